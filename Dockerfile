@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# Container for Cloud Run: PROFILE=cloud (Firestore, Cloud Workflows, Google APIs). Cloud Run sets
+# PORT (8080); the server listens on it.
+
+# ---- toolchain: Node plus what node-gyp needs -------------------------------------------------
+# better-sqlite3 is a native *production* dependency (the embedded store). prebuild-install takes a
+# prebuilt binary when one is reachable; otherwise node-gyp compiles it, which needs python3, make
+# and g++. Both install stages start here so that either path works, and the compilers never reach
+# the runtime image.
+FROM node:22-bookworm-slim AS toolchain
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+
+# ---- prod-deps: exactly the lockfile's production tree ------------------------------------------
+# A separate `npm ci --omit=dev` (rather than pruning the build tree) gives a node_modules with no
+# dev leftovers, built on the same base image as the runtime stage, so the native module matches
+# its Node ABI and glibc. BuildKit runs this stage in parallel with `build`.
+FROM toolchain AS prod-deps
+RUN npm ci --omit=dev
+
+# ---- build: compile TypeScript (api/ -> dist/api/) ----------------------------------------------
+FROM toolchain AS build
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY api ./api
+RUN npx tsc -p tsconfig.build.json
+
+# ---- runtime ------------------------------------------------------------------------------------
+FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PROFILE=cloud
+WORKDIR /app
+# Files stay owned by root and read-only to the `node` user: the process cannot rewrite its code.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json openapi.yaml ./
+COPY workflows ./workflows
+USER node
+EXPOSE 8080
+CMD ["node", "dist/api/server.js"]

@@ -1,0 +1,62 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Deps } from './deps.js';
+import { requirePrincipal } from './http/auth.js';
+import { idempotency } from './http/idempotency.js';
+import { handleError, problem, validationProblem } from './http/problem.js';
+import { requestContext } from './http/request-context.js';
+import type { AppEnv } from './http/types.js';
+import { zodFieldErrors } from './domain/validate.js';
+import { openApiDocument, toYaml } from './openapi.js';
+import { registerCreateEnvironment } from './routes/environments/create.js';
+import { registerDeleteEnvironment } from './routes/environments/delete.js';
+import { registerListEvents } from './routes/environments/events.js';
+import { registerGetEnvironment } from './routes/environments/get.js';
+import { registerListEnvironments } from './routes/environments/list.js';
+import { registerDocs } from './routes/service/docs.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The whole HTTP surface, built from injected ports; no I/O happens until a request arrives. */
+export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // One shape for every validation failure: bodies → 422 with JSON paths; query/path → 400.
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const errors = zodFieldErrors(result.error);
+      if (result.target === 'json') return validationProblem(c, errors);
+      const prefixed = errors.map((e) => ({ ...e, path: e.path.replace(/^\$/, `$.${result.target === 'param' ? 'path' : result.target}`) }));
+      return validationProblem(c, prefixed, 'INVALID_ARGUMENT');
+    },
+  });
+  app.onError(handleError);
+  app.notFound((c) => problem(c, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.use('*', requestContext(deps.logger, deps.traceProject));
+  app.use('*', bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => { throw new HTTPException(413, { message: `request bodies are limited to ${MAX_BODY_BYTES} bytes` }); },
+  }));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  const authenticated = requirePrincipal(deps.auth.authenticator, deps.auth.policy);
+  for (const path of ['/environments', '/environments/*', '/openapi.yaml', '/docs']) app.use(path, authenticated);
+  app.post('/environments', idempotency(deps.store, deps.idempotencyTtlMs, deps.now));
+
+  registerCreateEnvironment(app, deps);
+  registerListEnvironments(app, deps);
+  registerGetEnvironment(app, deps);
+  registerDeleteEnvironment(app, deps);
+  registerListEvents(app, deps);
+
+  let document: Record<string, unknown> | undefined;
+  const getDocument = () => (document ??= openApiDocument(app));
+  let yaml: string | undefined;
+  app.get('/openapi.yaml', (c) => c.body((yaml ??= toYaml(getDocument())), 200, { 'Content-Type': 'application/yaml; charset=utf-8' }));
+  registerDocs(app, getDocument);
+
+  if (deps.sandbox) app.route('/_sandbox', deps.sandbox.app);
+  return app;
+}

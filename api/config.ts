@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * One zod schema over process.env. Profiles: `local` (embedded SQLite store, in-process workflow
+ * engine, sandbox cloud — the default on a laptop) and `cloud` (Firestore, Cloud Workflows, Google
+ * APIs). Every variable is documented in the README; loadConfig fails with one line per problem.
+ */
+
+const boolish = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+const emailish = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** `user:a@x.com`, `serviceAccount:b@p.iam.gserviceaccount.com`, `domain:x.com`, optionally `project-id/` before. */
+export const AllowEntrySchema = z
+  .string()
+  .regex(/^(?:[a-z][a-z0-9-]{4,28}[a-z0-9]\/)?(?:(?:user|serviceAccount):[^@\s]+@[^@\s]+|domain:[a-z0-9.-]+\.[a-z]{2,})$/,
+    'entries look like user:alice@example.com, serviceAccount:ci@p.iam.gserviceaccount.com, domain:example.com, optionally prefixed by "project-id/"');
+
+const allowList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(AllowEntrySchema));
+
+const Common = {
+  PORT: port.default(8080),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warning', 'error']).default('info'),
+  /** Public base URL of this service, used by the workflow to call the internal routes. */
+  PUBLIC_URL: z.url().optional(),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+};
+
+const LocalSchema = z.object({
+  PROFILE: z.literal('local'),
+  ...Common,
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('.data'),
+  /** Optional static bearer token for the public routes. */
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Simulated cloud durations are multiplied by this (0.01: a 7-minute cluster takes 4.2 s). */
+  SANDBOX_TIME_SCALE: z.coerce.number().min(0).max(10).default(0.01),
+});
+
+const CloudSchema = z.object({
+  PROFILE: z.literal('cloud'),
+  ...Common,
+  HOST: z.string().default('0.0.0.0'),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1),
+  FIRESTORE_DATABASE: z.string().default('(default)'),
+  WORKFLOW_LOCATION: z.string().min(1),
+  WORKFLOW_NAME: z.string().default('saxml-environment'),
+  /** The workflow's identity: the only caller the internal routes accept. */
+  WORKFLOW_SERVICE_ACCOUNT: z.string().regex(emailish, 'must be a service account email'),
+  /** Audience of the Google ID tokens this service accepts (usually its own URL). */
+  API_AUDIENCE: z.string().min(1),
+  ALLOWED_PRINCIPALS: allowList,
+  /**
+   * `in-app`: verify Google's signature here. `cloud-run`: Cloud Run IAM already verified the
+   * token and strips its signature before the container sees it, so only decode it.
+   */
+  ID_TOKEN_VERIFICATION: z.enum(['in-app', 'cloud-run']).default('in-app'),
+});
+
+const ConfigSchema = z.discriminatedUnion('PROFILE', [LocalSchema, CloudSchema]);
+export type Config = z.infer<typeof ConfigSchema>;
+export type LocalConfig = z.infer<typeof LocalSchema>;
+export type CloudConfig = z.infer<typeof CloudSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; empty strings count as unset so `FOO=` in a shell means "default". */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const input: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') input[k] = v;
+  input.PROFILE ??= 'local';
+  const result = ConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || 'PROFILE';
+    const got = typeof issue.path[0] === 'string' && input[issue.path[0]] !== undefined ? ` (got "${redact(issue.path[0], input[issue.path[0]]!)}")` : '';
+    const key = String(issue.path[0] ?? 'PROFILE');
+    const message =
+      issue.code === 'invalid_union' ? 'must be "local" or "cloud"'
+      : issue.code === 'invalid_type' && input[key] === undefined ? 'is required'
+      : issue.code === 'invalid_type' ? `must be a ${issue.expected}`
+      : issue.message;
+    return `${name}: ${message}${got}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Never echo secrets back, even in a configuration error. */
+function redact(name: string, value: string): string {
+  return /TOKEN|SECRET|KEY|PASSWORD/i.test(name) ? '<redacted>' : value;
+}
+
+/** Where the workflow reaches this service. */
+export function publicUrl(config: Config, boundPort: number): string {
+  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/$/, '');
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  return `http://${host}:${boundPort}`;
+}

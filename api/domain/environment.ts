@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { EnvironmentSpecSchema } from './spec.js';
+
+/**
+ * The Environment resource and its parts (DESIGN §3). These schemas are the single description of
+ * what we store and return: the store validates documents it reads with them, and the routes
+ * publish them in the OpenAPI document.
+ */
+
+export const ENVIRONMENT_STATES = ['CREATING', 'ACTIVE', 'DELETING', 'DELETED', 'FAILED'] as const;
+export const STAGE_NAMES = ['bootstrap', 'base', 'perf', 'saxml'] as const;
+export const STAGE_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'DELETING', 'DELETED'] as const;
+export const OPERATION_KINDS = ['create', 'delete', 'retry'] as const;
+export const OPERATION_STATES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+
+export type EnvironmentState = (typeof ENVIRONMENT_STATES)[number];
+export type StageName = (typeof STAGE_NAMES)[number];
+export type StageState = (typeof STAGE_STATES)[number];
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+export type OperationState = (typeof OPERATION_STATES)[number];
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+/** A precise failure: where it happened, what Google said, and what the user can do. */
+export const ErrorInfoSchema = z.object({
+  code: z.string().describe('Stable SCREAMING_SNAKE code, e.g. GCE_STOCKOUT, QUOTA_EXCEEDED, INTERRUPTED'),
+  message: z.string(),
+  stage: z.enum(STAGE_NAMES).optional(),
+  step: z.string().optional(),
+  google: z
+    .object({ httpStatus: z.number().int().optional(), reason: z.string().optional(), message: z.string().optional() })
+    .optional()
+    .describe('The Google API error that caused the failure, when there is one'),
+  hint: z.string().optional().describe('What the user can do about it'),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+export const OperationSchema = z.object({
+  id: z.string(),
+  kind: z.enum(OPERATION_KINDS),
+  /** What the retry resumes, so a resumed delete stays a delete. */
+  target: z.enum(['create', 'delete']),
+  state: z.enum(OPERATION_STATES),
+  executionName: z.string().optional(),
+  startTime: Timestamp,
+  endTime: Timestamp.optional(),
+  error: ErrorInfoSchema.optional(),
+  deleteBootstrap: z.boolean().optional(),
+});
+export type Operation = z.infer<typeof OperationSchema>;
+
+export const StepCountsSchema = z.object({
+  total: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+
+export const StageSchema = z.object({
+  name: z.enum(STAGE_NAMES),
+  state: z.enum(STAGE_STATES),
+  startTime: Timestamp.optional(),
+  endTime: Timestamp.optional(),
+  steps: StepCountsSchema,
+  error: ErrorInfoSchema.optional(),
+});
+export type Stage = z.infer<typeof StageSchema>;
+
+export const OutputsSchema = z.record(z.string(), z.string());
+export type Outputs = z.infer<typeof OutputsSchema>;
+
+/** The stored record. `version` increases on every write and is the optimistic-concurrency token. */
+export const EnvironmentRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  project: z.string(),
+  region: z.string(),
+  labels: z.record(z.string(), z.string()),
+  spec: EnvironmentSpecSchema,
+  state: z.enum(ENVIRONMENT_STATES),
+  stages: z.array(StageSchema),
+  outputs: OutputsSchema,
+  operation: OperationSchema.optional(),
+  createTime: Timestamp,
+  updateTime: Timestamp,
+  createdBy: z.string(),
+  version: z.number().int().positive(),
+});
+export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
+
+export const EVENT_TYPES = [
+  'operation.started',
+  'operation.succeeded',
+  'operation.failed',
+  'operation.cancelled',
+  'stage.started',
+  'stage.succeeded',
+  'stage.failed',
+  'stage.skipped',
+  'step.started',
+  'step.succeeded',
+  'step.failed',
+  'environment.active',
+  'environment.deleted',
+  'environment.failed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EnvironmentEventSchema = z.object({
+  environmentId: z.string(),
+  seq: z.number().int().positive(),
+  time: Timestamp,
+  type: z.enum(EVENT_TYPES),
+  operationId: z.string().optional(),
+  stage: z.enum(STAGE_NAMES).optional(),
+  step: z.string().optional(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type EnvironmentEvent = z.infer<typeof EnvironmentEventSchema>;
+/** An event before the store numbers it. */
+export type NewEvent = Omit<EnvironmentEvent, 'environmentId' | 'seq'>;

@@ -1,0 +1,42 @@
+/**
+ * Typed domain errors. Each has a stable SCREAMING_SNAKE `code`; the HTTP layer maps codes to
+ * statuses once (http/problem.ts), so services never think in HTTP.
+ */
+
+export interface FieldError {
+  /** JSON path of the offending field, e.g. `$.cluster.tpuNodePools[0].tpuType`. */
+  path: string;
+  message: string;
+}
+
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'OPERATION_IN_PROGRESS'
+  | 'FAILED_PRECONDITION'
+  | 'DELETION_PROTECTED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_KEY_IN_FLIGHT'
+  | 'ETAG_MISMATCH'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'NOT_IMPLEMENTED'
+  | 'UNAVAILABLE';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { errors?: FieldError[]; [key: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const validationFailed = (errors: FieldError[], message = 'The request has invalid fields') =>
+  new DomainError('VALIDATION_FAILED', message, { errors });
+
+export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);

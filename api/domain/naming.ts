@@ -1,0 +1,145 @@
+import type { EnvironmentSpec } from './spec.js';
+
+/**
+ * Every Google/Kubernetes name derived from a spec, in one place, with the limit each must meet.
+ * Defaults follow the reference guide's `${prefix}-…` names; any of them can be overridden in the
+ * spec, and `limitViolations` says which field to change when one is too long.
+ */
+
+export interface ResourceNames {
+  automationServiceAccountId: string;
+  automationServiceAccountEmail: string;
+  automationBucket: string;
+  automationBucketLocation: string;
+  network: string;
+  subnet: string;
+  podsRange: string;
+  servicesRange: string;
+  router: string;
+  nat: string;
+  cluster: string;
+  nodePoolServiceAccountId: string;
+  nodePoolServiceAccountEmail: string;
+  workloadServiceAccountId: string;
+  workloadServiceAccountEmail: string;
+  adminBucket: string;
+  modelBucket: string;
+  artifactRegistry: string;
+  perfSchema: string;
+  perfTopic: string;
+  perfSubscription: string;
+  perfDataset: string;
+  perfTable: string;
+  /** `<project>.svc.id.goog[<namespace>/<ksa>]` */
+  workloadIdentityMember: string;
+}
+
+export const serviceAccountEmail = (id: string, project: string) => `${id}@${project}.iam.gserviceaccount.com`;
+
+export function resourceNames(spec: EnvironmentSpec): ResourceNames {
+  const p = spec.name;
+  const underscored = p.replaceAll('-', '_');
+  const existing = spec.network.existing;
+  const nodeSa = spec.serviceAccounts.nodePool.accountId ?? `${p}-gke-node-pool-sa`;
+  const workloadSa = spec.serviceAccounts.workload.accountId ?? `${p}-saxml-wid-sa`;
+  return {
+    automationServiceAccountId: spec.bootstrap.automationServiceAccount,
+    automationServiceAccountEmail: serviceAccountEmail(spec.bootstrap.automationServiceAccount, spec.project),
+    automationBucket: spec.bootstrap.automationBucket ?? `${spec.project}-saxml-automation`,
+    automationBucketLocation: spec.bootstrap.automationBucketLocation ?? spec.region,
+    network: existing?.network ?? spec.network.name ?? `${p}-saxml-gke-cluster-network`,
+    subnet: existing?.subnet ?? spec.network.subnetName ?? `${p}-saxml-gke-cluster-subnet`,
+    podsRange: existing?.podsRangeName ?? 'pods',
+    servicesRange: existing?.servicesRangeName ?? 'services',
+    router: `${p}-saxml-nat-router`,
+    nat: `${p}-saxml-nat`,
+    cluster: spec.cluster.name ?? `${p}-saxml-gke-cluster`,
+    nodePoolServiceAccountId: nodeSa,
+    nodePoolServiceAccountEmail: serviceAccountEmail(nodeSa, spec.project),
+    workloadServiceAccountId: workloadSa,
+    workloadServiceAccountEmail: serviceAccountEmail(workloadSa, spec.project),
+    adminBucket: spec.buckets.admin ?? `${p}-saxml-admin`,
+    modelBucket: spec.buckets.modelRepository ?? `${p}-saxml-model-repository`,
+    artifactRegistry: spec.artifactRegistry.name ?? `${p}-serving-images`,
+    perfSchema: `${underscored}_metrics_schema`,
+    perfTopic: `${underscored}_metrics_pubsub_sink`,
+    perfSubscription: `${underscored}_metrics_pubsub_bq_sub`,
+    perfDataset: `${underscored}_metrics_dataset`,
+    perfTable: 'performance_metrics',
+    workloadIdentityMember: `serviceAccount:${spec.project}.svc.id.goog[${spec.saxml.namespace}/${spec.saxml.serviceAccountName}]`,
+  };
+}
+
+export interface NameLimitViolation {
+  /** JSON path of the field to change: the override if one was given, else `$.name`. */
+  path: string;
+  message: string;
+}
+
+interface Limit {
+  what: string;
+  value: string;
+  max: number;
+  min?: number;
+  /** Where an override lives; undefined when the name can only come from `name`. */
+  overridePath?: string;
+  overridden: boolean;
+}
+
+/** Checks every derived name against its real limit (only lengths: grammar is checked by the schema). */
+export function limitViolations(spec: EnvironmentSpec): NameLimitViolation[] {
+  const n = resourceNames(spec);
+  const limits: Limit[] = [
+    { what: 'node-pool service account id', value: n.nodePoolServiceAccountId, min: 6, max: 30,
+      overridePath: '$.serviceAccounts.nodePool.accountId', overridden: !!spec.serviceAccounts.nodePool.accountId },
+    { what: 'workload-identity service account id', value: n.workloadServiceAccountId, min: 6, max: 30,
+      overridePath: '$.serviceAccounts.workload.accountId', overridden: !!spec.serviceAccounts.workload.accountId },
+    { what: 'GKE cluster name', value: n.cluster, max: 40, overridePath: '$.cluster.name', overridden: !!spec.cluster.name },
+    { what: 'VPC network name', value: n.network, max: 63, overridePath: '$.network.name', overridden: !!spec.network.name },
+    { what: 'subnet name', value: n.subnet, max: 63, overridePath: '$.network.subnetName', overridden: !!spec.network.subnetName },
+    { what: 'Cloud Router name', value: n.router, max: 63, overridden: false },
+    { what: 'Saxml admin bucket name', value: n.adminBucket, min: 3, max: 63, overridePath: '$.buckets.admin', overridden: !!spec.buckets.admin },
+    { what: 'model repository bucket name', value: n.modelBucket, min: 3, max: 63,
+      overridePath: '$.buckets.modelRepository', overridden: !!spec.buckets.modelRepository },
+    { what: 'automation bucket name', value: n.automationBucket, min: 3, max: 63,
+      overridePath: '$.bootstrap.automationBucket', overridden: !!spec.bootstrap.automationBucket },
+    { what: 'Artifact Registry repository id', value: n.artifactRegistry, max: 63,
+      overridePath: '$.artifactRegistry.name', overridden: !!spec.artifactRegistry.name },
+    // Pub/Sub ids are 3–255 characters; BigQuery dataset ids at most 1024: only reachable with overrides.
+    { what: 'Pub/Sub subscription id', value: n.perfSubscription, min: 3, max: 255, overridden: false },
+  ];
+  const violations: NameLimitViolation[] = [];
+  for (const l of limits) {
+    const tooLong = l.value.length > l.max;
+    const tooShort = l.min !== undefined && l.value.length < l.min;
+    if (!tooLong && !tooShort) continue;
+    const range = l.min !== undefined ? `${l.min}–${l.max}` : `at most ${l.max}`;
+    const base = `${l.what} "${l.value}" is ${l.value.length} characters; Google allows ${range}`;
+    if (l.overridden && l.overridePath) {
+      violations.push({ path: l.overridePath, message: base });
+    } else {
+      const fix = tooLong
+        ? `use a name of at most ${spec.name.length - (l.value.length - l.max)} characters`
+        : 'use a longer name';
+      const alt = l.overridePath ? ` or set ${l.overridePath.slice(2)}` : '';
+      violations.push({ path: '$.name', message: `${base}: ${fix}${alt}` });
+    }
+  }
+  // The field to change: the override if one was given; the automation bucket derives from the project, so set it.
+  const buckets = [
+    [n.adminBucket, spec.buckets.admin ? '$.buckets.admin' : '$.name'],
+    [n.modelBucket, spec.buckets.modelRepository ? '$.buckets.modelRepository' : '$.name'],
+    [n.automationBucket, '$.bootstrap.automationBucket'],
+  ] as const;
+  for (const [bucket, path] of buckets) {
+    // Google refuses bucket names that start with "goog" or contain "google".
+    if (bucket.startsWith('goog') || bucket.includes('google')) {
+      violations.push({ path, message: `bucket name "${bucket}" may not start with "goog" or contain "google"` });
+    }
+  }
+  // Pub/Sub topic, subscription and schema ids may not start with "goog" either.
+  if (spec.perf.enabled && n.perfTopic.startsWith('goog')) {
+    violations.push({ path: '$.name', message: `Pub/Sub ids may not start with "goog": "${n.perfTopic}", "${n.perfSubscription}", "${n.perfSchema}"` });
+  }
+  return violations;
+}

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import {
+  DEFAULT_CPU_NODE_POOLS, DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR, SAXML_CELL, SAXML_IMAGES,
+} from './defaults.js';
+
+/**
+ * The environment spec (DESIGN §5). Every object is strict (unknown fields are refused) and every
+ * default reproduces the reference guide. Names derived from `name` are optional overrides here and
+ * resolved in naming.ts; cross-field rules live in validate.ts.
+ */
+
+// Google's resource-name grammar (RFC 1035 label): compute, GKE, node pools, Kubernetes objects.
+const RFC1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const rfc1035 = (max: number) =>
+  z.string().max(max).regex(RFC1035, 'must start with a lowercase letter and contain only lowercase letters, digits and hyphens, not ending with a hyphen');
+
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+const ZONE = /^[a-z]+-[a-z]+[0-9]+-[a-z]$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+const SA_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+
+const cidr = z
+  .string()
+  // abort: zod 4 runs later checks after a failed one, and the refine below needs the regex to have matched.
+  .regex(CIDR, { message: 'must be an IPv4 CIDR like 10.0.0.0/20', abort: true })
+  .refine((v) => {
+    const m = CIDR.exec(v)!;
+    return m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+  }, 'must be a valid IPv4 CIDR');
+
+export const LabelsSchema = z
+  .record(z.string().regex(LABEL_KEY, 'label keys: lowercase letter first, then lowercase letters, digits, _ or -, at most 63'),
+    z.string().regex(LABEL_VALUE, 'label values: lowercase letters, digits, _ or -, at most 63'))
+  .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
+  .default({});
+
+const Taint = z.strictObject({
+  key: z.string().min(1).max(63),
+  value: z.string().max(63),
+  effect: z.enum(['NO_SCHEDULE', 'PREFER_NO_SCHEDULE', 'NO_EXECUTE']),
+});
+
+export const CpuNodePoolSchema = z.strictObject({
+  name: rfc1035(40),
+  machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, 'must be a machine type like n1-standard-8'),
+  diskSizeGb: z.number().int().min(10).max(65536).default(100),
+  diskType: z.enum(['pd-standard', 'pd-balanced', 'pd-ssd']).default('pd-standard'),
+  minNodeCount: z.number().int().min(0).max(1000).default(1),
+  maxNodeCount: z.number().int().min(0).max(1000).default(1),
+  /** Zones for this pool; default: the environment's zones. */
+  zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).min(1).optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  taints: z.array(Taint).default([]),
+  spot: z.boolean().default(false),
+});
+
+export const TpuNodePoolSchema = z.strictObject({
+  name: rfc1035(40),
+  tpuType: z.string().describe('A single-host TPU type from the TPU table, e.g. v5litepod-4'),
+  /** A slice lives in one zone: exactly one. */
+  zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).length(1, 'a TPU slice lives in exactly one zone'),
+  spot: z.boolean().default(false),
+  /** Scale the slice between 0 and 1 on demand instead of keeping it up. */
+  autoscaling: z.boolean().default(false),
+  diskSizeGb: z.number().int().min(10).max(65536).default(200),
+  reservation: z
+    .strictObject({
+      consumeReservationType: z.enum(['ANY_RESERVATION', 'SPECIFIC_RESERVATION', 'NO_RESERVATION']),
+      key: z.string().optional(),
+      values: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+
+const ServiceAccountRef = z.strictObject({
+  accountId: z.string().regex(SA_ID, 'service account ids are 6–30 characters: lowercase letter first, then lowercase letters, digits or hyphens').optional(),
+});
+
+export const EnvironmentSpecSchema = z.strictObject({
+  name: rfc1035(63).describe('Environment name, unique per project; prefixes every derived resource name'),
+  project: z.string().regex(PROJECT_ID, 'must be a Google Cloud project id: 6–30 characters, lowercase letter first, lowercase letters, digits or hyphens, not ending with a hyphen'),
+  region: z.string().regex(REGION, 'must be a region like us-west1'),
+  /** Zones of the CPU node pools; default: the zones of the TPU node pools. */
+  zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).min(1).optional(),
+  labels: LabelsSchema,
+  deletionProtection: z.boolean().default(false),
+  bootstrap: z
+    .strictObject({
+      automationServiceAccount: z.string().regex(SA_ID, 'service account ids are 6–30 characters: lowercase letter first, then lowercase letters, digits or hyphens').default('saxml-automation'),
+      /** Default `<project>-saxml-automation` (bucket names are global; project ids are unique). */
+      automationBucket: z.string().regex(BUCKET, 'bucket names: 3–63 lowercase letters, digits, -, _ or .').optional(),
+      automationBucketLocation: z.string().optional(),
+      /** Extra services to enable besides the defaults. */
+      additionalServices: z.array(z.string().regex(/^[a-z0-9-]+\.googleapis\.com$/, 'must be a service like pubsub.googleapis.com')).default([]),
+      /** Extra project roles for the automation account. */
+      additionalRoles: z.array(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/, 'must be a role like roles/aiplatform.user')).default([]),
+    })
+    .prefault({}),
+  network: z
+    .strictObject({
+      /** Use an existing VPC instead of creating one. */
+      existing: z
+        .strictObject({
+          network: rfc1035(63),
+          subnet: rfc1035(63),
+          podsRangeName: rfc1035(63),
+          servicesRangeName: rfc1035(63),
+        })
+        .optional(),
+      name: rfc1035(63).optional(),
+      subnetName: rfc1035(63).optional(),
+      subnetCidr: cidr.default(DEFAULT_SUBNET_CIDR),
+      podsCidr: cidr.default(DEFAULT_PODS_CIDR),
+      servicesCidr: cidr.default(DEFAULT_SERVICES_CIDR),
+      /** Cloud Router + Cloud NAT (the guide creates none by default). */
+      nat: z.boolean().default(false),
+    })
+    .prefault({}),
+  serviceAccounts: z
+    .strictObject({ nodePool: ServiceAccountRef.prefault({}), workload: ServiceAccountRef.prefault({}) })
+    .prefault({}),
+  cluster: z.strictObject({
+    name: rfc1035(40).optional(),
+    releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE', 'EXTENDED']).default('REGULAR'),
+    cpuNodePools: z.array(CpuNodePoolSchema).min(1).default(() => DEFAULT_CPU_NODE_POOLS.map((p) => CpuNodePoolSchema.parse(p))),
+    tpuNodePools: z.array(TpuNodePoolSchema).min(1, 'at least one TPU node pool is needed to serve models'),
+  }),
+  buckets: z
+    .strictObject({
+      admin: z.string().regex(BUCKET, 'bucket names: 3–63 lowercase letters, digits, -, _ or .').optional(),
+      modelRepository: z.string().regex(BUCKET, 'bucket names: 3–63 lowercase letters, digits, -, _ or .').optional(),
+    })
+    .prefault({}),
+  artifactRegistry: z
+    .strictObject({ enabled: z.boolean().default(true), name: rfc1035(63).optional(), location: z.string().default('us') })
+    .prefault({}),
+  perf: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      datasetLocation: z.string().default('US'),
+    })
+    .prefault({}),
+  saxml: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      namespace: rfc1035(63).default('saxml'),
+      serviceAccountName: rfc1035(63).default('saxml-ksa'),
+      cell: z.string().regex(/^\/sax\/[a-z0-9_-]+$/, 'must look like /sax/test').default(SAXML_CELL),
+      images: z
+        .strictObject({
+          adminServer: z.string().min(1).default(SAXML_IMAGES.adminServer),
+          modelServer: z.string().min(1).default(SAXML_IMAGES.modelServer),
+          util: z.string().min(1).default(SAXML_IMAGES.util),
+        })
+        .prefault({}),
+      /** The HTTP proxy has no public image; without one it is skipped (DESIGN §5). */
+      proxy: z.strictObject({ image: z.string().min(1).optional() }).prefault({}),
+      models: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[a-z0-9_]+$/, 'model ids: lowercase letters, digits and _'),
+            modelPath: z.string().min(1).describe('e.g. saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e'),
+            checkpoint: z.string().regex(/^gs:\/\/.+/, 'must be a gs:// path'),
+            replicas: z.number().int().min(1).max(64).default(1),
+            tpuPool: z.string().describe('Name of a TPU node pool of this environment'),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+});
+
+export type EnvironmentSpecInput = z.input<typeof EnvironmentSpecSchema>;
+export type EnvironmentSpec = z.output<typeof EnvironmentSpecSchema>;
+export type CpuNodePool = z.output<typeof CpuNodePoolSchema>;
+export type TpuNodePool = z.output<typeof TpuNodePoolSchema>;

@@ -1,0 +1,142 @@
+import type { z } from 'zod';
+import { DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR } from './defaults.js';
+import type { FieldError } from './errors.js';
+import { limitViolations } from './naming.js';
+import { EnvironmentSpecSchema, type EnvironmentSpec } from './spec.js';
+import { tpuTypeProblem } from './tpu.js';
+
+/**
+ * parseSpec: the schema, then the cross-field rules (DESIGN §5), so one request learns every
+ * problem at once — one entry per violation, each with the JSON path of the field to change.
+ */
+
+export type ParseResult = { ok: true; spec: EnvironmentSpec } | { ok: false; errors: FieldError[] };
+
+/** `['cluster','tpuNodePools',0,'tpuType']` → `$.cluster.tpuNodePools[0].tpuType` */
+export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(key)) ? `${acc}.${String(key)}` : `${acc}[${JSON.stringify(String(key))}]`),
+    '$',
+  );
+}
+
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown field' }));
+    }
+    // A record key that fails its schema: say why (zod's own message is only "Invalid key in record").
+    if (issue.code === 'invalid_key' && issue.issues.length) {
+      return [{ path: jsonPath(issue.path), message: issue.issues.map((i) => i.message).join('; ') }];
+    }
+    return [{ path: jsonPath(issue.path), message: issue.message }];
+  });
+}
+
+export function parseSpec(body: unknown): ParseResult {
+  const parsed = EnvironmentSpecSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, errors: zodFieldErrors(parsed.error) };
+  return checkSpec(parsed.data);
+}
+
+/** The cross-field rules over a spec the schema already accepted; fills the default zones. */
+export function checkSpec(spec: EnvironmentSpec): ParseResult {
+  const errors = crossFieldErrors(spec);
+  return errors.length ? { ok: false, errors } : { ok: true, spec: withDefaultZones(spec) };
+}
+
+/** CPU pools default to the TPU pools' zones, so the whole cell sits next to its slices. */
+function withDefaultZones(spec: EnvironmentSpec): EnvironmentSpec {
+  if (spec.zones) return spec;
+  const zones = [...new Set(spec.cluster.tpuNodePools.flatMap((p) => p.zones))].sort();
+  return { ...spec, zones };
+}
+
+function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {
+  const errors: FieldError[] = [];
+  const inRegion = (zone: string) => zone.startsWith(`${spec.region}-`);
+  const checkZones = (zones: string[] | undefined, path: (string | number)[]) =>
+    zones?.forEach((zone, i) => {
+      if (!inRegion(zone)) errors.push({ path: jsonPath([...path, i]), message: `zone ${zone} is not in region ${spec.region}` });
+    });
+
+  checkZones(spec.zones, ['zones']);
+  const poolNames = new Map<string, string>();
+  const checkUnique = (name: string, path: (string | number)[]) => {
+    const seen = poolNames.get(name);
+    if (seen) errors.push({ path: jsonPath(path), message: `node pool name "${name}" is already used at ${seen}` });
+    else poolNames.set(name, jsonPath(path));
+  };
+
+  spec.cluster.cpuNodePools.forEach((pool, i) => {
+    const at = ['cluster', 'cpuNodePools', i];
+    checkZones(pool.zones, [...at, 'zones']);
+    checkUnique(pool.name, [...at, 'name']);
+    if (pool.minNodeCount > pool.maxNodeCount) {
+      errors.push({ path: jsonPath([...at, 'minNodeCount']), message: `minNodeCount ${pool.minNodeCount} exceeds maxNodeCount ${pool.maxNodeCount}` });
+    }
+  });
+  spec.cluster.tpuNodePools.forEach((pool, i) => {
+    const at = ['cluster', 'tpuNodePools', i];
+    checkZones(pool.zones, [...at, 'zones']);
+    checkUnique(pool.name, [...at, 'name']);
+    const problem = tpuTypeProblem(pool.tpuType);
+    if (problem) errors.push({ path: jsonPath([...at, 'tpuType']), message: problem });
+    const r = pool.reservation;
+    if (r?.consumeReservationType === 'SPECIFIC_RESERVATION' && (!r.key || !r.values?.length)) {
+      errors.push({ path: jsonPath([...at, 'reservation']), message: 'SPECIFIC_RESERVATION needs key and values' });
+    }
+  });
+
+  const tpuPools = new Set(spec.cluster.tpuNodePools.map((p) => p.name));
+  const modelIds = new Set<string>();
+  spec.saxml.models.forEach((model, i) => {
+    const at = ['saxml', 'models', i];
+    if (!tpuPools.has(model.tpuPool)) {
+      errors.push({ path: jsonPath([...at, 'tpuPool']), message: `no TPU node pool named "${model.tpuPool}"; pools: ${[...tpuPools].join(', ')}` });
+    }
+    if (modelIds.has(model.id)) errors.push({ path: jsonPath([...at, 'id']), message: `model id "${model.id}" is used twice` });
+    modelIds.add(model.id);
+  });
+
+  const net = spec.network;
+  if (net.existing) {
+    for (const field of ['name', 'subnetName'] as const) {
+      if (net[field]) errors.push({ path: `$.network.${field}`, message: 'cannot be set together with network.existing' });
+    }
+    if (net.nat) errors.push({ path: '$.network.nat', message: 'Cloud NAT is only created with a new network; configure NAT on the existing one' });
+    // The CIDRs have defaults, so only a value other than the default shows the client set one; it would be ignored.
+    const defaults = { subnetCidr: DEFAULT_SUBNET_CIDR, podsCidr: DEFAULT_PODS_CIDR, servicesCidr: DEFAULT_SERVICES_CIDR } as const;
+    for (const field of ['subnetCidr', 'podsCidr', 'servicesCidr'] as const) {
+      if (net[field] !== defaults[field]) errors.push({ path: `$.network.${field}`, message: 'cannot be set together with network.existing: the existing subnet and its ranges are used' });
+    }
+  } else {
+    const ranges = [['subnetCidr', net.subnetCidr], ['podsCidr', net.podsCidr], ['servicesCidr', net.servicesCidr]] as const;
+    for (let a = 0; a < ranges.length; a++) {
+      for (let b = a + 1; b < ranges.length; b++) {
+        if (cidrsOverlap(ranges[a]![1], ranges[b]![1])) {
+          errors.push({ path: `$.network.${ranges[b]![0]}`, message: `${ranges[b]![1]} overlaps network.${ranges[a]![0]} ${ranges[a]![1]}` });
+        }
+      }
+    }
+  }
+  if (spec.serviceAccounts.nodePool.accountId && spec.serviceAccounts.nodePool.accountId === spec.serviceAccounts.workload.accountId) {
+    errors.push({ path: '$.serviceAccounts.workload.accountId', message: 'must differ from serviceAccounts.nodePool.accountId' });
+  }
+  errors.push(...limitViolations(spec));
+  return errors;
+}
+
+function cidrRange(cidr: string): [number, number] {
+  const [ip, bits] = cidr.split('/') as [string, string];
+  const base = ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  const start = base - (base % size);
+  return [start, start + size - 1];
+}
+
+export function cidrsOverlap(a: string, b: string): boolean {
+  const [a0, a1] = cidrRange(a);
+  const [b0, b1] = cidrRange(b);
+  return a0 <= b1 && b0 <= a1;
+}

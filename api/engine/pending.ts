@@ -1,0 +1,32 @@
+import { ExecutionNotFoundError, type ExecutionStatus, type StartExecutionInput, type WorkflowEngine } from './port.js';
+
+/**
+ * An engine that accepts executions and never runs them: used where no executor is configured,
+ * so a started operation stays visibly RUNNING instead of pretending to succeed.
+ */
+export class PendingEngine implements WorkflowEngine {
+  private readonly executions = new Map<string, ExecutionStatus>();
+  private counter = 0;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async start(_input: StartExecutionInput): Promise<{ name: string }> {
+    const name = `pending/executions/${++this.counter}`;
+    this.executions.set(name, { name, state: 'ACTIVE', startTime: this.now().toISOString() });
+    return { name };
+  }
+
+  async get(name: string): Promise<ExecutionStatus> {
+    const execution = this.executions.get(name);
+    if (!execution) throw new ExecutionNotFoundError(name);
+    return execution;
+  }
+
+  async cancel(name: string): Promise<ExecutionStatus> {
+    const execution = await this.get(name);
+    if (execution.state === 'ACTIVE') {
+      Object.assign(execution, { state: 'CANCELLED', endTime: this.now().toISOString() });
+    }
+    return execution;
+  }
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { DomainError } from '../domain/errors.js';
+import type { EnvironmentStore } from '../store/port.js';
+import type { AppEnv } from './types.js';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+/** Response headers worth replaying with the body. */
+const REPLAYED_HEADERS = ['location', 'etag', 'content-type'];
+
+/** JSON is compared by value (key order and whitespace do not make a request different). */
+function canonical(body: string): string {
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(body)));
+  } catch {
+    return body;
+  }
+}
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * `Idempotency-Key` (DESIGN §4): the same key with the same request replays the stored status and
+ * body; with another request → 422; while the first is still running → 409. Keys are scoped to the
+ * caller. Server faults (5xx) are not stored, so the client's retry runs the request again.
+ */
+export function idempotency(store: EnvironmentStore, ttlMs: number, now: () => Date): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined || c.req.query('validateOnly') === 'true') return next();
+    if (!KEY.test(key)) {
+      throw new DomainError('INVALID_ARGUMENT', 'Idempotency-Key must be 1–255 visible ASCII characters', {
+        errors: [{ path: '$.headers.Idempotency-Key', message: 'must be 1–255 visible ASCII characters' }],
+      });
+    }
+    const scopedKey = sha256(`${c.get('principal').id}\n${key}`);
+    const url = new URL(c.req.url);
+    const requestHash = sha256(`${c.req.method} ${url.pathname}?${[...url.searchParams].sort().join('&')}\n${canonical(await c.req.text())}`);
+    const created = now();
+    const begun = await store.beginIdempotent({
+      key: scopedKey, requestHash, createTime: created.toISOString(), expireTime: new Date(created.getTime() + ttlMs).toISOString(),
+    });
+    if (begun.outcome === 'existing') {
+      const { record } = begun;
+      if (record.requestHash !== requestHash) {
+        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request; use a new key');
+      }
+      if (record.state === 'IN_FLIGHT' || !record.response) {
+        throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'a request with this Idempotency-Key is still being processed; retry later');
+      }
+      const { status, body, headers } = record.response;
+      return c.body(JSON.stringify(body), status as 200, { ...headers, 'Idempotent-Replayed': 'true' });
+    }
+    try {
+      await next();
+    } catch (error) {
+      await store.abandonIdempotent(scopedKey);
+      throw error;
+    }
+    if (c.res.status >= 500) {
+      await store.abandonIdempotent(scopedKey);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of REPLAYED_HEADERS) {
+      const value = c.res.headers.get(name);
+      if (value) headers[name] = value;
+    }
+    const text = await c.res.clone().text();
+    await store.completeIdempotent(scopedKey, { status: c.res.status, body: text ? JSON.parse(text) : null, headers });
+  };
+}

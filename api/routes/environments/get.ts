@@ -1,0 +1,33 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Deps } from '../../deps.js';
+import { commonProblems, problemResponse } from '../../http/problem.js';
+import type { AppEnv } from '../../http/types.js';
+import { getEnvironment } from '../../services/get-environment.js';
+import { etagOf, toView } from '../../services/view.js';
+import { EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
+
+const route = createRoute({
+  operationId: 'getEnvironment',
+  method: 'get',
+  path: '/environments/{id}',
+  tags: ['environments'],
+  summary: 'Get an environment with its stage progress',
+  security: [{ bearerAuth: [] }],
+  request: { params: EnvironmentIdParam },
+  responses: {
+    200: { description: 'The environment', content: { 'application/json': { schema: EnvironmentSchema } } },
+    304: { description: 'Unchanged since the If-None-Match ETag' },
+    ...commonProblems,
+    404: problemResponse('No such environment'),
+  },
+});
+
+export function registerGetEnvironment(app: OpenAPIHono<AppEnv>, deps: Deps): void {
+  app.openapi(route, async (c) => {
+    const record = await getEnvironment(deps, c.req.valid('param').id, c.get('principal'));
+    const etag = etagOf(record);
+    c.header('ETag', etag);
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+    return c.json(toView(record), 200);
+  });
+}

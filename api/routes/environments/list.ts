@@ -1,0 +1,46 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Deps } from '../../deps.js';
+import { DomainError } from '../../domain/errors.js';
+import { commonProblems } from '../../http/problem.js';
+import type { AppEnv } from '../../http/types.js';
+import { listEnvironments } from '../../services/list-environments.js';
+import { toView } from '../../services/view.js';
+import { EnvironmentListSchema, ListQuery } from './schemas.js';
+
+const route = createRoute({
+  operationId: 'listEnvironments',
+  method: 'get',
+  path: '/environments',
+  tags: ['environments'],
+  summary: 'List environments, newest first',
+  security: [{ bearerAuth: [] }],
+  request: { query: ListQuery },
+  responses: {
+    200: { description: 'A page of environments', content: { 'application/json': { schema: EnvironmentListSchema } } },
+    ...commonProblems,
+  },
+});
+
+/** `label=k:v` (repeatable) → `{k: v}`. */
+function parseLabels(label: string | string[] | undefined): Record<string, string> | undefined {
+  if (label === undefined) return undefined;
+  const labels: Record<string, string> = {};
+  for (const entry of Array.isArray(label) ? label : [label]) {
+    const colon = entry.indexOf(':');
+    if (colon <= 0) {
+      throw new DomainError('INVALID_ARGUMENT', `label filter "${entry}" must look like key:value`, {
+        errors: [{ path: '$.query.label', message: 'must look like key:value' }],
+      });
+    }
+    labels[entry.slice(0, colon)] = entry.slice(colon + 1);
+  }
+  return labels;
+}
+
+export function registerListEnvironments(app: OpenAPIHono<AppEnv>, deps: Deps): void {
+  app.openapi(route, async (c) => {
+    const { label, ...query } = c.req.valid('query');
+    const page = await listEnvironments(deps, { ...query, labels: parseLabels(label) }, c.get('principal'));
+    return c.json({ environments: page.items.map(toView), nextPageToken: page.nextPageToken }, 200);
+  });
+}

@@ -1,0 +1,44 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { buildRuntime } from './compose.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './http/logger.js';
+
+/**
+ * Process entry: parse config (exit 1 with one line per problem), build adapters once, listen,
+ * and drain on SIGTERM (Cloud Run gives 10 s).
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const runtime = await buildRuntime(config, logger);
+  const app = createApp(runtime.deps);
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    runtime.setBoundPort(info.port);
+    logger.info(`listening on http://${config.HOST}:${info.port}`, { profile: config.PROFILE, port: info.port });
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: draining`);
+    server.close(() => {
+      void runtime.close().finally(() => process.exit(0));
+    });
+    // Cloud Run kills the container 10 s after SIGTERM; leave before that with what we have.
+    setTimeout(() => process.exit(0), 8000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,61 @@
+import type { Deps } from '../deps.js';
+import type { EnvironmentRecord, Stage } from '../domain/environment.js';
+import { DomainError, validationFailed } from '../domain/errors.js';
+import type { EnvironmentSpec } from '../domain/spec.js';
+import { checkSpec } from '../domain/validate.js';
+import type { Principal } from '../http/auth.js';
+import { NameTakenError } from '../store/port.js';
+import { startOperation } from './start-operation.js';
+
+export function initialStages(spec: EnvironmentSpec): Stage[] {
+  const steps = { total: 0, done: 0, failed: 0 };
+  return [
+    { name: 'bootstrap', state: 'PENDING', steps },
+    { name: 'base', state: 'PENDING', steps },
+    { name: 'perf', state: spec.perf.enabled ? 'PENDING' : 'SKIPPED', steps },
+    { name: 'saxml', state: spec.saxml.enabled ? 'PENDING' : 'SKIPPED', steps },
+  ];
+}
+
+/** Validates a spec the schema accepted; the normalised spec, or a 422 listing every violation. */
+export function normaliseSpec(spec: EnvironmentSpec): EnvironmentSpec {
+  const checked = checkSpec(spec);
+  if (!checked.ok) throw validationFailed(checked.errors);
+  return checked.spec;
+}
+
+/** Records the environment with its create operation, then starts the workflow (DESIGN §4). */
+export async function createEnvironment(
+  deps: Pick<Deps, 'store' | 'engine' | 'now' | 'newId' | 'apiBase' | 'logger' | 'auth'>,
+  input: { spec: EnvironmentSpec; principal: Principal },
+): Promise<EnvironmentRecord> {
+  const spec = normaliseSpec(input.spec);
+  deps.auth.policy.assertProject(input.principal, spec.project);
+  const time = deps.now().toISOString();
+  const operationId = deps.newId('op');
+  const record: EnvironmentRecord = {
+    id: deps.newId('env'),
+    name: spec.name,
+    project: spec.project,
+    region: spec.region,
+    labels: spec.labels,
+    spec,
+    state: 'CREATING',
+    stages: initialStages(spec),
+    outputs: {},
+    operation: { id: operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: time },
+    createTime: time,
+    updateTime: time,
+    createdBy: input.principal.id,
+    version: 1,
+  };
+  try {
+    await deps.store.create(record, [{ time, type: 'operation.started', operationId, message: 'create operation started' }]);
+  } catch (error) {
+    if (error instanceof NameTakenError) {
+      throw new DomainError('ALREADY_EXISTS', `an environment named "${spec.name}" already exists in project ${spec.project}: ${error.existingId}`, { existingId: error.existingId });
+    }
+    throw error;
+  }
+  return startOperation(deps, record);
+}

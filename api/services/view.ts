@@ -1,0 +1,16 @@
+import type { EnvironmentRecord } from '../domain/environment.js';
+import { actionsFor, type Actions } from '../domain/state-machine.js';
+
+/** The public representation of an environment: the record without storage internals, plus etag and actions. */
+export type EnvironmentView = Omit<EnvironmentRecord, 'version'> & { etag: string; actions: Actions };
+
+export const etagOf = (record: EnvironmentRecord): string => `"${record.id.slice(-8)}-${record.version}"`;
+
+export function toView(record: EnvironmentRecord): EnvironmentView {
+  const { version: _version, ...rest } = record;
+  return {
+    ...rest,
+    etag: etagOf(record),
+    actions: actionsFor(record.state, record.operation?.state, record.spec.deletionProtection),
+  };
+}

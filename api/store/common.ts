@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import {
+  EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
+} from '../domain/environment.js';
+import { CorruptRecordError, InvalidPageTokenError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page } from './port.js';
+
+/**
+ * What both store adapters share: the rules a write must obey, how stored documents are read back,
+ * and the page-token format. Keeping them here is what makes the two adapters behave the same.
+ */
+
+export const systemNow = (): string => new Date().toISOString();
+
+/** A record that holds its (project, name): everything but DELETED. */
+export const holdsName = (record: Pick<EnvironmentRecord, 'state'>): boolean => record.state !== 'DELETED';
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
+}
+
+/** Validates what was read; a mismatch names the document rather than surfacing as a crash later. */
+export function parseStored<S extends z.ZodType>(schema: S, data: unknown, documentPath: string): z.output<S> {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new CorruptRecordError(documentPath, describeIssues(parsed.error));
+  return parsed.data;
+}
+
+/** Text that should hold JSON; anything else is a corrupt document too. */
+export function parseStoredJson(text: string, documentPath: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CorruptRecordError(documentPath, `not JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Validates a record before it is written, so a store never holds a document it would refuse to
+ * read back. A failure here is a bug in the caller, not bad input, hence a plain Error.
+ */
+export function checkedRecord(record: EnvironmentRecord): EnvironmentRecord {
+  const parsed = EnvironmentRecordSchema.safeParse(record);
+  if (!parsed.success) throw new Error(`refusing to store environments/${record.id}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * The record an update will write: the identity of an environment never changes (the name lock
+ * and the indexes are keyed by it), and version and updateTime belong to the store.
+ */
+export function nextRecord(current: EnvironmentRecord, proposed: EnvironmentRecord, updateTime: string): EnvironmentRecord {
+  for (const field of ['id', 'project', 'name', 'createTime'] as const) {
+    if (proposed[field] !== current[field]) {
+      throw new Error(`an update of environments/${current.id} may not change ${field}`);
+    }
+  }
+  return checkedRecord({ ...proposed, version: current.version + 1, updateTime });
+}
+
+/** Numbers new events after `lastSeq`, gap-free; validated like records, for the same reason. */
+export function numberEvents(environmentId: string, lastSeq: number, events: readonly NewEvent[] = []): EnvironmentEvent[] {
+  return events.map((event, i) => {
+    const numbered = { ...event, environmentId, seq: lastSeq + i + 1 };
+    const parsed = EnvironmentEventSchema.safeParse(numbered);
+    if (!parsed.success) {
+      throw new Error(`refusing to store event ${numbered.seq} of environments/${environmentId}: ${describeIssues(parsed.error)}`);
+    }
+    return parsed.data;
+  });
+}
+
+export function assertPageSize(pageSize: number): void {
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
+    throw new RangeError(`pageSize must be an integer in 1..100, not ${pageSize}`);
+  }
+}
+
+/** Idempotency records as read back (the response body is whatever JSON the route answered). */
+export const IdempotencyResponseSchema = z.object({
+  status: z.number().int(),
+  body: z.unknown(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export const IdempotencyRecordSchema = z.object({
+  key: z.string(),
+  requestHash: z.string(),
+  state: z.enum(['IN_FLIGHT', 'COMPLETED']),
+  response: IdempotencyResponseSchema.optional(),
+  createTime: z.iso.datetime({ offset: true }),
+  expireTime: z.iso.datetime({ offset: true }),
+}) satisfies z.ZodType<IdempotencyRecord>;
+
+/** Compared as instants: callers may write times with different offsets. */
+export const isExpired = (record: Pick<IdempotencyRecord, 'expireTime'>, now: string): boolean =>
+  Date.parse(record.expireTime) <= Date.parse(now);
+
+// ---------------------------------------------------------------------------------------------
+// Page tokens: base64url of {v:1, after, f}. `after` is the sort key of the last item returned
+// (an environment id, or an event seq) and `f` a hash of the filter, so a token only continues the
+// list it came from. They are opaque to clients but not secret: decoding one reveals nothing more
+// than the last item of a page the caller has already seen.
+
+const PageTokenSchema = z.object({ v: z.literal(1), after: z.union([z.string().min(1), z.number().int().nonnegative()]), f: z.string() });
+
+const filterHash = (filterKey: string): string => createHash('sha256').update(filterKey).digest('base64url').slice(0, 16);
+
+/** What `after` holds in each kind of token. */
+export const ENVIRONMENT_CURSOR = z.string().min(1);
+export const EVENT_CURSOR = z.number().int().nonnegative();
+
+/** The label filter of a list as [key, value] pairs in key order. */
+export const sortedLabels = (query: ListEnvironmentsQuery): [string, string][] =>
+  Object.entries(query.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** A canonical text of the filters of an environment list. */
+export function environmentFilterKey(query: ListEnvironmentsQuery): string {
+  return JSON.stringify({ list: 'environments', state: query.state ?? null, project: query.project ?? null, labels: sortedLabels(query) });
+}
+
+export const eventFilterKey = (environmentId: string): string => JSON.stringify({ list: 'events', environmentId });
+
+function encodePageToken(after: string | number, filterKey: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, after, f: filterHash(filterKey) })).toString('base64url');
+}
+
+/** The `after` of a token issued for this filter; InvalidPageTokenError for anything else. */
+export function decodePageToken<A extends string | number>(
+  token: string | undefined,
+  filterKey: string,
+  after: z.ZodType<A>,
+): A | undefined {
+  if (token === undefined) return undefined;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidPageTokenError();
+  }
+  const parsed = PageTokenSchema.safeParse(decoded);
+  if (!parsed.success || parsed.data.f !== filterHash(filterKey)) throw new InvalidPageTokenError();
+  const cursor = after.safeParse(parsed.data.after);
+  if (!cursor.success) throw new InvalidPageTokenError();
+  return cursor.data;
+}
+
+/**
+ * Cuts a page out of up to pageSize + 1 items in list order: the extra item only says that
+ * another page exists, so the last page never carries a token that leads to an empty page.
+ */
+export function toPage<T>(items: T[], pageSize: number, cursorOf: (item: T) => string | number, filterKey: string): Page<T> {
+  if (items.length <= pageSize) return { items };
+  const pageItems = items.slice(0, pageSize);
+  return { items: pageItems, nextPageToken: encodePageToken(cursorOf(pageItems[pageItems.length - 1]!), filterKey) };
+}

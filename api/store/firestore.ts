@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import {
+  Timestamp, type CollectionReference, type DocumentReference, type DocumentSnapshot, Firestore, type Query,
+  type Transaction,
+} from '@google-cloud/firestore';
+import { z } from 'zod';
+import {
+  EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
+} from '../domain/environment.js';
+import {
+  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, assertPageSize, checkedRecord,
+  decodePageToken, environmentFilterKey, eventFilterKey, holdsName, isExpired, nextRecord, numberEvents, parseStored,
+  parseStoredJson, sortedLabels, systemNow, toPage,
+} from './common.js';
+import {
+  EnvironmentNotFoundError, NameTakenError, VersionConflictError, type EnvironmentStore, type IdempotencyBegin,
+  type IdempotencyRecord, type ListEnvironmentsQuery, type ListEventsQuery, type Page, type UpdateResult,
+} from './port.js';
+
+/**
+ * The production EnvironmentStore (DESIGN §2), the only module that talks to Firestore.
+ *
+ * Layout (each collection name gets `collectionPrefix` in front):
+ * - `environments/{id}`: the record's fields, plus `eventSeq` (seq of the last event) and
+ *   `labelPairs` (the labels as `["k","v"]` JSON strings, for queries).
+ * - `environments/{id}/events/{seq, zero-padded}`: append-only history.
+ * - `environmentNames/{project}__{name}`: the uniqueness lock of a live environment, created in the
+ *   transaction that creates the environment and deleted in the one that makes it DELETED.
+ * - `idempotency/{sha256 of key}`: keys can be long and hold `/`, document ids cannot.
+ *
+ * Every write happens in `runTransaction`; every read is validated (CorruptRecordError names the
+ * document). Composite indexes for the list queries: infra/firestore.indexes.json.
+ */
+
+export interface FirestoreEnvironmentStoreOptions {
+  /** The client; close() terminates it. */
+  firestore: Firestore;
+  /** Put in front of every top-level collection name (tests isolate themselves this way). */
+  collectionPrefix?: string;
+  now?: () => string;
+}
+
+const EnvironmentDocumentSchema = EnvironmentRecordSchema.extend({ eventSeq: z.number().int().nonnegative() });
+const StateOnlySchema = EnvironmentRecordSchema.pick({ state: true });
+const NameLockSchema = z.object({ environmentId: z.string().min(1) });
+const EventDocumentSchema = EnvironmentEventSchema.omit({ details: true }).extend({ detailsJson: z.string().optional() });
+const IdempotencyDocumentSchema = IdempotencyRecordSchema.omit({ response: true }).extend({ responseJson: z.string().optional() });
+
+/** Firestore refuses `undefined` values; JSON drops them, as SQLite's JSON column does. */
+const withoutUndefined = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** One equality-queryable value per label: all-match filters on labels need only one composite index. */
+const labelPair = (key: string, value: string): string => JSON.stringify([key, value]);
+
+const GRPC_CODES = { ALREADY_EXISTS: 6 } as const;
+
+/** gRPC errors carry numeric codes, REST-fallback ones may carry the status name: accept both. */
+function hasCode(error: unknown, name: keyof typeof GRPC_CODES): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === GRPC_CODES[name] || code === name || code === name.toLowerCase().replaceAll('_', '-');
+}
+
+const lockData = (record: EnvironmentRecord) => ({ environmentId: record.id, project: record.project, name: record.name });
+
+/** Event details are free-form: kept as JSON text, since Firestore refuses nested arrays. */
+function eventData({ details, ...event }: EnvironmentEvent) {
+  return withoutUndefined({ ...event, detailsJson: details === undefined ? undefined : JSON.stringify(details) });
+}
+
+function parseEvent(snapshot: DocumentSnapshot): EnvironmentEvent {
+  const path = snapshot.ref.path;
+  const { detailsJson, ...event } = parseStored(EventDocumentSchema, snapshot.data(), path);
+  if (detailsJson === undefined) return event;
+  return { ...event, details: parseStored(EnvironmentEventSchema.shape.details, parseStoredJson(detailsJson, path), path) };
+}
+
+/**
+ * The response is stored as JSON text (any JSON body must round-trip, nested arrays included);
+ * `expireAt` is a Timestamp so that a Firestore TTL policy on it can delete expired records.
+ */
+function idempotencyData({ response, ...record }: IdempotencyRecord) {
+  return {
+    ...withoutUndefined({ ...record, responseJson: response === undefined ? undefined : JSON.stringify(response) }),
+    expireAt: Timestamp.fromMillis(Date.parse(record.expireTime)),
+  };
+}
+
+function parseIdempotency(snapshot: DocumentSnapshot): IdempotencyRecord {
+  const path = snapshot.ref.path;
+  const { responseJson, ...record } = parseStored(IdempotencyDocumentSchema, snapshot.data(), path);
+  if (responseJson === undefined) return record;
+  return { ...record, response: parseStored(IdempotencyResponseSchema, parseStoredJson(responseJson, path), path) };
+}
+
+type Reader = Pick<Transaction, 'get'> | undefined;
+
+export class FirestoreEnvironmentStore implements EnvironmentStore {
+  private readonly db: Firestore;
+  private readonly now: () => string;
+  private readonly environments: CollectionReference;
+  private readonly names: CollectionReference;
+  private readonly idempotency: CollectionReference;
+
+  constructor({ firestore, collectionPrefix = '', now = systemNow }: FirestoreEnvironmentStoreOptions) {
+    this.db = firestore;
+    this.now = now;
+    this.environments = firestore.collection(`${collectionPrefix}environments`);
+    this.names = firestore.collection(`${collectionPrefix}environmentNames`);
+    this.idempotency = firestore.collection(`${collectionPrefix}idempotency`);
+  }
+
+  /**
+   * Every write goes through here. Reports of one wave of parallel steps land on one environment
+   * at once; the client's default of 5 attempts is too few for that much contention.
+   */
+  private transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.db.runTransaction(fn, { maxAttempts: 20 });
+  }
+
+  private nameLock(record: Pick<EnvironmentRecord, 'project' | 'name'>): DocumentReference {
+    // Neither project ids nor RFC 1035 names contain "_", so "__" cannot join two pairs into one id.
+    return this.names.doc(`${record.project}__${record.name}`);
+  }
+
+  private eventRef(environmentId: string, seq: number): DocumentReference {
+    return this.environments.doc(environmentId).collection('events').doc(String(seq).padStart(12, '0'));
+  }
+
+  private parseEnvironment(snapshot: DocumentSnapshot): { record: EnvironmentRecord; eventSeq: number } {
+    const { eventSeq, ...record } = parseStored(EnvironmentDocumentSchema, snapshot.data(), snapshot.ref.path);
+    return { record, eventSeq };
+  }
+
+  private environmentData(record: EnvironmentRecord, eventSeq: number) {
+    return {
+      ...withoutUndefined(record),
+      eventSeq,
+      labelPairs: Object.entries(record.labels).map(([key, value]) => labelPair(key, value)),
+    };
+  }
+
+  /** The id of the environment holding a name lock, read in `tx` when given. */
+  private async nameHolder(reader: Reader, ref: DocumentReference): Promise<string | undefined> {
+    const snapshot = reader ? await reader.get(ref) : await ref.get();
+    return snapshot.exists ? parseStored(NameLockSchema, snapshot.data(), ref.path).environmentId : undefined;
+  }
+
+  async create(record: EnvironmentRecord, events: NewEvent[] = []): Promise<EnvironmentRecord> {
+    const stored = checkedRecord(record);
+    const numbered = numberEvents(stored.id, 0, events);
+    const nameRef = this.nameLock(stored);
+    try {
+      await this.transaction(async (tx) => {
+        if (holdsName(stored)) {
+          // Read in the transaction, so a concurrent create of the same name conflicts with this one.
+          const holder = await this.nameHolder(tx, nameRef);
+          if (holder) throw new NameTakenError(stored.project, stored.name, holder);
+          tx.create(nameRef, lockData(stored));
+        }
+        tx.create(this.environments.doc(stored.id), this.environmentData(stored, numbered.length));
+        for (const event of numbered) tx.create(this.eventRef(stored.id, event.seq), eventData(event));
+      });
+    } catch (error) {
+      // A lock created between this transaction's read and its commit fails the commit with
+      // ALREADY_EXISTS instead of a retry: name the holder all the same.
+      if (hasCode(error, 'ALREADY_EXISTS') && holdsName(stored)) {
+        const holder = await this.nameHolder(undefined, nameRef);
+        if (holder && holder !== stored.id) throw new NameTakenError(stored.project, stored.name, holder);
+      }
+      throw error;
+    }
+    return stored;
+  }
+
+  async get(id: string): Promise<EnvironmentRecord | null> {
+    const snapshot = await this.environments.doc(id).get();
+    return snapshot.exists ? this.parseEnvironment(snapshot).record : null;
+  }
+
+  async update(
+    id: string,
+    mutate: (current: EnvironmentRecord) => UpdateResult,
+    options: { expectedVersion?: number; now?: () => string } = {},
+  ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
+    const now = options.now ?? this.now;
+    const ref = this.environments.doc(id);
+    return this.transaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      if (!snapshot.exists) throw new EnvironmentNotFoundError(id);
+      const { record: current, eventSeq } = this.parseEnvironment(snapshot);
+      if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+        throw new VersionConflictError(id, options.expectedVersion, current.version);
+      }
+      const result = mutate(current);
+      const next = result.record ? nextRecord(current, result.record, now()) : null;
+      const events = numberEvents(id, eventSeq, result.events);
+      const lastSeq = eventSeq + events.length;
+
+      // All reads come before the first write, as Firestore transactions require.
+      if (next && holdsName(next) !== holdsName(current)) {
+        const nameRef = this.nameLock(current);
+        const holder = await this.nameHolder(tx, nameRef);
+        if (holdsName(next)) {
+          if (holder) throw new NameTakenError(next.project, next.name, holder);
+          tx.create(nameRef, lockData(next));
+        } else if (holder === id) {
+          tx.delete(nameRef);
+        }
+      }
+      if (next) tx.set(ref, this.environmentData(next, lastSeq));
+      else if (events.length) tx.update(ref, { eventSeq: lastSeq });
+      for (const event of events) tx.create(this.eventRef(id, event.seq), eventData(event));
+      return { record: next ?? current, events };
+    });
+  }
+
+  async list(query: ListEnvironmentsQuery): Promise<Page<EnvironmentRecord>> {
+    assertPageSize(query.pageSize);
+    const filterKey = environmentFilterKey(query);
+    let cursor = decodePageToken(query.pageToken, filterKey, ENVIRONMENT_CURSOR);
+    const labels = sortedLabels(query);
+
+    // Ordered by the `id` field: ids are ULIDs, so newest first, and anything created after a
+    // page was fetched sorts before its cursor and never shows up on a later page.
+    let base: Query = this.environments.orderBy('id', 'desc');
+    if (query.state) base = base.where('state', '==', query.state);
+    if (query.project) base = base.where('project', '==', query.project);
+    // Firestore allows one array-contains per query: the first label is matched by the query,
+    // any others below, so labels need one composite index family instead of one per label key.
+    const [firstLabel] = labels;
+    if (firstLabel) base = base.where('labelPairs', 'array-contains', labelPair(...firstLabel));
+    const matches = (record: EnvironmentRecord) => labels.every(([key, value]) => record.labels[key] === value);
+
+    const found: EnvironmentRecord[] = [];
+    const batchSize = query.pageSize + 1;
+    for (;;) {
+      const batch = await (cursor === undefined ? base : base.startAfter(cursor)).limit(batchSize).get();
+      for (const snapshot of batch.docs) {
+        const { record } = this.parseEnvironment(snapshot);
+        cursor = record.id;
+        if (matches(record)) found.push(record);
+        if (found.length === batchSize) break;
+      }
+      // One more than a page tells toPage that there is a next one.
+      if (found.length === batchSize || batch.size < batchSize) break;
+    }
+    return toPage(found, query.pageSize, (record) => record.id, filterKey);
+  }
+
+  async listEvents(environmentId: string, query: ListEventsQuery): Promise<Page<EnvironmentEvent>> {
+    assertPageSize(query.pageSize);
+    const filterKey = eventFilterKey(environmentId);
+    const after = Math.max(query.afterSeq ?? 0, decodePageToken(query.pageToken, filterKey, EVENT_CURSOR) ?? 0);
+    const snapshot = await this.environments
+      .doc(environmentId)
+      .collection('events')
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(query.pageSize + 1)
+      .get();
+    const events = snapshot.docs.map((doc) => parseEvent(doc));
+    return toPage(events, query.pageSize, (event) => event.seq, filterKey);
+  }
+
+  async liveEnvironmentIdsInProject(project: string): Promise<string[]> {
+    // Filtering DELETED here keeps this an equality-only query (no composite index): a project
+    // holds few environments.
+    const snapshot = await this.environments.where('project', '==', project).select('state').get();
+    return snapshot.docs
+      .filter((doc) => holdsName(parseStored(StateOnlySchema, doc.data(), doc.ref.path)))
+      .map((doc) => doc.id)
+      .sort();
+  }
+
+  async listWithRunningOperation(): Promise<EnvironmentRecord[]> {
+    const snapshot = await this.environments.where('operation.state', '==', 'RUNNING').get();
+    return snapshot.docs.map((doc) => this.parseEnvironment(doc).record).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  private idempotencyRef(key: string): DocumentReference {
+    return this.idempotency.doc(createHash('sha256').update(key).digest('hex'));
+  }
+
+  async beginIdempotent(record: Omit<IdempotencyRecord, 'state' | 'response'>): Promise<IdempotencyBegin> {
+    const ref = this.idempotencyRef(record.key);
+    return this.transaction(async (tx): Promise<IdempotencyBegin> => {
+      const snapshot = await tx.get(ref);
+      const existing = snapshot.exists ? parseIdempotency(snapshot) : undefined;
+      // TTL deletion runs late (up to a day): an expired record is treated as absent and taken over.
+      if (existing && !isExpired(existing, this.now())) return { outcome: 'existing', record: existing };
+      tx.set(ref, idempotencyData({ ...record, state: 'IN_FLIGHT' }));
+      return { outcome: 'started' };
+    });
+  }
+
+  async completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
+    const ref = this.idempotencyRef(key);
+    await this.transaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      if (!snapshot.exists) throw new Error(`idempotency key ${key} is not reserved`);
+      const existing = parseIdempotency(snapshot);
+      tx.set(ref, idempotencyData({ ...existing, state: 'COMPLETED', response }));
+    });
+  }
+
+  async abandonIdempotent(key: string): Promise<void> {
+    const ref = this.idempotencyRef(key);
+    await this.transaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      // A COMPLETED record stays: its response is what a retry must get.
+      if (snapshot.exists && parseIdempotency(snapshot).state === 'IN_FLIGHT') tx.delete(ref);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.db.terminate();
+  }
+}
+
+/** The production store: a Firestore client for the service's project and database. */
+export function createFirestoreStore(options: { projectId: string; databaseId: string }): FirestoreEnvironmentStore {
+  return new FirestoreEnvironmentStore({ firestore: new Firestore({ projectId: options.projectId, databaseId: options.databaseId }) });
+}

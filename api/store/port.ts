@@ -1,0 +1,138 @@
+import type { EnvironmentEvent, EnvironmentRecord, EnvironmentState, NewEvent } from '../domain/environment.js';
+
+/**
+ * The EnvironmentStore port (DESIGN §2): Firestore in production (firestore.ts), SQLite embedded
+ * (sqlite.ts). Both pass one contract suite (test/integration/store). All multi-record changes
+ * happen inside one store transaction: a state change and the events describing it are written
+ * together or not at all.
+ */
+
+export interface ListEnvironmentsQuery {
+  /** 1..100 */
+  pageSize: number;
+  /** Opaque token from a previous page. */
+  pageToken?: string;
+  state?: EnvironmentState;
+  project?: string;
+  /** Exact label match, all must hold. */
+  labels?: Record<string, string>;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Absent on the last page. */
+  nextPageToken?: string;
+}
+
+export interface ListEventsQuery {
+  pageSize: number;
+  pageToken?: string;
+  /** Only events with seq greater than this. */
+  afterSeq?: number;
+}
+
+/** Stored answer to a request made with an Idempotency-Key. */
+export interface IdempotencyRecord {
+  /** Scoped key: principal + key, so two callers never collide. */
+  key: string;
+  /** Hash of method, path and body: the same key with another request is refused. */
+  requestHash: string;
+  state: 'IN_FLIGHT' | 'COMPLETED';
+  /** Set when COMPLETED. */
+  response?: { status: number; body: unknown; headers?: Record<string, string> };
+  createTime: string;
+  /** After this instant the record may be discarded (or an IN_FLIGHT one taken over). */
+  expireTime: string;
+}
+
+export type IdempotencyBegin =
+  | { outcome: 'started' }
+  | { outcome: 'existing'; record: IdempotencyRecord };
+
+/**
+ * What an update callback returns: the new record (or `null` to leave it unchanged) and the
+ * events to append in the same transaction.
+ */
+export interface UpdateResult {
+  record: EnvironmentRecord | null;
+  events?: NewEvent[];
+}
+
+export interface EnvironmentStore {
+  /**
+   * Inserts a new environment and its first events atomically. Throws NameTakenError when a
+   * non-DELETED environment with the same (project, name) exists — also under concurrent creates.
+   */
+  create(record: EnvironmentRecord, events?: NewEvent[]): Promise<EnvironmentRecord>;
+
+  get(id: string): Promise<EnvironmentRecord | null>;
+
+  /**
+   * Transactional read-modify-write. `mutate` receives the current record and may be called more
+   * than once (on contention); it must be free of side effects. The store sets `version` (+1) and
+   * `updateTime`, and refuses with VersionConflictError when `expectedVersion` is given and differs.
+   * Throws EnvironmentNotFoundError for an unknown id. Returns the stored record.
+   */
+  update(
+    id: string,
+    mutate: (current: EnvironmentRecord) => UpdateResult,
+    options?: { expectedVersion?: number; now?: () => string },
+  ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }>;
+
+  /** Newest first (by id: ids are ULIDs, so id order is creation order). */
+  list(query: ListEnvironmentsQuery): Promise<Page<EnvironmentRecord>>;
+
+  /** Events of one environment in seq order (oldest first). */
+  listEvents(environmentId: string, query: ListEventsQuery): Promise<Page<EnvironmentEvent>>;
+
+  /** Ids of environments in one project that are not DELETED (used for shared bootstrap). */
+  liveEnvironmentIdsInProject(project: string): Promise<string[]>;
+
+  /** Environments whose current operation is RUNNING (for reconciliation after restarts). */
+  listWithRunningOperation(): Promise<EnvironmentRecord[]>;
+
+  /** Reserves an idempotency key atomically, or returns the record already there. */
+  beginIdempotent(record: Omit<IdempotencyRecord, 'state' | 'response'>): Promise<IdempotencyBegin>;
+  completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
+  /** Drops an IN_FLIGHT reservation after a failure that produced no response worth replaying. */
+  abandonIdempotent(key: string): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export class NameTakenError extends Error {
+  constructor(readonly project: string, readonly environmentName: string, readonly existingId: string) {
+    super(`environment name "${environmentName}" is already used in project ${project} by ${existingId}`);
+    this.name = 'NameTakenError';
+  }
+}
+
+export class EnvironmentNotFoundError extends Error {
+  constructor(readonly environmentId: string) {
+    super(`environment ${environmentId} not found`);
+    this.name = 'EnvironmentNotFoundError';
+  }
+}
+
+export class VersionConflictError extends Error {
+  constructor(readonly environmentId: string, readonly expected: number, readonly actual: number) {
+    super(`environment ${environmentId} is at version ${actual}, not ${expected}`);
+    this.name = 'VersionConflictError';
+  }
+}
+
+/** A stored document that does not match the schema: names the document, never crashes the process. */
+export class CorruptRecordError extends Error {
+  constructor(readonly documentPath: string, readonly issues: string) {
+    super(`stored document ${documentPath} is malformed: ${issues}`);
+    this.name = 'CorruptRecordError';
+  }
+}
+
+/** A page token that this store did not issue (or that was tampered with). */
+export class InvalidPageTokenError extends Error {
+  constructor() {
+    super('pageToken is not valid for this list');
+    this.name = 'InvalidPageTokenError';
+  }
+}

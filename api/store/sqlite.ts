@@ -1,0 +1,285 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
+} from '../domain/environment.js';
+import {
+  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, assertPageSize, checkedRecord, decodePageToken,
+  environmentFilterKey, eventFilterKey, holdsName, nextRecord, numberEvents, parseStored, parseStoredJson, systemNow,
+  toPage,
+} from './common.js';
+import {
+  EnvironmentNotFoundError, NameTakenError, VersionConflictError, type EnvironmentStore, type IdempotencyBegin,
+  type IdempotencyRecord, type ListEnvironmentsQuery, type ListEventsQuery, type Page, type UpdateResult,
+} from './port.js';
+
+/**
+ * The embedded EnvironmentStore (DESIGN §8): one SQLite file, written through better-sqlite3's
+ * synchronous transactions. Each port method is one `BEGIN IMMEDIATE` transaction, so a
+ * read-modify-write never interleaves with another one, in this process or in another process
+ * sharing the file (busy_timeout makes the second writer wait instead of failing).
+ */
+
+/**
+ * Schema migrations, applied in order on open; `PRAGMA user_version` counts those applied.
+ * Append new steps, never edit old ones: files created by earlier versions replay only the tail.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  -- The record is stored whole as JSON; the columns beside it are copies of its fields that
+  -- queries and constraints need.
+  CREATE TABLE environments (
+    id        TEXT PRIMARY KEY,
+    project   TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    state     TEXT NOT NULL,
+    created   TEXT NOT NULL,
+    event_seq INTEGER NOT NULL DEFAULT 0,  -- seq of the last event appended
+    record    TEXT NOT NULL
+  ) STRICT;
+  -- One live environment per (project, name); a DELETED one frees its name.
+  CREATE UNIQUE INDEX environments_live_name ON environments (project, name) WHERE state != 'DELETED';
+  CREATE INDEX environments_project ON environments (project, id);
+  CREATE INDEX environments_state ON environments (state, id);
+
+  CREATE TABLE events (
+    environment_id TEXT NOT NULL REFERENCES environments (id),
+    seq            INTEGER NOT NULL,
+    event          TEXT NOT NULL,
+    PRIMARY KEY (environment_id, seq)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE idempotency (
+    key       TEXT PRIMARY KEY,
+    state     TEXT NOT NULL,
+    expire_ms INTEGER NOT NULL,  -- expireTime as epoch milliseconds, so expiry is a range scan
+    record    TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX idempotency_expiry ON idempotency (expire_ms);
+  `,
+];
+
+export interface SqliteEnvironmentStoreOptions {
+  /** A file path (its directory is created when missing) or ':memory:'. */
+  path: string;
+  now?: () => string;
+}
+
+interface EnvironmentRow {
+  id: string;
+  event_seq: number;
+  record: string;
+}
+
+const SELECT_ENVIRONMENT = 'SELECT id, event_seq, record FROM environments';
+
+export class SqliteEnvironmentStore implements EnvironmentStore {
+  private readonly db: Database.Database;
+  private readonly now: () => string;
+
+  constructor({ path, now = systemNow }: SqliteEnvironmentStoreOptions) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.now = now;
+    this.db = new Database(path);
+    try {
+      // WAL lets readers proceed while a writer commits; busy_timeout makes a second writer wait
+      // for the lock instead of failing at once with SQLITE_BUSY.
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+  }
+
+  private migrate(): void {
+    this.write(() => {
+      // Read inside the write transaction: two processes opening a new file migrate it once.
+      const applied = this.db.pragma('user_version', { simple: true }) as number;
+      if (applied > MIGRATIONS.length) {
+        throw new Error(`database schema version ${applied} is newer than this code (${MIGRATIONS.length})`);
+      }
+      for (const migration of MIGRATIONS.slice(applied)) this.db.exec(migration);
+      this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+    });
+  }
+
+  /** Runs `fn` in a BEGIN IMMEDIATE transaction: the write lock is taken before the first read. */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private parseRecord(row: EnvironmentRow): EnvironmentRecord {
+    const path = `environments/${row.id}`;
+    return parseStored(EnvironmentRecordSchema, parseStoredJson(row.record, path), path);
+  }
+
+  private liveNameHolder(project: string, name: string): string | undefined {
+    const row = this.db
+      .prepare<[string, string], { id: string }>("SELECT id FROM environments WHERE project = ? AND name = ? AND state != 'DELETED'")
+      .get(project, name);
+    return row?.id;
+  }
+
+  private insertEvents(events: EnvironmentEvent[]): void {
+    const insert = this.db.prepare<[string, number, string]>('INSERT INTO events (environment_id, seq, event) VALUES (?, ?, ?)');
+    for (const event of events) insert.run(event.environmentId, event.seq, JSON.stringify(event));
+  }
+
+  async create(record: EnvironmentRecord, events: NewEvent[] = []): Promise<EnvironmentRecord> {
+    const stored = checkedRecord(record);
+    const numbered = numberEvents(stored.id, 0, events);
+    this.write(() => {
+      // The partial unique index is the guarantee; this lookup only names the holder.
+      const holder = holdsName(stored) ? this.liveNameHolder(stored.project, stored.name) : undefined;
+      if (holder) throw new NameTakenError(stored.project, stored.name, holder);
+      this.db
+        .prepare('INSERT INTO environments (id, project, name, state, created, event_seq, record) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(stored.id, stored.project, stored.name, stored.state, stored.createTime, numbered.length, JSON.stringify(stored));
+      this.insertEvents(numbered);
+    });
+    return stored;
+  }
+
+  async get(id: string): Promise<EnvironmentRecord | null> {
+    const row = this.db.prepare<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
+    return row ? this.parseRecord(row) : null;
+  }
+
+  async update(
+    id: string,
+    mutate: (current: EnvironmentRecord) => UpdateResult,
+    options: { expectedVersion?: number; now?: () => string } = {},
+  ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
+    const now = options.now ?? this.now;
+    return this.write(() => {
+      const row = this.db.prepare<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
+      if (!row) throw new EnvironmentNotFoundError(id);
+      const current = this.parseRecord(row);
+      if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+        throw new VersionConflictError(id, options.expectedVersion, current.version);
+      }
+      const result = mutate(current);
+      const next = result.record ? nextRecord(current, result.record, now()) : null;
+      const events = numberEvents(id, row.event_seq, result.events);
+      const eventSeq = row.event_seq + events.length;
+      if (next) {
+        if (holdsName(next) && !holdsName(current)) {
+          const holder = this.liveNameHolder(next.project, next.name);
+          if (holder) throw new NameTakenError(next.project, next.name, holder);
+        }
+        this.db
+          .prepare('UPDATE environments SET state = ?, event_seq = ?, record = ? WHERE id = ?')
+          .run(next.state, eventSeq, JSON.stringify(next), id);
+      } else if (events.length) {
+        this.db.prepare('UPDATE environments SET event_seq = ? WHERE id = ?').run(eventSeq, id);
+      }
+      this.insertEvents(events);
+      return { record: next ?? current, events };
+    });
+  }
+
+  async list(query: ListEnvironmentsQuery): Promise<Page<EnvironmentRecord>> {
+    assertPageSize(query.pageSize);
+    const filterKey = environmentFilterKey(query);
+    const after = decodePageToken(query.pageToken, filterKey, ENVIRONMENT_CURSOR);
+    const conditions: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.state) {
+      conditions.push('state = ?');
+      params.push(query.state);
+    }
+    if (query.project) {
+      conditions.push('project = ?');
+      params.push(query.project);
+    }
+    for (const [key, value] of Object.entries(query.labels ?? {})) {
+      conditions.push("EXISTS (SELECT 1 FROM json_each(environments.record, '$.labels') WHERE key = ? AND value = ?)");
+      params.push(key, value);
+    }
+    if (after !== undefined) {
+      conditions.push('id < ?');
+      params.push(after);
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = this.db
+      .prepare<(string | number)[], EnvironmentRow>(`${SELECT_ENVIRONMENT} ${where} ORDER BY id DESC LIMIT ?`)
+      .all(...params, query.pageSize + 1);
+    return toPage(rows.map((row) => this.parseRecord(row)), query.pageSize, (record) => record.id, filterKey);
+  }
+
+  async listEvents(environmentId: string, query: ListEventsQuery): Promise<Page<EnvironmentEvent>> {
+    assertPageSize(query.pageSize);
+    const filterKey = eventFilterKey(environmentId);
+    const after = Math.max(query.afterSeq ?? 0, decodePageToken(query.pageToken, filterKey, EVENT_CURSOR) ?? 0);
+    const rows = this.db
+      .prepare<[string, number, number], { seq: number; event: string }>(
+        'SELECT seq, event FROM events WHERE environment_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      )
+      .all(environmentId, after, query.pageSize + 1);
+    const events = rows.map(({ seq, event }) => {
+      const path = `environments/${environmentId}/events/${seq}`;
+      return parseStored(EnvironmentEventSchema, parseStoredJson(event, path), path);
+    });
+    return toPage(events, query.pageSize, (event) => event.seq, filterKey);
+  }
+
+  async liveEnvironmentIdsInProject(project: string): Promise<string[]> {
+    return this.db
+      .prepare<[string], { id: string }>("SELECT id FROM environments WHERE project = ? AND state != 'DELETED' ORDER BY id")
+      .all(project)
+      .map((row) => row.id);
+  }
+
+  async listWithRunningOperation(): Promise<EnvironmentRecord[]> {
+    return this.db
+      .prepare<[], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE json_extract(record, '$.operation.state') = 'RUNNING' ORDER BY id`)
+      .all()
+      .map((row) => this.parseRecord(row));
+  }
+
+  private readIdempotency(key: string): IdempotencyRecord | undefined {
+    const row = this.db.prepare<[string], { record: string }>('SELECT record FROM idempotency WHERE key = ?').get(key);
+    if (!row) return undefined;
+    const path = `idempotency/${key}`;
+    return parseStored(IdempotencyRecordSchema, parseStoredJson(row.record, path), path);
+  }
+
+  private writeIdempotency(record: IdempotencyRecord): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO idempotency (key, state, expire_ms, record) VALUES (?, ?, ?, ?)')
+      .run(record.key, record.state, Date.parse(record.expireTime), JSON.stringify(record));
+  }
+
+  async beginIdempotent(record: Omit<IdempotencyRecord, 'state' | 'response'>): Promise<IdempotencyBegin> {
+    return this.write((): IdempotencyBegin => {
+      // Expired records go first (this one included, so it can be taken over), which also keeps the
+      // table to about one expiry window of keys.
+      this.db.prepare('DELETE FROM idempotency WHERE expire_ms <= ?').run(Date.parse(this.now()));
+      const existing = this.readIdempotency(record.key);
+      if (existing) return { outcome: 'existing', record: existing };
+      this.writeIdempotency({ ...record, state: 'IN_FLIGHT' });
+      return { outcome: 'started' };
+    });
+  }
+
+  async completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
+    this.write(() => {
+      const existing = this.readIdempotency(key);
+      if (!existing) throw new Error(`idempotency key ${key} is not reserved`);
+      this.writeIdempotency({ ...existing, state: 'COMPLETED', response });
+    });
+  }
+
+  async abandonIdempotent(key: string): Promise<void> {
+    // A COMPLETED record stays: its response is what a retry must get.
+    this.db.prepare("DELETE FROM idempotency WHERE key = ? AND state = 'IN_FLIGHT'").run(key);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,97 @@
+variable "project_id" {
+  description = "Project that hosts the control plane (Cloud Run, Firestore, the workflow)."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the Cloud Run service and the workflow (also WORKFLOW_LOCATION)."
+  type        = string
+  default     = "us-central1"
+}
+
+variable "image" {
+  description = "Container image of the service, e.g. us-central1-docker.pkg.dev/P/saxml/api:1.2.3 (built from the repo Dockerfile)."
+  type        = string
+}
+
+variable "service_name" {
+  description = "Cloud Run service name. It is part of the service URL, which is also the ID-token audience."
+  type        = string
+  default     = "saxml-environments-api"
+}
+
+variable "workflow_name" {
+  description = "Cloud Workflows workflow id (WORKFLOW_NAME)."
+  type        = string
+  default     = "saxml-environment"
+}
+
+variable "firestore_database" {
+  description = "Firestore database id (FIRESTORE_DATABASE). Use a named database to avoid clashing with an existing (default) one."
+  type        = string
+  default     = "(default)"
+}
+
+variable "firestore_location" {
+  description = "Firestore location: a multi-region (nam5, eur3) or a region. Cannot be changed after creation."
+  type        = string
+  default     = "nam5"
+}
+
+variable "allowed_principals" {
+  description = <<-EOT
+    Who may call the public API (ALLOWED_PRINCIPALS, and Cloud Run invoker). Entries:
+    user:alice@example.com, serviceAccount:ci@p.iam.gserviceaccount.com, domain:example.com,
+    optionally prefixed by "project-id/" to limit the entry to environments in that project.
+  EOT
+  type        = list(string)
+
+  validation {
+    # Same rule as AllowEntrySchema in api/config.ts, so a bad entry fails at plan time, not at boot.
+    condition = length(var.allowed_principals) > 0 && alltrue([
+      for p in var.allowed_principals :
+      can(regex("^(?:[a-z][a-z0-9-]{4,28}[a-z0-9]/)?(?:(?:user|serviceAccount):[^@\\s]+@[^@\\s]+|domain:[a-z0-9.-]+\\.[a-z]{2,})$", p))
+    ])
+    error_message = "Give at least one entry. Entries look like user:alice@example.com, serviceAccount:ci@p.iam.gserviceaccount.com or domain:example.com, optionally prefixed by \"project-id/\"."
+  }
+}
+
+variable "target_projects" {
+  description = <<-EOT
+    Projects where environments will be provisioned. When set, this configuration grants the
+    workflow service account the bootstrap roles there (the applier needs projectIamAdmin on them).
+    Leave empty to grant them by hand (see README).
+  EOT
+  type        = list(string)
+  default     = []
+}
+
+variable "min_instances" {
+  description = "Minimum Cloud Run instances. With 0, background reconciliation runs only while requests keep an instance alive."
+  type        = number
+  default     = 0
+}
+
+variable "max_instances" {
+  description = "Maximum Cloud Run instances."
+  type        = number
+  default     = 5
+}
+
+variable "cpu_always_allocated" {
+  description = "Keep CPU allocated outside requests (instance-based billing) so timers such as the reconciler and webhook retries run between requests."
+  type        = bool
+  default     = false
+}
+
+variable "deletion_protection" {
+  description = "Protect the Cloud Run service, the workflow and the Firestore database from `terraform destroy`."
+  type        = bool
+  default     = true
+}
+
+variable "labels" {
+  description = "Labels added to the resources that take labels."
+  type        = map(string)
+  default     = {}
+}

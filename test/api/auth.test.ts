@@ -1,0 +1,121 @@
+import { generateKeyPairSync, createSign } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AccessPolicy, googleIdTokenAuthenticator, staticTokenAuthenticator } from '../../api/http/auth.js';
+import { buildTestApp, json, readJson, SMALLEST_SPEC } from '../support/app.js';
+
+const AUDIENCE = 'https://saxml-env.example.run.app';
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+const certs = async () => ({ k1: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+
+/** A Google-shaped ID token signed with our test key (Google's certs are replaced by ours). */
+function idToken(claims: Record<string, unknown> = {}, key = privateKey): string {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'RS256', kid: 'k1', typ: 'JWT' };
+  const payload = { iss: 'https://accounts.google.com', aud: AUDIENCE, sub: '123', email: 'alice@example.com', email_verified: true, iat: now, exp: now + 600, ...claims };
+  const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const signed = `${encode(header)}.${encode(payload)}`;
+  return `${signed}.${createSign('RSA-SHA256').update(signed).sign(key).toString('base64url')}`;
+}
+
+function cloudApp(allow: string[], verification: 'in-app' | 'cloud-run' = 'in-app') {
+  return buildTestApp({
+    auth: { authenticator: googleIdTokenAuthenticator({ audience: AUDIENCE, verification, certs }), policy: new AccessPolicy(allow) },
+  });
+}
+
+const ID = 'env-01jd8m3q4b5c6d7e8f9g0h1j2k';
+const ROUTES: [string, string, RequestInit?][] = [
+  ['GET', '/environments'],
+  ['POST', '/environments', json(SMALLEST_SPEC)],
+  ['GET', `/environments/${ID}`],
+  ['DELETE', `/environments/${ID}`],
+  ['GET', `/environments/${ID}/events`],
+  ['GET', '/openapi.yaml'],
+  ['GET', '/docs'],
+];
+const call = (app: ReturnType<typeof buildTestApp>['app'], [method, path, init]: [string, string, RequestInit?], token?: string) =>
+  app.request(path, { ...init, method, headers: { ...(init?.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+
+describe('cloud profile: Google ID tokens and the allow-list', () => {
+  const app = cloudApp(['domain:example.com', 'user:carol@elsewhere.org']).app;
+
+  describe.each(ROUTES.map((r) => [`${r[0]} ${r[1]}`, r] as const))('%s', (_name, route) => {
+    it.each([
+      ['no token', undefined],
+      ['a token signed by another key', idToken({}, otherKey)],
+      ['a token for another audience', idToken({ aud: 'https://other.example' })],
+      ['an expired token', idToken({ iat: 1_000_000, exp: 1_000_600 })],
+      ['a token from another issuer', idToken({ iss: 'https://evil.example' })],
+      ['an unverified email', idToken({ email_verified: false })],
+    ])('401 with %s', async (_why, token) => {
+      const res = await call(app, route, token);
+      expect(res.status).toBe(401);
+      const problem = await readJson(res);
+      expect(problem.code).toBe('UNAUTHENTICATED');
+      if (token) expect(JSON.stringify(problem)).not.toContain(token);
+    });
+
+    it('403 for a valid token whose principal is not on the allow-list', async () => {
+      const res = await call(app, route, idToken({ email: 'mallory@evil.example' }));
+      expect(res.status).toBe(403);
+      expect((await readJson(res)).code).toBe('PERMISSION_DENIED');
+    });
+
+    it('neither 401 nor 403 for an allowed principal', async () => {
+      const res = await call(app, route, idToken());
+      expect([401, 403]).not.toContain(res.status);
+    });
+  });
+
+  it('records the principal as createdBy', async () => {
+    const res = await call(app, ['POST', '/environments', json({ ...SMALLEST_SPEC, name: 'carols' })], idToken({ email: 'carol@elsewhere.org' }));
+    expect(res.status).toBe(202);
+    expect((await readJson(res)).createdBy).toBe('user:carol@elsewhere.org');
+  });
+
+  it('healthz needs no token', async () => {
+    expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  it('project-scoped entries allow only their project', async () => {
+    const scoped = cloudApp(['other-project-2/user:bob@example.com']).app;
+    const token = idToken({ email: 'bob@example.com' });
+    const denied = await call(scoped, ['POST', '/environments', json(SMALLEST_SPEC)], token);
+    expect(denied.status).toBe(403);
+    expect((await readJson(denied)).detail).toContain('my-project-1');
+    const allowed = await call(scoped, ['POST', '/environments', json({ ...SMALLEST_SPEC, project: 'other-project-2' })], token);
+    expect(allowed.status).toBe(202);
+    const env = await readJson(allowed);
+    expect((await call(scoped, ['GET', '/environments'], token)).status).toBe(403);
+    const listed = await readJson(await call(scoped, ['GET', '/environments?project=other-project-2'], token));
+    expect(listed.environments.map((e: { id: string }) => e.id)).toEqual([env.id]);
+    const service = idToken({ email: 'ci@other-project-2.iam.gserviceaccount.com' });
+    expect((await call(scoped, ['GET', `/environments/${env.id}`], service)).status).toBe(403);
+  });
+
+  it('cloud-run verification trusts the (stripped) signature but still checks audience and expiry', async () => {
+    const trusting = cloudApp(['domain:example.com'], 'cloud-run').app;
+    const stripped = (t: string) => `${t.split('.').slice(0, 2).join('.')}.`;
+    expect((await call(trusting, ROUTES[0]!, stripped(idToken()))).status).toBe(200);
+    expect((await call(trusting, ROUTES[0]!, stripped(idToken({ aud: 'https://other.example' })))).status).toBe(401);
+    expect((await call(trusting, ROUTES[0]!, stripped(idToken({ exp: 1_000_600 })))).status).toBe(401);
+  });
+});
+
+describe('local profile: optional static token', () => {
+  const TOKEN = 'local-token-0123456789abcdef';
+  const { app } = buildTestApp({ auth: { authenticator: staticTokenAuthenticator(TOKEN), policy: new AccessPolicy('allow-all') } });
+
+  it.each(ROUTES.map((r) => [`${r[0]} ${r[1]}`, r] as const))('%s: 401 without or with a wrong token, accepted with the right one', async (_n, route) => {
+    expect((await call(app, route)).status).toBe(401);
+    expect((await call(app, route, 'wrong-token')).status).toBe(401);
+    expect([401, 403]).not.toContain((await call(app, route, TOKEN)).status);
+  });
+
+  it('without API_TOKEN everyone is anonymous', async () => {
+    const open = buildTestApp().app;
+    const res = await open.request('/environments', json(SMALLEST_SPEC));
+    expect((await readJson(res)).createdBy).toBe('anonymous');
+  });
+});

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../api/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the local profile on 127.0.0.1:8080 with embedded parts', () => {
+    expect(loadConfig({})).toMatchObject({ PROFILE: 'local', PORT: 8080, HOST: '127.0.0.1', DATA_DIR: '.data', SANDBOX_TIME_SCALE: 0.01 });
+  });
+
+  it('binds 0.0.0.0 by default in the cloud profile and parses the allow-list', () => {
+    const config = loadConfig({
+      PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com',
+      API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
+    });
+    expect(config).toMatchObject({ HOST: '0.0.0.0', PORT: 9090, ALLOWED_PRINCIPALS: ['domain:example.com', 'my-project-1/user:bob@example.com'] });
+  });
+
+  it('lists every problem, one line each, without echoing secrets', () => {
+    try {
+      loadConfig({ PROFILE: 'cloud', PORT: 'eighty', ALLOWED_PRINCIPALS: 'bob', WORKFLOW_SERVICE_ACCOUNT: 'nope' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toEqual(expect.arrayContaining([
+        'PORT: must be a number (got "eighty")',
+        'GOOGLE_CLOUD_PROJECT: is required',
+        'WORKFLOW_LOCATION: is required',
+        'API_AUDIENCE: is required',
+        expect.stringMatching(/^WORKFLOW_SERVICE_ACCOUNT: must be a service account email/),
+        expect.stringMatching(/^ALLOWED_PRINCIPALS\.0: entries look like/),
+      ]));
+    }
+    try {
+      loadConfig({ API_TOKEN: 'short' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual(['API_TOKEN: must be at least 16 characters (got "<redacted>")']);
+    }
+  });
+});
+
+describe('server start-up', () => {
+  it('exits with code 1 and one readable line per problem when the configuration is invalid', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+      env: { PATH: process.env.PATH, PROFILE: 'local', PORT: '-1', SANDBOX_TIME_SCALE: 'fast', METADATA_SERVER_DETECTION: 'none' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT:');
+    expect(result.stderr).toContain('SANDBOX_TIME_SCALE: must be a number (got "fast")');
+    expect(result.stderr).not.toContain('    at ');
+  });
+});

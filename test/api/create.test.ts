@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { EngineUnavailableError, type StartExecutionInput, type WorkflowEngine } from '../../api/engine/port.js';
+import { PendingEngine } from '../../api/engine/pending.js';
+import { AccessPolicy } from '../../api/http/auth.js';
+import { buildTestApp, readJson, json, SMALLEST_SPEC, tokensAuthenticator } from '../support/app.js';
+
+describe('POST /environments', () => {
+  it('records the smallest valid body and answers 202 with Location, ETag and a RUNNING create operation', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/environments', json(SMALLEST_SPEC));
+    expect(res.status).toBe(202);
+    const body = await readJson(res);
+    expect(body.id).toMatch(/^env-[0-9a-z]{26}$/);
+    expect(res.headers.get('location')).toBe(`/environments/${body.id}`);
+    expect(res.headers.get('etag')).toBe(body.etag);
+    expect(body).toMatchObject({ name: 'demo', project: 'my-project-1', region: 'us-west1', state: 'CREATING', createdBy: 'anonymous' });
+    expect(body.operation).toMatchObject({ kind: 'create', state: 'RUNNING' });
+    expect(body.operation.executionName).toBeTruthy();
+    expect(body.actions).toEqual({ canDelete: false, canRetry: false, canCancel: true });
+    expect(body.stages.map((s: { name: string; state: string }) => `${s.name}:${s.state}`)).toEqual([
+      'bootstrap:PENDING', 'base:PENDING', 'perf:PENDING', 'saxml:PENDING',
+    ]);
+    expect(body.spec.zones).toEqual(['us-west1-c']);
+    expect(body.spec.cluster.cpuNodePools).toHaveLength(4);
+    expect(body).not.toHaveProperty('version');
+  });
+
+  it('passes the environment and operation ids to the workflow, never the spec', async () => {
+    const started: StartExecutionInput[] = [];
+    const engine = new PendingEngine();
+    const recording: WorkflowEngine = { start: (i) => (started.push(i), engine.start(i)), get: (n) => engine.get(n), cancel: (n) => engine.cancel(n) };
+    const { app } = buildTestApp({ engine: recording, apiBase: () => 'http://127.0.0.1:9999' });
+    const body = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    expect(started).toEqual([{
+      argument: { environmentId: body.id, operationId: body.operation.id, apiBase: 'http://127.0.0.1:9999' },
+      labels: { environment: body.id, operation: body.operation.id, kind: 'create' },
+    }]);
+  });
+
+  it('validateOnly returns the normalised spec and records nothing', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/environments?validateOnly=true', json(SMALLEST_SPEC));
+    expect(res.status).toBe(200);
+    const body = await readJson(res);
+    expect(body.spec.network).toMatchObject({ subnetCidr: '10.129.0.0/20', podsCidr: '192.168.64.0/20', servicesCidr: '192.168.80.0/20' });
+    const list = await readJson(await app.request('/environments'));
+    expect(list.environments).toEqual([]);
+  });
+
+  it('refuses unknown fields with 422 naming each one', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/environments', json({ ...SMALLEST_SPEC, colour: 'blue', cluster: { ...SMALLEST_SPEC.cluster, extra: 1 } }));
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await readJson(res);
+    expect(problem.code).toBe('VALIDATION_FAILED');
+    expect(problem.errors.map((e: { path: string }) => e.path).sort()).toEqual(['$.cluster.extra', '$.colour']);
+  });
+
+  it('reports every cross-field violation at once', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/environments', json({
+      ...SMALLEST_SPEC,
+      cluster: { tpuNodePools: [{ name: 'tpu', tpuType: 'v5litepod-16', zones: ['us-east1-b'] }] },
+    }));
+    expect(res.status).toBe(422);
+    const problem = await readJson(res);
+    const paths = problem.errors.map((e: { path: string }) => e.path);
+    expect(paths).toContain('$.cluster.tpuNodePools[0].tpuType');
+    expect(paths).toContain('$.cluster.tpuNodePools[0].zones[0]');
+    expect(problem.errors.find((e: { path: string }) => e.path.endsWith('tpuType')).message).toMatch(/multi-host.*v5litepod-4/);
+  });
+
+  it('names the limit when a derived name would be too long for Google', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'a-much-too-long-name' }));
+    expect(res.status).toBe(422);
+    const { errors } = await readJson(res);
+    expect(errors).toContainEqual({ path: '$.name', message: expect.stringMatching(/service account id .* 6–30/) });
+  });
+
+  it.each([
+    ['text/plain', 'hello', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['application/json', '{"name":', 400, 'MALFORMED_JSON'],
+  ])('content type %s with body %s → %i', async (type, body, status, code) => {
+    const { app } = buildTestApp();
+    const res = await app.request('/environments', { method: 'POST', headers: { 'content-type': type }, body });
+    expect(res.status).toBe(status);
+    expect((await readJson(res)).code).toBe(code);
+  });
+
+  it('refuses bodies over 64 KiB with 413', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/environments', json({ ...SMALLEST_SPEC, labels: { big: 'x'.repeat(70 * 1024) } }));
+    expect(res.status).toBe(413);
+    expect((await readJson(res)).code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a second live environment with the same name in the project (409 naming it), but not in another project', async () => {
+    const { app } = buildTestApp();
+    const first = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    const again = await app.request('/environments', json(SMALLEST_SPEC));
+    expect(again.status).toBe(409);
+    const problem = await readJson(again);
+    expect(problem.code).toBe('ALREADY_EXISTS');
+    expect(problem.detail).toContain(first.id);
+    const elsewhere = await app.request('/environments', json({ ...SMALLEST_SPEC, project: 'other-project-2' }));
+    expect(elsewhere.status).toBe(202);
+  });
+
+  it('records the environment as FAILED and answers 503 when the engine cannot start the workflow', async () => {
+    const failing: WorkflowEngine = {
+      start: async () => { throw new EngineUnavailableError('workflow backend said 503', true, 503); },
+      get: async () => { throw new Error('unused'); },
+      cancel: async () => { throw new Error('unused'); },
+    };
+    const { app } = buildTestApp({ engine: failing });
+    const res = await app.request('/environments', json(SMALLEST_SPEC));
+    expect(res.status).toBe(503);
+    const problem = await readJson(res);
+    expect(problem.code).toBe('UNAVAILABLE');
+    const env = await readJson(await app.request(`/environments/${problem.environmentId}`));
+    expect(env.state).toBe('FAILED');
+    expect(env.operation).toMatchObject({ state: 'FAILED', error: { code: 'ENGINE_UNAVAILABLE' } });
+    expect(env.actions.canRetry).toBe(true);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the same status and body for the same key and body, without creating twice', async () => {
+    const { app } = buildTestApp();
+    const headers = { 'idempotency-key': 'key-1' };
+    const first = await app.request('/environments', json(SMALLEST_SPEC, headers));
+    const second = await app.request('/environments', json(SMALLEST_SPEC, headers));
+    expect(second.status).toBe(first.status);
+    expect(await readJson(second)).toEqual(await readJson(first));
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const list = await readJson(await app.request('/environments'));
+    expect(list.environments).toHaveLength(1);
+  });
+
+  it('treats the same JSON with other key order and spacing as the same request', async () => {
+    const { app } = buildTestApp();
+    const headers = { 'content-type': 'application/json', 'idempotency-key': 'key-2' };
+    const a = await app.request('/environments', { method: 'POST', headers, body: JSON.stringify(SMALLEST_SPEC) });
+    const reordered = JSON.stringify({ region: 'us-west1', cluster: SMALLEST_SPEC.cluster, project: 'my-project-1', name: 'demo' }, null, 2);
+    const b = await app.request('/environments', { method: 'POST', headers, body: reordered });
+    expect(b.status).toBe(a.status);
+    expect(b.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('refuses the same key with a different body (422)', async () => {
+    const { app } = buildTestApp();
+    await app.request('/environments', json(SMALLEST_SPEC, { 'idempotency-key': 'key-3' }));
+    const res = await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'other' }, { 'idempotency-key': 'key-3' }));
+    expect(res.status).toBe(422);
+    expect((await readJson(res)).code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('answers 409 while the first request with the key is still in flight', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const startedPromise = new Promise<void>((r) => (entered = r));
+    const inner = new PendingEngine();
+    const slow: WorkflowEngine = {
+      start: async (i) => { entered(); await gate; return inner.start(i); },
+      get: (n) => inner.get(n),
+      cancel: (n) => inner.cancel(n),
+    };
+    const { app } = buildTestApp({ engine: slow });
+    const headers = { 'idempotency-key': 'key-4' };
+    const first = app.request('/environments', json(SMALLEST_SPEC, headers));
+    await startedPromise;
+    const second = await app.request('/environments', json(SMALLEST_SPEC, headers));
+    expect(second.status).toBe(409);
+    expect((await readJson(second)).code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
+    release();
+    expect((await first).status).toBe(202);
+    const third = await app.request('/environments', json(SMALLEST_SPEC, headers));
+    expect(third.status).toBe(202);
+    expect(third.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('replays validation failures too, so a retried bad request gets the same answer', async () => {
+    const { app } = buildTestApp();
+    const headers = { 'idempotency-key': 'key-5' };
+    const bad = { ...SMALLEST_SPEC, region: 'nowhere' };
+    const a = await app.request('/environments', json(bad, headers));
+    const b = await app.request('/environments', json(bad, headers));
+    expect(a.status).toBe(422);
+    expect(b.status).toBe(422);
+    expect(await readJson(b)).toEqual(await readJson(a));
+  });
+
+  it('does not store server faults, so a retry with the same key runs again', async () => {
+    let fail = true;
+    const inner = new PendingEngine();
+    const flaky: WorkflowEngine = {
+      start: async (i) => { if (fail) throw new EngineUnavailableError('down', true, 503); return inner.start(i); },
+      get: (n) => inner.get(n),
+      cancel: (n) => inner.cancel(n),
+    };
+    const { app } = buildTestApp({ engine: flaky });
+    const headers = { 'idempotency-key': 'key-6' };
+    expect((await app.request('/environments', json(SMALLEST_SPEC, headers))).status).toBe(503);
+    fail = false;
+    const retried = await app.request('/environments', json(SMALLEST_SPEC, headers));
+    // The first attempt recorded a FAILED environment under the name, and says so.
+    expect(retried.status).toBe(409);
+    expect((await readJson(retried)).code).toBe('ALREADY_EXISTS');
+  });
+
+  it('scopes keys to the caller: two callers may use the same key for different requests', async () => {
+    const { app } = buildTestApp({
+      auth: { authenticator: tokensAuthenticator({ a: 'user:a@example.com', b: 'user:b@example.com' }), policy: new AccessPolicy('allow-all') },
+    });
+    const a = await app.request('/environments', json(SMALLEST_SPEC, { 'idempotency-key': 'shared', authorization: 'Bearer a' }));
+    const b = await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'other' }, { 'idempotency-key': 'shared', authorization: 'Bearer b' }));
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(202);
+    expect(b.headers.get('idempotent-replayed')).toBeNull();
+    expect((await readJson(b)).createdBy).toBe('user:b@example.com');
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { AccessPolicy, staticTokenAuthenticator } from '../../api/http/auth.js';
+import { buildTestApp, json, readJson, SMALLEST_SPEC } from '../support/app.js';
+
+const TOKEN = 'super-secret-token-0123456789';
+
+describe('request logs', () => {
+  it('writes one JSON line per request with Cloud Logging fields, trace and the echoed request id', async () => {
+    const { app, logs } = buildTestApp({ traceProject: 'svc-project', auth: { authenticator: staticTokenAuthenticator(TOKEN), policy: new AccessPolicy('allow-all') } });
+    const res = await app.request('/environments', {
+      headers: { authorization: `Bearer ${TOKEN}`, 'x-cloud-trace-context': '0123456789abcdef0123456789abcdef/42;o=1', 'x-request-id': 'req-abc' },
+    });
+    expect(res.headers.get('x-request-id')).toBe('req-abc');
+    const lines = logs.map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      severity: 'INFO',
+      message: 'GET /environments 200',
+      requestId: 'req-abc',
+      'logging.googleapis.com/trace': 'projects/svc-project/traces/0123456789abcdef0123456789abcdef',
+      'logging.googleapis.com/spanId': '42',
+      httpRequest: { requestMethod: 'GET', requestUrl: '/environments', status: 200 },
+      principal: 'token:local',
+    });
+  });
+
+  it('generates a request id when none (or an unsafe one) is sent, and puts it in problems', async () => {
+    const { app, logs } = buildTestApp();
+    const res = await app.request('/environments/nope', { headers: { 'x-request-id': 'bad id with spaces\n' } });
+    const id = res.headers.get('x-request-id')!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await readJson(res)).requestId).toBe(id);
+    expect(JSON.parse(logs.at(-1)!)).toMatchObject({ severity: 'WARNING', requestId: id });
+  });
+
+  it('never logs tokens, secrets or request bodies', async () => {
+    const { app, logs } = buildTestApp({ auth: { authenticator: staticTokenAuthenticator(TOKEN), policy: new AccessPolicy('allow-all') } });
+    await app.request('/environments', json({ ...SMALLEST_SPEC, labels: { marker: 'body-marker' } }, { authorization: `Bearer ${TOKEN}` }));
+    await app.request('/environments', json(SMALLEST_SPEC, { authorization: 'Bearer wrong-secret-value' }));
+    await app.request(`/environments?pageToken=token-in-query`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const all = logs.join('\n');
+    expect(logs.length).toBe(3);
+    for (const secret of [TOKEN, 'wrong-secret-value', 'body-marker', 'token-in-query']) expect(all).not.toContain(secret);
+  });
+
+  it('logs unhandled errors with their stack but answers an opaque 500 naming the request id', async () => {
+    const { app, logs, store } = buildTestApp();
+    store.list = async () => { throw new Error('disk on fire at /var/secret/path'); };
+    const res = await app.request('/environments');
+    expect(res.status).toBe(500);
+    const problem = await readJson(res);
+    expect(problem.code).toBe('INTERNAL');
+    expect(problem.detail).not.toContain('disk on fire');
+    expect(problem.detail).toContain(problem.requestId);
+    const errorLine = logs.map((l) => JSON.parse(l)).find((l) => l.message === 'unhandled error');
+    expect(errorLine.severity).toBe('ERROR');
+    expect(errorLine.error.message).toContain('disk on fire');
+  });
+});

@@ -1,0 +1,432 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EnvironmentRecord, NewEvent, Operation } from '../../../api/domain/environment.js';
+import {
+  CorruptRecordError, EnvironmentNotFoundError, InvalidPageTokenError, NameTakenError, VersionConflictError,
+  type EnvironmentStore,
+} from '../../../api/store/port.js';
+import { newEnvironmentRecord } from '../../support/fixtures.js';
+
+/**
+ * The EnvironmentStore contract: every adapter must pass all of it. Each test gets a fresh, empty
+ * store from `makeStore`.
+ */
+
+export interface StoreUnderTest {
+  store: EnvironmentStore;
+  cleanup(): Promise<void>;
+  /** Overwrites the stored document of one environment with garbage, bypassing the store. */
+  corruptEnvironment(id: string): Promise<void>;
+}
+
+/** Contended transactions are slow on the Firestore emulator (pessimistic locks, ~12 s for 10). */
+const CONTENDED = 60_000;
+const WRITERS = 10;
+
+const event = (message: string, type: NewEvent['type'] = 'step.succeeded'): NewEvent => ({
+  time: new Date().toISOString(),
+  type,
+  message,
+});
+
+const runningOperation = (): Operation => ({
+  id: `op-${randomUUID()}`,
+  kind: 'create',
+  target: 'create',
+  state: 'RUNNING',
+  startTime: new Date().toISOString(),
+});
+
+/** The rejection of `promise`, so a test can look at the error itself. */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection, but the promise fulfilled');
+}
+
+const ids = (records: readonly EnvironmentRecord[]): string[] => records.map((r) => r.id);
+
+export function storeContract(
+  name: string,
+  makeStore: () => Promise<StoreUnderTest>,
+  opts: { skipReason?: string } = {},
+): void {
+  if (opts.skipReason) console.warn(`${name} store contract skipped: ${opts.skipReason}`);
+  const suite = opts.skipReason ? describe.skip : describe;
+
+  suite(`EnvironmentStore contract: ${name}`, () => {
+    let harness: StoreUnderTest;
+    let store: EnvironmentStore;
+    beforeEach(async () => {
+      harness = await makeStore();
+      store = harness.store;
+    });
+    afterEach(async () => {
+      await harness?.cleanup();
+    });
+
+    describe('create and get', () => {
+      it('returns what was created', async () => {
+        const record = newEnvironmentRecord({ labels: { team: 'blue' }, outputs: { cluster: 'demo-saxml-gke-cluster' } });
+        expect(await store.create(record)).toEqual(record);
+        expect(await store.get(record.id)).toEqual(record);
+        expect(await store.get('env-unknown')).toBeNull();
+      });
+
+      it('refuses a second live environment with the same name in a project, and writes nothing', async () => {
+        const first = await store.create(newEnvironmentRecord());
+        const second = newEnvironmentRecord();
+        const error = await rejectionOf(store.create(second, [event('created', 'operation.started')]));
+        expect(error).toBeInstanceOf(NameTakenError);
+        expect(error).toMatchObject({ project: first.project, environmentName: first.name, existingId: first.id });
+        expect(await store.get(second.id)).toBeNull();
+        expect((await store.listEvents(second.id, { pageSize: 10 })).items).toEqual([]);
+      });
+
+      it(`lets exactly one of ${WRITERS} concurrent creates of one name win`, { timeout: CONTENDED }, async () => {
+        const records = Array.from({ length: WRITERS }, () => newEnvironmentRecord({ project: 'race-project' }));
+        const outcomes = await Promise.allSettled(records.map((record) => store.create(record)));
+        const winners = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+        const losers = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+        expect(winners).toHaveLength(1);
+        for (const loser of losers) {
+          expect(loser).toBeInstanceOf(NameTakenError);
+          expect(loser).toMatchObject({ existingId: winners[0]!.id });
+        }
+        expect(ids((await store.list({ pageSize: 100, project: 'race-project' })).items)).toEqual([winners[0]!.id]);
+      });
+
+      it('frees the name once the environment is DELETED, not before', async () => {
+        const first = await store.create(newEnvironmentRecord());
+        await store.update(first.id, (current) => ({ record: { ...current, state: 'DELETING' } }));
+        await expect(store.create(newEnvironmentRecord())).rejects.toBeInstanceOf(NameTakenError);
+
+        await store.update(first.id, (current) => ({ record: { ...current, state: 'DELETED' } }));
+        const second = await store.create(newEnvironmentRecord());
+        expect(await store.get(second.id)).toEqual(second);
+        const third = await rejectionOf(store.create(newEnvironmentRecord()));
+        expect(third).toBeInstanceOf(NameTakenError);
+        expect(third).toMatchObject({ existingId: second.id });
+      });
+
+      it('allows the same name in another project', async () => {
+        const a = await store.create(newEnvironmentRecord({ project: 'project-one' }));
+        const b = await store.create(newEnvironmentRecord({ project: 'project-two' }));
+        expect(a.name).toBe(b.name);
+        expect(await store.get(b.id)).toEqual(b);
+      });
+    });
+
+    describe('update', () => {
+      it('sets version and updateTime, appends the events, and stores the result', async () => {
+        const created = await store.create(newEnvironmentRecord(), [event('accepted', 'operation.started')]);
+        const at = '2030-01-02T03:04:05.000Z';
+        const done = event('done', 'environment.active');
+        const result = await store.update(
+          created.id,
+          // The store owns version and updateTime: what the mutation says about them is ignored.
+          (current) => ({ record: { ...current, state: 'ACTIVE', version: 99 }, events: [done] }),
+          { now: () => at },
+        );
+        expect(result.record).toEqual({ ...created, state: 'ACTIVE', version: 2, updateTime: at });
+        expect(result.events).toEqual([{ ...done, environmentId: created.id, seq: 2 }]);
+        expect(await store.get(created.id)).toEqual(result.record);
+      });
+
+      it('leaves the record alone when the mutation returns null, but still appends its events', async () => {
+        const created = await store.create(newEnvironmentRecord());
+        const result = await store.update(created.id, () => ({ record: null, events: [event('noted')] }));
+        expect(result.record).toEqual(created);
+        expect(result.events.map((e) => e.seq)).toEqual([1]);
+        expect(await store.get(created.id)).toEqual(created);
+      });
+
+      it(`loses no update among ${WRITERS} concurrent writers`, { timeout: CONTENDED }, async () => {
+        const created = await store.create(newEnvironmentRecord());
+        const results = await Promise.all(
+          Array.from({ length: WRITERS }, (_, writer) =>
+            store.update(created.id, (current) => ({
+              record: {
+                ...current,
+                outputs: { ...current.outputs, count: String(Number(current.outputs.count ?? 0) + 1), [`writer${writer}`]: 'yes' },
+              },
+            })),
+          ),
+        );
+        const final = await store.get(created.id);
+        expect(final?.version).toBe(created.version + WRITERS);
+        expect(final?.outputs.count).toBe(String(WRITERS));
+        expect(Object.keys(final?.outputs ?? {}).filter((k) => k.startsWith('writer'))).toHaveLength(WRITERS);
+        // Every writer saw a distinct version: none of them overwrote another.
+        expect(results.map((r) => r.record.version).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: WRITERS }, (_, i) => created.version + 1 + i),
+        );
+      });
+
+      it('refuses a stale expectedVersion with VersionConflictError and changes nothing', async () => {
+        const created = await store.create(newEnvironmentRecord());
+        const updated = await store.update(created.id, (c) => ({ record: { ...c, state: 'ACTIVE' } }), { expectedVersion: 1 });
+        expect(updated.record.version).toBe(2);
+
+        const error = await rejectionOf(
+          store.update(created.id, (c) => ({ record: { ...c, state: 'FAILED' }, events: [event('x')] }), { expectedVersion: 1 }),
+        );
+        expect(error).toBeInstanceOf(VersionConflictError);
+        expect(error).toMatchObject({ environmentId: created.id, expected: 1, actual: 2 });
+        expect(await store.get(created.id)).toEqual(updated.record);
+        expect((await store.listEvents(created.id, { pageSize: 10 })).items).toEqual([]);
+      });
+
+      it('throws EnvironmentNotFoundError for an unknown id', async () => {
+        const error = await rejectionOf(store.update('env-missing', (c) => ({ record: c })));
+        expect(error).toBeInstanceOf(EnvironmentNotFoundError);
+        expect(error).toMatchObject({ environmentId: 'env-missing' });
+      });
+
+      it('refuses to change the identity of an environment', async () => {
+        const created = await store.create(newEnvironmentRecord());
+        await expect(store.update(created.id, (c) => ({ record: { ...c, name: 'other' } }))).rejects.toThrow(/may not change name/);
+        expect(await store.get(created.id)).toEqual(created);
+      });
+    });
+
+    describe('events', () => {
+      it(`numbers the events of ${WRITERS} concurrent updates 1..N without gaps or duplicates`, { timeout: CONTENDED }, async () => {
+        const created = await store.create(newEnvironmentRecord(), [event('a', 'operation.started'), event('b', 'stage.started')]);
+        const results = await Promise.all(
+          Array.from({ length: WRITERS }, (_, writer) =>
+            store.update(created.id, (current) => ({
+              // Half the writers change the record, half only append: both must number alike.
+              record: writer % 2 ? null : { ...current, outputs: { ...current.outputs, [`w${writer}`]: 'x' } },
+              events: [event(`${writer}.1`), event(`${writer}.2`), event(`${writer}.3`)],
+            })),
+          ),
+        );
+        for (const { events } of results) {
+          const first = events[0]!.seq;
+          expect(events.map((e) => e.seq)).toEqual([first, first + 1, first + 2]);
+        }
+        const total = 2 + 3 * WRITERS;
+        const stored = (await store.listEvents(created.id, { pageSize: 100 })).items;
+        expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+        expect(stored.every((e) => e.environmentId === created.id)).toBe(true);
+        // What each update was told it appended is what was stored under those numbers.
+        const bySeq = new Map(stored.map((e) => [e.seq, e.message]));
+        for (const { events } of results) for (const e of events) expect(bySeq.get(e.seq)).toBe(e.message);
+        expect((await store.get(created.id))?.version).toBe(created.version + WRITERS / 2);
+      });
+
+      it('pages through events in seq order and honours afterSeq', async () => {
+        const detailed: NewEvent = {
+          time: '2030-01-01T00:00:00.000Z',
+          type: 'step.failed',
+          operationId: 'op-1',
+          stage: 'base',
+          step: 'create-cluster',
+          message: 'stockout',
+          details: { zones: [['us-west1-a'], ['us-west1-c']], code: 429, nothing: null },
+        };
+        const created = await store.create(
+          newEnvironmentRecord(),
+          [detailed, ...Array.from({ length: 24 }, (_, i) => event(`event ${i + 2}`))],
+        );
+        const seqs: number[][] = [];
+        let pageToken: string | undefined;
+        do {
+          const page = await store.listEvents(created.id, { pageSize: 10, pageToken });
+          seqs.push(page.items.map((e) => e.seq));
+          if (seqs.length === 1) expect(page.items[0]).toEqual({ ...detailed, environmentId: created.id, seq: 1 });
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+        expect(seqs.map((s) => [s[0], s.at(-1)])).toEqual([[1, 10], [11, 20], [21, 25]]);
+
+        const after = await store.listEvents(created.id, { pageSize: 10, afterSeq: 5 });
+        expect(after.items.map((e) => e.seq)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+        const rest = await store.listEvents(created.id, { pageSize: 10, afterSeq: 5, pageToken: after.nextPageToken });
+        expect(rest.items.map((e) => e.seq)).toEqual([16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+        expect(rest.nextPageToken).toBeUndefined();
+
+        expect(await store.listEvents('env-unknown', { pageSize: 10 })).toEqual({ items: [] });
+        const other = await store.create(newEnvironmentRecord({ name: 'other' }));
+        await expect(store.listEvents(other.id, { pageSize: 10, pageToken: after.nextPageToken })).rejects.toBeInstanceOf(
+          InvalidPageTokenError,
+        );
+      });
+    });
+
+    describe('idempotency', () => {
+      const window = (fromNowMs: number) => ({
+        createTime: new Date(Date.now() + fromNowMs - 3_600_000).toISOString(),
+        expireTime: new Date(Date.now() + fromNowMs).toISOString(),
+      });
+
+      it('reserves a key once, then replays the completed response', async () => {
+        const key = `user:alice/${randomUUID()}`;
+        const times = window(3_600_000);
+        expect(await store.beginIdempotent({ key, requestHash: 'h1', ...times })).toEqual({ outcome: 'started' });
+        expect(await store.beginIdempotent({ key, requestHash: 'h2', ...window(7_200_000) })).toEqual({
+          outcome: 'existing',
+          record: { key, requestHash: 'h1', state: 'IN_FLIGHT', ...times },
+        });
+
+        const response = {
+          status: 202,
+          body: { id: 'env-1', matrix: [[1, 2], [3]], none: null },
+          headers: { location: '/environments/env-1' },
+        };
+        await store.completeIdempotent(key, response);
+        expect(await store.beginIdempotent({ key, requestHash: 'h1', ...window(3_600_000) })).toEqual({
+          outcome: 'existing',
+          record: { key, requestHash: 'h1', state: 'COMPLETED', response, ...times },
+        });
+        // Abandoning never drops a completed answer.
+        await store.abandonIdempotent(key);
+        expect(await store.beginIdempotent({ key, requestHash: 'h1', ...window(3_600_000) })).toMatchObject({
+          outcome: 'existing',
+          record: { state: 'COMPLETED' },
+        });
+      });
+
+      it('lets an expired record be taken over', async () => {
+        const key = `user:bob/${randomUUID()}`;
+        expect(await store.beginIdempotent({ key, requestHash: 'old', ...window(-60_000) })).toEqual({ outcome: 'started' });
+        expect(await store.beginIdempotent({ key, requestHash: 'new', ...window(3_600_000) })).toEqual({ outcome: 'started' });
+        expect(await store.beginIdempotent({ key, requestHash: 'third', ...window(3_600_000) })).toMatchObject({
+          outcome: 'existing',
+          record: { requestHash: 'new', state: 'IN_FLIGHT' },
+        });
+      });
+
+      it('drops an abandoned reservation', async () => {
+        const key = `user:carol/${randomUUID()}`;
+        await store.beginIdempotent({ key, requestHash: 'h', ...window(3_600_000) });
+        await store.abandonIdempotent(key);
+        expect(await store.beginIdempotent({ key, requestHash: 'h', ...window(3_600_000) })).toEqual({ outcome: 'started' });
+        // Keys are scoped exactly: another key is unaffected by this one.
+        expect(await store.beginIdempotent({ key: `${key}x`, requestHash: 'h', ...window(3_600_000) })).toEqual({ outcome: 'started' });
+      });
+    });
+
+    describe('list', () => {
+      it('filters by state, project and labels, newest first', async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', project: 'project-one', labels: { team: 'blue', tier: 'x' } }));
+        const b = await store.create(newEnvironmentRecord({ name: 'b', project: 'project-one', labels: { team: 'red' } }));
+        const c = await store.create(newEnvironmentRecord({ name: 'c', project: 'project-one', labels: { team: 'blue' }, state: 'ACTIVE' }));
+        const d = await store.create(newEnvironmentRecord({ name: 'd', project: 'project-two', labels: { team: 'blue', tier: 'x' } }));
+        const list = async (q: Omit<Parameters<EnvironmentStore['list']>[0], 'pageSize'>) =>
+          ids((await store.list({ pageSize: 100, ...q })).items);
+
+        expect(await list({})).toEqual(ids([d, c, b, a]));
+        expect(await list({ project: 'project-one' })).toEqual(ids([c, b, a]));
+        expect(await list({ state: 'ACTIVE' })).toEqual(ids([c]));
+        expect(await list({ labels: { team: 'blue' } })).toEqual(ids([d, c, a]));
+        expect(await list({ labels: { team: 'blue', tier: 'x' } })).toEqual(ids([d, a]));
+        expect(await list({ project: 'project-one', labels: { team: 'blue' } })).toEqual(ids([c, a]));
+        expect(await list({ project: 'project-one', state: 'CREATING', labels: { team: 'red' } })).toEqual(ids([b]));
+        expect(await list({ project: 'project-three' })).toEqual([]);
+        expect((await store.list({ pageSize: 100 })).items[0]).toEqual(d);
+      });
+
+      it('pages without skipping or repeating while environments are added', async () => {
+        const project = 'paging-project';
+        const original: EnvironmentRecord[] = [];
+        for (let i = 0; i < 7; i++) original.push(await store.create(newEnvironmentRecord({ project, name: `env-${i}` })));
+
+        const seen: string[] = [];
+        let pageToken: string | undefined;
+        let added = 0;
+        do {
+          const page = await store.list({ pageSize: 3, project, pageToken });
+          expect(page.items.length).toBeLessThanOrEqual(3);
+          seen.push(...ids(page.items));
+          pageToken = page.nextPageToken;
+          await store.create(newEnvironmentRecord({ project, name: `late-${added++}` }));
+        } while (pageToken);
+        expect(seen).toEqual(ids(original).reverse());
+        expect(added).toBe(3);
+      });
+
+      it('pages through a multi-label filter that most environments miss', async () => {
+        const project = 'label-project';
+        const created: EnvironmentRecord[] = [];
+        for (let i = 0; i < 12; i++) {
+          const labels = { team: i % 2 ? 'blue' : 'red', tier: i % 3 ? 'x' : 'y' };
+          created.push(await store.create(newEnvironmentRecord({ project, name: `env-${i}`, labels })));
+        }
+        const expected = created.filter((r) => r.labels.team === 'red' && r.labels.tier === 'x').reverse();
+        const seen: string[] = [];
+        let pageToken: string | undefined;
+        do {
+          const page = await store.list({ pageSize: 2, project, labels: { tier: 'x', team: 'red' }, pageToken });
+          seen.push(...ids(page.items));
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+        expect(seen).toEqual(ids(expected));
+      });
+
+      it('refuses tampered and foreign page tokens with InvalidPageTokenError', async () => {
+        for (let i = 0; i < 3; i++) await store.create(newEnvironmentRecord({ name: `env-${i}` }));
+        const first = await store.list({ pageSize: 1, project: 'my-project-1' });
+        const token = first.nextPageToken!;
+        const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+        const reencode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        const invalid = [
+          'not-a-token',
+          token.slice(0, -3),
+          reencode({ ...decoded, v: 2 }),
+          reencode({ ...decoded, f: 'another-filter' }),
+          reencode({ ...decoded, after: { $gt: '' } }),
+        ];
+        for (const pageToken of invalid) {
+          await expect(store.list({ pageSize: 1, project: 'my-project-1', pageToken })).rejects.toBeInstanceOf(InvalidPageTokenError);
+        }
+        // A token only continues the list it came from.
+        await expect(store.list({ pageSize: 1, pageToken: token })).rejects.toBeInstanceOf(InvalidPageTokenError);
+        await expect(store.list({ pageSize: 1, project: 'my-project-1', state: 'ACTIVE', pageToken: token })).rejects.toBeInstanceOf(
+          InvalidPageTokenError,
+        );
+        // Page size may change between pages.
+        const second = await store.list({ pageSize: 5, project: 'my-project-1', pageToken: token });
+        expect(second.items).toHaveLength(2);
+        expect(second.nextPageToken).toBeUndefined();
+      });
+    });
+
+    it('reports a malformed stored document as CorruptRecordError naming it', async () => {
+      const record = await store.create(newEnvironmentRecord());
+      await harness.corruptEnvironment(record.id);
+      const error = await rejectionOf(store.get(record.id));
+      expect(error).toBeInstanceOf(CorruptRecordError);
+      expect((error as CorruptRecordError).documentPath).toMatch(new RegExp(`environments/${record.id}$`));
+      expect((error as CorruptRecordError).message).toContain(record.id);
+      await expect(store.list({ pageSize: 10 })).rejects.toBeInstanceOf(CorruptRecordError);
+      await expect(store.update(record.id, (c) => ({ record: c }))).rejects.toBeInstanceOf(CorruptRecordError);
+    });
+
+    it('lists the live environment ids of a project', async () => {
+      const a = await store.create(newEnvironmentRecord({ name: 'a' }));
+      const b = await store.create(newEnvironmentRecord({ name: 'b', state: 'FAILED' }));
+      const c = await store.create(newEnvironmentRecord({ name: 'c' }));
+      await store.create(newEnvironmentRecord({ name: 'a', project: 'other-project' }));
+      await store.update(c.id, (current) => ({ record: { ...current, state: 'DELETED' } }));
+      expect((await store.liveEnvironmentIdsInProject('my-project-1')).sort()).toEqual([a.id, b.id].sort());
+      expect(await store.liveEnvironmentIdsInProject('empty-project')).toEqual([]);
+    });
+
+    it('lists the environments whose operation is RUNNING', async () => {
+      const running = await store.create(newEnvironmentRecord({ name: 'running', operation: runningOperation() }));
+      const done = runningOperation();
+      await store.create(newEnvironmentRecord({ name: 'done', operation: { ...done, state: 'SUCCEEDED', endTime: done.startTime } }));
+      await store.create(newEnvironmentRecord({ name: 'none' }));
+      expect(await store.listWithRunningOperation()).toEqual([running]);
+
+      await store.update(running.id, (current) => ({
+        record: { ...current, state: 'ACTIVE', operation: { ...current.operation!, state: 'SUCCEEDED', endTime: new Date().toISOString() } },
+      }));
+      expect(await store.listWithRunningOperation()).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,62 @@
+import { createApp } from '../../api/app.js';
+import type { Deps } from '../../api/deps.js';
+import { createIdGenerator } from '../../api/domain/ids.js';
+import { PendingEngine } from '../../api/engine/pending.js';
+import { AccessPolicy, staticTokenAuthenticator, type Authenticator } from '../../api/http/auth.js';
+import { DomainError } from '../../api/domain/errors.js';
+import { createLogger } from '../../api/http/logger.js';
+import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
+
+export const SMALLEST_SPEC = {
+  name: 'demo',
+  project: 'my-project-1',
+  region: 'us-west1',
+  cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
+};
+
+export const INTERNAL_SECRET = 'test-internal-secret-0123456789';
+
+/**
+ * The app on embedded parts: an in-memory SQLite store, an engine that never finishes (unless the
+ * test passes another), no auth unless asked. `logs` collects every log line the app wrote.
+ */
+export function buildTestApp(overrides: Partial<Deps> = {}) {
+  const logs: string[] = [];
+  const store = new SqliteEnvironmentStore({ path: ':memory:' });
+  const deps: Deps = {
+    store,
+    engine: new PendingEngine(),
+    logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
+    now: () => new Date(),
+    newId: createIdGenerator(),
+    auth: { authenticator: staticTokenAuthenticator(undefined), policy: new AccessPolicy('allow-all') },
+    internalAuth: { authenticator: staticTokenAuthenticator(INTERNAL_SECRET, 'workflow:local'), workflowPrincipal: 'workflow:local' },
+    apiBase: () => 'http://127.0.0.1:0',
+    idempotencyTtlMs: 3600_000,
+    ...overrides,
+  };
+  const app = createApp(deps);
+  return { app, deps, store: deps.store, logs };
+}
+
+export const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** An Authenticator for tests: each bearer token stands for one principal. */
+export function tokensAuthenticator(principals: Record<string, string>): Authenticator {
+  return {
+    async authenticate(authorization) {
+      const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+      const id = token ? principals[token] : undefined;
+      if (!id) throw new DomainError('UNAUTHENTICATED', 'unknown test token');
+      return { id, email: id.split(':')[1] };
+    },
+  };
+}
+
+/** A response body as JSON; `any` because each test asserts the shape it reads. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const readJson = (res: Response): Promise<any> => res.json();
