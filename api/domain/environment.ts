@@ -65,6 +65,27 @@ export const StageSchema = z.object({
 });
 export type Stage = z.infer<typeof StageSchema>;
 
+export const STEP_STATES = ['RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+/** What the workflow reported about one plan step, for the operation that last touched it. */
+export const StepProgressSchema = z.object({
+  state: z.enum(STEP_STATES),
+  operationId: z.string(),
+  startTime: Timestamp.optional(),
+  endTime: Timestamp.optional(),
+  error: ErrorInfoSchema.optional(),
+});
+export type StepProgress = z.infer<typeof StepProgressSchema>;
+
+/** Step progress per plan kind: a retried create skips the steps its create progress marks done. */
+export const ProgressSchema = z.object({
+  create: z.record(z.string(), StepProgressSchema),
+  delete: z.record(z.string(), StepProgressSchema),
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+export const emptyProgress = (): Progress => ({ create: {}, delete: {} });
+
 export const OutputsSchema = z.record(z.string(), z.string());
 export type Outputs = z.infer<typeof OutputsSchema>;
 
@@ -80,6 +101,7 @@ export const EnvironmentRecordSchema = z.object({
   stages: z.array(StageSchema),
   outputs: OutputsSchema,
   operation: OperationSchema.optional(),
+  progress: ProgressSchema.default(emptyProgress),
   createTime: Timestamp,
   updateTime: Timestamp,
   createdBy: z.string(),
@@ -99,6 +121,7 @@ export const EVENT_TYPES = [
   'step.started',
   'step.succeeded',
   'step.failed',
+  'report.ignored',
   'environment.active',
   'environment.deleted',
   'environment.failed',

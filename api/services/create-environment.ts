@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import type { EnvironmentRecord, Stage } from '../domain/environment.js';
+import { emptyProgress, type EnvironmentRecord, type Stage } from '../domain/environment.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import type { EnvironmentSpec } from '../domain/spec.js';
 import { checkSpec } from '../domain/validate.js';
@@ -43,6 +43,7 @@ export async function createEnvironment(
     state: 'CREATING',
     stages: initialStages(spec),
     outputs: {},
+    progress: emptyProgress(),
     operation: { id: operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: time },
     createTime: time,
     updateTime: time,

@@ -2,12 +2,13 @@ import type { EnvironmentRecord } from '../domain/environment.js';
 import { actionsFor, type Actions } from '../domain/state-machine.js';
 
 /** The public representation of an environment: the record without storage internals, plus etag and actions. */
-export type EnvironmentView = Omit<EnvironmentRecord, 'version'> & { etag: string; actions: Actions };
+/** Step progress is shown by GET /environments/{id}/plan, next to the steps it describes. */
+export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress'> & { etag: string; actions: Actions };
 
 export const etagOf = (record: EnvironmentRecord): string => `"${record.id.slice(-8)}-${record.version}"`;
 
 export function toView(record: EnvironmentRecord): EnvironmentView {
-  const { version: _version, ...rest } = record;
+  const { version: _version, progress: _progress, ...rest } = record;
   return {
     ...rest,
     etag: etagOf(record),

@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { STAGE_NAMES, type EnvironmentRecord } from '../../api/domain/environment.js';
+import { STAGE_NAMES, type EnvironmentRecord, emptyProgress } from '../../api/domain/environment.js';
 import { EnvironmentSpecSchema } from '../../api/domain/spec.js';
 
 /** The smallest body POST /environments accepts: everything else takes its default. */
@@ -41,6 +41,7 @@ export function newEnvironmentRecord(overrides: Partial<EnvironmentRecord> = {})
     state: 'CREATING',
     stages: STAGE_NAMES.map((name) => ({ name, state: 'PENDING' as const, steps: { total: 0, done: 0, failed: 0 } })),
     outputs: {},
+    progress: emptyProgress(),
     createTime: now,
     updateTime: now,
     createdBy: 'user:test@example.com',

@@ -14,7 +14,7 @@ export const EnvironmentSpecBody = EnvironmentSpecSchema.openapi('EnvironmentSpe
   },
 });
 
-export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true })
+export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true })
   .extend({
     etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header' }),
     actions: z

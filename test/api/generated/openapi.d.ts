@@ -644,7 +644,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "environment.active" | "environment.deleted" | "environment.failed";
+            type: "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "environment.active" | "environment.deleted" | "environment.failed";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";

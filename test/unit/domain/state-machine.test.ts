@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ENVIRONMENT_STATES, OPERATION_STATES, STAGE_STATES, type EnvironmentState, type OperationState, type StageState,
+} from '../../../api/domain/environment.js';
+import {
+  actionsFor, canTransitionOperation, canTransitionStage, nextEnvironmentState, retryTarget, type EnvironmentCommand,
+} from '../../../api/domain/state-machine.js';
+
+// The legal transitions, written out here from DESIGN §3 (not read from the module's tables), so
+// every pair not listed is checked to be illegal.
+
+const COMMANDS: EnvironmentCommand[] = ['delete', 'retry', 'succeed', 'fail'];
+
+const LEGAL_ENVIRONMENT: [EnvironmentState, EnvironmentCommand, EnvironmentState][] = [
+  ['CREATING', 'succeed', 'ACTIVE'],
+  ['CREATING', 'fail', 'FAILED'], // failed, cancelled or interrupted: FAILED and resumable
+  ['ACTIVE', 'delete', 'DELETING'],
+  ['DELETING', 'succeed', 'DELETED'],
+  ['DELETING', 'fail', 'FAILED'],
+  ['FAILED', 'delete', 'DELETING'],
+  ['FAILED', 'retry', 'CREATING'],
+];
+
+const LEGAL_STAGE: [StageState, StageState][] = [
+  ['PENDING', 'RUNNING'],
+  ['PENDING', 'SKIPPED'],
+  ['PENDING', 'SUCCEEDED'],
+  ['PENDING', 'FAILED'],
+  ['PENDING', 'DELETING'],
+  ['PENDING', 'DELETED'],
+  ['RUNNING', 'SUCCEEDED'],
+  ['RUNNING', 'FAILED'],
+  ['SUCCEEDED', 'DELETING'],
+  ['SUCCEEDED', 'DELETED'],
+  ['FAILED', 'RUNNING'],
+  ['FAILED', 'SUCCEEDED'],
+  ['FAILED', 'DELETING'],
+  ['FAILED', 'DELETED'],
+  ['SKIPPED', 'DELETED'],
+  ['DELETING', 'DELETED'],
+  ['DELETING', 'FAILED'],
+];
+
+const LEGAL_OPERATION: [OperationState, OperationState][] = [
+  ['RUNNING', 'SUCCEEDED'],
+  ['RUNNING', 'FAILED'],
+  ['RUNNING', 'CANCELLED'],
+];
+
+const pairs = <S extends string>(states: readonly S[]) => states.flatMap((from) => states.map((to) => [from, to] as [S, S]));
+const isListed = <T extends unknown[]>(legal: T[], probe: unknown[]) => legal.some((row) => probe.every((v, i) => row[i] === v));
+
+describe('environment transitions', () => {
+  it.each(LEGAL_ENVIRONMENT)('%s --%s--> %s', (from, command, to) => {
+    expect(nextEnvironmentState(from, command)).toBe(to);
+  });
+
+  const illegal = ENVIRONMENT_STATES.flatMap((from) => COMMANDS.map((command) => [from, command] as [EnvironmentState, EnvironmentCommand]))
+    .filter(([from, command]) => !isListed(LEGAL_ENVIRONMENT, [from, command]));
+
+  it('the illegal set is the complement of the legal one (13 of 20 state × command pairs)', () => {
+    expect(illegal).toHaveLength(ENVIRONMENT_STATES.length * COMMANDS.length - LEGAL_ENVIRONMENT.length);
+    expect(illegal).toHaveLength(13);
+  });
+
+  it.each(illegal)('%s refuses %s', (from, command) => {
+    expect(nextEnvironmentState(from, command)).toBeUndefined();
+  });
+
+  it.each([
+    ['CREATING', 'delete', 'a running create must be cancelled first (DELETE ?force=true)'],
+    ['DELETING', 'delete', 'one operation at a time'],
+    ['ACTIVE', 'retry', 'nothing failed'],
+    ['ACTIVE', 'fail', 'no operation is running'],
+    ['DELETED', 'retry', 'gone for good'],
+  ] as [EnvironmentState, EnvironmentCommand, string][])('representative illegal: %s refuses %s (%s)', (from, command) => {
+    expect(nextEnvironmentState(from, command)).toBeUndefined();
+  });
+
+  it('DELETED is terminal: no command leads anywhere', () => {
+    for (const command of COMMANDS) expect(nextEnvironmentState('DELETED', command)).toBeUndefined();
+  });
+
+  it('no state is stuck except DELETED: every other state has a way out', () => {
+    for (const state of ENVIRONMENT_STATES.filter((s) => s !== 'DELETED')) {
+      expect(COMMANDS.some((c) => nextEnvironmentState(state, c) !== undefined)).toBe(true);
+    }
+  });
+
+  it.each([
+    ['create', 'CREATING'],
+    ['delete', 'DELETING'],
+  ] as const)('a retry of a failed %s resumes in %s', (target, state) => {
+    expect(retryTarget(target)).toBe(state);
+  });
+});
+
+describe('stage transitions', () => {
+  it.each(LEGAL_STAGE)('%s → %s is legal', (from, to) => {
+    expect(canTransitionStage(from, to)).toBe(true);
+  });
+
+  const illegal = pairs(STAGE_STATES).filter(([from, to]) => from !== to && !isListed(LEGAL_STAGE, [from, to]));
+
+  it.each(illegal)('%s → %s is illegal', (from, to) => {
+    expect(canTransitionStage(from, to)).toBe(false);
+  });
+
+  it.each(STAGE_STATES.map((s) => [s]))('%s → %s is accepted (a report that arrives twice is a no-op)', (state) => {
+    expect(canTransitionStage(state, state)).toBe(true);
+  });
+
+  it('DELETED is terminal', () => {
+    for (const to of STAGE_STATES.filter((s) => s !== 'DELETED')) expect(canTransitionStage('DELETED', to)).toBe(false);
+  });
+
+  it.each([
+    ['SUCCEEDED', 'RUNNING', 'a finished stage is not re-run'],
+    ['SKIPPED', 'RUNNING', 'a disabled stage stays skipped'],
+    ['DELETING', 'RUNNING', 'teardown does not turn back into creation'],
+    ['RUNNING', 'DELETED', 'a running stage is not deleted under its feet'],
+    ['DELETED', 'PENDING', 'nothing comes back from DELETED'],
+  ] as [StageState, StageState, string][])('representative illegal: %s → %s (%s)', (from, to) => {
+    expect(canTransitionStage(from, to)).toBe(false);
+  });
+});
+
+describe('operation transitions', () => {
+  it.each(LEGAL_OPERATION)('%s → %s is legal', (from, to) => {
+    expect(canTransitionOperation(from, to)).toBe(true);
+  });
+
+  const illegal = pairs(OPERATION_STATES).filter(([from, to]) => from !== to && !isListed(LEGAL_OPERATION, [from, to]));
+
+  it('only RUNNING has exits (9 illegal pairs)', () => {
+    expect(illegal).toHaveLength(9);
+  });
+
+  it.each(illegal)('%s → %s is illegal', (from, to) => {
+    expect(canTransitionOperation(from, to)).toBe(false);
+  });
+
+  it.each(['SUCCEEDED', 'FAILED', 'CANCELLED'] as OperationState[])('%s is terminal', (from) => {
+    for (const to of OPERATION_STATES.filter((s) => s !== from)) expect(canTransitionOperation(from, to)).toBe(false);
+  });
+
+  it.each(OPERATION_STATES.map((s) => [s]))('%s → %s is accepted (idempotent)', (state) => {
+    expect(canTransitionOperation(state, state)).toBe(true);
+  });
+});
+
+describe('actionsFor', () => {
+  // [environment state, operation state, deletionProtection, canDelete, canRetry, canCancel]
+  const CASES: [EnvironmentState, OperationState | undefined, boolean, boolean, boolean, boolean][] = [
+    ['CREATING', 'RUNNING', false, false, false, true],
+    ['ACTIVE', 'SUCCEEDED', false, true, false, false],
+    ['ACTIVE', 'SUCCEEDED', true, false, false, false],
+    ['ACTIVE', undefined, false, true, false, false],
+    ['DELETING', 'RUNNING', false, false, false, true],
+    ['DELETING', 'RUNNING', true, false, false, true],
+    ['FAILED', 'FAILED', false, true, true, false],
+    ['FAILED', 'CANCELLED', false, true, true, false],
+    ['FAILED', 'FAILED', true, false, true, false],
+    ['DELETED', 'SUCCEEDED', false, false, false, false],
+    ['DELETED', 'SUCCEEDED', true, false, false, false],
+  ];
+
+  it.each(CASES)('%s with operation %s, deletionProtection %s → canDelete %s, canRetry %s, canCancel %s', (state, op, protectedEnv, canDelete, canRetry, canCancel) => {
+    expect(actionsFor(state, op, protectedEnv)).toEqual({ canDelete, canRetry, canCancel });
+  });
+
+  it.each(ENVIRONMENT_STATES.map((s) => [s]))('%s: advertises delete and retry exactly when the table allows them', (state) => {
+    const actions = actionsFor(state, undefined, false);
+    expect(actions.canDelete).toBe(isListed(LEGAL_ENVIRONMENT, [state, 'delete']));
+    expect(actions.canRetry).toBe(isListed(LEGAL_ENVIRONMENT, [state, 'retry']));
+  });
+
+  it.each(ENVIRONMENT_STATES.map((s) => [s]))('%s: deletionProtection never allows delete', (state) => {
+    expect(actionsFor(state, undefined, true).canDelete).toBe(false);
+  });
+
+  it.each(OPERATION_STATES.map((s) => [s]))('canCancel follows the operation: %s', (op) => {
+    expect(actionsFor('CREATING', op, false).canCancel).toBe(op === 'RUNNING');
+  });
+});
