@@ -1,0 +1,101 @@
+/**
+ * Faults on demand. Tests (and a developer on a laptop) switch them on at construction, through
+ * `sandbox.faults`, or with `PUT /_sandbox/_faults`; all random draws use the injected `random`.
+ */
+import { z } from 'zod';
+
+export const faultConfigSchema = z
+  .object({
+    /** Share (0..1) of Google API calls answered 429 or 503 before anything else happens. */
+    transientErrorRate: z.number().min(0).max(1),
+    /** Zones without TPU capacity: a TPU node pool placed in one fails with GCE_STOCKOUT. */
+    tpuStockoutZones: z.array(z.string().min(1)),
+    /** Quotas that are exhausted, e.g. `{metric: 'TPUS_PER_TPU_FAMILY', region: 'us-west1'}`. */
+    quotaExceeded: z.array(z.object({ metric: z.string().min(1), region: z.string().min(1).optional() }).strict()),
+    /**
+     * Calls answered 403 PERMISSION_DENIED. `method` is an HTTP method (`DELETE`) or a permission
+     * (`compute.networks.delete`); `pathPrefix` is matched against the path below the sandbox mount
+     * (`/compute/compute/v1/projects/p/global/networks`). An entry matches when all its fields match.
+     */
+    permissionDenied: z.array(
+      z.object({ method: z.string().min(1).optional(), pathPrefix: z.string().min(1).optional() }).strict(),
+    ),
+  })
+  .strict();
+
+export type FaultConfig = z.infer<typeof faultConfigSchema>;
+export const partialFaultConfigSchema = faultConfigSchema.partial();
+
+export const noFaults = (): FaultConfig => ({
+  transientErrorRate: 0,
+  tpuStockoutZones: [],
+  quotaExceeded: [],
+  permissionDenied: [],
+});
+
+export interface FaultController {
+  /** The faults in force. */
+  get(): FaultConfig;
+  /** Replaces the given keys, keeps the others. */
+  set(partial: Partial<FaultConfig>): FaultConfig;
+  /** No faults at all. */
+  clear(): void;
+}
+
+export class Faults implements FaultController {
+  #config: FaultConfig;
+
+  constructor(
+    private readonly random: () => number,
+    initial: Partial<FaultConfig> = {},
+  ) {
+    this.#config = { ...noFaults(), ...partialFaultConfigSchema.parse(initial) };
+  }
+
+  get(): FaultConfig {
+    return structuredClone(this.#config);
+  }
+
+  set(partial: Partial<FaultConfig>): FaultConfig {
+    this.#config = { ...this.#config, ...partialFaultConfigSchema.parse(partial) };
+    return this.get();
+  }
+
+  clear(): void {
+    this.#config = noFaults();
+  }
+
+  /** 429, 503 or null for this call. Draws nothing when the rate is 0, so other draws stay stable. */
+  transient(): 429 | 503 | null {
+    const rate = this.#config.transientErrorRate;
+    if (rate <= 0 || this.random() >= rate) return null;
+    return this.random() < 0.5 ? 429 : 503;
+  }
+
+  isDenied(httpMethod: string, permission: string, path: string): boolean {
+    return this.#config.permissionDenied.some(
+      (rule) =>
+        (rule.method === undefined ||
+          rule.method.toUpperCase() === httpMethod.toUpperCase() ||
+          rule.method === permission) &&
+        (rule.pathPrefix === undefined || path.startsWith(rule.pathPrefix)),
+    );
+  }
+
+  /** The first exhausted quota among `metrics` in `region`, if any. */
+  exhaustedQuota(metrics: readonly string[], region: string | undefined): { metric: string; region?: string } | null {
+    return (
+      this.#config.quotaExceeded.find(
+        (q) => metrics.includes(q.metric) && (q.region === undefined || q.region === region),
+      ) ?? null
+    );
+  }
+
+  stockedOut(zones: readonly string[]): string[] {
+    return zones.filter((z) => this.#config.tpuStockoutZones.includes(z));
+  }
+
+  get stockoutZones(): readonly string[] {
+    return this.#config.tpuStockoutZones;
+  }
+}

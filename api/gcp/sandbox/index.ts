@@ -1,0 +1,114 @@
+/**
+ * The sandbox cloud: Google's REST APIs the provisioning plan calls, simulated in-process with
+ * Google's shapes (LROs that take scaled time, 409/404, IAM etags, eventual consistency, one GKE
+ * operation per cluster, dependants blocking deletion) plus faults on demand.
+ *
+ *   const sandbox = createSandbox({ timeScale: 0.001 });
+ *   parent.route('/_sandbox', sandbox.app);
+ *   // service S lives at <origin>/_sandbox/<S>, followed by Google's own path:
+ *   //   https://compute.googleapis.com/compute/v1/projects/p/global/networks
+ *   //   http://127.0.0.1:8080/_sandbox/compute/compute/v1/projects/p/global/networks
+ *
+ * Standalone (tests): `sandbox.app.request('/compute/compute/v1/…')`.
+ */
+import { Hono } from 'hono';
+import { artifactRegistryApp } from './artifactregistry.js';
+import { identities, type SandboxIdentities } from './auth.js';
+import { bigqueryApp } from './bigquery.js';
+import { computeApp, createLoadBalancerRule } from './compute.js';
+import { containerApp } from './container.js';
+import type { FaultConfig, FaultController } from './faults.js';
+import { SERVICE_NAMES, type ServiceName } from './http.js';
+import { iamApp } from './iam.js';
+import { iamCredentialsApp } from './iamcredentials.js';
+import { inventory, settings, type InventoryItem, type SandboxSettings } from './inventory.js';
+import { pubsubApp } from './pubsub.js';
+import { resourceManagerApp } from './resourcemanager.js';
+import { serviceUsageApp } from './serviceusage.js';
+import { World, type CallRec, type SandboxOptions } from './state.js';
+import { storageApp } from './storage.js';
+import { testApi } from './test-api.js';
+
+export type {
+  CallRec,
+  FaultConfig,
+  FaultController,
+  InventoryItem,
+  SandboxIdentities,
+  SandboxOptions,
+  SandboxSettings,
+  ServiceName,
+};
+export type LoadBalancerRuleInput = { project: string; region: string; cluster: string; service: string; internal?: boolean };
+export { DURATIONS } from './lro.js';
+export { SERVICE_NAMES };
+
+export interface Sandbox {
+  /** Mount with `parent.route('/_sandbox', sandbox.app)`, or call `sandbox.app.request(…)` directly. */
+  app: Hono;
+  /** Live resources (sorted); empty after a full teardown. */
+  inventory(): InventoryItem[];
+  /** Enabled services and non-empty IAM policies (project settings, not resources). */
+  settings(): SandboxSettings;
+  faults: FaultController;
+  /** Forgets every resource, policy, token, operation and call; faults return to the constructor's. */
+  reset(): void;
+  identities: SandboxIdentities;
+  /** The Google API call log (never the Authorization header). */
+  calls(): readonly CallRec[];
+  /** Test hooks also reachable over HTTP under `/_test`. */
+  test: {
+    createLoadBalancerRule(input: LoadBalancerRuleInput): { name: string };
+    setBucketObjectCount(bucket: string, count: number): void;
+  };
+}
+
+/** Base URL per service for a sandbox mounted at `root` (e.g. `http://127.0.0.1:8080/_sandbox`). */
+export function sandboxBases(root: string): Record<ServiceName, string> {
+  const base = root.replace(/\/+$/, '');
+  return Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${base}/${s}`])) as Record<ServiceName, string>;
+}
+
+export function createSandbox(options: SandboxOptions): Sandbox {
+  const world = new World(options);
+  const reset = () => {
+    world.reset();
+    world.faults.clear();
+    world.faults.set(options.faults ?? {});
+  };
+
+  const app = new Hono();
+  // Sub-apps are copied when mounted, so each is complete before `route`.
+  app.route('/', testApi(world, reset));
+  app.route('/serviceusage', serviceUsageApp(world));
+  app.route('/iam', iamApp(world));
+  app.route('/iamcredentials', iamCredentialsApp(world));
+  app.route('/cloudresourcemanager', resourceManagerApp(world));
+  app.route('/storage', storageApp(world));
+  app.route('/compute', computeApp(world));
+  app.route('/container', containerApp(world));
+  app.route('/pubsub', pubsubApp(world));
+  app.route('/bigquery', bigqueryApp(world));
+  app.route('/artifactregistry', artifactRegistryApp(world));
+
+  return {
+    app,
+    inventory: () => inventory(world),
+    settings: () => settings(world),
+    faults: world.faults,
+    reset,
+    identities: identities(world),
+    calls: () => world.calls,
+    test: {
+      createLoadBalancerRule: (input) => {
+        world.settle();
+        return createLoadBalancerRule(world, input);
+      },
+      setBucketObjectCount(bucket, count) {
+        const b = world.buckets.get(bucket);
+        if (!b) throw new Error(`sandbox: no bucket ${bucket}`);
+        b.objectCount = count;
+      },
+    },
+  };
+}

@@ -1,0 +1,288 @@
+/**
+ * The in-memory world: every simulated resource, IAM policy, enabled service, minted token and
+ * operation. Service modules read and write it; `settle()` (run first on every request) applies the
+ * effects of operations whose simulated time has passed.
+ */
+import { systemClock, type Clock } from './clock.js';
+import { GoogleApiError } from './errors.js';
+import { Faults, type FaultConfig } from './faults.js';
+import { Scheduler, type ComputeOp, type ContainerOp, type LongrunningOp } from './lro.js';
+
+export interface SandboxOptions {
+  /** Multiplies every simulated duration: 1 = real time, 0.001 makes a 7-minute cluster ≈ 0.42 s. */
+  timeScale: number;
+  clock?: Clock;
+  /** Source of every random draw (fault injection), so tests are deterministic. */
+  random?: () => number;
+  faults?: Partial<FaultConfig>;
+  /** Known projects. When omitted any project id is accepted with a stable derived number. */
+  projects?: Record<string, { projectNumber: string }>;
+}
+
+export type Phase = 'creating' | 'ready' | 'deleting';
+
+export interface Binding {
+  role: string;
+  members: string[];
+  condition?: unknown;
+}
+
+export interface PolicyRec {
+  bindings: Binding[];
+  version: number;
+  etagSeq: number;
+}
+
+export interface ServiceAccountRec {
+  project: string;
+  accountId: string;
+  email: string;
+  displayName?: string;
+  description?: string;
+  uniqueId: string;
+  createdAt: number;
+}
+
+export interface BucketRec {
+  name: string;
+  project: string;
+  id: string;
+  body: Record<string, unknown>;
+  createdAt: number;
+  /** Objects are not simulated; only their number matters (a non-empty bucket cannot be deleted). */
+  objectCount: number;
+}
+
+export type ComputeType = 'network' | 'subnetwork' | 'router' | 'forwardingRule';
+
+export interface ComputeRec {
+  type: ComputeType;
+  project: string;
+  /** null for global resources (networks). */
+  region: string | null;
+  name: string;
+  id: string;
+  createdAt: number;
+  phase: Phase;
+  body: Record<string, unknown>;
+  /** Relative paths of what this resource uses; deletion of those is refused while it exists. */
+  uses: string[];
+}
+
+export interface NodePoolRec {
+  name: string;
+  body: Record<string, unknown>;
+  phase: Phase;
+  createdAt: number;
+}
+
+export interface ClusterRec {
+  project: string;
+  location: string;
+  name: string;
+  id: string;
+  body: Record<string, unknown>;
+  phase: Phase;
+  createdAt: number;
+  nodePools: Map<string, NodePoolRec>;
+  /** Name of the running operation; GKE runs one at a time per cluster. */
+  currentOp?: string;
+  network: string;
+  subnetwork: string;
+  endpoint: string;
+  workloadPool?: string;
+}
+
+export interface SimpleRec {
+  project: string;
+  id: string;
+  body: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface DatasetRec extends SimpleRec {
+  tables: Map<string, SimpleRec>;
+}
+
+export interface RepositoryRec extends SimpleRec {
+  location: string;
+  phase: Phase;
+}
+
+export interface CallRec {
+  seq: number;
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  principal?: string;
+}
+
+/** `{enabled}` holds from `at` on; before `at` the opposite state held (the enable/disable LRO). */
+interface ServiceState {
+  enabled: boolean;
+  at: number;
+}
+
+/**
+ * Google enables some services on every new project; the sandbox treats these as enabled by default
+ * so bootstrap can call them before it enables anything else.
+ */
+export const DEFAULT_ENABLED_SERVICES = [
+  'serviceusage.googleapis.com',
+  'iam.googleapis.com',
+  'iamcredentials.googleapis.com',
+  'cloudresourcemanager.googleapis.com',
+  'storage.googleapis.com',
+] as const;
+
+export class World {
+  readonly sched: Scheduler;
+  readonly faults: Faults;
+  readonly #knownProjects?: Record<string, { projectNumber: string }>;
+
+  projects!: Map<string, { projectId: string; projectNumber: string; createdAt: number }>;
+  services!: Map<string, Map<string, ServiceState>>;
+  policies!: Map<string, PolicyRec>;
+  serviceAccounts!: Map<string, ServiceAccountRec>;
+  tokens!: Map<string, { principal: string; expiresAt: number }>;
+  buckets!: Map<string, BucketRec>;
+  compute!: Map<string, ComputeRec>;
+  computeOps!: Map<string, ComputeOp>;
+  computeRequestIds!: Map<string, string>;
+  clusters!: Map<string, ClusterRec>;
+  containerOps!: Map<string, ContainerOp>;
+  lroOps!: Map<string, LongrunningOp>;
+  schemas!: Map<string, SimpleRec>;
+  topics!: Map<string, SimpleRec>;
+  subscriptions!: Map<string, SimpleRec>;
+  datasets!: Map<string, DatasetRec>;
+  repositories!: Map<string, RepositoryRec>;
+  calls!: CallRec[];
+  #counter = 0;
+
+  constructor(options: SandboxOptions) {
+    if (!(options.timeScale >= 0)) throw new Error('timeScale must be a number >= 0');
+    this.sched = new Scheduler(options.clock ?? systemClock, options.timeScale);
+    this.faults = new Faults(options.random ?? Math.random, options.faults);
+    this.#knownProjects = options.projects;
+    this.reset();
+  }
+
+  reset(): void {
+    this.sched.reset();
+    this.projects = new Map();
+    this.services = new Map();
+    this.policies = new Map();
+    this.serviceAccounts = new Map();
+    this.tokens = new Map();
+    this.buckets = new Map();
+    this.compute = new Map();
+    this.computeOps = new Map();
+    this.computeRequestIds = new Map();
+    this.clusters = new Map();
+    this.containerOps = new Map();
+    this.lroOps = new Map();
+    this.schemas = new Map();
+    this.topics = new Map();
+    this.subscriptions = new Map();
+    this.datasets = new Map();
+    this.repositories = new Map();
+    this.calls = [];
+    this.#counter = 0;
+  }
+
+  now(): number {
+    return this.sched.now();
+  }
+
+  settle(): void {
+    this.sched.settle();
+  }
+
+  /** A unique decimal id (compute `id`, IAM `uniqueId`…), deterministic per world. */
+  numericId(): string {
+    this.#counter += 1;
+    return (1_000_000_000_000_000_000n + BigInt(hash32(`id${this.#counter}`)) * 1_000_000n + BigInt(this.#counter))
+      .toString();
+  }
+
+  /** `operation-<ms>-<hex>` as compute and GKE name their operations. */
+  operationName(): string {
+    this.#counter += 1;
+    return `operation-${this.now()}-${hash32(`op${this.#counter}`).toString(16).padStart(8, '0')}`;
+  }
+
+  /** Short hex token used in generated names (forwarding rules, LRO ids). */
+  hex(len = 32): string {
+    let out = '';
+    while (out.length < len) {
+      this.#counter += 1;
+      out += hash32(`hex${this.#counter}`).toString(16).padStart(8, '0');
+    }
+    return out.slice(0, len);
+  }
+
+  /** The project, or 403 as Google answers for a project that does not exist or is not visible. */
+  project(projectId: string) {
+    let p = this.projects.get(projectId);
+    if (p) return p;
+    const known = this.#knownProjects;
+    if (known && !known[projectId]) {
+      throw new GoogleApiError(403, 'PERMISSION_DENIED', `Project '${projectId}' not found or permission denied.`, {
+        reason: 'forbidden',
+      });
+    }
+    // Lenient on purpose (Google requires 6–30 characters): short ids like `p` keep tests readable.
+    if (!/^[a-z][-a-z0-9]{0,62}$/.test(projectId)) {
+      throw new GoogleApiError(400, 'INVALID_ARGUMENT', `Invalid project id '${projectId}'.`, { reason: 'invalid' });
+    }
+    const projectNumber = known?.[projectId]?.projectNumber ?? deriveProjectNumber(projectId);
+    p = { projectId, projectNumber, createdAt: this.now() };
+    this.projects.set(projectId, p);
+    return p;
+  }
+
+  isServiceEnabled(projectId: string, service: string): boolean {
+    const s = this.services.get(projectId)?.get(service);
+    if (!s) return (DEFAULT_ENABLED_SERVICES as readonly string[]).includes(service);
+    return this.now() >= s.at ? s.enabled : !s.enabled;
+  }
+
+  /** Records that `service` becomes enabled (or disabled) at `at`. */
+  setServiceState(projectId: string, service: string, enabled: boolean, at: number): void {
+    let m = this.services.get(projectId);
+    if (!m) this.services.set(projectId, (m = new Map()));
+    m.set(service, { enabled, at });
+  }
+
+  /** Services whose state was ever set (for the settings inventory). */
+  serviceStates(): { project: string; service: string; state: 'ENABLED' | 'DISABLED' }[] {
+    const out: { project: string; service: string; state: 'ENABLED' | 'DISABLED' }[] = [];
+    for (const [project, m] of this.services) {
+      for (const service of m.keys()) {
+        out.push({ project, service, state: this.isServiceEnabled(project, service) ? 'ENABLED' : 'DISABLED' });
+      }
+    }
+    return out;
+  }
+
+  logCall(call: Omit<CallRec, 'seq' | 'time'>): void {
+    this.calls.push({ seq: this.calls.length + 1, time: new Date(this.now()).toISOString(), ...call });
+  }
+}
+
+/** FNV-1a: stable, dependency-free hashing for derived ids. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** A stable 12-digit project number for a project id (Google's numbers look like 123456789012). */
+export function deriveProjectNumber(projectId: string): string {
+  return String(100_000_000_000 + ((hash32(projectId) * 211) % 899_999_999_999));
+}
