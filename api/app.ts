@@ -14,6 +14,10 @@ import { registerDeleteEnvironment } from './routes/environments/delete.js';
 import { registerListEvents } from './routes/environments/events.js';
 import { registerGetEnvironment } from './routes/environments/get.js';
 import { registerListEnvironments } from './routes/environments/list.js';
+import { registerCancelOperation } from './routes/environments/cancel.js';
+import { registerGetPlan } from './routes/environments/plan.js';
+import { registerRetryEnvironment } from './routes/environments/retry.js';
+import { registerInternalRoutes } from './routes/internal/index.js';
 import { registerDocs } from './routes/service/docs.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -43,13 +47,18 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
 
   const authenticated = requirePrincipal(deps.auth.authenticator, deps.auth.policy);
   for (const path of ['/environments', '/environments/*', '/openapi.yaml', '/docs']) app.use(path, authenticated);
-  app.post('/environments', idempotency(deps.store, deps.idempotencyTtlMs, deps.now));
+  const idempotent = idempotency(deps.store, deps.idempotencyTtlMs, deps.now);
+  for (const path of ['/environments', '/environments/:id/retry', '/environments/:id/cancel']) app.post(path, idempotent);
 
   registerCreateEnvironment(app, deps);
   registerListEnvironments(app, deps);
   registerGetEnvironment(app, deps);
   registerDeleteEnvironment(app, deps);
   registerListEvents(app, deps);
+  registerGetPlan(app, deps);
+  registerRetryEnvironment(app, deps);
+  registerCancelOperation(app, deps);
+  registerInternalRoutes(app, deps);
 
   let document: Record<string, unknown> | undefined;
   const getDocument = () => (document ??= openApiDocument(app));

@@ -1,9 +1,12 @@
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createIdGenerator } from './domain/ids.js';
-import { PendingEngine } from './engine/pending.js';
+import { PRODUCTION_API_BASES } from './domain/plan/types.js';
+import { LocalWorkflowEngine } from './engine/local/index.js';
+import { createSandbox, sandboxBases, type Sandbox } from './gcp/sandbox/index.js';
 import { AccessPolicy, googleCerts, googleIdTokenAuthenticator, staticTokenAuthenticator } from './http/auth.js';
 import { createLogger, type Logger } from './http/logger.js';
 import { SqliteEnvironmentStore } from './store/sqlite.js';
@@ -15,12 +18,23 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The workflow definition, found from the package root (it sits beside `api/` and `dist/`). */
+export const WORKFLOW_DEFINITION = new URL('../workflows/environment.workflows.yaml', import.meta.url.includes('/dist/') ? new URL('../', import.meta.url) : import.meta.url);
+
+/** The local workflow's identity in the sandbox (the production one is WORKFLOW_SERVICE_ACCOUNT). */
+export const LOCAL_WORKFLOW_SERVICE_ACCOUNT = 'saxml-workflow@local-sandbox.iam.gserviceaccount.com';
+
 /**
  * The composition root: builds every adapter for the configured profile, once. Only this file
  * (and server.ts) knows which adapters exist. Cloud adapters are imported only in the cloud
  * profile: their Google client libraries take most of a second to load.
  */
-export async function buildRuntime(config: Config, logger: Logger = createLogger({ level: config.LOG_LEVEL })): Promise<Runtime> {
+export async function buildRuntime(
+  config: Config,
+  logger: Logger = createLogger({ level: config.LOG_LEVEL }),
+  /** Tests keep one simulated cloud across a simulated restart of the process. */
+  reuse: { sandbox?: Sandbox } = {},
+): Promise<Runtime> {
   let apiBase = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://127.0.0.1:${config.PORT}`;
   const setBoundPort = (port: number) => {
     if (!config.PUBLIC_URL) apiBase = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
@@ -38,14 +52,38 @@ export async function buildRuntime(config: Config, logger: Logger = createLogger
     const store = new SqliteEnvironmentStore({ path: join(config.DATA_DIR, 'environments.sqlite') });
     // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
     const internalSecret = randomBytes(32).toString('base64url');
+    const sandbox = reuse.sandbox ?? createSandbox({ timeScale: config.SANDBOX_TIME_SCALE });
+    const engine = new LocalWorkflowEngine({
+      definition: readFileSync(WORKFLOW_DEFINITION, 'utf8'),
+      timeScale: config.SANDBOX_TIME_SCALE,
+      namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
+      tokens: {
+        oauth2: async () => sandbox.identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
+        oidc: async () => internalSecret,
+      },
+      logger: (entry) => logger.debug(`workflow: ${entry.message}`, { execution: entry.execution, step: entry.step }),
+    });
     const deps: Deps = {
       ...common,
       store,
-      engine: new PendingEngine(now),
+      engine,
+      google: {
+        apis: () => sandboxBases(`${apiBase}/_sandbox`),
+        sandboxBase: () => `${apiBase}/_sandbox`,
+        workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT,
+      },
       auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
       internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
+      sandbox,
     };
-    return { deps, setBoundPort, close: () => store.close() };
+    return {
+      deps,
+      setBoundPort,
+      close: async () => {
+        await engine.shutdown();
+        await store.close();
+      },
+    };
   }
 
   const [{ createFirestoreStore }, { createExecutionsClient, CloudWorkflowsEngine }] = await Promise.all([
@@ -63,6 +101,7 @@ export async function buildRuntime(config: Config, logger: Logger = createLogger
       location: config.WORKFLOW_LOCATION,
       workflow: config.WORKFLOW_NAME,
     }),
+    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: config.WORKFLOW_SERVICE_ACCOUNT },
     auth: { authenticator: idTokens, policy: new AccessPolicy(config.ALLOWED_PRINCIPALS) },
     internalAuth: { authenticator: idTokens, workflowPrincipal: `serviceAccount:${config.WORKFLOW_SERVICE_ACCOUNT}` },
     traceProject: config.GOOGLE_CLOUD_PROJECT,

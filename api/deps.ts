@@ -1,8 +1,9 @@
-import type { Hono } from 'hono';
+import type { Sandbox } from './gcp/sandbox/index.js';
 import type { WorkflowEngine } from './engine/port.js';
 import type { AccessPolicy, Authenticator } from './http/auth.js';
 import type { Logger } from './http/logger.js';
 import type { IdKind } from './domain/ids.js';
+import type { ApiBases } from './domain/plan/types.js';
 import type { EnvironmentStore } from './store/port.js';
 
 /**
@@ -21,9 +22,16 @@ export interface Deps {
   internalAuth: { authenticator: Authenticator; workflowPrincipal: string };
   /** Where the workflow reaches this service (known once the server listens). */
   apiBase: () => string;
+  /** What plans call: Google's API bases (or the sandbox's), and the workflow's identity. */
+  google: {
+    apis: () => ApiBases;
+    workflowServiceAccount: string;
+    /** Local profile: the sandbox root, the one non-googleapis URL prefix allowed to receive tokens. */
+    sandboxBase?: () => string;
+  };
   idempotencyTtlMs: number;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
   /** The sandbox cloud, mounted at /_sandbox in the local profile. */
-  sandbox?: { app: Hono };
+  sandbox?: Sandbox;
 }

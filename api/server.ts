@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { buildRuntime } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './http/logger.js';
+import { reconcileAll } from './services/reconcile.js';
 
 /**
  * Process entry: parse config (exit 1 with one line per problem), build adapters once, listen,
@@ -22,15 +23,22 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   const runtime = await buildRuntime(config, logger);
   const app = createApp(runtime.deps);
+  // Settle operations whose execution ended unseen — at start (the local engine forgets its
+  // executions when the process stops: those become INTERRUPTED) and then periodically.
+  const reconcileNow = () => void reconcileAll(runtime.deps).catch((error) => logger.error('reconcile failed', { error: String(error) }));
+  const reconcileTimer = config.RECONCILE_INTERVAL_SECONDS > 0 ? setInterval(reconcileNow, config.RECONCILE_INTERVAL_SECONDS * 1000) : undefined;
+  reconcileTimer?.unref();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     runtime.setBoundPort(info.port);
     logger.info(`listening on http://${config.HOST}:${info.port}`, { profile: config.PROFILE, port: info.port });
+    reconcileNow();
   });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: draining`);
+    clearInterval(reconcileTimer);
     server.close(() => {
       void runtime.close().finally(() => process.exit(0));
     });

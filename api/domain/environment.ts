@@ -45,7 +45,10 @@ export const OperationSchema = z.object({
   startTime: Timestamp,
   endTime: Timestamp.optional(),
   error: ErrorInfoSchema.optional(),
+  /** delete: the caller asked to remove the project's bootstrap resources too. */
   deleteBootstrap: z.boolean().optional(),
+  /** delete: whether the plan removes them (asked, and no other live environment uses the project). */
+  includeBootstrap: z.boolean().optional(),
 });
 export type Operation = z.infer<typeof OperationSchema>;
 

@@ -6,6 +6,8 @@ import { checkSpec } from '../domain/validate.js';
 import type { Principal } from '../http/auth.js';
 import { NameTakenError } from '../store/port.js';
 import { startOperation } from './start-operation.js';
+import { buildPlan } from '../domain/plan/index.js';
+import type { Plan } from '../domain/plan/types.js';
 
 export function initialStages(spec: EnvironmentSpec): Stage[] {
   const steps = { total: 0, done: 0, failed: 0 };
@@ -24,9 +26,17 @@ export function normaliseSpec(spec: EnvironmentSpec): EnvironmentSpec {
   return checked.spec;
 }
 
+/** The create plan a spec would run, for `validateOnly` (the id is assigned only on create). */
+export function previewPlan(deps: Pick<Deps, 'google' | 'apiBase'>, spec: EnvironmentSpec): Plan {
+  return buildPlan(spec, {
+    kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId: 'env-assigned-on-create',
+    workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,
+  });
+}
+
 /** Records the environment with its create operation, then starts the workflow (DESIGN §4). */
 export async function createEnvironment(
-  deps: Pick<Deps, 'store' | 'engine' | 'now' | 'newId' | 'apiBase' | 'logger' | 'auth'>,
+  deps: Pick<Deps, 'store' | 'engine' | 'now' | 'newId' | 'apiBase' | 'logger' | 'auth' | 'google'>,
   input: { spec: EnvironmentSpec; principal: Principal },
 ): Promise<EnvironmentRecord> {
   const spec = normaliseSpec(input.spec);

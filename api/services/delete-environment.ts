@@ -1,10 +1,13 @@
 import type { Deps } from '../deps.js';
 import type { EnvironmentRecord, NewEvent } from '../domain/environment.js';
 import { DomainError } from '../domain/errors.js';
+import { endOperation } from '../domain/progress.js';
 import { nextEnvironmentState } from '../domain/state-machine.js';
 import type { Principal } from '../http/auth.js';
 import { getEnvironment } from './get-environment.js';
 import { startOperation } from './start-operation.js';
+
+const deletionProtected = (id: string) => new DomainError('DELETION_PROTECTED', `environment ${id} has deletionProtection=true`);
 
 export interface DeleteInput {
   id: string;
@@ -20,42 +23,53 @@ export interface DeleteInput {
  * transaction, so two concurrent deletes cannot both start.
  */
 export async function deleteEnvironment(
-  deps: Pick<Deps, 'store' | 'engine' | 'now' | 'newId' | 'apiBase' | 'logger' | 'auth'>,
+  deps: Pick<Deps, 'store' | 'engine' | 'now' | 'newId' | 'apiBase' | 'logger' | 'auth' | 'google'>,
   input: DeleteInput,
 ): Promise<EnvironmentRecord> {
   const before = await getEnvironment(deps, input.id, input.principal);
+  // Checked before anything is cancelled (and again in the transaction): a protected environment is never touched.
+  if (before.spec.deletionProtection) throw deletionProtected(before.id);
   const running = before.operation?.state === 'RUNNING' ? before.operation : undefined;
   if (running && input.force && running.executionName) {
     // Cancel outside the transaction (it is a remote call); the transaction below records it.
     await deps.engine.cancel(running.executionName);
   }
+  // Bootstrap resources belong to the project: removed only when asked and nobody else uses them.
+  const othersInProject = input.deleteBootstrap
+    ? (await deps.store.liveEnvironmentIdsInProject(before.project)).filter((id) => id !== before.id)
+    : [];
   const time = deps.now().toISOString();
   const operationId = deps.newId('op');
   const { record } = await deps.store.update(input.id, (current) => {
     const events: NewEvent[] = [];
-    let state = current.state;
-    let operation = current.operation;
+    let base = current;
+    const operation = current.operation;
     if (operation?.state === 'RUNNING') {
       if (!input.force || operation.id !== running?.id) {
         throw new DomainError('OPERATION_IN_PROGRESS',
           `operation ${operation.id} (${operation.kind}) is running; wait for it, cancel it, or delete with force=true`,
           { operation: { id: operation.id, kind: operation.kind } });
       }
-      operation = { ...operation, state: 'CANCELLED', endTime: time, error: { code: 'CANCELLED', message: 'cancelled by a forced delete' } };
-      state = nextEnvironmentState(state, 'fail') ?? state;
-      events.push({ time, type: 'operation.cancelled', operationId: operation.id, message: 'cancelled by a forced delete' });
+      const cancelled = endOperation(current, 'CANCELLED', time, { code: 'CANCELLED', message: 'cancelled by a forced delete' });
+      base = cancelled.record;
+      events.push(...cancelled.events);
     }
-    if (current.spec.deletionProtection) {
-      throw new DomainError('DELETION_PROTECTED', `environment ${current.id} has deletionProtection=true`);
-    }
-    const next = nextEnvironmentState(state, 'delete');
-    if (!next) throw new DomainError('FAILED_PRECONDITION', `environment ${current.id} is ${state} and cannot be deleted`);
-    events.push({ time, type: 'operation.started', operationId, message: 'delete operation started' });
+    if (current.spec.deletionProtection) throw deletionProtected(current.id);
+    const next = nextEnvironmentState(base.state, 'delete');
+    if (!next) throw new DomainError('FAILED_PRECONDITION', `environment ${current.id} is ${base.state} and cannot be deleted`);
+    const includeBootstrap = input.deleteBootstrap && othersInProject.length === 0;
+    const kept = input.deleteBootstrap && !includeBootstrap ? `; bootstrap kept: still used by ${othersInProject.join(', ')}` : '';
+    events.push({ time, type: 'operation.started', operationId, message: `delete operation started${kept}` });
     return {
       record: {
-        ...current,
+        ...base,
         state: next,
-        operation: { id: operationId, kind: 'delete', target: 'delete', state: 'RUNNING', startTime: time, deleteBootstrap: input.deleteBootstrap },
+        // A new delete starts from scratch: progress of an earlier delete attempt is only reused by retry.
+        progress: { ...base.progress, delete: {} },
+        operation: {
+          id: operationId, kind: 'delete', target: 'delete', state: 'RUNNING', startTime: time,
+          deleteBootstrap: input.deleteBootstrap, includeBootstrap,
+        },
       },
       events,
     };

@@ -9,13 +9,18 @@ import { nextEnvironmentState } from '../domain/state-machine.js';
  * if the engine refuses, the operation is marked FAILED (the environment stays resumable with
  * retry) and the caller gets a 503 that says so.
  */
-export async function startOperation(deps: Pick<Deps, 'engine' | 'store' | 'now' | 'apiBase' | 'logger'>, record: EnvironmentRecord): Promise<EnvironmentRecord> {
+export async function startOperation(deps: Pick<Deps, 'engine' | 'store' | 'now' | 'apiBase' | 'logger' | 'google'>, record: EnvironmentRecord): Promise<EnvironmentRecord> {
   const operation = record.operation;
   if (!operation) throw new Error(`environment ${record.id} has no operation to start`);
   const sameOperation = (current: EnvironmentRecord) => current.operation?.id === operation.id && current.operation.state === 'RUNNING';
   try {
     const { name } = await deps.engine.start({
-      argument: { environmentId: record.id, operationId: operation.id, apiBase: deps.apiBase() },
+      argument: {
+        environmentId: record.id,
+        operationId: operation.id,
+        apiBase: deps.apiBase(),
+        ...(deps.google.sandboxBase && { sandboxBase: deps.google.sandboxBase() }),
+      },
       labels: { environment: record.id, operation: operation.id, kind: operation.kind },
     });
     const { record: updated } = await deps.store.update(record.id, (current) =>

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, createSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AccessPolicy, googleIdTokenAuthenticator, staticTokenAuthenticator } from '../../api/http/auth.js';
-import { buildTestApp, json, readJson, SMALLEST_SPEC } from '../support/app.js';
+import { buildTestApp, INTERNAL_SECRET, json, readJson, SMALLEST_SPEC } from '../support/app.js';
 
 const AUDIENCE = 'https://saxml-env.example.run.app';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -31,6 +31,9 @@ const ROUTES: [string, string, RequestInit?][] = [
   ['GET', `/environments/${ID}`],
   ['DELETE', `/environments/${ID}`],
   ['GET', `/environments/${ID}/events`],
+  ['GET', `/environments/${ID}/plan`],
+  ['POST', `/environments/${ID}/retry`],
+  ['POST', `/environments/${ID}/cancel`],
   ['GET', '/openapi.yaml'],
   ['GET', '/docs'],
 ];
@@ -117,5 +120,36 @@ describe('local profile: optional static token', () => {
     const open = buildTestApp().app;
     const res = await open.request('/environments', json(SMALLEST_SPEC));
     expect((await readJson(res)).createdBy).toBe('anonymous');
+  });
+});
+
+describe('internal routes accept only the workflow identity', () => {
+  const INTERNAL: [string, string, RequestInit?][] = [
+    ['GET', `/internal/environments/${ID}/operations/op-1/plan`],
+    ['POST', `/internal/environments/${ID}/reports`, json({ operationId: 'op-1', reports: [{ operation: 'SUCCEEDED' }] })],
+    ['POST', `/internal/environments/${ID}/saxml/apply`],
+    ['GET', `/internal/environments/${ID}/saxml/status`],
+    ['POST', `/internal/environments/${ID}/saxml/delete`],
+  ];
+
+  describe.each(INTERNAL.map((r) => [`${r[0]} ${r[1].replace(ID, '{id}')}`, r] as const))('%s', (_name, route) => {
+    it('local profile: 401 without or with a wrong secret, passes with the engine secret', async () => {
+      const { app } = buildTestApp();
+      expect((await call(app, route)).status).toBe(401);
+      expect((await call(app, route, 'not-the-secret')).status).toBe(401);
+      expect([401, 403]).not.toContain((await call(app, route, INTERNAL_SECRET)).status);
+    });
+
+    it('cloud profile: 403 for a valid ID token of anyone but the workflow service account, passes for it', async () => {
+      const authenticator = googleIdTokenAuthenticator({ audience: AUDIENCE, verification: 'in-app', certs });
+      const { app } = buildTestApp({
+        auth: { authenticator, policy: new AccessPolicy(['domain:example.com']) },
+        internalAuth: { authenticator, workflowPrincipal: 'serviceAccount:wf@svc.iam.gserviceaccount.com' },
+      });
+      expect((await call(app, route)).status).toBe(401);
+      expect((await call(app, route, idToken())).status).toBe(403);
+      expect((await call(app, route, idToken({ email: 'other@svc.iam.gserviceaccount.com' }))).status).toBe(403);
+      expect([401, 403]).not.toContain((await call(app, route, idToken({ email: 'wf@svc.iam.gserviceaccount.com' }))).status);
+    });
   });
 });

@@ -98,8 +98,8 @@ describe('DELETE /environments/{id}', () => {
     expect(deleting.operation.id).not.toBe(env.operation.id);
 
     const events = (await readJson(await app.request(`/environments/${env.id}/events`))).events;
-    expect(events.map((e: { type: string }) => e.type)).toEqual(['operation.started', 'operation.cancelled', 'operation.started']);
-    expect(events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3]);
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['operation.started', 'operation.cancelled', 'environment.failed', 'operation.started']);
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('404 for an unknown environment', async () => {
@@ -134,7 +134,7 @@ describe('GET /environments/{id}/events', () => {
     const first = await readJson(await app.request(`/environments/${env.id}/events?pageSize=2`));
     expect(first.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
     const rest = await readJson(await app.request(`/environments/${env.id}/events?pageSize=2&pageToken=${encodeURIComponent(first.nextPageToken)}`));
-    expect(rest.events.map((e: { seq: number }) => e.seq)).toEqual([3]);
+    expect(rest.events.map((e: { seq: number }) => e.seq)).toEqual([3, 4]);
     expect(rest.nextPageToken).toBeUndefined();
   });
 

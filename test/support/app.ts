@@ -2,6 +2,7 @@ import { createApp } from '../../api/app.js';
 import type { Deps } from '../../api/deps.js';
 import { createIdGenerator } from '../../api/domain/ids.js';
 import { PendingEngine } from '../../api/engine/pending.js';
+import { PRODUCTION_API_BASES } from '../../api/domain/plan/types.js';
 import { AccessPolicy, staticTokenAuthenticator, type Authenticator } from '../../api/http/auth.js';
 import { DomainError } from '../../api/domain/errors.js';
 import { createLogger } from '../../api/http/logger.js';
@@ -32,6 +33,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     auth: { authenticator: staticTokenAuthenticator(undefined), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(INTERNAL_SECRET, 'workflow:local'), workflowPrincipal: 'workflow:local' },
     apiBase: () => 'http://127.0.0.1:0',
+    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
     idempotencyTtlMs: 3600_000,
     ...overrides,
   };

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.js';
 import { commonProblems, problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { getEnvironment } from '../../services/get-environment.js';
+import { reconcile } from '../../services/reconcile.js';
 import { etagOf, toView } from '../../services/view.js';
 import { EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
 
@@ -24,7 +25,8 @@ const route = createRoute({
 
 export function registerGetEnvironment(app: OpenAPIHono<AppEnv>, deps: Deps): void {
   app.openapi(route, async (c) => {
-    const record = await getEnvironment(deps, c.req.valid('param').id, c.get('principal'));
+    // A running operation whose execution already ended (missed final report) is settled on read.
+    const record = await reconcile(deps, await getEnvironment(deps, c.req.valid('param').id, c.get('principal')));
     const etag = etagOf(record);
     c.header('ETag', etag);
     if (c.req.header('if-none-match') === etag) return c.body(null, 304);

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema } from '../../domain/environment.js';
+import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
 import { ENVIRONMENT_ID } from '../../domain/ids.js';
 import { EnvironmentSpecSchema } from '../../domain/spec.js';
 
@@ -51,8 +51,43 @@ export const EventListSchema = z
   .object({ events: z.array(EnvironmentEventSchema.openapi('Event')), nextPageToken: z.string().optional() })
   .openapi('EventList');
 
+const PlanStepSchema = z
+  .object({
+    id: z.string(),
+    stage: z.enum(STAGE_NAMES),
+    title: z.string(),
+    kind: z.enum(['resource', 'iamBinding', 'api']),
+    after: z.array(z.string()),
+    as: z.enum(['workflow', 'automation']),
+  })
+  .catchall(z.unknown())
+  .openapi('PlanStep', { description: 'One idempotent step: the Google REST calls it makes (URL, body, polling) and its dependencies' });
+
+export const PlanSchema = z
+  .object({
+    kind: z.enum(['create', 'delete']),
+    automation: z.object({ serviceAccount: z.string(), tokenUrl: z.string() }),
+    steps: z.array(PlanStepSchema),
+    schedule: z.array(z.array(z.array(z.array(z.string())))).openapi({
+      description: 'phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel)',
+    }),
+  })
+  .openapi('Plan');
+
+const StepStateSchema = z.object({
+  state: z.enum(['PENDING', ...STEP_STATES]),
+  startTime: z.string().optional(),
+  endTime: z.string().optional(),
+  error: ErrorInfoSchema.optional(),
+});
+
+export const PlanViewSchema = PlanSchema.extend({
+  operationId: z.string().optional(),
+  steps: z.array(PlanStepSchema.and(StepStateSchema)),
+}).openapi('PlanWithProgress');
+
 export const ValidateOnlyResultSchema = z
-  .object({ spec: EnvironmentSpecSchema.openapi('EnvironmentSpec') })
+  .object({ spec: EnvironmentSpecSchema.openapi('EnvironmentSpec'), plan: PlanSchema })
   .openapi('ValidateOnlyResult');
 
 const booleanQuery = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');

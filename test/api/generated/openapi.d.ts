@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * Create an environment
-         * @description Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. With `validateOnly=true`, returns the normalised spec and records nothing.
+         * @description Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. With `validateOnly=true`, returns the normalised spec and the plan, and records nothing.
          */
         post: operations["createEnvironment"];
         delete?: never;
@@ -56,12 +56,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/environments/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current operation's plan with each step's state */
+        get: operations["getEnvironmentPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/environments/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a FAILED environment from its failed steps
+         * @description Resumes the last operation (create or delete); steps it already completed are skipped.
+         */
+        post: operations["retryEnvironment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/environments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the running operation
+         * @description Cancels the workflow execution; the environment becomes FAILED and can be retried or deleted.
+         */
+        post: operations["cancelEnvironmentOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         ValidateOnlyResult: {
             spec: components["schemas"]["EnvironmentSpec"];
+            plan: components["schemas"]["Plan"];
         };
         EnvironmentSpec: {
             /** @description Environment name, unique per project; prefixes every derived resource name */
@@ -290,6 +348,31 @@ export interface components {
                     tpuPool: string;
                 }[];
             };
+        };
+        Plan: {
+            /** @enum {string} */
+            kind: "create" | "delete";
+            automation: {
+                serviceAccount: string;
+                tokenUrl: string;
+            };
+            steps: components["schemas"]["PlanStep"][];
+            /** @description phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel) */
+            schedule: string[][][][];
+        };
+        /** @description One idempotent step: the Google REST calls it makes (URL, body, polling) and its dependencies */
+        PlanStep: {
+            id: string;
+            /** @enum {string} */
+            stage: "bootstrap" | "base" | "perf" | "saxml";
+            title: string;
+            /** @enum {string} */
+            kind: "resource" | "iamBinding" | "api";
+            after: string[];
+            /** @enum {string} */
+            as: "workflow" | "automation";
+        } & {
+            [key: string]: unknown;
         };
         Environment: {
             id: string;
@@ -593,6 +676,7 @@ export interface components {
                     hint?: string;
                 };
                 deleteBootstrap?: boolean;
+                includeBootstrap?: boolean;
             };
             /** Format: date-time */
             createTime: string;
@@ -653,6 +737,31 @@ export interface components {
             details?: {
                 [key: string]: unknown;
             };
+        };
+        PlanWithProgress: components["schemas"]["Plan"] & {
+            steps?: (components["schemas"]["PlanStep"] & {
+                /** @enum {string} */
+                state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                startTime?: string;
+                endTime?: string;
+                error?: {
+                    /** @description Stable SCREAMING_SNAKE code, e.g. GCE_STOCKOUT, QUOTA_EXCEEDED, INTERRUPTED */
+                    code: string;
+                    message: string;
+                    /** @enum {string} */
+                    stage?: "bootstrap" | "base" | "perf" | "saxml";
+                    step?: string;
+                    /** @description The Google API error that caused the failure, when there is one */
+                    google?: {
+                        httpStatus?: number;
+                        reason?: string;
+                        message?: string;
+                    };
+                    /** @description What the user can do about it */
+                    hint?: string;
+                };
+            })[];
+            operationId?: string;
         };
     };
     responses: never;
@@ -753,7 +862,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description validateOnly: the normalised spec */
+            /** @description validateOnly: the normalised spec and the plan a create would run */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1090,6 +1199,261 @@ export interface operations {
             };
             /** @description No such environment */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEnvironmentPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanWithProgress"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such environment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The retry operation is running */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such environment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not FAILED, or another operation is running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The workflow could not be started */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelEnvironmentOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such environment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No operation is running */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,82 @@
+import type { ErrorInfo, StageName } from './environment.js';
+import type { RawStepError } from './reports.js';
+
+/**
+ * Turns what the workflow saw (an HTTP error body or a long-running operation's error) into a
+ * precise ErrorInfo: a stable code, Google's reason and message, and what the user can do
+ * (DESIGN §1.5: TPU stockout → other zones; quota → which quota).
+ */
+
+interface GoogleErrorFields {
+  code?: number | string;
+  status?: string;
+  message?: string;
+  reason?: string;
+}
+
+/** Finds Google's fields in the shapes the APIs use: `{error:{…}}`, LRO `error`, compute `errors[]`. */
+function googleFields(google: unknown): GoogleErrorFields {
+  if (!google || typeof google !== 'object') return typeof google === 'string' ? { message: google } : {};
+  const g = google as Record<string, unknown>;
+  const inner = (g.error && typeof g.error === 'object' ? g.error : g) as Record<string, unknown>;
+  const errors = Array.isArray(inner.errors) ? (inner.errors as Record<string, unknown>[]) : [];
+  const details = Array.isArray(inner.details) ? (inner.details as Record<string, unknown>[]) : [];
+  const infoReason = details.find((d) => typeof d.reason === 'string')?.reason as string | undefined;
+  const first = errors[0];
+  return {
+    code: (inner.code as number | string | undefined) ?? (first?.code as string | undefined),
+    status: typeof inner.status === 'string' ? inner.status : undefined,
+    message: (typeof inner.message === 'string' ? inner.message : undefined) ?? (first?.message as string | undefined) ?? (typeof g.statusMessage === 'string' ? g.statusMessage : undefined),
+    reason: infoReason ?? (first?.reason as string | undefined) ?? (typeof first?.code === 'string' ? (first.code as string) : undefined),
+  };
+}
+
+const ZONE = /\b[a-z]+-[a-z]+\d+-[a-z]\b/g;
+
+export function describeStepError(stage: StageName | undefined, step: string | undefined, raw: RawStepError | undefined): ErrorInfo {
+  const fields = googleFields(raw?.google);
+  const message = fields.message ?? raw?.message ?? 'the step failed without an error message';
+  const httpStatus = raw?.httpStatus ?? (typeof fields.code === 'number' && fields.code >= 100 ? fields.code : undefined);
+  const google = { httpStatus, reason: fields.reason ?? fields.status, message };
+  const where = step ? ` (step ${step})` : '';
+  const text = `${message} ${fields.reason ?? ''} ${fields.status ?? ''}`;
+  const base = { stage, step, google };
+
+  if (/GCE_STOCKOUT|ZONE_RESOURCE_POOL_EXHAUSTED|does not have enough resources available/i.test(text)) {
+    const zones = [...new Set(message.match(ZONE) ?? [])];
+    const tryHint = /try (?:a different zone|other zones|zones?)[^:]*:\s*(.*)$/i.exec(message)?.[1];
+    const alternatives = tryHint ? [...new Set(tryHint.match(ZONE) ?? [])] : [];
+    return {
+      ...base,
+      code: 'GCE_STOCKOUT',
+      message: `TPU capacity is exhausted${where}: ${message}`,
+      hint: alternatives.length
+        ? `change the TPU node pool's zones to one of: ${alternatives.join(', ')}, then retry (or retry later)`
+        : `no TPU capacity in ${zones.join(', ') || 'that zone'}; choose another zone or a reservation, or retry later`,
+    };
+  }
+  if (/QUOTA_EXCEEDED|quotaExceeded|RESOURCE_EXHAUSTED|Quota '?[A-Z_]+'? exceeded|quota/i.test(text) && !/rate/i.test(fields.reason ?? '')) {
+    const metric = /(?:Quota|metric)\s*'?"?([A-Z][A-Z0-9_]+)'?"?/.exec(message)?.[1];
+    const region = /region\s*'?"?([a-z]+-[a-z]+\d+)/i.exec(message)?.[1];
+    return {
+      ...base,
+      code: 'QUOTA_EXCEEDED',
+      message: `quota exceeded${where}: ${message}`,
+      hint: `request a quota increase${metric ? ` for ${metric}` : ''}${region ? ` in ${region}` : ''} (IAM & Admin → Quotas), then retry`,
+    };
+  }
+  if (/SERVICE_DISABLED|has not been used in project|it is disabled/i.test(text)) {
+    return { ...base, code: 'SERVICE_DISABLED', message: `a Google API is not enabled${where}: ${message}`, hint: 'enable the API (bootstrap.additionalServices) and retry' };
+  }
+  if (httpStatus === 403 || fields.status === 'PERMISSION_DENIED') {
+    const permission = /permission '?"?([a-z]+\.[a-zA-Z.]+)/.exec(message)?.[1] ?? /([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)/.exec(message)?.[1];
+    return {
+      ...base,
+      code: 'PERMISSION_DENIED',
+      message: `permission denied${where}: ${message}`,
+      hint: `grant the acting service account ${permission ? `the permission ${permission}` : 'the missing role'} (see bootstrap roles), then retry`,
+    };
+  }
+  const code = fields.status ?? (httpStatus ? `HTTP_${httpStatus}` : raw?.tags?.[0]?.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() ?? 'STEP_FAILED');
+  return { ...base, code, message: `${message}${where}` };
+}

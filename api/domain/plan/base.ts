@@ -1,0 +1,293 @@
+import { NODE_POOL_SA_ROLES, WORKLOAD_SA_ROLES } from '../defaults.js';
+import { SA_NOT_YET_VISIBLE, type Ctx, type StepDef } from './context.js';
+import { clusterBody, tpuNodePoolBody } from './gke.js';
+import { compact, nonEmpty, type Bodies } from './google.js';
+import { bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
+import { bucketStep, serviceAccountStep } from './resources.js';
+import type { ResourceStep, TransientError } from './types.js';
+
+/**
+ * Stage 1 (reference §2): VPC, subnet with the pods/services ranges, optional Cloud Router + NAT,
+ * the node-pool and workload-identity service accounts with their roles, the Saxml buckets with
+ * bucket IAM, the Artifact Registry repository, the cluster (CPU pools inline), the TPU pools one
+ * after another, and the Workload Identity grant.
+ */
+
+/** GKE runs one operation per cluster at a time; a second one is refused until the first ends. */
+export const CLUSTER_BUSY: TransientError = { status: 400, contains: 'incompatible operation' };
+/** Compute refuses to delete a network/subnet while GKE is still releasing what used it. */
+const NETWORK_IN_USE: TransientError = { status: 400, contains: 'is already being used by' };
+
+export const tpuPoolStepId = (name: string) => `base.tpu-pool.${name}`;
+
+export function baseSteps(ctx: Ctx): StepDef[] {
+  const { spec, names, urls } = ctx;
+  const region = spec.region;
+  const steps: StepDef[] = [];
+  const nodeEmail = names.nodePoolServiceAccountEmail;
+  const workloadEmail = names.workloadServiceAccountEmail;
+  const nodeMember = serviceAccountMember(nodeEmail);
+  const workloadMember = serviceAccountMember(workloadEmail);
+
+  // ── Network (only when the spec does not bring its own) ──────────────────────────────────────
+  const networkRef = `projects/${spec.project}/global/networks/${names.network}`;
+  if (!spec.network.existing) {
+    const networkBody: Bodies['network'] = {
+      name: names.network,
+      description: `Saxml environment ${spec.name}`,
+      autoCreateSubnetworks: false,
+      routingConfig: { routingMode: 'REGIONAL' },
+    };
+    steps.push(computeStep({
+      id: 'base.network',
+      title: `Create the VPC network ${names.network}`,
+      after: ctx.automationAfter(['compute']),
+      get: urls.compute.network(names.network),
+      createUrl: urls.compute.networks,
+      body: networkBody,
+      outputs: { network: names.network },
+      undoTitle: `Delete the VPC network ${names.network}`,
+    }));
+
+    const subnetBody: Bodies['subnetwork'] = {
+      name: names.subnet,
+      network: networkRef,
+      region,
+      ipCidrRange: spec.network.subnetCidr,
+      secondaryIpRanges: [
+        { rangeName: names.podsRange, ipCidrRange: spec.network.podsCidr },
+        { rangeName: names.servicesRange, ipCidrRange: spec.network.servicesCidr },
+      ],
+      // fabric net-vpc's default: nodes reach Google APIs without external addresses.
+      privateIpGoogleAccess: true,
+    };
+    steps.push(computeStep({
+      id: 'base.subnet',
+      title: `Create the subnet ${names.subnet} with secondary ranges ${names.podsRange} and ${names.servicesRange}`,
+      after: ['base.network'],
+      get: urls.compute.subnetwork(region, names.subnet),
+      createUrl: urls.compute.subnetworks(region),
+      body: subnetBody,
+      outputs: { subnet: names.subnet },
+      undoTitle: `Delete the subnet ${names.subnet}`,
+    }));
+
+    if (spec.network.nat) {
+      const routerBody: Bodies['router'] = {
+        name: names.router,
+        network: networkRef,
+        region,
+        nats: [
+          {
+            name: names.nat,
+            natIpAllocateOption: 'AUTO_ONLY',
+            sourceSubnetworkIpRangesToNat: 'ALL_SUBNETWORKS_ALL_IP_RANGES',
+          },
+        ],
+      };
+      steps.push(computeStep({
+        id: 'base.router',
+        title: `Create the Cloud Router ${names.router} with Cloud NAT ${names.nat}`,
+        after: ['base.network'],
+        get: urls.compute.router(region, names.router),
+        createUrl: urls.compute.routers(region),
+        body: routerBody,
+        undoTitle: `Delete the Cloud Router ${names.router} and its NAT`,
+      }));
+    }
+  }
+
+  // ── Service accounts and their project roles ─────────────────────────────────────────────────
+  steps.push(serviceAccountStep(ctx, {
+    id: 'base.node-sa',
+    stage: 'base',
+    title: `Create the node-pool service account ${nodeEmail}`,
+    after: ctx.automationAfter(['iam']),
+    as: 'automation',
+    accountId: names.nodePoolServiceAccountId,
+    email: nodeEmail,
+    displayName: 'GKE node pool service account',
+    description: `Nodes of Saxml environment ${spec.name}`,
+    outputs: { nodePoolServiceAccount: nodeEmail },
+  }));
+  steps.push(projectBinding(ctx, {
+    id: 'base.node-sa.roles',
+    stage: 'base',
+    title: `Grant the node-pool service account its project roles`,
+    after: ['base.node-sa', ...ctx.automationAfter(['cloudresourcemanager'])],
+    as: 'automation',
+    bindings: rolesFor(nodeMember, NODE_POOL_SA_ROLES),
+    transient: [SA_NOT_YET_VISIBLE],
+    removeTitle: 'Remove the node-pool service account’s project roles',
+  }));
+  steps.push(serviceAccountStep(ctx, {
+    id: 'base.workload-sa',
+    stage: 'base',
+    title: `Create the workload-identity service account ${workloadEmail}`,
+    after: ctx.automationAfter(['iam']),
+    as: 'automation',
+    accountId: names.workloadServiceAccountId,
+    email: workloadEmail,
+    displayName: 'Service account for GKE workloads',
+    description: `Saxml workloads of environment ${spec.name} (Workload Identity)`,
+    outputs: { workloadServiceAccount: workloadEmail },
+  }));
+  steps.push(projectBinding(ctx, {
+    id: 'base.workload-sa.roles',
+    stage: 'base',
+    title: `Grant the workload-identity service account its project roles`,
+    after: ['base.workload-sa', ...ctx.automationAfter(['cloudresourcemanager'])],
+    as: 'automation',
+    bindings: rolesFor(workloadMember, WORKLOAD_SA_ROLES),
+    transient: [SA_NOT_YET_VISIBLE],
+    removeTitle: 'Remove the workload-identity service account’s project roles',
+  }));
+
+  // ── Buckets and bucket IAM ───────────────────────────────────────────────────────────────────
+  const buckets = [
+    { key: 'admin', name: names.adminBucket, output: 'adminBucket' },
+    { key: 'models', name: names.modelBucket, output: 'modelBucket' },
+  ] as const;
+  for (const b of buckets) {
+    steps.push(bucketStep(ctx, {
+      id: `base.bucket.${b.key}`,
+      stage: 'base',
+      title: `Create the bucket gs://${b.name}`,
+      after: ctx.automationAfter(['storage']),
+      as: 'automation',
+      name: b.name,
+      location: region,
+      versioning: false,
+      labels: spec.labels,
+      outputs: { [b.output]: `gs://${b.name}` },
+    }));
+  }
+  for (const b of buckets) {
+    steps.push(bucketBinding(ctx, b.name, {
+      id: `base.bucket.${b.key}.iam`,
+      stage: 'base',
+      title: `Grant the node-pool and workload-identity service accounts legacyBucketReader on gs://${b.name}`,
+      after: [`base.bucket.${b.key}`, 'base.node-sa', 'base.workload-sa'],
+      as: 'automation',
+      bindings: [nodeMember, workloadMember].map((member) => ({ role: 'roles/storage.legacyBucketReader', member })),
+      transient: [SA_NOT_YET_VISIBLE],
+      removeTitle: `Remove the service accounts from gs://${b.name}`,
+    }));
+  }
+
+  // ── Artifact Registry ────────────────────────────────────────────────────────────────────────
+  if (spec.artifactRegistry.enabled) {
+    const location = spec.artifactRegistry.location;
+    const repo = names.artifactRegistry;
+    const body: Bodies['repository'] = compact({
+      format: 'DOCKER',
+      mode: 'STANDARD_REPOSITORY',
+      description: `Serving images of Saxml environment ${spec.name}`,
+      labels: nonEmpty(spec.labels),
+    });
+    const url = urls.artifactregistry.repository(location, repo);
+    const poll = { style: 'longrunning', pollBase: urls.base('artifactregistry') } as const;
+    const step: ResourceStep = {
+      id: 'base.artifact-registry',
+      stage: 'base',
+      title: `Create the Artifact Registry repository ${repo} in ${location}`,
+      after: ctx.automationAfter(['artifactregistry']),
+      as: 'automation',
+      kind: 'resource',
+      get: { method: 'GET', url },
+      create: { method: 'POST', url: urls.artifactregistry.repositories(location, repo), body, poll },
+      delete: { method: 'DELETE', url, poll },
+      outputs: { artifactRegistry: `${location}-docker.pkg.dev/${spec.project}/${repo}` },
+    };
+    steps.push({ step, undo: { kind: 'reverse', title: `Delete the Artifact Registry repository ${repo}` } });
+  }
+
+  // ── The cluster, with the CPU pools inline ───────────────────────────────────────────────────
+  const clusterUrl = urls.container.cluster(region, names.cluster);
+  const clusterStep: ResourceStep = {
+    id: 'base.cluster',
+    stage: 'base',
+    title: `Create the GKE cluster ${names.cluster} with ${spec.cluster.cpuNodePools.length} CPU node pools`,
+    // The node SA must exist (and hold its roles) before nodes use it; the subnet carries the ranges.
+    after: [
+      ...ctx.automationAfter(['container', 'compute']),
+      ...(spec.network.existing ? [] : ['base.subnet']),
+      'base.node-sa.roles',
+    ],
+    as: 'automation',
+    kind: 'resource',
+    get: { method: 'GET', url: clusterUrl },
+    create: { method: 'POST', url: urls.container.clusters(region), body: clusterBody(spec, names), poll: { style: 'container' } },
+    // Deleting the cluster deletes its node pools: no separate node-pool delete steps.
+    delete: { method: 'DELETE', url: clusterUrl, poll: { style: 'container' } },
+    ready: { path: 'status', values: ['RUNNING'] },
+    failed: { path: 'status', values: ['ERROR', 'DEGRADED'] },
+    capture: { clusterEndpoint: 'endpoint' },
+    outputs: {
+      clusterName: names.cluster,
+      clusterLocation: region,
+      // An existing network has no step of its own to report it.
+      ...(spec.network.existing ? { network: names.network, subnet: names.subnet } : {}),
+    },
+  };
+  steps.push({ step: clusterStep, undo: { kind: 'reverse', title: `Delete the GKE cluster ${names.cluster} and its node pools`, transient: [CLUSTER_BUSY] } });
+
+  // ── TPU pools: separate operations, one at a time ────────────────────────────────────────────
+  let previous = 'base.cluster';
+  for (const pool of spec.cluster.tpuNodePools) {
+    const id = tpuPoolStepId(pool.name);
+    const body: Bodies['createNodePool'] = { nodePool: tpuNodePoolBody(names, pool) };
+    const step: ResourceStep = {
+      id,
+      stage: 'base',
+      title: `Create the TPU node pool ${pool.name} (${pool.tpuType} in ${pool.zones.join(', ')})`,
+      after: [previous],
+      as: 'automation',
+      kind: 'resource',
+      transient: [CLUSTER_BUSY],
+      get: { method: 'GET', url: urls.container.nodePool(region, names.cluster, pool.name) },
+      create: { method: 'POST', url: urls.container.nodePools(region, names.cluster), body, poll: { style: 'container' } },
+      ready: { path: 'status', values: ['RUNNING'] },
+      failed: { path: 'status', values: ['ERROR', 'RUNNING_WITH_ERROR'] },
+    };
+    // No undo: the pool goes with the cluster.
+    steps.push({ step });
+    previous = id;
+  }
+
+  // ── Workload Identity: the KSA may act as the workload SA (the pool exists once the cluster does) ─
+  steps.push(serviceAccountBinding(ctx, workloadEmail, {
+    id: 'base.workload-identity',
+    stage: 'base',
+    title: `Let ${names.workloadIdentityMember.replace(/^serviceAccount:/, '')} act as ${workloadEmail}`,
+    after: ['base.cluster', 'base.workload-sa'],
+    as: 'automation',
+    bindings: rolesFor(names.workloadIdentityMember, ['roles/iam.workloadIdentityUser']),
+    transient: [{ status: 400, contains: 'Identity Pool does not exist' }, SA_NOT_YET_VISIBLE],
+    removeTitle: 'Remove the Workload Identity grant',
+  }));
+
+  return steps;
+}
+
+function computeStep(
+  input: {
+    id: string; title: string; after: string[]; get: string; createUrl: string;
+    body: Bodies['network'] | Bodies['subnetwork'] | Bodies['router'];
+    outputs?: Record<string, string>; undoTitle: string;
+  },
+): StepDef {
+  const step: ResourceStep = {
+    id: input.id,
+    stage: 'base',
+    title: input.title,
+    after: input.after,
+    as: 'automation',
+    kind: 'resource',
+    get: { method: 'GET', url: input.get },
+    create: { method: 'POST', url: input.createUrl, body: input.body, poll: { style: 'compute' } },
+    delete: { method: 'DELETE', url: input.get, poll: { style: 'compute' } },
+    ...(input.outputs ? { outputs: input.outputs } : {}),
+  };
+  return { step, undo: { kind: 'reverse', title: input.undoTitle, transient: [NETWORK_IN_USE] } };
+}

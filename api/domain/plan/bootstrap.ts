@@ -1,0 +1,119 @@
+import { DEFAULT_AUTOMATION_ROLES, PERF_AUTOMATION_ROLES } from '../defaults.js';
+import { SA_NOT_YET_VISIBLE, batchId, type Ctx, type StepDef } from './context.js';
+import type { Bodies } from './google.js';
+import { bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
+import { bucketStep, serviceAccountStep } from './resources.js';
+import { serviceBatches } from './services.js';
+import type { ResourceStep } from './types.js';
+
+/**
+ * Stage 0 (reference §1): services, the automation service account with its project roles, the
+ * automation bucket, and the grant that lets the workflow mint the automation account's tokens.
+ * Every step runs as the workflow's own identity: the automation account is what it creates.
+ * These resources belong to the project (several environments may share them).
+ */
+
+export const PROJECT_LOOKUP = 'bootstrap.project';
+
+export function automationRoles(ctx: Ctx): string[] {
+  const { spec } = ctx;
+  return [...new Set([...DEFAULT_AUTOMATION_ROLES, ...(spec.perf.enabled ? PERF_AUTOMATION_ROLES : []), ...spec.bootstrap.additionalRoles])];
+}
+
+export function bootstrapSteps(ctx: Ctx): StepDef[] {
+  const { spec, names, urls, options } = ctx;
+  const batches = serviceBatches(spec);
+  const automationEmail = names.automationServiceAccountEmail;
+  const automationMember = serviceAccountMember(automationEmail);
+
+  // Services are never disabled on delete (no undo): other workloads of the project may use them.
+  const services: StepDef[] = batches.map((serviceIds, i) => {
+    const body: Bodies['batchEnable'] = { serviceIds };
+    const step: ResourceStep = {
+      id: batchId(i),
+      stage: 'bootstrap',
+      title: `Enable services (batch ${i + 1} of ${batches.length})`,
+      after: [],
+      as: 'workflow',
+      kind: 'resource',
+      // batchEnable is idempotent (enabling an enabled service is a no-op): no existence check.
+      create: { method: 'POST', url: urls.serviceusage.batchEnable, body, poll: { style: 'longrunning', pollBase: urls.base('serviceusage') } },
+    };
+    return { step };
+  });
+
+  const project: StepDef = {
+    step: {
+      id: PROJECT_LOOKUP,
+      stage: 'bootstrap',
+      title: `Look up the number of project ${spec.project}`,
+      after: ctx.enabling(['cloudresourcemanager']),
+      as: 'workflow',
+      kind: 'resource',
+      get: { method: 'GET', url: urls.resourcemanager.project },
+      capture: { projectNumber: 'projectNumber' },
+    },
+  };
+
+  const automationSa = serviceAccountStep(ctx, {
+    id: 'bootstrap.automation-sa',
+    stage: 'bootstrap',
+    title: `Create the automation service account ${automationEmail}`,
+    after: ctx.enabling(['iam']),
+    as: 'workflow',
+    accountId: names.automationServiceAccountId,
+    email: automationEmail,
+    displayName: 'Saxml automation service account',
+    description: 'Provisions Saxml environments on behalf of the Saxml Environments API.',
+    outputs: { automationServiceAccount: automationEmail },
+  });
+
+  const automationRolesStep = projectBinding(ctx, {
+    id: 'bootstrap.automation-sa.roles',
+    stage: 'bootstrap',
+    title: `Grant the automation service account its project roles`,
+    after: ['bootstrap.automation-sa', ...ctx.enabling(['cloudresourcemanager'])],
+    as: 'workflow',
+    bindings: rolesFor(automationMember, automationRoles(ctx)),
+    transient: [SA_NOT_YET_VISIBLE],
+    removeTitle: 'Remove the automation service account’s project roles',
+  });
+
+  const automationBucket = bucketStep(ctx, {
+    id: 'bootstrap.automation-bucket',
+    stage: 'bootstrap',
+    title: `Create the automation bucket gs://${names.automationBucket}`,
+    after: ctx.enabling(['storage']),
+    as: 'workflow',
+    name: names.automationBucket,
+    location: names.automationBucketLocation,
+    versioning: true,
+    labels: {},
+    outputs: { automationBucket: `gs://${names.automationBucket}` },
+  });
+
+  const automationBucketIam = bucketBinding(ctx, names.automationBucket, {
+    id: 'bootstrap.automation-bucket.iam',
+    stage: 'bootstrap',
+    title: `Grant the automation service account storage.admin on gs://${names.automationBucket}`,
+    after: ['bootstrap.automation-bucket', 'bootstrap.automation-sa'],
+    as: 'workflow',
+    bindings: rolesFor(automationMember, ['roles/storage.admin']),
+    transient: [SA_NOT_YET_VISIBLE],
+    removeTitle: `Remove the automation service account from gs://${names.automationBucket}`,
+  });
+
+  const tokenCreator = serviceAccountBinding(ctx, automationEmail, {
+    id: 'bootstrap.token-creator',
+    stage: 'bootstrap',
+    title: `Let the workflow identity mint tokens of the automation service account`,
+    after: ['bootstrap.automation-sa'],
+    as: 'workflow',
+    bindings: rolesFor(serviceAccountMember(options.workflowServiceAccount), ['roles/iam.serviceAccountTokenCreator']),
+    // The policy belongs to the account just created.
+    transient: [SA_NOT_YET_VISIBLE],
+    removeTitle: 'Remove the workflow identity’s token-creator grant',
+  });
+
+  return [...services, project, automationSa, automationRolesStep, automationBucket, automationBucketIam, tokenCreator];
+}

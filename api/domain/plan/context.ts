@@ -1,0 +1,82 @@
+import type { EnvironmentSpec } from '../spec.js';
+import { resourceNames, type ResourceNames } from '../naming.js';
+import { SERVICE_OF, googleUrls, type GoogleUrls } from './google.js';
+import type { GoogleApi, PlanOptions, PlanStep, TransientError } from './types.js';
+import { serviceBatches } from './services.js';
+
+/**
+ * What every stage builder shares: the spec, the derived names, the URL builders and the
+ * dependency helpers. Stage builders return `StepDef`s: the step as a create plan runs it, plus how
+ * a delete plan undoes it. `buildPlan` turns them into one plan or the other.
+ */
+
+export interface StepDef {
+  /** The create form. A resource step also carries its `delete` call here (the create plan strips it). */
+  step: PlanStep;
+  /**
+   * How a delete plan undoes the step; absent when there is nothing to undo (services stay enabled,
+   * node pools go with their cluster, lookups are kept only when a delete step uses their capture).
+   */
+  undo?: Undo;
+}
+
+export type Undo =
+  /** The same step reversed: a resource step's `delete` call, an iamBinding with `action: 'remove'`. */
+  | { kind: 'reverse'; title: string; transient?: TransientError[] }
+  /** A different step in its place (the Saxml teardown call). Its `after` is computed, whatever it says. */
+  | { kind: 'replace'; step: PlanStep };
+
+/** New service accounts are unknown to IAM for a while (eventual consistency): wait it out. */
+export const SA_NOT_YET_VISIBLE: TransientError = { status: 400, contains: 'does not exist' };
+
+/**
+ * A service enabled moments ago answers 403 SERVICE_DISABLED ("… has not been used in project … before
+ * or it is disabled … wait a few minutes for the action to propagate") until the change propagates.
+ */
+export const SERVICE_NOT_YET_ENABLED: TransientError = { status: 403, contains: 'has not been used in project' };
+
+/** The step ids every automation step needs first: the automation account's roles and a working token. */
+export const TOKEN_GATE = ['bootstrap.automation-sa.roles', 'bootstrap.token-creator'] as const;
+
+export interface Ctx {
+  spec: EnvironmentSpec;
+  options: PlanOptions;
+  names: ResourceNames;
+  urls: GoogleUrls;
+  /** Ids of the service batches that enable these APIs. */
+  enabling(apis: readonly GoogleApi[]): string[];
+  /**
+   * `after` for an automation step calling `apis`: the token gate, the batches enabling those APIs
+   * and IAM Credentials (the token is minted there), then `steps`. Redundant entries are fine:
+   * buildPlan reduces every `after` to the edges that are not implied by others.
+   */
+  automationAfter(apis: readonly GoogleApi[], ...steps: string[]): string[];
+}
+
+export const batchId = (index: number) => `bootstrap.services.${index + 1}`;
+
+export function createCtx(spec: EnvironmentSpec, options: PlanOptions): Ctx {
+  const batches = serviceBatches(spec);
+  const enabling = (apis: readonly GoogleApi[]) => {
+    const ids = new Set<string>();
+    for (const api of apis) {
+      const i = batches.findIndex((batch) => batch.includes(SERVICE_OF[api]));
+      if (i >= 0) ids.add(batchId(i));
+    }
+    return [...ids];
+  };
+  return {
+    spec,
+    options,
+    names: resourceNames(spec),
+    urls: googleUrls(options.apis, spec.project),
+    enabling,
+    automationAfter: (apis, ...steps) => [...TOKEN_GATE, ...enabling(['iamcredentials', ...apis]), ...steps],
+  };
+}
+
+/** Zones of the CPU node pools and the cluster: the spec's, else those of the TPU pools (as validate.ts fills them). */
+export function clusterZones(spec: EnvironmentSpec): string[] {
+  if (spec.zones?.length) return spec.zones;
+  return [...new Set(spec.cluster.tpuNodePools.flatMap((p) => p.zones))];
+}

@@ -1,0 +1,65 @@
+import type { EnvironmentSpec } from '../spec.js';
+import { baseSteps } from './base.js';
+import { bootstrapSteps } from './bootstrap.js';
+import { SERVICE_NOT_YET_ENABLED, createCtx, type StepDef } from './context.js';
+import { createForm, deletePlanSteps } from './delete.js';
+import { indexSteps, reduceDependencies, topologicalOrder } from './graph.js';
+import { perfSteps } from './perf.js';
+import { saxmlSteps } from './saxml.js';
+import { createPhase, deletePhase, schedule } from './schedule.js';
+import type { Plan, PlanOptions } from './types.js';
+
+/*
+ * Modules: context.ts (what stage builders share; StepDef = create form + how to undo it),
+ * services.ts (service list and batches), google.ts (URL builders, discovery body types),
+ * iam.ts and resources.ts (iamBinding, service account and bucket steps), bootstrap.ts, base.ts
+ * (+ gke.ts for the cluster and node-pool bodies), perf.ts, saxml.ts, delete.ts (the reverse plan),
+ * graph.ts (order, closure, reduction), schedule.ts (phases/lanes/waves, critical path).
+ *
+ * Decisions the design left open, recorded where they are made:
+ * - No `perf.services` step: the bootstrap batches enable pubsub and bigquery when perf is on (services.ts).
+ * - The Pub/Sub service agent's BigQuery roles are the project's; a delete plan removes them only
+ *   with the bootstrap resources (perf.ts). So the project lookup appears in a delete plan only then.
+ * - The Saxml teardown step is `saxml.delete` and is done when the status route says DELETED (saxml.ts).
+ */
+
+/**
+ * The plan builder (DESIGN §6): compiles a spec into the DAG of idempotent Google REST calls the
+ * workflow executes. Pure and deterministic: no clock, no randomness, no I/O; the same spec and
+ * options give a deep-equal plan.
+ *
+ * Every `after` is reduced to the dependencies not implied by others (the transitive reduction),
+ * so each listed edge is one the step really needs and the plan stays small.
+ */
+export function buildPlan(spec: EnvironmentSpec, options: PlanOptions): Plan {
+  const ctx = createCtx(spec, options);
+  const defs = [...bootstrapSteps(ctx), ...baseSteps(ctx), ...perfSteps(ctx), ...saxmlSteps(ctx)];
+  // The create graph must be sound before anything is derived from it (the delete plan reverses it).
+  topologicalOrder(defs.map((d) => d.step));
+
+  const steps = options.kind === 'create' ? reduceDependencies(defs.map(createForm).map(waitForServices)) : deletePlanSteps(defs, options);
+  indexSteps(steps);
+  const email = ctx.names.automationServiceAccountEmail;
+  return {
+    kind: options.kind,
+    automation: { serviceAccount: email, tokenUrl: ctx.urls.iamcredentials.generateAccessToken(email) },
+    steps,
+    schedule: schedule(steps, options.kind === 'create' ? createPhase : deletePhase),
+  };
+}
+
+/**
+ * In a create plan every Google call after the service batches may reach an API enabled minutes
+ * ago: let it wait out the propagation. (A delete plan runs long after; the batches need
+ * serviceusage, which a project has from the start.)
+ */
+function waitForServices(step: StepDef['step']): StepDef['step'] {
+  if (step.kind === 'api' || step.id.startsWith('bootstrap.services.')) return step;
+  return { ...step, transient: [...(step.transient ?? []), SERVICE_NOT_YET_ENABLED] };
+}
+
+export { criticalChain, criticalPath, createPhase, deletePhase, isLookup, schedule } from './schedule.js';
+export { ancestors, descendants, PlanGraphError, reduceDependencies, topologicalOrder } from './graph.js';
+export { clusterBody, cpuNodePoolBody, tpuNodePoolBody } from './gke.js';
+export { requiredServices, serviceBatches, MAX_SERVICES_PER_BATCH } from './services.js';
+export * from './types.js';

@@ -1,0 +1,186 @@
+import { PROJECT_LOOKUP } from './bootstrap.js';
+import { SA_NOT_YET_VISIBLE, type Ctx, type StepDef } from './context.js';
+import { compact, nonEmpty, type Bodies } from './google.js';
+import { projectBinding, rolesFor } from './iam.js';
+import type { ResourceStep } from './types.js';
+
+/**
+ * Stage 2, performance testing (reference §3, era B): Locust workers publish JSON `Metrics` to a
+ * schema-checked topic; a BigQuery subscription writes them, with Pub/Sub metadata, into a table.
+ * Nothing here needs the cluster, so this stage runs beside `base` instead of after it.
+ */
+
+/** The guide's `Metrics` message. `optional` needs proto3, which Pub/Sub only assumes when told. */
+export const METRICS_PROTO = `syntax = "proto3";
+
+message Metrics {
+  string test_id = 1;
+  string request_type = 2;
+  string request_name = 3;
+  int32 response_length = 4;
+  float response_time = 5;
+  string start_time = 6;
+  string exception = 7;
+  optional string request = 8;
+  optional string response = 9;
+  optional string model_name = 10;
+  optional string model_method = 11;
+  optional string tokenizer = 12;
+  optional int32 num_output_tokens = 13;
+  optional int32 num_input_tokens = 14;
+  optional int32 model_response_time = 15;
+}
+`;
+
+const nullable = (name: string, type: string, description?: string): Bodies['tableField'] => compact({
+  name,
+  type,
+  mode: 'NULLABLE',
+  description,
+});
+
+/** The guide's table: the four columns `writeMetadata` fills, then one per `Metrics` field. */
+export const METRICS_TABLE_FIELDS: Bodies['tableField'][] = [
+  nullable('subscription_name', 'STRING'),
+  nullable('message_id', 'STRING'),
+  nullable('publish_time', 'TIMESTAMP'),
+  nullable('attributes', 'JSON'),
+  nullable('test_id', 'STRING'),
+  nullable('request_type', 'STRING'),
+  nullable('request_name', 'STRING'),
+  nullable('response_length', 'INT64'),
+  nullable('response_time', 'FLOAT64', 'Response time in milliseconds'),
+  nullable('start_time', 'DATETIME'),
+  nullable('exception', 'STRING'),
+  nullable('request', 'JSON'),
+  nullable('response', 'JSON'),
+  nullable('model_name', 'STRING'),
+  nullable('model_method', 'STRING'),
+  nullable('tokenizer', 'STRING'),
+  nullable('num_output_tokens', 'INT64'),
+  nullable('num_input_tokens', 'INT64'),
+  nullable('model_response_time', 'INT64'),
+];
+
+/** The project's Pub/Sub service agent, which writes into BigQuery for the subscription. */
+export const PUBSUB_AGENT_MEMBER = 'serviceAccount:service-{{projectNumber}}@gcp-sa-pubsub.iam.gserviceaccount.com';
+
+export function perfSteps(ctx: Ctx): StepDef[] {
+  const { spec, names, urls, options } = ctx;
+  if (!spec.perf.enabled) return [];
+  const p = spec.project;
+  const schemaName = `projects/${p}/schemas/${names.perfSchema}`;
+  const topicName = `projects/${p}/topics/${names.perfTopic}`;
+  const subscriptionName = `projects/${p}/subscriptions/${names.perfSubscription}`;
+  const tableId = `${p}.${names.perfDataset}.${names.perfTable}`;
+  const none = { style: 'none' } as const;
+
+  const resource = (
+    step: Omit<ResourceStep, 'kind' | 'stage' | 'as' | 'get' | 'create' | 'delete'>,
+    url: string,
+    create: { method: 'POST' | 'PUT'; url: string; body: unknown },
+    undoTitle: string,
+    deleteUrl = url,
+  ): StepDef => ({
+    step: {
+      ...step,
+      stage: 'perf',
+      as: 'automation',
+      kind: 'resource',
+      get: { method: 'GET', url },
+      create: { ...create, poll: none },
+      delete: { method: 'DELETE', url: deleteUrl, poll: none },
+    },
+    undo: { kind: 'reverse', title: undoTitle },
+  });
+
+  const schemaBody: Bodies['pubsubSchema'] = { name: schemaName, type: 'PROTOCOL_BUFFER', definition: METRICS_PROTO };
+  const schema = resource(
+    { id: 'perf.schema', title: `Create the Pub/Sub schema ${names.perfSchema}`, after: ctx.automationAfter(['pubsub']) },
+    urls.pubsub.schema(names.perfSchema),
+    { method: 'POST', url: urls.pubsub.schemas(names.perfSchema), body: schemaBody },
+    `Delete the Pub/Sub schema ${names.perfSchema}`,
+  );
+
+  const topicBody: Bodies['topic'] = compact({
+    name: topicName,
+    schemaSettings: { schema: schemaName, encoding: 'JSON' },
+    messageRetentionDuration: '86600s',
+    labels: nonEmpty(spec.labels),
+  });
+  const topic = resource(
+    { id: 'perf.topic', title: `Create the Pub/Sub topic ${names.perfTopic}`, after: ['perf.schema'], outputs: { metricsTopic: topicName } },
+    urls.pubsub.topic(names.perfTopic),
+    { method: 'PUT', url: urls.pubsub.topic(names.perfTopic), body: topicBody },
+    `Delete the Pub/Sub topic ${names.perfTopic}`,
+  );
+
+  const datasetBody: Bodies['dataset'] = compact({
+    datasetReference: { projectId: p, datasetId: names.perfDataset },
+    location: spec.perf.datasetLocation,
+    friendlyName: 'Performance metrics',
+    description: 'Performance metrics',
+    labels: nonEmpty(spec.labels),
+  });
+  const datasetUrl = urls.bigquery.dataset(names.perfDataset);
+  const dataset = resource(
+    { id: 'perf.dataset', title: `Create the BigQuery dataset ${names.perfDataset}`, after: ctx.automationAfter(['bigquery']), outputs: { metricsDataset: `${p}.${names.perfDataset}` } },
+    datasetUrl,
+    { method: 'POST', url: urls.bigquery.datasets, body: datasetBody },
+    `Delete the BigQuery dataset ${names.perfDataset}`,
+    // The guide's delete_contents_on_destroy = !deletion_protection.
+    spec.deletionProtection ? datasetUrl : `${datasetUrl}?deleteContents=true`,
+  );
+
+  const tableBody: Bodies['table'] = compact({
+    tableReference: { projectId: p, datasetId: names.perfDataset, tableId: names.perfTable },
+    description: 'Locust request metrics written by the Pub/Sub BigQuery subscription',
+    schema: { fields: METRICS_TABLE_FIELDS },
+    labels: nonEmpty(spec.labels),
+  });
+  const table = resource(
+    { id: 'perf.table', title: `Create the BigQuery table ${tableId}`, after: ['perf.dataset'], outputs: { metricsTable: tableId } },
+    urls.bigquery.table(names.perfDataset, names.perfTable),
+    { method: 'POST', url: urls.bigquery.tables(names.perfDataset), body: tableBody },
+    `Delete the BigQuery table ${tableId}`,
+  );
+
+  // The service agent is the project's, not the environment's: other environments' subscriptions in
+  // the project rely on the same grant, so a delete plan removes it only with the bootstrap resources
+  // (when the caller checked that no other live environment uses the project).
+  const agentRoles = projectBinding(ctx, {
+    id: 'perf.pubsub-agent.roles',
+    stage: 'perf',
+    title: 'Let the Pub/Sub service agent write to BigQuery',
+    after: [PROJECT_LOOKUP, ...ctx.automationAfter(['cloudresourcemanager', 'pubsub'])],
+    as: 'automation',
+    bindings: rolesFor(PUBSUB_AGENT_MEMBER, ['roles/bigquery.metadataViewer', 'roles/bigquery.dataEditor']),
+    // The agent appears some time after the Pub/Sub API is enabled.
+    transient: [SA_NOT_YET_VISIBLE],
+    uses: ['projectNumber'],
+    removeTitle: options.includeBootstrap ? 'Remove the Pub/Sub service agent’s BigQuery roles' : null,
+  });
+
+  const subscriptionBody: Bodies['subscription'] = compact({
+    name: subscriptionName,
+    topic: topicName,
+    bigqueryConfig: { table: tableId, useTopicSchema: true, dropUnknownFields: true, writeMetadata: true },
+    labels: nonEmpty(spec.labels),
+  });
+  const subscriptionUrl = urls.pubsub.subscription(names.perfSubscription);
+  const subscription = resource(
+    {
+      id: 'perf.subscription',
+      title: `Create the BigQuery subscription ${names.perfSubscription}`,
+      after: ['perf.topic', 'perf.table', 'perf.pubsub-agent.roles'],
+      // The agent's new roles take a moment to reach BigQuery.
+      transient: [{ status: 403, contains: 'is missing permissions required to write to the BigQuery table' }],
+      outputs: { metricsSubscription: subscriptionName },
+    },
+    subscriptionUrl,
+    { method: 'PUT', url: subscriptionUrl, body: subscriptionBody },
+    `Delete the Pub/Sub subscription ${names.perfSubscription}`,
+  );
+
+  return [schema, topic, dataset, table, agentRoles, subscription];
+}

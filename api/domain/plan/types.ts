@@ -1,0 +1,158 @@
+import type { StageName } from '../environment.js';
+
+/**
+ * The plan (DESIGN §6): what the workflow executes. Every step is a small, idempotent Google REST
+ * call (or a call back into this API) with everything the generic executor needs spelled out:
+ * URL, body, how to check existence, how to poll the long-running operation, what counts as ready,
+ * what to capture. The workflow knows nothing about Saxml, GKE or any resource type.
+ */
+
+export type GoogleApi =
+  | 'serviceusage' | 'iam' | 'iamcredentials' | 'cloudresourcemanager' | 'storage'
+  | 'compute' | 'container' | 'pubsub' | 'bigquery' | 'artifactregistry';
+
+/** Base URL per Google API: `https://compute.googleapis.com` in production, the sandbox locally. */
+export type ApiBases = Record<GoogleApi, string>;
+
+export const PRODUCTION_API_BASES: ApiBases = {
+  serviceusage: 'https://serviceusage.googleapis.com',
+  iam: 'https://iam.googleapis.com',
+  iamcredentials: 'https://iamcredentials.googleapis.com',
+  cloudresourcemanager: 'https://cloudresourcemanager.googleapis.com',
+  storage: 'https://storage.googleapis.com',
+  compute: 'https://compute.googleapis.com',
+  container: 'https://container.googleapis.com',
+  pubsub: 'https://pubsub.googleapis.com',
+  bigquery: 'https://bigquery.googleapis.com',
+  artifactregistry: 'https://artifactregistry.googleapis.com',
+};
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpCall {
+  method: HttpMethod;
+  url: string;
+  /** JSON body (typed with Google's discovery schemas where the plan builds it). */
+  body?: unknown;
+}
+
+/**
+ * How to follow the long-running operation a call returns:
+ * - `compute`: `status` becomes DONE; failure in `error.errors[]`; poll GET `selfLink`.
+ * - `container`: `status` becomes DONE; failure in `error` / `statusMessage`; poll GET `selfLink`.
+ * - `longrunning`: `done` becomes true; failure in `error`; poll GET `<pollBase>/v1/<name>`.
+ * - `none`: the response is the result.
+ */
+export type Poll =
+  | { style: 'none' }
+  | { style: 'compute' }
+  | { style: 'container' }
+  | { style: 'longrunning'; pollBase: string };
+
+/** A response field that must equal one of `values` (dotted path into the JSON). */
+export interface FieldCheck {
+  path: string;
+  values: string[];
+}
+
+/** Errors that are expected to clear by themselves (eventual consistency, busy cluster). */
+export interface TransientError {
+  status: number;
+  /** Substring of Google's error message. */
+  contains: string;
+}
+
+interface StepBase {
+  id: string;
+  stage: StageName;
+  title: string;
+  /** Step ids that must be done first. */
+  after: string[];
+  /** `workflow`: the workflow's own identity (bootstrap); `automation`: the impersonated account. */
+  as: 'workflow' | 'automation';
+  /** Errors to wait out with backoff (bounded) instead of failing. */
+  transient?: TransientError[];
+  /** Outputs recorded when the step succeeds (known at plan time: names, emails, URLs). */
+  outputs?: Record<string, string>;
+  /**
+   * Values captured by earlier steps that this step's strings contain as `{{name}}` (e.g. the
+   * project number in the Pub/Sub service agent's email); the executor substitutes them.
+   */
+  uses?: string[];
+}
+
+/** Create (or delete) one Google resource, idempotently. */
+export interface ResourceStep extends StepBase {
+  kind: 'resource';
+  /**
+   * Existence check. create: 200 (and `ready`, if given) → done without creating; 404 → create.
+   * delete: 404 → done. Absent: the call itself is idempotent (e.g. services:batchEnable).
+   */
+  get?: HttpCall;
+  /** The create call (create plans) — `409 ALREADY_EXISTS` counts as done. */
+  create?: HttpCall & { poll: Poll };
+  /** The delete call (delete plans) — `404 NOT_FOUND` counts as done. */
+  delete?: HttpCall & { poll: Poll };
+  /** After create: GET `get` until this holds (and fail when `failed` holds). */
+  ready?: FieldCheck;
+  failed?: FieldCheck;
+  /**
+   * Values read from the final GET of the resource (name → dotted path): reported as outputs and
+   * made available to later steps as `{{name}}`. A step with `get` and `capture` but no
+   * create/delete is a lookup (e.g. the project number).
+   */
+  capture?: Record<string, string>;
+}
+
+/**
+ * Add (or remove) members to roles of one IAM policy: read-modify-write with the etag, retried on
+ * a concurrent change. One step per policy and principal keeps writes to a shared policy few.
+ */
+export interface IamBindingStep extends StepBase {
+  kind: 'iamBinding';
+  action: 'add' | 'remove';
+  bindings: { role: string; member: string }[];
+  /** Reads the policy (GET b/…/iam, POST …:getIamPolicy). */
+  read: HttpCall;
+  /** Writes it; `wrap`: send `{policy}` (IAM, Resource Manager) rather than the bare policy (Storage). */
+  write: { method: HttpMethod; url: string; wrap: boolean };
+}
+
+/** A call to this service's internal routes (Saxml apply/delete), then polling a status route. */
+export interface ApiStep extends StepBase {
+  kind: 'api';
+  call: HttpCall;
+  status: HttpCall;
+  ready: FieldCheck;
+  failed?: FieldCheck;
+}
+
+export type PlanStep = ResourceStep | IamBindingStep | ApiStep;
+
+/**
+ * Execution order: phases run one after another; the lanes of a phase run in parallel; the waves
+ * of a lane run one after another; the steps of a wave run in parallel. A step depends only on
+ * steps of its own lane or of earlier phases, so independent work (perf) never waits for the
+ * cluster.
+ */
+export type Schedule = string[][][][];
+
+export interface Plan {
+  kind: 'create' | 'delete';
+  /** The account automation steps impersonate, and where its token is minted. */
+  automation: { serviceAccount: string; tokenUrl: string };
+  steps: PlanStep[];
+  schedule: Schedule;
+}
+
+export interface PlanOptions {
+  kind: 'create' | 'delete';
+  apis: ApiBases;
+  /** Base URL of this service for `api` steps (`<apiBase>/internal/environments/<id>/saxml/...`). */
+  apiBase: string;
+  environmentId: string;
+  /** The workflow's identity, granted token-creator on the automation account. */
+  workflowServiceAccount: string;
+  /** delete: also remove bootstrap resources (the caller checked no other live environment needs them). */
+  includeBootstrap: boolean;
+}

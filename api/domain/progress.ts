@@ -1,0 +1,175 @@
+import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Stage, StageState, StepProgress } from './environment.js';
+import { describeStepError } from './google-errors.js';
+import type { Plan, PlanStep } from './plan/types.js';
+import type { OperationReport, ReportBatch, StepReport } from './reports.js';
+import { canTransitionStage, nextEnvironmentState } from './state-machine.js';
+
+/**
+ * Pure bookkeeping of an operation's progress: step reports → step progress → stage states,
+ * outputs and events; operation outcomes → environment state. Everything here is idempotent:
+ * a report that changes nothing produces no event, and nothing moves backwards.
+ */
+
+export interface Change {
+  /** null: nothing to write. */
+  record: EnvironmentRecord | null;
+  events: NewEvent[];
+  /** Why reports were ignored, for the log. */
+  ignored: string[];
+}
+
+const isFinal = (p: StepProgress | undefined) => p?.state === 'SUCCEEDED' || p?.state === 'FAILED';
+
+export function applyReports(record: EnvironmentRecord, plan: Plan, batch: ReportBatch, time: string): Change {
+  const op = record.operation;
+  if (!op || op.id !== batch.operationId) {
+    return { record: null, events: [], ignored: [`reports for operation ${batch.operationId}, which is not the current operation (${op?.id ?? 'none'})`] };
+  }
+  if (op.state !== 'RUNNING') {
+    return { record: null, events: [], ignored: [`reports for operation ${op.id}, which already ended ${op.state}`] };
+  }
+  const steps = new Map(plan.steps.map((s) => [s.id, s]));
+  const progress = { ...record.progress[op.target] };
+  let outputs = { ...record.outputs };
+  const events: NewEvent[] = [];
+  const ignored: string[] = [];
+  let outcome: OperationReport | undefined;
+
+  for (const report of batch.reports) {
+    if ('operation' in report) {
+      outcome ??= report;
+      continue;
+    }
+    const step = steps.get(report.step);
+    if (!step) {
+      ignored.push(`unknown step ${report.step}`);
+      continue;
+    }
+    const entry = applyStepReport(progress[step.id], report, op, time);
+    if (!entry) continue;
+    progress[step.id] = entry;
+    events.push(stepEvent(step, entry, op.id, time));
+    if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = { ...outputs, ...step.outputs, ...report.outputs };
+  }
+
+  let next: EnvironmentRecord = { ...record, outputs, progress: { ...record.progress, [op.target]: progress } };
+  const staged = withStages(next, plan, time);
+  next = staged.record;
+  events.push(...staged.events);
+
+  if (outcome) {
+    const missing = outcome.operation === 'SUCCEEDED' ? plan.steps.filter((s) => progress[s.id]?.state !== 'SUCCEEDED').map((s) => s.id) : [];
+    const error: ErrorInfo | undefined =
+      outcome.operation === 'FAILED' ? failureOf(next, plan, outcome)
+      : missing.length ? { code: 'INCOMPLETE', message: `the workflow ended without completing steps ${missing.join(', ')}`, hint: 'retry the operation' }
+      : undefined;
+    const ended = endOperation(next, error ? 'FAILED' : 'SUCCEEDED', time, error);
+    next = ended.record;
+    events.push(...ended.events);
+  }
+  const changed = events.length > 0;
+  return { record: changed ? next : null, events, ignored };
+}
+
+/** The step's new progress, or undefined when the report changes nothing (duplicate, late, regressive). */
+function applyStepReport(current: StepProgress | undefined, report: StepReport, op: Operation, time: string): StepProgress | undefined {
+  const sameOperation = current?.operationId === op.id;
+  if (sameOperation && (isFinal(current) || report.state === 'RUNNING')) return undefined;
+  const startTime = sameOperation ? current?.startTime ?? time : time;
+  if (report.state === 'RUNNING') return { state: 'RUNNING', operationId: op.id, startTime };
+  const entry: StepProgress = { state: report.state, operationId: op.id, startTime, endTime: time };
+  if (report.state === 'FAILED') entry.error = describeStepError(undefined, report.step, report.error);
+  return entry;
+}
+
+function stepEvent(step: PlanStep, entry: StepProgress, operationId: string, time: string): NewEvent {
+  const verb = entry.state === 'RUNNING' ? 'started' : entry.state === 'SUCCEEDED' ? 'succeeded' : 'failed';
+  return {
+    time,
+    type: `step.${verb}` as NewEvent['type'],
+    operationId,
+    stage: step.stage,
+    step: step.id,
+    message: entry.error ? `${step.title}: ${entry.error.message}` : `${step.title}: ${verb}`,
+    ...(entry.error && { details: { error: entry.error } }),
+  };
+}
+
+/** The error the operation failed with: the reported one, else the first failed step's. */
+function failureOf(record: EnvironmentRecord, plan: Plan, outcome: OperationReport): ErrorInfo {
+  const op = record.operation!;
+  const progress = record.progress[op.target];
+  const failedStep = plan.steps.find((s) => progress[s.id]?.state === 'FAILED' && progress[s.id]?.operationId === op.id);
+  if (failedStep) {
+    const stepError = progress[failedStep.id]!.error;
+    return { ...(stepError ?? describeStepError(failedStep.stage, failedStep.id, outcome.error)), stage: failedStep.stage, step: failedStep.id };
+  }
+  return describeStepError(undefined, undefined, outcome.error);
+}
+
+/** Recomputes stage states and counts from the plan and the step progress. */
+export function withStages(record: EnvironmentRecord, plan: Plan, time: string): { record: EnvironmentRecord; events: NewEvent[] } {
+  const op = record.operation;
+  const target = op?.target ?? 'create';
+  const progress = record.progress[target];
+  const events: NewEvent[] = [];
+  const stages = record.stages.map((stage): Stage => {
+    const planned = plan.steps.filter((s) => s.stage === stage.name);
+    // A failure left by an earlier attempt is pending again while a retry runs.
+    const live = (id: string) => {
+      const p = progress[id];
+      return p && p.state === 'FAILED' && op?.state === 'RUNNING' && p.operationId !== op.id ? undefined : p;
+    };
+    const done = planned.filter((s) => live(s.id)?.state === 'SUCCEEDED').length;
+    const failedSteps = planned.filter((s) => live(s.id)?.state === 'FAILED');
+    const running = planned.some((s) => live(s.id)?.state === 'RUNNING');
+    const steps = { total: planned.length, done, failed: failedSteps.length };
+    if (stage.state === 'SKIPPED' || planned.length === 0) return { ...stage, steps: planned.length ? steps : stage.steps };
+    const deleting = target === 'delete';
+    const state: StageState =
+      failedSteps.length ? 'FAILED'
+      : done === planned.length ? (deleting ? 'DELETED' : 'SUCCEEDED')
+      : running || done > 0 ? (deleting ? 'DELETING' : 'RUNNING')
+      : deleting ? stage.state : 'PENDING';
+    if (state === stage.state || !canTransitionStage(stage.state, state)) return { ...stage, steps };
+    const terminal = state === 'SUCCEEDED' || state === 'DELETED' || state === 'FAILED';
+    const error = failedSteps[0] ? progress[failedSteps[0].id]?.error : undefined;
+    const type = state === 'FAILED' ? 'stage.failed' : terminal ? 'stage.succeeded' : 'stage.started';
+    events.push({ time, type, operationId: op?.id, stage: stage.name, message: `stage ${stage.name} ${state}`, ...(error && { details: { error } }) });
+    const { error: _error, endTime: _endTime, ...rest } = stage;
+    return {
+      ...rest,
+      state,
+      steps,
+      // Entering RUNNING/DELETING starts a new attempt; a terminal state keeps the attempt's start.
+      startTime: state === 'RUNNING' || state === 'DELETING' ? time : stage.startTime ?? time,
+      ...(terminal && { endTime: time }),
+      ...(state === 'FAILED' && error && { error: { ...error, stage: stage.name } }),
+    };
+  });
+  return { record: { ...record, stages }, events };
+}
+
+/**
+ * Ends the current operation: SUCCEEDED moves the environment on (ACTIVE, or DELETED with its
+ * outputs cleared); FAILED and CANCELLED leave it FAILED, resumable with retry or deletable.
+ */
+export function endOperation(
+  record: EnvironmentRecord,
+  outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED',
+  time: string,
+  error?: ErrorInfo,
+): { record: EnvironmentRecord; events: NewEvent[] } {
+  const op = record.operation;
+  if (!op || op.state !== 'RUNNING') return { record, events: [] };
+  const state = nextEnvironmentState(record.state, outcome === 'SUCCEEDED' ? 'succeed' : 'fail') ?? record.state;
+  const operation: Operation = { ...op, state: outcome, endTime: time, ...(error && { error }) };
+  const verb = outcome.toLowerCase() as 'succeeded' | 'failed' | 'cancelled';
+  const events: NewEvent[] = [
+    { time, type: `operation.${verb}`, operationId: op.id, message: error ? `${op.kind} operation ${verb}: ${error.message}` : `${op.kind} operation ${verb}`, ...(error && { details: { error } }) },
+  ];
+  if (state === 'ACTIVE') events.push({ time, type: 'environment.active', operationId: op.id, message: 'environment is ACTIVE' });
+  if (state === 'DELETED') events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
+  if (state === 'FAILED') events.push({ time, type: 'environment.failed', operationId: op.id, message: `environment is FAILED; retry or delete it` });
+  return { record: { ...record, state, operation, ...(state === 'DELETED' && { outputs: {} }) }, events };
+}

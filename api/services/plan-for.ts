@@ -1,0 +1,28 @@
+import type { Deps } from '../deps.js';
+import type { EnvironmentRecord, Operation } from '../domain/environment.js';
+import { buildPlan } from '../domain/plan/index.js';
+import type { Plan } from '../domain/plan/types.js';
+
+/** The full plan of the operation's kind (create or delete) for this environment. */
+export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: EnvironmentRecord, operation: Pick<Operation, 'target' | 'includeBootstrap'> | undefined = record.operation): Plan {
+  return buildPlan(record.spec, {
+    kind: operation?.target ?? 'create',
+    apis: deps.google.apis(),
+    apiBase: deps.apiBase(),
+    environmentId: record.id,
+    workflowServiceAccount: deps.google.workflowServiceAccount,
+    includeBootstrap: operation?.includeBootstrap ?? false,
+  });
+}
+
+/** The plan without the steps this kind of operation already completed (what a retry resumes). */
+export function remainingPlan(plan: Plan, done: ReadonlySet<string>): Plan {
+  const keep = (id: string) => !done.has(id);
+  return {
+    ...plan,
+    steps: plan.steps.filter((s) => keep(s.id)).map((s) => ({ ...s, after: s.after.filter(keep) })),
+    schedule: plan.schedule
+      .map((phase) => phase.map((lane) => lane.map((wave) => wave.filter(keep)).filter((w) => w.length)).filter((l) => l.length))
+      .filter((p) => p.length),
+  };
+}

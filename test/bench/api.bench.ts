@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMALLEST_SPEC } from '../support/app.js';
+import { load, ratio, rssMb, startServer } from './support.js';
+
+/**
+ * Issue 2's benchmark: our server (local profile, embedded SQLite) against a bare Hono app on the
+ * same machine in the same run. Prints figures and ratios; never fails on time.
+ */
+export async function apiBenchmark(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'saxml-bench-'));
+  const bare = await startServer('test/bench/bare-server.ts');
+  let ours: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    ours = await startServer('api/server.ts', { PROFILE: 'local', DATA_DIR: dataDir, RECONCILE_INTERVAL_SECONDS: '0' });
+    const created = await fetch(`${ours.baseUrl}/environments`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...SMALLEST_SPEC, saxml: { enabled: false } }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const body = JSON.stringify(SMALLEST_SPEC);
+
+    await load({ url: `${bare.baseUrl}/fixed`, amount: 2000 }); // warm-up both
+    await load({ url: `${ours.baseUrl}/environments/${id}`, amount: 2000 });
+    const bareGet = await load({ url: `${bare.baseUrl}/fixed`, seconds: 5 });
+    const ourGet = await load({ url: `${ours.baseUrl}/environments/${id}`, seconds: 5 });
+    const barePost = await load({ url: `${bare.baseUrl}/fixed`, method: 'POST', body, seconds: 5 });
+    const ourPost = await load({ url: `${ours.baseUrl}/environments?validateOnly=true`, method: 'POST', body, seconds: 5 });
+
+    // RSS after (at least) 10 000 requests on each.
+    await load({ url: `${bare.baseUrl}/fixed`, amount: 10_000 });
+    await load({ url: `${ours.baseUrl}/environments/${id}`, amount: 10_000 });
+    const bareRss = rssMb(bare.child.pid!);
+    const ourRss = rssMb(ours.child.pid!);
+
+    const row = (name: string, o: { requestsPerSecond: number; p50: number; p99: number; errors: number }, b: { requestsPerSecond: number; p50: number; p99: number }) =>
+      `${name.padEnd(42)} ${o.requestsPerSecond.toFixed(0).padStart(7)} req/s (${ratio(o.requestsPerSecond, b.requestsPerSecond)}× bare)  p50 ${o.p50} ms  p99 ${o.p99} ms (bare p50 ${b.p50} / p99 ${b.p99})${o.errors ? `  errors ${o.errors}` : ''}`;
+    console.log('\n== API benchmark (local profile, SQLite; 10 connections) ==');
+    console.log(row('GET /environments/{id}', ourGet, bareGet));
+    console.log(row('POST /environments?validateOnly=true', ourPost, barePost));
+    console.log(`${'start-up to first 200 on /healthz'.padEnd(42)} ${ours.startupMs.toFixed(0)} ms (${ratio(ours.startupMs, bare.startupMs)}× bare ${bare.startupMs.toFixed(0)} ms)`);
+    console.log(`${'RSS after 10 000+ requests'.padEnd(42)} ${ourRss.toFixed(0)} MB (${ratio(ourRss, bareRss)}× bare ${bareRss.toFixed(0)} MB)`);
+    console.log('targets: GET throughput ≥ 0.5× bare, start-up ≤ 1.5× bare, RSS ≤ 120 MB');
+  } finally {
+    bare.child.kill();
+    ours?.child.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

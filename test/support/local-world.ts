@@ -1,0 +1,80 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../api/app.js';
+import { buildRuntime, type Runtime } from '../../api/compose.js';
+import { loadConfig } from '../../api/config.js';
+import type { EnvironmentRecord } from '../../api/domain/environment.js';
+import type { LocalWorkflowEngine } from '../../api/engine/local/index.js';
+import type { Sandbox } from '../../api/gcp/sandbox/index.js';
+import { createLogger } from '../../api/http/logger.js';
+import type { EnvironmentStore } from '../../api/store/port.js';
+
+/**
+ * The whole local profile as `npm start` builds it — SQLite store, the in-process engine running
+ * the real workflow YAML, the sandbox cloud — served on 127.0.0.1 with a tiny time scale.
+ * `waitFor` resolves when a store write makes a condition true (no sleeping, no polling loops).
+ */
+export interface LocalWorld {
+  baseUrl: string;
+  runtime: Runtime;
+  sandbox: Sandbox;
+  engine: LocalWorkflowEngine;
+  logs: string[];
+  request(path: string, init?: RequestInit): Promise<Response>;
+  waitFor(id: string, condition: (record: EnvironmentRecord) => boolean): Promise<EnvironmentRecord>;
+  /** Waits for the current operation's execution to end, then returns the environment. */
+  settle(id: string): Promise<EnvironmentRecord>;
+  stop(): Promise<void>;
+}
+
+export const E2E_TIME_SCALE = 0.002;
+
+export async function startLocalWorld(options: { dataDir?: string; sandbox?: Sandbox; timeScale?: number } = {}): Promise<LocalWorld> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'saxml-e2e-'));
+  const config = loadConfig({ PROFILE: 'local', PORT: '0', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: String(options.timeScale ?? E2E_TIME_SCALE), RECONCILE_INTERVAL_SECONDS: '0' });
+  const logs: string[] = [];
+  const runtime = await buildRuntime(config, createLogger({ level: 'info', sink: (l) => logs.push(l) }), { sandbox: options.sandbox });
+  const waiters = new Set<{ id: string; check: (r: EnvironmentRecord) => boolean; resolve: (r: EnvironmentRecord) => void }>();
+  const store: EnvironmentStore = runtime.deps.store;
+  const update = store.update.bind(store);
+  store.update = async (id, mutate, opts) => {
+    const result = await update(id, mutate, opts);
+    for (const w of waiters) if (w.id === id && w.check(result.record)) { waiters.delete(w); w.resolve(result.record); }
+    return result;
+  };
+  const app = createApp(runtime.deps);
+  let server!: ServerType;
+  const port = await new Promise<number>((resolve) => {
+    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
+  });
+  runtime.setBoundPort(port);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const engine = runtime.deps.engine as LocalWorkflowEngine;
+  const world: LocalWorld = {
+    baseUrl,
+    runtime,
+    sandbox: runtime.deps.sandbox!,
+    engine,
+    logs,
+    request: (path, init) => fetch(`${baseUrl}${path}`, init),
+    async waitFor(id, condition) {
+      const current = await store.get(id);
+      if (current && condition(current)) return current;
+      return new Promise((resolve) => waiters.add({ id, check: condition, resolve }));
+    },
+    async settle(id) {
+      const record = await store.get(id);
+      const execution = record?.operation?.executionName;
+      if (execution) await engine.waitFor(execution);
+      return (await store.get(id))!;
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runtime.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
