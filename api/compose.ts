@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createIdGenerator } from './domain/ids.js';
 import { PRODUCTION_API_BASES } from './domain/plan/types.js';
 import { LocalWorkflowEngine } from './engine/local/index.js';
-import { createSandbox, sandboxBases, type Sandbox } from './gcp/sandbox/index.js';
-import { AccessPolicy, googleCerts, googleIdTokenAuthenticator, staticTokenAuthenticator } from './http/auth.js';
+import { createSandbox, sandboxBases, type Sandbox, type SandboxOptions } from './gcp/sandbox/index.js';
+import { AccessPolicy, staticTokenAuthenticator } from './http/auth.js';
 import { createLogger, type Logger } from './http/logger.js';
 import { SqliteEnvironmentStore } from './store/sqlite.js';
 
@@ -18,11 +19,39 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** The workflow definition, found from the package root (it sits beside `api/` and `dist/`). */
-export const WORKFLOW_DEFINITION = new URL('../workflows/environment.workflows.yaml', import.meta.url.includes('/dist/') ? new URL('../', import.meta.url) : import.meta.url);
+/**
+ * The workflow definition: `workflows/` beside `api/` in the repository, and beside `dist/` in the
+ * container image, so it is looked up from this module's folder upwards.
+ */
+export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'workflows', 'environment.workflows.yaml');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`workflows/environment.workflows.yaml not found above ${from}`);
+  }
+}
 
-/** The local workflow's identity in the sandbox (the production one is WORKFLOW_SERVICE_ACCOUNT). */
+/**
+ * The local workflow's identity in the sandbox (the production one is WORKFLOW_SERVICE_ACCOUNT). It
+ * lives in the service's own project, `local-sandbox`, never in an environment's project.
+ */
 export const LOCAL_WORKFLOW_SERVICE_ACCOUNT = 'saxml-workflow@local-sandbox.iam.gserviceaccount.com';
+
+/**
+ * A sandbox cloud in which the workflow's own service account exists, as it does in production
+ * (Terraform creates it): bootstrap grants it token-creator on the automation account.
+ */
+export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
+  const sandbox = createSandbox(options);
+  const [accountId, project] = LOCAL_WORKFLOW_SERVICE_ACCOUNT.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
+  const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
+    method: 'POST',
+    headers: { authorization: sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT), 'content-type': 'application/json' },
+    body: JSON.stringify({ accountId, serviceAccount: { displayName: 'Saxml environments workflow (local)' } }),
+  });
+  if (!res.ok) throw new Error(`sandbox: could not create the workflow identity: ${res.status} ${await res.text()}`);
+  return sandbox;
+}
 
 /**
  * The composition root: builds every adapter for the configured profile, once. Only this file
@@ -52,9 +81,9 @@ export async function buildRuntime(
     const store = new SqliteEnvironmentStore({ path: join(config.DATA_DIR, 'environments.sqlite') });
     // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
     const internalSecret = randomBytes(32).toString('base64url');
-    const sandbox = reuse.sandbox ?? createSandbox({ timeScale: config.SANDBOX_TIME_SCALE });
+    const sandbox = reuse.sandbox ?? (await sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
     const engine = new LocalWorkflowEngine({
-      definition: readFileSync(WORKFLOW_DEFINITION, 'utf8'),
+      definition: readFileSync(workflowDefinitionPath(), 'utf8'),
       timeScale: config.SANDBOX_TIME_SCALE,
       namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
       tokens: {
@@ -86,9 +115,10 @@ export async function buildRuntime(
     };
   }
 
-  const [{ createFirestoreStore }, { createExecutionsClient, CloudWorkflowsEngine }] = await Promise.all([
+  const [{ createFirestoreStore }, { createExecutionsClient, CloudWorkflowsEngine }, { googleCerts, googleIdTokenAuthenticator }] = await Promise.all([
     import('./store/firestore.js'),
     import('./engine/cloud-workflows.js'),
+    import('./http/google-id-token.js'),
   ]);
   const store = createFirestoreStore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE });
   const idTokens = googleIdTokenAuthenticator({ audience: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { EnvironmentRecord, Operation } from '../domain/environment.js';
-import { buildPlan } from '../domain/plan/index.js';
+import { buildPlan, isLookup } from '../domain/plan/index.js';
 import type { Plan } from '../domain/plan/types.js';
 
 /** The full plan of the operation's kind (create or delete) for this environment. */
@@ -15,9 +15,13 @@ export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: Environm
   });
 }
 
-/** The plan without the steps this kind of operation already completed (what a retry resumes). */
+/**
+ * The plan without the steps this kind of operation already completed (what a retry resumes).
+ * Lookups stay: they change nothing and later steps need the values they capture.
+ */
 export function remainingPlan(plan: Plan, done: ReadonlySet<string>): Plan {
-  const keep = (id: string) => !done.has(id);
+  const lookups = new Set(plan.steps.filter(isLookup).map((s) => s.id));
+  const keep = (id: string) => !done.has(id) || lookups.has(id);
   return {
     ...plan,
     steps: plan.steps.filter((s) => keep(s.id)).map((s) => ({ ...s, after: s.after.filter(keep) })),

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, createSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AccessPolicy, googleIdTokenAuthenticator, staticTokenAuthenticator } from '../../api/http/auth.js';
+import { AccessPolicy, staticTokenAuthenticator } from '../../api/http/auth.js';
+import { googleIdTokenAuthenticator } from '../../api/http/google-id-token.js';
 import { buildTestApp, INTERNAL_SECRET, json, readJson, SMALLEST_SPEC } from '../support/app.js';
 
 const AUDIENCE = 'https://saxml-env.example.run.app';

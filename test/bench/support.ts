@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
@@ -21,11 +22,23 @@ export interface Started {
   startupMs: number;
 }
 
-/** Spawns `node --import tsx <entry>` on a free loopback port and waits for /healthz. */
+/**
+ * Compiles the service and the bare baseline to JavaScript under `.bench/`, so start-up and memory
+ * are measured as production runs them (plain `node`, no TypeScript loader).
+ */
+export function compileForBench(): { server: string; bare: string } {
+  const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', '.bench/dist'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2023', '--skipLibCheck',
+    '--outDir', '.bench/bare', 'test/bench/bare-server.ts'], { stdio: 'inherit' });
+  return { server: '.bench/dist/api/server.js', bare: '.bench/bare/bare-server.js' };
+}
+
+/** Spawns `node <entry>` on a free loopback port and waits for /healthz. */
 export async function startServer(entry: string, env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', METADATA_SERVER_DETECTION: 'none' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -71,8 +71,12 @@ export async function startLocalWorld(options: { dataDir?: string; sandbox?: San
       return (await store.get(id))!;
     },
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // The engine first (as a crash would: running executions just stop), then the listener.
       await runtime.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as import('node:http').Server).closeAllConnections?.();
+      });
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

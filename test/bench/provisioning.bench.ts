@@ -1,0 +1,83 @@
+import type { StageName } from '../../api/domain/environment.js';
+import { buildPlan, criticalPath } from '../../api/domain/plan/index.js';
+import { PRODUCTION_API_BASES, type PlanStep } from '../../api/domain/plan/types.js';
+import { parseSpec } from '../../api/domain/validate.js';
+import { DURATIONS } from '../../api/gcp/sandbox/index.js';
+import { SMALLEST_SPEC } from '../support/app.js';
+import { startLocalWorld } from '../support/local-world.js';
+
+/**
+ * Issue 4's benchmark. For the default spec (saxml disabled: its deployer is a later issue):
+ * the create's simulated makespan against the plan's critical path (the lower bound) and against
+ * running the stages one after another; billable Workflows steps per create and delete; and the
+ * wall time of a whole create/delete at a time scale small enough to run in seconds.
+ */
+
+const SPEC = { ...SMALLEST_SPEC, saxml: { enabled: false } };
+
+/** Simulated seconds a step takes in the sandbox: its long-running operation, if any. */
+function simulatedSeconds(step: PlanStep): number {
+  if (step.id.startsWith('bootstrap.services')) return DURATIONS.services;
+  if (step.id === 'base.network') return DURATIONS.network;
+  if (step.id === 'base.subnet') return DURATIONS.subnetwork;
+  if (step.id === 'base.cluster') return DURATIONS.cluster;
+  if (step.id.startsWith('base.tpu-pool.')) return DURATIONS.tpuNodePool;
+  if (step.kind === 'resource' && step.create && step.create.poll.style !== 'none') return DURATIONS.other;
+  return 0;
+}
+
+function bounds(): { criticalPath: number; stageByStage: number } {
+  const parsed = parseSpec(SPEC);
+  if (!parsed.ok) throw new Error('default spec invalid');
+  const plan = buildPlan(parsed.spec, {
+    kind: 'create', apis: PRODUCTION_API_BASES, apiBase: 'https://api.example', environmentId: 'env-bench',
+    workflowServiceAccount: 'wf@p.iam.gserviceaccount.com', includeBootstrap: true,
+  });
+  const stages: StageName[] = ['bootstrap', 'base', 'perf', 'saxml'];
+  const stageByStage = stages.reduce((sum, stage) => {
+    const steps = plan.steps.filter((s) => s.stage === stage);
+    const ids = new Set(steps.map((s) => s.id));
+    return sum + criticalPath(steps.map((s) => ({ ...s, after: s.after.filter((a) => ids.has(a)) })), simulatedSeconds);
+  }, 0);
+  return { criticalPath: criticalPath(plan.steps, simulatedSeconds), stageByStage };
+}
+
+async function lifecycle(timeScale: number) {
+  const world = await startLocalWorld({ timeScale });
+  try {
+    const started = performance.now();
+    const res = await world.request('/environments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SPEC) });
+    const { id } = (await res.json()) as { id: string };
+    const created = await world.settle(id);
+    const createMs = performance.now() - started;
+    if (created.state !== 'ACTIVE') throw new Error(`create ended ${created.state}: ${JSON.stringify(created.operation?.error)}`);
+    const createSteps = (await world.engine.get(created.operation!.executionName!)).billableSteps;
+
+    const deleteStarted = performance.now();
+    await world.request(`/environments/${id}?deleteBootstrap=true`, { method: 'DELETE' });
+    const deleted = await world.settle(id);
+    const deleteMs = performance.now() - deleteStarted;
+    if (deleted.state !== 'DELETED') throw new Error(`delete ended ${deleted.state}`);
+    const deleteSteps = (await world.engine.get(deleted.operation!.executionName!)).billableSteps;
+    return { createMs, deleteMs, createSteps, deleteSteps, leftovers: world.sandbox.inventory().length };
+  } finally {
+    await world.stop();
+  }
+}
+
+export async function provisioningBenchmark(): Promise<void> {
+  const { criticalPath: lower, stageByStage } = bounds();
+  // At 0.02 a simulated minute takes 1.2 s: long enough that HTTP overheads stay a small share.
+  const scale = 0.02;
+  const measured = await lifecycle(scale);
+  const makespan = measured.createMs / 1000 / scale;
+  const fast = await lifecycle(0.001);
+  console.log('\n== Provisioning benchmark (default spec, saxml disabled, local engine + sandbox) ==');
+  console.log(`critical-path lower bound            ${lower.toFixed(0)} s simulated`);
+  console.log(`stage-by-stage baseline              ${stageByStage.toFixed(0)} s simulated`);
+  console.log(`measured create makespan             ${makespan.toFixed(0)} s simulated (time scale ${scale}; includes real HTTP overheads, scaled up)`);
+  console.log(`  ratio to critical path             ${(makespan / lower).toFixed(2)} (target ≤ 1.10)`);
+  console.log(`  ratio to stage-by-stage            ${(makespan / stageByStage).toFixed(2)} (target ≤ 0.85)`);
+  console.log(`billable Workflows steps             create ${measured.createSteps}, delete ${measured.deleteSteps}`);
+  console.log(`wall time at time scale 0.001        create ${(fast.createMs / 1000).toFixed(1)} s, delete ${(fast.deleteMs / 1000).toFixed(1)} s; resources left after delete: ${fast.leftovers}`);
+}

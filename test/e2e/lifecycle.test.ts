@@ -1,0 +1,206 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EnvironmentRecord } from '../../api/domain/environment.js';
+import { readJson, SMALLEST_SPEC } from '../support/app.js';
+import { sandboxWithWorkflowIdentity } from '../../api/compose.js';
+import { E2E_TIME_SCALE, startLocalWorld, type LocalWorld } from '../support/local-world.js';
+
+/**
+ * The full lifecycle on the embedded world: the real workflow YAML on the in-process engine,
+ * against the sandbox cloud, driven through the public HTTP API.
+ */
+
+const SPEC = { ...SMALLEST_SPEC, saxml: { enabled: false } };
+const worlds: LocalWorld[] = [];
+afterEach(async () => {
+  await Promise.all(worlds.splice(0).map((w) => w.stop()));
+});
+async function world(options?: Parameters<typeof startLocalWorld>[0]): Promise<LocalWorld> {
+  const w = await startLocalWorld(options);
+  worlds.push(w);
+  return w;
+}
+
+const post = (w: LocalWorld, path: string, body?: unknown) =>
+  w.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+async function create(w: LocalWorld, spec: object = SPEC): Promise<EnvironmentRecord> {
+  const res = await post(w, '/environments', spec);
+  expect(res.status).toBe(202);
+  return readJson(res);
+}
+
+/** The environment project's resources (the workflow's own account lives in the service's project). */
+const inventory = async (w: LocalWorld) =>
+  ((await readJson(await w.request('/_sandbox/inventory'))).resources as { type: string; name: string; project: string }[])
+    .filter((r) => r.project !== 'local-sandbox')
+    .map((r) => `${r.type} ${r.name}`);
+
+/** What a default environment "demo" without saxml creates, bootstrap included. */
+const EXPECTED = [
+  'artifactregistry.repository demo-serving-images',
+  'bigquery.dataset demo_metrics_dataset',
+  'bigquery.table demo_metrics_dataset.performance_metrics',
+  'container.cluster demo-saxml-gke-cluster',
+  'container.nodePool demo-saxml-gke-cluster/default-node-pool',
+  'container.nodePool demo-saxml-gke-cluster/large-workloads-node-pool',
+  'container.nodePool demo-saxml-gke-cluster/saxml-admin-node-pool',
+  'container.nodePool demo-saxml-gke-cluster/saxml-proxy-node-pool',
+  'container.nodePool demo-saxml-gke-cluster/tpu-v5e-4',
+  'compute.network demo-saxml-gke-cluster-network',
+  'compute.subnetwork demo-saxml-gke-cluster-subnet',
+  'iam.serviceAccount demo-gke-node-pool-sa',
+  'iam.serviceAccount demo-saxml-wid-sa',
+  'iam.serviceAccount saxml-automation',
+  'pubsub.schema demo_metrics_schema',
+  'pubsub.subscription demo_metrics_pubsub_bq_sub',
+  'pubsub.topic demo_metrics_pubsub_sink',
+  'storage.bucket demo-saxml-admin',
+  'storage.bucket demo-saxml-model-repository',
+  'storage.bucket my-project-1-saxml-automation',
+];
+const normalise = (items: string[]) => items.map((i) => i.replace(/@.*$/, '')).sort();
+
+describe('e2e: create and delete on the local profile', () => {
+  it('(1) create → ACTIVE with exactly the expected resources; delete with deleteBootstrap → DELETED, nothing left', async () => {
+    const w = await world();
+    const env = await create(w);
+    const active = await w.settle(env.id);
+    expect(active.state).toBe('ACTIVE');
+    expect(active.stages.map((s) => `${s.name}:${s.state}`)).toEqual(['bootstrap:SUCCEEDED', 'base:SUCCEEDED', 'perf:SUCCEEDED', 'saxml:SKIPPED']);
+    expect(active.outputs).toMatchObject({
+      clusterName: 'demo-saxml-gke-cluster',
+      adminBucket: 'gs://demo-saxml-admin',
+      metricsTable: 'my-project-1.demo_metrics_dataset.performance_metrics',
+    });
+    expect(active.outputs.clusterEndpoint).toBeTruthy();
+    expect(normalise(await inventory(w))).toEqual(normalise(EXPECTED));
+
+    const events = (await readJson(await w.request(`/environments/${env.id}/events?pageSize=100`))).events as { type: string; seq: number }[];
+    expect(events.at(-1)!.type).toBe('environment.active');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+
+    const del = await w.request(`/environments/${env.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    expect(del.status).toBe(202);
+    const deleted = await w.settle(env.id);
+    expect(deleted.state).toBe('DELETED');
+    expect(deleted.outputs).toEqual({});
+    expect(await inventory(w)).toEqual([]);
+  });
+});
+
+/** Resource-creating calls in the environment's project (not IAM policy writes, token mints or service enabling). */
+const isCreate = (call: { method: string; path: string }) =>
+  (call.method === 'POST' || call.method === 'PUT') && !call.path.includes('/local-sandbox/') && !/[:/](getIamPolicy|setIamPolicy|generateAccessToken|batchEnable|wait)\b|\/iam$/.test(call.path);
+
+/** Successful creates, and creates Google refused because the resource already existed. */
+function creates(w: LocalWorld): { succeeded: string[]; conflicts: string[] } {
+  const calls = w.sandbox.calls().filter(isCreate);
+  return {
+    succeeded: calls.filter((c) => c.status === 200 || c.status === 201).map((c) => c.path),
+    conflicts: calls.filter((c) => c.status === 409).map((c) => c.path),
+  };
+}
+
+describe('e2e: faults, retries and restarts', () => {
+  it('(2) 20 % transient faults → still ACTIVE, with no resource created twice', async () => {
+    // A seeded generator keeps the run reproducible: the same calls fail every time.
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const w = await world({ sandbox: await sandboxWithWorkflowIdentity({ timeScale: E2E_TIME_SCALE, random, faults: { transientErrorRate: 0.2 } }) });
+    const env = await create(w);
+    const active = await w.settle(env.id);
+    expect(active.state).toBe('ACTIVE');
+    const faulted = w.sandbox.calls().filter((c) => c.status === 429 || c.status === 503).length;
+    expect(faulted).toBeGreaterThan(10);
+    expect(normalise(await inventory(w))).toEqual(normalise(EXPECTED));
+    // Every resource was created by exactly one successful call: the inventory's size, no conflicts.
+    const { succeeded, conflicts } = creates(w);
+    expect(conflicts).toEqual([]);
+    expect(succeeded).toHaveLength(EXPECTED.length - 4 /* the four CPU node pools come with the cluster */);
+  });
+
+  it('(3) TPU stockout → FAILED naming stage, step, GCE_STOCKOUT and the zones to try; retry after it clears → ACTIVE, nothing created twice', async () => {
+    const w = await world();
+    w.sandbox.faults.set({ tpuStockoutZones: ['us-west1-c'] });
+    const env = await create(w);
+    const failed = await w.settle(env.id);
+    expect(failed.state).toBe('FAILED');
+    expect(failed.operation!.error).toMatchObject({ code: 'GCE_STOCKOUT', stage: 'base', step: 'base.tpu-pool.tpu-v5e-4' });
+    expect(failed.operation!.error!.hint).toMatch(/us-[a-z]+\d+-[a-z]/);
+    expect(failed.stages.find((s) => s.name === 'base')).toMatchObject({ state: 'FAILED', error: { code: 'GCE_STOCKOUT' } });
+    expect(failed.stages.find((s) => s.name === 'perf')!.state).toBe('SUCCEEDED');
+    const view = await readJson(await w.request(`/environments/${env.id}`));
+    expect(view.actions).toEqual({ canDelete: true, canRetry: true, canCancel: false });
+
+    w.sandbox.faults.clear();
+    const before = creates(w).succeeded.length;
+    const retry = await post(w, `/environments/${env.id}/retry`);
+    expect(retry.status).toBe(202);
+    const active = await w.settle(env.id);
+    expect(active.state).toBe('ACTIVE');
+    expect(active.operation).toMatchObject({ kind: 'retry', state: 'SUCCEEDED' });
+    // Only the node pool was created by the retry; everything else was skipped as done.
+    const after = creates(w);
+    expect(after.succeeded.slice(before)).toEqual([expect.stringContaining('/nodePools')]);
+    expect(after.conflicts).toEqual([]);
+  });
+
+  it('(4) cancel during cluster creation, then delete → DELETED and nothing left', async () => {
+    const w = await world();
+    const env = await create(w);
+    await w.waitFor(env.id, (r) => r.progress.create['base.cluster']?.state === 'RUNNING');
+    const cancelled = await post(w, `/environments/${env.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const view = await readJson(cancelled);
+    expect(view.state).toBe('FAILED');
+    expect(view.operation.state).toBe('CANCELLED');
+    await w.engine.waitFor(view.operation.executionName);
+
+    const del = await w.request(`/environments/${env.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    expect(del.status).toBe(202);
+    const deleted = await w.settle(env.id);
+    expect(deleted.state).toBe('DELETED');
+    expect(await inventory(w)).toEqual([]);
+  });
+
+  it('(5) two environments share the project bootstrap, which survives the first deletion', async () => {
+    const w = await world();
+    const first = await create(w, { ...SPEC, name: 'alpha' });
+    const second = await create(w, { ...SPEC, name: 'beta', perf: { enabled: false } });
+    expect((await w.settle(first.id)).state).toBe('ACTIVE');
+    expect((await w.settle(second.id)).state).toBe('ACTIVE');
+
+    await w.request(`/environments/${first.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    expect((await w.settle(first.id)).state).toBe('DELETED');
+    const left = await inventory(w);
+    expect(left).toContain('iam.serviceAccount saxml-automation@my-project-1.iam.gserviceaccount.com');
+    expect(left).toContain('storage.bucket my-project-1-saxml-automation');
+    expect(left.some((r) => r.includes('alpha'))).toBe(false);
+    expect(left.some((r) => r.includes('beta'))).toBe(true);
+
+    await w.request(`/environments/${second.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    expect((await w.settle(second.id)).state).toBe('DELETED');
+    expect(await inventory(w)).toEqual([]);
+  });
+
+  it('(6) the local process restarts mid-create → INTERRUPTED → retry → ACTIVE', async () => {
+    const dataDir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'saxml-restart-'));
+    const first = await startLocalWorld({ dataDir });
+    const env = await create(first);
+    await first.waitFor(env.id, (r) => r.progress.create['base.network']?.state === 'SUCCEEDED');
+    const sandbox = first.sandbox;
+    await first.stop();
+
+    const second = await world({ dataDir, sandbox });
+    const { reconcileAll } = await import('../../api/services/reconcile.js');
+    await reconcileAll(second.runtime.deps);
+    const interrupted = await readJson(await second.request(`/environments/${env.id}`));
+    expect(interrupted.state).toBe('FAILED');
+    expect(interrupted.operation.error.code).toBe('INTERRUPTED');
+
+    expect((await post(second, `/environments/${env.id}/retry`)).status).toBe(202);
+    const active = await second.settle(env.id);
+    expect(active.state).toBe('ACTIVE');
+    expect(normalise(await inventory(second))).toEqual(normalise(EXPECTED));
+  });
+});
