@@ -72,11 +72,27 @@ interface EnvironmentRow {
   record: string;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 const SELECT_ENVIRONMENT = 'SELECT id, event_seq, record FROM environments';
 
 export class SqliteEnvironmentStore implements EnvironmentStore {
   private readonly db: Database.Database;
   private readonly now: () => string;
+  /** Prepared once, reused: preparing is most of the cost of a small query. */
+  private readonly statements = new Map<string, Database.Statement>();
+  /**
+   * The last validated record per id with the text it came from: an unchanged row (the common
+   * case for polling clients) skips JSON parsing and schema validation. Records are frozen, so a
+   * caller cannot change what another caller gets.
+   */
+  private readonly parsed = new Map<string, { text: string; record: EnvironmentRecord }>();
 
   constructor({ path, now = systemNow }: SqliteEnvironmentStoreOptions) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -112,20 +128,35 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     return this.db.transaction(fn).immediate();
   }
 
+  private sql<P extends unknown[] | {} = unknown[], R = unknown>(text: string): Database.Statement<P, R> {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      // Bounded: list queries vary with their filters.
+      if (this.statements.size >= 200) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement as Database.Statement<P, R>;
+  }
+
   private parseRecord(row: EnvironmentRow): EnvironmentRecord {
+    const cached = this.parsed.get(row.id);
+    if (cached?.text === row.record) return cached.record;
     const path = `environments/${row.id}`;
-    return parseStored(EnvironmentRecordSchema, parseStoredJson(row.record, path), path);
+    const record = deepFreeze(parseStored(EnvironmentRecordSchema, parseStoredJson(row.record, path), path));
+    if (this.parsed.size >= 1000) this.parsed.clear();
+    this.parsed.set(row.id, { text: row.record, record });
+    return record;
   }
 
   private liveNameHolder(project: string, name: string): string | undefined {
-    const row = this.db
-      .prepare<[string, string], { id: string }>("SELECT id FROM environments WHERE project = ? AND name = ? AND state != 'DELETED'")
+    const row = this.sql<[string, string], { id: string }>("SELECT id FROM environments WHERE project = ? AND name = ? AND state != 'DELETED'")
       .get(project, name);
     return row?.id;
   }
 
   private insertEvents(events: EnvironmentEvent[]): void {
-    const insert = this.db.prepare<[string, number, string]>('INSERT INTO events (environment_id, seq, event) VALUES (?, ?, ?)');
+    const insert = this.sql<[string, number, string]>('INSERT INTO events (environment_id, seq, event) VALUES (?, ?, ?)');
     for (const event of events) insert.run(event.environmentId, event.seq, JSON.stringify(event));
   }
 
@@ -136,8 +167,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
       // The partial unique index is the guarantee; this lookup only names the holder.
       const holder = holdsName(stored) ? this.liveNameHolder(stored.project, stored.name) : undefined;
       if (holder) throw new NameTakenError(stored.project, stored.name, holder);
-      this.db
-        .prepare('INSERT INTO environments (id, project, name, state, created, event_seq, record) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO environments (id, project, name, state, created, event_seq, record) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(stored.id, stored.project, stored.name, stored.state, stored.createTime, numbered.length, JSON.stringify(stored));
       this.insertEvents(numbered);
     });
@@ -145,7 +175,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   }
 
   async get(id: string): Promise<EnvironmentRecord | null> {
-    const row = this.db.prepare<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
+    const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
     return row ? this.parseRecord(row) : null;
   }
 
@@ -156,7 +186,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
     const now = options.now ?? this.now;
     return this.write(() => {
-      const row = this.db.prepare<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
+      const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
       if (!row) throw new EnvironmentNotFoundError(id);
       const current = this.parseRecord(row);
       if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
@@ -171,11 +201,10 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
           const holder = this.liveNameHolder(next.project, next.name);
           if (holder) throw new NameTakenError(next.project, next.name, holder);
         }
-        this.db
-          .prepare('UPDATE environments SET state = ?, event_seq = ?, record = ? WHERE id = ?')
+        this.sql('UPDATE environments SET state = ?, event_seq = ?, record = ? WHERE id = ?')
           .run(next.state, eventSeq, JSON.stringify(next), id);
       } else if (events.length) {
-        this.db.prepare('UPDATE environments SET event_seq = ? WHERE id = ?').run(eventSeq, id);
+        this.sql('UPDATE environments SET event_seq = ? WHERE id = ?').run(eventSeq, id);
       }
       this.insertEvents(events);
       return { record: next ?? current, events };
@@ -205,8 +234,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
       params.push(after);
     }
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = this.db
-      .prepare<(string | number)[], EnvironmentRow>(`${SELECT_ENVIRONMENT} ${where} ORDER BY id DESC LIMIT ?`)
+    const rows = this.sql<(string | number)[], EnvironmentRow>(`${SELECT_ENVIRONMENT} ${where} ORDER BY id DESC LIMIT ?`)
       .all(...params, query.pageSize + 1);
     return toPage(rows.map((row) => this.parseRecord(row)), query.pageSize, (record) => record.id, filterKey);
   }
@@ -215,8 +243,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     assertPageSize(query.pageSize);
     const filterKey = eventFilterKey(environmentId);
     const after = Math.max(query.afterSeq ?? 0, decodePageToken(query.pageToken, filterKey, EVENT_CURSOR) ?? 0);
-    const rows = this.db
-      .prepare<[string, number, number], { seq: number; event: string }>(
+    const rows = this.sql<[string, number, number], { seq: number; event: string }>(
         'SELECT seq, event FROM events WHERE environment_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       )
       .all(environmentId, after, query.pageSize + 1);
@@ -228,29 +255,26 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   }
 
   async liveEnvironmentIdsInProject(project: string): Promise<string[]> {
-    return this.db
-      .prepare<[string], { id: string }>("SELECT id FROM environments WHERE project = ? AND state != 'DELETED' ORDER BY id")
+    return this.sql<[string], { id: string }>("SELECT id FROM environments WHERE project = ? AND state != 'DELETED' ORDER BY id")
       .all(project)
       .map((row) => row.id);
   }
 
   async listWithRunningOperation(): Promise<EnvironmentRecord[]> {
-    return this.db
-      .prepare<[], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE json_extract(record, '$.operation.state') = 'RUNNING' ORDER BY id`)
+    return this.sql<[], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE json_extract(record, '$.operation.state') = 'RUNNING' ORDER BY id`)
       .all()
       .map((row) => this.parseRecord(row));
   }
 
   private readIdempotency(key: string): IdempotencyRecord | undefined {
-    const row = this.db.prepare<[string], { record: string }>('SELECT record FROM idempotency WHERE key = ?').get(key);
+    const row = this.sql<[string], { record: string }>('SELECT record FROM idempotency WHERE key = ?').get(key);
     if (!row) return undefined;
     const path = `idempotency/${key}`;
     return parseStored(IdempotencyRecordSchema, parseStoredJson(row.record, path), path);
   }
 
   private writeIdempotency(record: IdempotencyRecord): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO idempotency (key, state, expire_ms, record) VALUES (?, ?, ?, ?)')
+    this.sql('INSERT OR REPLACE INTO idempotency (key, state, expire_ms, record) VALUES (?, ?, ?, ?)')
       .run(record.key, record.state, Date.parse(record.expireTime), JSON.stringify(record));
   }
 
@@ -258,7 +282,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     return this.write((): IdempotencyBegin => {
       // Expired records go first (this one included, so it can be taken over), which also keeps the
       // table to about one expiry window of keys.
-      this.db.prepare('DELETE FROM idempotency WHERE expire_ms <= ?').run(Date.parse(this.now()));
+      this.sql('DELETE FROM idempotency WHERE expire_ms <= ?').run(Date.parse(this.now()));
       const existing = this.readIdempotency(record.key);
       if (existing) return { outcome: 'existing', record: existing };
       this.writeIdempotency({ ...record, state: 'IN_FLIGHT' });
@@ -276,7 +300,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
 
   async abandonIdempotent(key: string): Promise<void> {
     // A COMPLETED record stays: its response is what a retry must get.
-    this.db.prepare("DELETE FROM idempotency WHERE key = ? AND state = 'IN_FLIGHT'").run(key);
+    this.sql("DELETE FROM idempotency WHERE key = ? AND state = 'IN_FLIGHT'").run(key);
   }
 
   async close(): Promise<void> {

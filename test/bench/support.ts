@@ -34,12 +34,15 @@ export function compileForBench(): { server: string; bare: string } {
   return { server: '.bench/dist/api/server.js', bare: '.bench/bare/bare-server.js' };
 }
 
+/** The heap settings of the container image (Dockerfile), applied to both servers alike. */
+export const NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=2';
+
 /** Spawns `node <entry>` on a free loopback port and waits for /healthz. */
 export async function startServer(entry: string, env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', METADATA_SERVER_DETECTION: 'none' },
+    env: { ...process.env, NODE_OPTIONS, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', METADATA_SERVER_DETECTION: 'none' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -137,10 +137,10 @@ describe('workflows/environment.workflows.yaml', () => {
     expect(stepsOf('poll_op').map((s) => s.name).indexOf('check')).toBeLessThan(stepsOf('poll_op').map((s) => s.name).indexOf('fetch'));
   });
 
-  it('polls long-running operations with growing waits: 2 s, ×1.5, at most 60 s', () => {
+  it('polls long-running operations with growing waits: 2 s, ×1.5, at most 30 s', () => {
     const poll = JSON.stringify(DOC['poll_op']!.steps);
     expect(poll).toContain('"next_delay":2');
-    expect(poll).toContain('${if(next_delay * 1.5 > 60, 60, next_delay * 1.5)}');
+    expect(poll).toContain('${if(next_delay * 1.5 > 30, 30, next_delay * 1.5)}');
   });
 });
 

@@ -116,6 +116,5 @@ describe('plan executor on the sandbox cloud', () => {
     expect(sandbox.inventory().map((i) => `${i.type} ${i.name}`)).toEqual([`iam.serviceAccount ${WORKFLOW_SA}`]);
 
     const creates = planFor('create').steps.length;
-    console.log(`[bench] sandbox: create plan ${creates} steps → ${created.billableSteps} billable steps; delete plan ${plan.steps.length} steps → ${deleted.billableSteps}`);
   });
 });

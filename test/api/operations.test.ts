@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { PendingEngine } from '../../api/engine/pending.js';
+import type { ExecutionStatus, WorkflowEngine } from '../../api/engine/port.js';
+import { reconcileAll } from '../../api/services/reconcile.js';
+import { buildTestApp, INTERNAL_SECRET, json, readJson, SMALLEST_SPEC } from '../support/app.js';
+
+/** An engine whose executions end however the test says. */
+class ScriptedEngine extends PendingEngine implements WorkflowEngine {
+  outcome = new Map<string, Partial<ExecutionStatus>>();
+  override async get(name: string): Promise<ExecutionStatus> {
+    return { ...(await super.get(name)), ...this.outcome.get(name) };
+  }
+}
+
+const internal = (body: unknown) => json(body, { authorization: `Bearer ${INTERNAL_SECRET}` });
+
+describe('reconciliation with the engine', () => {
+  it('settles on read an operation whose execution failed without sending its final report', async () => {
+    const engine = new ScriptedEngine();
+    const { app } = buildTestApp({ engine });
+    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    engine.outcome.set(env.operation.executionName, { state: 'FAILED', error: { message: 'boom: step crashed' } });
+    const after = await readJson(await app.request(`/environments/${env.id}`));
+    expect(after.state).toBe('FAILED');
+    expect(after.operation).toMatchObject({ state: 'FAILED', error: { message: expect.stringContaining('boom') } });
+    expect(after.actions.canRetry).toBe(true);
+  });
+
+  it('marks an execution cancelled outside the API as CANCELLED, and a lost one as INTERRUPTED (periodic trigger)', async () => {
+    const engine = new ScriptedEngine();
+    const { app, deps } = buildTestApp({ engine });
+    const a = await readJson(await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'aa' })));
+    const b = await readJson(await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'bb' })));
+    engine.outcome.set(a.operation.executionName, { state: 'CANCELLED' });
+    // The engine no longer knows b's execution (as after a restart of the local process).
+    const lost = new ScriptedEngine();
+    expect(await reconcileAll({ ...deps, engine: { start: (i) => engine.start(i), cancel: (n) => engine.cancel(n), get: (n) => (n === b.operation.executionName ? lost.get(n) : engine.get(n)) } })).toBe(2);
+    const [ra, rb] = await Promise.all([a, b].map(async (e) => readJson(await app.request(`/environments/${e.id}`))));
+    expect(ra.operation.state).toBe('CANCELLED');
+    expect(rb.operation).toMatchObject({ state: 'FAILED', error: { code: 'INTERRUPTED' } });
+    expect([ra.state, rb.state]).toEqual(['FAILED', 'FAILED']);
+  });
+
+  it('leaves a running execution alone', async () => {
+    const { app, deps } = buildTestApp();
+    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    expect(await reconcileAll(deps)).toBe(0);
+    expect((await readJson(await app.request(`/environments/${env.id}`))).operation.state).toBe('RUNNING');
+  });
+});
+
+describe('POST /environments/{id}/cancel and /retry', () => {
+  it('cancel → FAILED (resumable), a second cancel → 409; retry starts a retry operation of the create', async () => {
+    const { app } = buildTestApp();
+    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    expect((await app.request(`/environments/${env.id}/retry`, { method: 'POST' })).status).toBe(409);
+    const cancelled = await app.request(`/environments/${env.id}/cancel`, { method: 'POST' });
+    expect(cancelled.status).toBe(200);
+    expect(await readJson(cancelled)).toMatchObject({ state: 'FAILED', operation: { state: 'CANCELLED' }, actions: { canRetry: true, canDelete: true, canCancel: false } });
+    const again = await app.request(`/environments/${env.id}/cancel`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect((await readJson(again)).code).toBe('FAILED_PRECONDITION');
+    const retried = await readJson(await app.request(`/environments/${env.id}/retry`, { method: 'POST' }));
+    expect(retried).toMatchObject({ state: 'CREATING', operation: { kind: 'retry', target: 'create', state: 'RUNNING' } });
+    const events = (await readJson(await app.request(`/environments/${env.id}/events`))).events.map((e: { type: string }) => e.type);
+    expect(events).toEqual(['operation.started', 'operation.cancelled', 'environment.failed', 'operation.started']);
+  });
+
+  it('retry and cancel of unknown ids are 404', async () => {
+    const { app } = buildTestApp();
+    expect((await app.request('/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/retry', { method: 'POST' })).status).toBe(404);
+    expect((await app.request('/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/cancel', { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('plans', () => {
+  it('validateOnly returns the plan a create would run', async () => {
+    const { app } = buildTestApp();
+    const { plan } = await readJson(await app.request('/environments?validateOnly=true', json(SMALLEST_SPEC)));
+    expect(plan.kind).toBe('create');
+    const ids = plan.steps.map((s: { id: string }) => s.id);
+    expect(ids).toContain('base.cluster');
+    expect(ids).toContain('saxml.deploy');
+    expect(plan.schedule.flat(3).sort()).toEqual([...ids].sort());
+  });
+
+  it('GET /environments/{id}/plan shows each step with its state, and the workflow gets only what is left', async () => {
+    const { app } = buildTestApp();
+    const env = await readJson(await app.request('/environments', json({ ...SMALLEST_SPEC, saxml: { enabled: false } })));
+    const report = await app.request(`/internal/environments/${env.id}/reports`, internal({
+      operationId: env.operation.id,
+      reports: [{ step: 'bootstrap.services.1', state: 'SUCCEEDED' }, { step: 'bootstrap.automation-sa', state: 'RUNNING' }],
+    }));
+    expect(report.status).toBe(200);
+    const view = await readJson(await app.request(`/environments/${env.id}/plan`));
+    const state = (id: string) => view.steps.find((s: { id: string }) => s.id === id).state;
+    expect([state('bootstrap.services.1'), state('bootstrap.automation-sa'), state('base.cluster')]).toEqual(['SUCCEEDED', 'RUNNING', 'PENDING']);
+    expect(view.operationId).toBe(env.operation.id);
+
+    const remaining = await readJson(await app.request(`/internal/environments/${env.id}/operations/${env.operation.id}/plan`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } }));
+    const ids = remaining.steps.map((s: { id: string }) => s.id);
+    expect(ids).not.toContain('bootstrap.services.1');
+    expect(ids).toContain('bootstrap.automation-sa');
+    for (const s of remaining.steps) expect(s.after).not.toContain('bootstrap.services.1');
+
+    const stale = await app.request(`/internal/environments/${env.id}/operations/op-other/plan`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
+    expect(stale.status).toBe(409);
+  });
+
+  it('refuses malformed reports with 422, and ignores reports for another operation (logged)', async () => {
+    const { app, logs } = buildTestApp();
+    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    const bad = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: env.operation.id, reports: [{ step: 'x', state: 'DONE' }] }));
+    expect(bad.status).toBe(422);
+    const other = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: 'op-stale', reports: [{ step: 'base.cluster', state: 'SUCCEEDED' }] }));
+    expect(await readJson(other)).toEqual({ applied: false });
+    expect(logs.some((l) => l.includes('workflow reports ignored') && l.includes('op-stale'))).toBe(true);
+  });
+
+  it('saxml internal routes answer 501 NOT_IMPLEMENTED until the deployer exists', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml/apply', internal({}));
+    expect(res.status).toBe(501);
+    expect((await readJson(res)).code).toBe('NOT_IMPLEMENTED');
+  });
+});
