@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
-import { emptyProgress, type EnvironmentRecord, type Stage } from '../domain/environment.js';
+import type { EnvironmentRecord } from '../domain/environment.js';
+import { newEnvironment } from '../domain/new-environment.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import type { EnvironmentSpec } from '../domain/spec.js';
 import { checkSpec } from '../domain/validate.js';
@@ -9,16 +10,6 @@ import { startOperation } from './start-operation.js';
 import { buildPlan } from '../domain/plan/index.js';
 import type { Plan } from '../domain/plan/types.js';
 
-export function initialStages(spec: EnvironmentSpec): Stage[] {
-  const steps = { total: 0, done: 0, failed: 0 };
-  return [
-    { name: 'bootstrap', state: 'PENDING', steps },
-    { name: 'base', state: 'PENDING', steps },
-    { name: 'perf', state: spec.perf.enabled ? 'PENDING' : 'SKIPPED', steps },
-    { name: 'saxml', state: spec.saxml.enabled ? 'PENDING' : 'SKIPPED', steps },
-  ];
-}
-
 /** Validates a spec the schema accepted; the normalised spec, or a 422 listing every violation. */
 export function normaliseSpec(spec: EnvironmentSpec): EnvironmentSpec {
   const checked = checkSpec(spec);
@@ -26,10 +17,10 @@ export function normaliseSpec(spec: EnvironmentSpec): EnvironmentSpec {
   return checked.spec;
 }
 
-/** The create plan a spec would run, for `validateOnly` (the id is assigned only on create). */
-export function previewPlan(deps: Pick<Deps, 'google' | 'apiBase'>, spec: EnvironmentSpec): Plan {
+/** The create plan a spec would run (`validateOnly` shows it before an id is assigned). */
+export function createPlan(deps: Pick<Deps, 'google' | 'apiBase'>, spec: EnvironmentSpec, environmentId = 'env-assigned-on-create'): Plan {
   return buildPlan(spec, {
-    kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId: 'env-assigned-on-create',
+    kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
     workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,
   });
 }
@@ -42,24 +33,9 @@ export async function createEnvironment(
   const spec = normaliseSpec(input.spec);
   deps.auth.policy.assertProject(input.principal, spec.project);
   const time = deps.now().toISOString();
+  const id = deps.newId('env');
   const operationId = deps.newId('op');
-  const record: EnvironmentRecord = {
-    id: deps.newId('env'),
-    name: spec.name,
-    project: spec.project,
-    region: spec.region,
-    labels: spec.labels,
-    spec,
-    state: 'CREATING',
-    stages: initialStages(spec),
-    outputs: {},
-    progress: emptyProgress(),
-    operation: { id: operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: time },
-    createTime: time,
-    updateTime: time,
-    createdBy: input.principal.id,
-    version: 1,
-  };
+  const record = newEnvironment(spec, { id, operationId, time, createdBy: input.principal.id, plan: createPlan(deps, spec, id) });
   try {
     await deps.store.create(record, [{ time, type: 'operation.started', operationId, message: 'create operation started' }]);
   } catch (error) {

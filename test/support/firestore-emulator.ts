@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './net.js';
 import type { TestProject } from 'vitest/node';
 
 /** Where Debian 12 images ship Google's Firestore emulator (it cannot be installed from here). */
@@ -13,17 +13,6 @@ declare module 'vitest' {
     /** host:port of a running Firestore emulator, or the reason there is none. */
     firestoreEmulator: { host: string } | { skipReason: string };
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

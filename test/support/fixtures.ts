@@ -1,5 +1,7 @@
 import { monotonicFactory } from 'ulid';
-import { STAGE_NAMES, type EnvironmentRecord, emptyProgress } from '../../api/domain/environment.js';
+import type { EnvironmentRecord } from '../../api/domain/environment.js';
+import { newEnvironment } from '../../api/domain/new-environment.js';
+import type { Plan } from '../../api/domain/plan/types.js';
 import { EnvironmentSpecSchema } from '../../api/domain/spec.js';
 
 /** The smallest body POST /environments accepts: everything else takes its default. */
@@ -9,6 +11,9 @@ export const SMALLEST_SPEC_BODY = {
   region: 'us-west1',
   cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
 } as const;
+
+/** No steps: stage counts stay at zero, as the store tests expect nothing of them. */
+const EMPTY_PLAN: Plan = { kind: 'create', automation: { serviceAccount: '', tokenUrl: '' }, steps: [], schedule: [] };
 
 // Monotonic, so ids made within one millisecond still sort in the order they were made, as the
 // stores' newest-first listing assumes.
@@ -30,22 +35,9 @@ export function newEnvironmentRecord(overrides: Partial<EnvironmentRecord> = {})
       ...(overrides.region !== undefined && { region: overrides.region }),
       ...(overrides.labels !== undefined && { labels: overrides.labels }),
     });
-  const now = new Date().toISOString();
-  return {
-    id: newEnvironmentId(),
-    name: spec.name,
-    project: spec.project,
-    region: spec.region,
-    labels: spec.labels,
-    spec,
-    state: 'CREATING',
-    stages: STAGE_NAMES.map((name) => ({ name, state: 'PENDING' as const, steps: { total: 0, done: 0, failed: 0 } })),
-    outputs: {},
-    progress: emptyProgress(),
-    createTime: now,
-    updateTime: now,
-    createdBy: 'user:test@example.com',
-    version: 1,
-    ...overrides,
-  };
+  // The record a create makes, without its operation (tests add the one they need).
+  const { operation: _operation, ...created } = newEnvironment(spec, {
+    id: newEnvironmentId(), operationId: 'op-unused', time: new Date().toISOString(), createdBy: 'user:test@example.com', plan: EMPTY_PLAN,
+  });
+  return { ...created, ...overrides };
 }

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
 import { commonProblems, problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
-import { createEnvironment, normaliseSpec, previewPlan } from '../../services/create-environment.js';
+import { createEnvironment, normaliseSpec, createPlan } from '../../services/create-environment.js';
 import { etagOf, toView } from '../../services/view.js';
 import { CreateQuery, EnvironmentSchema, EnvironmentSpecBody, ValidateOnlyResultSchema } from './schemas.js';
 
@@ -37,7 +37,7 @@ export function registerCreateEnvironment(app: OpenAPIHono<AppEnv>, deps: Deps):
     if (c.req.valid('query').validateOnly) {
       deps.auth.policy.assertProject(c.get('principal'), spec.project);
       const normalised = normaliseSpec(spec);
-      return c.json({ spec: normalised, plan: previewPlan(deps, normalised) }, 200);
+      return c.json({ spec: normalised, plan: createPlan(deps, normalised) }, 200);
     }
     const record = await createEnvironment(deps, { spec, principal: c.get('principal') });
     c.header('Location', `/environments/${record.id}`);

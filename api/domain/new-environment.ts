@@ -1,0 +1,39 @@
+import { emptyProgress, type EnvironmentRecord, type Stage } from './environment.js';
+import type { Plan } from './plan/types.js';
+import { withStages } from './progress.js';
+import type { EnvironmentSpec } from './spec.js';
+
+function initialStages(spec: EnvironmentSpec): Stage[] {
+  const steps = { total: 0, done: 0, failed: 0 };
+  return [
+    { name: 'bootstrap', state: 'PENDING', steps },
+    { name: 'base', state: 'PENDING', steps },
+    { name: 'perf', state: spec.perf.enabled ? 'PENDING' : 'SKIPPED', steps },
+    { name: 'saxml', state: spec.saxml.enabled ? 'PENDING' : 'SKIPPED', steps },
+  ];
+}
+
+/** A just-recorded environment with its RUNNING create operation; step totals from its plan. */
+export function newEnvironment(
+  spec: EnvironmentSpec,
+  input: { id: string; operationId: string; time: string; createdBy: string; plan: Plan },
+): EnvironmentRecord {
+  const record: EnvironmentRecord = {
+    id: input.id,
+    name: spec.name,
+    project: spec.project,
+    region: spec.region,
+    labels: spec.labels,
+    spec,
+    state: 'CREATING',
+    stages: initialStages(spec),
+    outputs: {},
+    progress: emptyProgress(),
+    operation: { id: input.operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: input.time },
+    createTime: input.time,
+    updateTime: input.time,
+    createdBy: input.createdBy,
+    version: 1,
+  };
+  return withStages(record, input.plan, input.time).record;
+}
