@@ -77,6 +77,8 @@ export function describeStepError(stage: StageName | undefined, step: string | u
       hint: `grant the acting service account ${permission ? `the permission ${permission}` : 'the missing role'} (see bootstrap roles), then retry`,
     };
   }
-  const code = fields.status ?? (httpStatus ? `HTTP_${httpStatus}` : raw?.tags?.[0]?.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() ?? 'STEP_FAILED');
+  // Our own internal routes answer problem+json with a SCREAMING_SNAKE `code` (e.g. NOT_IMPLEMENTED).
+  const ownCode = typeof fields.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(fields.code) ? fields.code : undefined;
+  const code = fields.status ?? ownCode ?? (httpStatus ? `HTTP_${httpStatus}` : raw?.tags?.[0]?.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() ?? 'STEP_FAILED');
   return { ...base, code, message: `${message}${where}` };
 }

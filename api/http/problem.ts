@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
 import { DomainError, type ErrorCode, type FieldError } from '../domain/errors.js';
+import { CorruptRecordError } from '../store/port.js';
 import type { AppEnv } from './types.js';
 
 /**
@@ -138,6 +139,11 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
       : status === 405 ? 'METHOD_NOT_ALLOWED'
       : status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL';
     return problem(c, code, code === 'INTERNAL' ? 'internal error' : error.message || TITLE[code]);
+  }
+  if (error instanceof CorruptRecordError) {
+    // Not the caller's fault and not a crash: say which stored document needs attention.
+    c.get('logger')?.error('corrupt stored document', { document: error.documentPath, issues: error.issues });
+    return problem(c, 'INTERNAL', `${error.message} (request id ${c.get('requestId') ?? 'unknown'})`);
   }
   c.get('logger')?.error('unhandled error', { error: { name: error.name, message: error.message, stack: error.stack } });
   return problem(c, 'INTERNAL', `internal error; quote request id ${c.get('requestId') ?? 'unknown'} when reporting it`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineUnavailableError, type StartExecutionInput, type WorkflowEngine } from '../../api/engine/port.js';
-import { PendingEngine } from '../../api/engine/pending.js';
+import { PendingEngine } from '../support/pending-engine.js';
 import { AccessPolicy } from '../../api/http/auth.js';
 import { buildTestApp, readJson, json, SMALLEST_SPEC, tokensAuthenticator } from '../support/app.js';
 

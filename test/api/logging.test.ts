@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccessPolicy, staticTokenAuthenticator } from '../../api/http/auth.js';
+import { CorruptRecordError } from '../../api/store/port.js';
 import { buildTestApp, json, readJson, SMALLEST_SPEC } from '../support/app.js';
 
 const TOKEN = 'super-secret-token-0123456789';
@@ -55,5 +56,14 @@ describe('request logs', () => {
     const errorLine = logs.map((l) => JSON.parse(l)).find((l) => l.message === 'unhandled error');
     expect(errorLine.severity).toBe('ERROR');
     expect(errorLine.error.message).toContain('disk on fire');
+  });
+
+  it('answers a corrupt stored document with a 500 that names the document, and logs it', async () => {
+    const { app, logs, store } = buildTestApp();
+    store.get = async () => { throw new CorruptRecordError('environments/env-x', 'state: invalid enum value'); };
+    const res = await app.request('/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k');
+    expect(res.status).toBe(500);
+    expect((await readJson(res)).detail).toContain('environments/env-x');
+    expect(logs.map((l) => JSON.parse(l)).find((l) => l.message === 'corrupt stored document')).toMatchObject({ document: 'environments/env-x' });
   });
 });

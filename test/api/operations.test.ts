@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PendingEngine } from '../../api/engine/pending.js';
+import { PendingEngine } from '../support/pending-engine.js';
 import type { ExecutionStatus, WorkflowEngine } from '../../api/engine/port.js';
 import { reconcileAll } from '../../api/services/reconcile.js';
 import { buildTestApp, INTERNAL_SECRET, json, readJson, SMALLEST_SPEC } from '../support/app.js';
@@ -117,10 +117,14 @@ describe('plans', () => {
     expect(logs.some((l) => l.includes('workflow reports ignored') && l.includes('op-stale'))).toBe(true);
   });
 
-  it('saxml internal routes answer 501 NOT_IMPLEMENTED until the deployer exists', async () => {
+  it('saxml apply answers 501 NOT_IMPLEMENTED until the deployer exists; teardown of what was never deployed succeeds', async () => {
     const { app } = buildTestApp();
-    const res = await app.request('/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml/apply', internal({}));
+    const base = '/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml';
+    const res = await app.request(`${base}/apply`, internal({}));
     expect(res.status).toBe(501);
     expect((await readJson(res)).code).toBe('NOT_IMPLEMENTED');
+    expect((await app.request(`${base}/delete`, internal({}))).status).toBe(202);
+    const status = await app.request(`${base}/status`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
+    expect(await readJson(status)).toMatchObject({ state: 'DELETED' });
   });
 });

@@ -1,7 +1,7 @@
 import { createApp } from '../../api/app.js';
 import type { Deps } from '../../api/deps.js';
 import { createIdGenerator } from '../../api/domain/ids.js';
-import { PendingEngine } from '../../api/engine/pending.js';
+import { PendingEngine } from './pending-engine.js';
 import { PRODUCTION_API_BASES } from '../../api/domain/plan/types.js';
 import { AccessPolicy, staticTokenAuthenticator, type Authenticator } from '../../api/http/auth.js';
 import { DomainError } from '../../api/domain/errors.js';

@@ -1,8 +1,8 @@
-import { ExecutionNotFoundError, type ExecutionStatus, type StartExecutionInput, type WorkflowEngine } from './port.js';
+import { ExecutionNotFoundError, type ExecutionStatus, type StartExecutionInput, type WorkflowEngine } from '../../api/engine/port.js';
 
 /**
- * An engine that accepts executions and never runs them: used where no executor is configured,
- * so a started operation stays visibly RUNNING instead of pretending to succeed.
+ * A WorkflowEngine for API tests: executions are accepted and never run, so an operation stays
+ * RUNNING until the test reports progress or settles it.
  */
 export class PendingEngine implements WorkflowEngine {
   private readonly executions = new Map<string, ExecutionStatus>();
