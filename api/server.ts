@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { buildRuntime } from './compose.js';
+import { buildRuntime } from './compose/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './http/logger.js';
 import { reconcileAll } from './services/reconcile.js';

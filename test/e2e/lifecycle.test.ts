@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import { readJson, SMALLEST_SPEC } from '../support/app.js';
-import { sandboxWithWorkflowIdentity } from '../../api/compose.js';
+import { sandboxWithWorkflowIdentity } from '../../api/compose/local.js';
 import { E2E_TIME_SCALE, startLocalWorld, type LocalWorld } from '../support/local-world.js';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../api/app.js';
-import { buildRuntime, type Runtime } from '../../api/compose.js';
+import { buildRuntime, type Runtime } from '../../api/compose/index.js';
 import { loadConfig } from '../../api/config.js';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import type { LocalWorkflowEngine } from '../../api/engine/local/index.js';

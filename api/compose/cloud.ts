@@ -1,0 +1,31 @@
+import type { CloudConfig } from '../config.js';
+import type { Deps } from '../deps.js';
+import { PRODUCTION_API_BASES } from '../domain/plan/types.js';
+import { createExecutionsClient, CloudWorkflowsEngine } from '../engine/cloud-workflows.js';
+import { AccessPolicy } from '../http/auth.js';
+import { googleCerts, googleIdTokenAuthenticator } from '../http/google-id-token.js';
+import type { Logger } from '../http/logger.js';
+import { createFirestoreStore } from '../store/firestore.js';
+import { commonDeps, type Runtime } from './runtime.js';
+
+/** Cloud Run: Firestore, Cloud Workflows, Google APIs, Google ID tokens. */
+export async function buildCloudRuntime(config: CloudConfig, logger: Logger): Promise<Runtime> {
+  const common = commonDeps(config, logger);
+  const store = createFirestoreStore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE });
+  const idTokens = googleIdTokenAuthenticator({ audience: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });
+  const deps: Deps = {
+    ...common.deps,
+    store,
+    engine: new CloudWorkflowsEngine({
+      client: createExecutionsClient(),
+      project: config.GOOGLE_CLOUD_PROJECT,
+      location: config.WORKFLOW_LOCATION,
+      workflow: config.WORKFLOW_NAME,
+    }),
+    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: config.WORKFLOW_SERVICE_ACCOUNT },
+    auth: { authenticator: idTokens, policy: new AccessPolicy(config.ALLOWED_PRINCIPALS) },
+    internalAuth: { authenticator: idTokens, workflowPrincipal: `serviceAccount:${config.WORKFLOW_SERVICE_ACCOUNT}` },
+    traceProject: config.GOOGLE_CLOUD_PROJECT,
+  };
+  return { deps, setBoundPort: common.setBoundPort, close: () => store.close() };
+}

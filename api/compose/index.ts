@@ -1,0 +1,21 @@
+import type { Config } from '../config.js';
+import type { Sandbox } from '../gcp/sandbox/index.js';
+import { createLogger, type Logger } from '../http/logger.js';
+import type { Runtime } from './runtime.js';
+
+export type { Runtime } from './runtime.js';
+
+/**
+ * The composition root: builds every adapter for the configured profile, once. Each profile's
+ * adapters are imported only when that profile runs — the cloud never loads SQLite, the sandbox
+ * or the local engine, and the laptop never loads the Google client libraries.
+ */
+export async function buildRuntime(
+  config: Config,
+  logger: Logger = createLogger({ level: config.LOG_LEVEL }),
+  /** Tests keep one simulated cloud across a simulated restart of the process. */
+  reuse: { sandbox?: Sandbox } = {},
+): Promise<Runtime> {
+  if (config.PROFILE === 'local') return (await import('./local.js')).buildLocalRuntime(config, logger, reuse);
+  return (await import('./cloud.js')).buildCloudRuntime(config, logger);
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LocalConfig } from '../config.js';
+import type { Deps } from '../deps.js';
+import { LocalWorkflowEngine } from '../engine/local/index.js';
+import { createSandbox, sandboxBases, type Sandbox, type SandboxOptions } from '../gcp/sandbox/index.js';
+import { AccessPolicy, staticTokenAuthenticator } from '../http/auth.js';
+import type { Logger } from '../http/logger.js';
+import { SqliteEnvironmentStore } from '../store/sqlite.js';
+import { commonDeps, type Runtime } from './runtime.js';
+
+/**
+ * The local workflow's identity in the sandbox (the production one is WORKFLOW_SERVICE_ACCOUNT). It
+ * lives in the service's own project, `local-sandbox`, never in an environment's project.
+ */
+export const LOCAL_WORKFLOW_SERVICE_ACCOUNT = 'saxml-workflow@local-sandbox.iam.gserviceaccount.com';
+
+/**
+ * The workflow definition: `workflows/` beside `api/` in the repository, and beside `dist/` in the
+ * container image, so it is looked up from this module's folder upwards.
+ */
+export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'workflows', 'environment.workflows.yaml');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`workflows/environment.workflows.yaml not found above ${from}`);
+  }
+}
+
+/**
+ * A sandbox cloud in which the workflow's own service account exists, as it does in production
+ * (Terraform creates it): bootstrap grants it token-creator on the automation account.
+ */
+export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
+  const sandbox = createSandbox(options);
+  const [accountId, project] = LOCAL_WORKFLOW_SERVICE_ACCOUNT.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
+  const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
+    method: 'POST',
+    headers: { authorization: sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT), 'content-type': 'application/json' },
+    body: JSON.stringify({ accountId, serviceAccount: { displayName: 'Saxml environments workflow (local)' } }),
+  });
+  if (!res.ok) throw new Error(`sandbox: could not create the workflow identity: ${res.status} ${await res.text()}`);
+  return sandbox;
+}
+
+/** The laptop: SQLite under DATA_DIR, the in-process engine running the real YAML, the sandbox cloud. */
+export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reuse: { sandbox?: Sandbox }): Promise<Runtime> {
+  const common = commonDeps(config, logger);
+  const apiBase = common.deps.apiBase;
+  const store = new SqliteEnvironmentStore({ path: join(config.DATA_DIR, 'environments.sqlite') });
+  // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
+  const internalSecret = randomBytes(32).toString('base64url');
+  const sandbox = reuse.sandbox ?? (await sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
+  const engine = new LocalWorkflowEngine({
+    definition: readFileSync(workflowDefinitionPath(), 'utf8'),
+    timeScale: config.SANDBOX_TIME_SCALE,
+    namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
+    tokens: {
+      oauth2: async () => sandbox.identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
+      oidc: async () => internalSecret,
+    },
+    logger: (entry) => logger.debug(`workflow: ${entry.message}`, { execution: entry.execution, step: entry.step }),
+  });
+  const deps: Deps = {
+    ...common.deps,
+    store,
+    engine,
+    google: {
+      apis: () => sandboxBases(`${apiBase()}/_sandbox`),
+      sandboxBase: () => `${apiBase()}/_sandbox`,
+      workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT,
+    },
+    auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
+    internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
+    sandbox,
+  };
+  return {
+    deps,
+    setBoundPort: common.setBoundPort,
+    close: async () => {
+      await engine.shutdown();
+      await store.close();
+    },
+  };
+}
