@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
 import { DomainError, type ErrorCode, type FieldError } from '../domain/errors.js';
-import { CorruptRecordError } from '../store/port.js';
+import { CorruptRecordError, EnvironmentNotFoundError } from '../store/port.js';
 import type { AppEnv } from './types.js';
 
 /**
@@ -140,6 +140,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
       : status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL';
     return problem(c, code, code === 'INTERNAL' ? 'internal error' : error.message || TITLE[code]);
   }
+  if (error instanceof EnvironmentNotFoundError) return problem(c, 'NOT_FOUND', error.message);
   if (error instanceof CorruptRecordError) {
     // Not the caller's fault and not a crash: say which stored document needs attention.
     c.get('logger')?.error('corrupt stored document', { document: error.documentPath, issues: error.issues });

@@ -1,5 +1,4 @@
 import type { Deps } from '../deps.js';
-import { notFound } from '../domain/errors.js';
 import { applyReports } from '../domain/progress.js';
 import type { ReportBatch } from '../domain/reports.js';
 import { planFor } from './plan-for.js';
@@ -9,7 +8,6 @@ import { planFor } from './plan-for.js';
  * than the current one, or after it ended, change nothing and are logged.
  */
 export async function applyReportBatch(deps: Pick<Deps, 'store' | 'now' | 'logger' | 'google' | 'apiBase'>, environmentId: string, batch: ReportBatch): Promise<{ applied: boolean }> {
-  if (!(await deps.store.get(environmentId))) throw notFound(`environment ${environmentId}`);
   let ignored: string[] = [];
   const { events } = await deps.store.update(environmentId, (current) => {
     const change = applyReports(current, planFor(deps, current), batch, deps.now().toISOString());

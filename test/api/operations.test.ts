@@ -128,3 +128,12 @@ describe('plans', () => {
     expect(await readJson(status)).toMatchObject({ state: 'DELETED' });
   });
 });
+
+describe('reports for an unknown environment', () => {
+  it('answer 404', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/reports', internal({ operationId: 'op-1', reports: [{ operation: 'SUCCEEDED' }] }));
+    expect(res.status).toBe(404);
+    expect((await readJson(res)).code).toBe('NOT_FOUND');
+  });
+});
