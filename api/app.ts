@@ -22,6 +22,9 @@ import { registerDocs } from './routes/service/docs.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** `/environments/:id/plan` → a regular expression matching concrete paths. */
+const routePattern = (path: string) => new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+').replace(/\*$/, '.*')}$`);
+
 /** The whole HTTP surface, built from injected ports; no I/O happens until a request arrives. */
 export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -35,7 +38,15 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
     },
   });
   app.onError(handleError);
-  app.notFound((c) => problem(c, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => {
+    // A known path with another method is a 405 naming the methods it has, not a 404.
+    const allowed = [...new Set(app.routes.filter((r) => r.method !== 'ALL' && routePattern(r.path).test(c.req.path)).map((r) => r.method))];
+    if (allowed.length) {
+      c.header('Allow', allowed.join(', '));
+      return problem(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`);
+    }
+    return problem(c, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`);
+  });
 
   app.use('*', requestContext(deps.logger, deps.traceProject));
   app.use('*', bodyLimit({

@@ -156,5 +156,9 @@ describe('service routes', () => {
     const unknown = await app.request('/nowhere');
     expect(unknown.status).toBe(404);
     expect((await readJson(unknown)).code).toBe('ROUTE_NOT_FOUND');
+    const wrongMethod = await app.request('/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k', { method: 'PUT' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, DELETE');
+    expect((await readJson(wrongMethod)).code).toBe('METHOD_NOT_ALLOWED');
   });
 });
