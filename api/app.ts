@@ -49,10 +49,13 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   });
 
   app.use('*', requestContext(deps.logger, deps.traceProject));
-  app.use('*', bodyLimit({
+  const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => { throw new HTTPException(413, { message: `request bodies are limited to ${MAX_BODY_BYTES} bytes` }); },
-  }));
+  });
+  // Only where a body is read: the limiter wraps the request stream, which on GETs would cost
+  // more than the handler itself.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

@@ -13,7 +13,10 @@ export async function apiBenchmark(): Promise<void> {
   const entries = compileForBench();
   const bare = await startServer(entries.bare);
   let ours: Awaited<ReturnType<typeof startServer>> | undefined;
+  let sameBody: Awaited<ReturnType<typeof startServer>> | undefined;
+  let withLibs: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
+    withLibs = await startServer(entries.bare, { BARE_LIBS: '1' });
     ours = await startServer(entries.server, { PROFILE: 'local', DATA_DIR: dataDir, RECONCILE_INTERVAL_SECONDS: '0' });
     const created = await fetch(`${ours.baseUrl}/environments`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...SMALLEST_SPEC, saxml: { enabled: false } }),
@@ -26,10 +29,12 @@ export async function apiBenchmark(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const body = JSON.stringify(SMALLEST_SPEC);
+    sameBody = await startServer(entries.bare, { BARE_BODY: await (await fetch(`${ours.baseUrl}/environments/${id}`)).text() });
 
     await load({ url: `${bare.baseUrl}/fixed`, amount: 2000 }); // warm-up both
     await load({ url: `${ours.baseUrl}/environments/${id}`, amount: 2000 });
     const bareGet = await load({ url: `${bare.baseUrl}/fixed`, seconds: 5 });
+    const sameBodyGet = await load({ url: `${sameBody.baseUrl}/fixed`, seconds: 5 });
     const ourGet = await load({ url: `${ours.baseUrl}/environments/${id}`, seconds: 5 });
     const barePost = await load({ url: `${bare.baseUrl}/fixed`, method: 'POST', body, seconds: 5 });
     const ourPost = await load({ url: `${ours.baseUrl}/environments?validateOnly=true`, method: 'POST', body, seconds: 5 });
@@ -44,13 +49,15 @@ export async function apiBenchmark(): Promise<void> {
       `${name.padEnd(42)} ${o.requestsPerSecond.toFixed(0).padStart(7)} req/s (${ratio(o.requestsPerSecond, b.requestsPerSecond)}× bare)  p50 ${o.p50} ms  p99 ${o.p99} ms (bare p50 ${b.p50} / p99 ${b.p99})${o.errors ? `  errors ${o.errors}` : ''}`;
     console.log('\n== API benchmark (compiled, local profile, SQLite; 10 connections) ==');
     console.log(row('GET /environments/{id}', ourGet, bareGet));
+    console.log(row('  reference: bare app, same ~4 KB body', sameBodyGet, bareGet));
     console.log(row('POST /environments?validateOnly=true', ourPost, barePost));
     console.log(`${'start-up to first 200 on /healthz'.padEnd(42)} ${ours.startupMs.toFixed(0)} ms (${ratio(ours.startupMs, bare.startupMs)}× bare ${bare.startupMs.toFixed(0)} ms)`);
+    console.log(`${'  reference: bare app + mandated libraries'.padEnd(42)} ${withLibs.startupMs.toFixed(0)} ms (${ratio(withLibs.startupMs, bare.startupMs)}× bare)`);
     console.log(`${'RSS after 10 000+ requests'.padEnd(42)} ${ourRss.toFixed(0)} MB (${ratio(ourRss, bareRss)}× bare ${bareRss.toFixed(0)} MB)`);
     console.log('targets: GET throughput ≥ 0.5× bare, start-up ≤ 1.5× bare, RSS ≤ 120 MB');
   } finally {
     bare.child.kill();
-    ours?.child.kill();
+    for (const server of [ours, sameBody, withLibs]) server?.child.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

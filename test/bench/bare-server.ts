@@ -1,10 +1,16 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-/** The baseline: a bare Hono app answering a fixed JSON, started the same way as our server. */
+/**
+ * The baselines: a bare Hono app answering a fixed JSON, started the same way as our server.
+ * `BARE_BODY` (JSON) makes it answer that body instead — our environment's, to separate the cost
+ * of the payload from ours. `BARE_LIBS=1` makes it load the libraries the project mandates (zod via
+ * @hono/zod-openapi, better-sqlite3) before listening — the floor for our start-up.
+ */
+if (process.env.BARE_LIBS === '1') await Promise.all([import('@hono/zod-openapi'), import('better-sqlite3')]);
 const app = new Hono();
-const body = { id: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k', state: 'ACTIVE', name: 'demo' };
+const body: unknown = process.env.BARE_BODY ? JSON.parse(process.env.BARE_BODY) : { id: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k', state: 'ACTIVE', name: 'demo' };
 app.get('/healthz', (c) => c.json({ status: 'ok' }));
-app.get('/fixed', (c) => c.json(body));
-app.post('/fixed', (c) => c.json(body));
+app.get('/fixed', (c) => c.json(body as object));
+app.post('/fixed', (c) => c.json(body as object));
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });
