@@ -53,20 +53,28 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
   // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
   const internalSecret = randomBytes(32).toString('base64url');
   const sandbox = reuse.sandbox ?? (await sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
-  const engine = new LocalWorkflowEngine({
-    definition: readFileSync(workflowDefinitionPath(), 'utf8'),
-    timeScale: config.SANDBOX_TIME_SCALE,
-    namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
-    tokens: {
-      oauth2: async () => sandbox.identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
-      oidc: async () => internalSecret,
-    },
-    logger: (entry) => logger.debug(`workflow: ${entry.message}`, { execution: entry.execution, step: entry.step }),
-  });
+  // Loading (parsing and checking) the workflow definition is most of the start-up time, so it
+  // happens on the first operation; a definition that does not load fails the test suite anyway.
+  let engine: LocalWorkflowEngine | undefined;
+  const localEngine = () =>
+    (engine ??= new LocalWorkflowEngine({
+      definition: readFileSync(workflowDefinitionPath(), 'utf8'),
+      timeScale: config.SANDBOX_TIME_SCALE,
+      namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
+      tokens: {
+        oauth2: async () => sandbox.identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
+        oidc: async () => internalSecret,
+      },
+      logger: (entry) => logger.debug(`workflow: ${entry.message}`, { execution: entry.execution, step: entry.step }),
+    }));
   const deps: Deps = {
     ...common.deps,
     store,
-    engine,
+    engine: {
+      start: (input) => localEngine().start(input),
+      get: (name) => localEngine().get(name),
+      cancel: (name) => localEngine().cancel(name),
+    },
     google: {
       apis: () => sandboxBases(`${apiBase()}/_sandbox`),
       sandboxBase: () => `${apiBase()}/_sandbox`,
@@ -79,8 +87,9 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
   return {
     deps,
     setBoundPort: common.setBoundPort,
+    localEngine,
     close: async () => {
-      await engine.shutdown();
+      await engine?.shutdown();
       await store.close();
     },
   };

@@ -2,11 +2,14 @@ import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { createIdGenerator } from '../domain/ids.js';
 import type { Logger } from '../http/logger.js';
+import type { LocalWorkflowEngine } from '../engine/local/index.js';
 
 export interface Runtime {
   deps: Deps;
   /** Set once the server listens, so the workflow learns where to call back. */
   setBoundPort(port: number): void;
+  /** Local profile: the in-process engine behind `deps.engine` (tests await executions on it). */
+  localEngine?: () => LocalWorkflowEngine;
   close(): Promise<void>;
 }
 

@@ -51,7 +51,7 @@ export async function startLocalWorld(options: { dataDir?: string; sandbox?: San
   });
   runtime.setBoundPort(port);
   const baseUrl = `http://127.0.0.1:${port}`;
-  const engine = runtime.deps.engine as LocalWorkflowEngine;
+  const engine = runtime.localEngine!();
   const world: LocalWorld = {
     baseUrl,
     runtime,
