@@ -79,3 +79,15 @@ export async function load(options: { url: string; method?: 'GET' | 'POST'; body
 }
 
 export const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
+
+/** Median start-up over `runs` fresh processes: a single start is too noisy to compare. */
+export async function medianStartupMs(entry: string, env: Record<string, string> = {}, runs = 5): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = await startServer(entry, env);
+    times.push(started.startupMs);
+    started.child.kill();
+    await new Promise((resolve) => started.child.once('exit', resolve));
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+}
