@@ -6,7 +6,6 @@ import { z } from 'zod';
  * APIs). Every variable is documented in the README; loadConfig fails with one line per problem.
  */
 
-const boolish = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
 const emailish = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -97,11 +96,4 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 /** Never echo secrets back, even in a configuration error. */
 function redact(name: string, value: string): string {
   return /TOKEN|SECRET|KEY|PASSWORD/i.test(name) ? '<redacted>' : value;
-}
-
-/** Where the workflow reaches this service. */
-export function publicUrl(config: Config, boundPort: number): string {
-  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/$/, '');
-  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
-  return `http://${host}:${boundPort}`;
 }

@@ -115,6 +115,5 @@ describe('plan executor on the sandbox cloud', () => {
     expect(stepReports().filter((r) => r.state === 'SUCCEEDED').map((r) => r.step).sort()).toEqual(plan.steps.map((s) => s.id).sort());
     expect(sandbox.inventory().map((i) => `${i.type} ${i.name}`)).toEqual([`iam.serviceAccount ${WORKFLOW_SA}`]);
 
-    const creates = planFor('create').steps.length;
   });
 });

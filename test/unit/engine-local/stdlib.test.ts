@@ -30,7 +30,7 @@ describe('stdlib: helpers', () => {
     expect(call('len', { a: 1, b: 2, c: 3 })).toBe(3);
     expect(tagsOf(() => call('len', 5))).toEqual(['TypeError']);
     expect(call('keys', { a: 1, b: 2 })).toEqual(['a', 'b']);
-    expect(['int', 'double', 'string', 'bool', 'null', 'list', 'map', 'bytes'].map((t, i) => call('type', [1, 1.5, 's', true, null, [], {}, bytes('x')][i] as Value))).toEqual([
+    expect(['int', 'double', 'string', 'bool', 'null', 'list', 'map', 'bytes'].map((_t, i) => call('type', [1, 1.5, 's', true, null, [], {}, bytes('x')][i] as Value))).toEqual([
       'int',
       'double',
       'string',
