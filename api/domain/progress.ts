@@ -1,4 +1,4 @@
-import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Stage, StageState, StepProgress } from './environment.js';
+import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Progress, Stage, StageState, StepProgress } from './environment.js';
 import { describeStepError } from './google-errors.js';
 import type { Plan, PlanStep } from './plan/types.js';
 import type { OperationReport, ReportBatch, StepReport } from './reports.js';
@@ -172,4 +172,18 @@ export function endOperation(
   if (state === 'DELETED') events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
   if (state === 'FAILED') events.push({ time, type: 'environment.failed', operationId: op.id, message: `environment is FAILED; retry or delete it` });
   return { record: { ...record, state, operation, ...(state === 'DELETED' && { outputs: {} }) }, events };
+}
+
+/**
+ * A delete starts with every step whose resource no create attempt ever touched already done:
+ * nothing of ours can exist there, and such steps may not even be runnable (an automation account
+ * that was never set up cannot be impersonated to delete what it never created).
+ */
+export function startDeleteProgress(record: EnvironmentRecord, deletePlan: Plan, operationId: string, time: string): Progress['delete'] {
+  const created = record.progress.create;
+  const untouched: Progress['delete'] = {};
+  for (const step of deletePlan.steps) {
+    if (!created[step.id]) untouched[step.id] = { state: 'SUCCEEDED', operationId, startTime: time, endTime: time };
+  }
+  return untouched;
 }

@@ -1,10 +1,11 @@
 import type { Deps } from '../deps.js';
 import type { EnvironmentRecord, NewEvent } from '../domain/environment.js';
 import { DomainError } from '../domain/errors.js';
-import { endOperation } from '../domain/progress.js';
+import { endOperation, startDeleteProgress, withStages } from '../domain/progress.js';
 import { nextEnvironmentState } from '../domain/state-machine.js';
 import type { Principal } from '../http/auth.js';
 import { getEnvironment } from './get-environment.js';
+import { planFor } from './plan-for.js';
 import { startOperation } from './start-operation.js';
 
 const deletionProtected = (id: string) => new DomainError('DELETION_PROTECTED', `environment ${id} has deletionProtection=true`);
@@ -60,19 +61,16 @@ export async function deleteEnvironment(
     const includeBootstrap = input.deleteBootstrap && othersInProject.length === 0;
     const kept = input.deleteBootstrap && !includeBootstrap ? `; bootstrap kept: still used by ${othersInProject.join(', ')}` : '';
     events.push({ time, type: 'operation.started', operationId, message: `delete operation started${kept}` });
-    return {
-      record: {
-        ...base,
-        state: next,
-        // A new delete starts from scratch: progress of an earlier delete attempt is only reused by retry.
-        progress: { ...base.progress, delete: {} },
-        operation: {
-          id: operationId, kind: 'delete', target: 'delete', state: 'RUNNING', startTime: time,
-          deleteBootstrap: input.deleteBootstrap, includeBootstrap,
-        },
-      },
-      events,
+    const deleteOperation = {
+      id: operationId, kind: 'delete' as const, target: 'delete' as const, state: 'RUNNING' as const, startTime: time,
+      deleteBootstrap: input.deleteBootstrap, includeBootstrap,
     };
+    const deletePlan = planFor(deps, base, deleteOperation);
+    // A new delete starts from scratch (progress of an earlier delete attempt is reused only by
+    // retry), except for what no create ever touched.
+    const deleting = { ...base, state: next, operation: deleteOperation, progress: { ...base.progress, delete: startDeleteProgress(base, deletePlan, operationId, time) } };
+    const staged = withStages(deleting, deletePlan, time);
+    return { record: staged.record, events: [...events, ...staged.events] };
   });
   return startOperation(deps, record);
 }

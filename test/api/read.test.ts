@@ -98,8 +98,13 @@ describe('DELETE /environments/{id}', () => {
     expect(deleting.operation.id).not.toBe(env.operation.id);
 
     const events = (await readJson(await app.request(`/environments/${env.id}/events`))).events;
-    expect(events.map((e: { type: string }) => e.type)).toEqual(['operation.started', 'operation.cancelled', 'environment.failed', 'operation.started']);
-    expect(events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4]);
+    // Nothing was created yet, so every stage has nothing to delete: they are DELETED at once.
+    expect(events.map((e: { type: string }) => e.type)).toEqual([
+      'operation.started', 'operation.cancelled', 'environment.failed', 'operation.started',
+      'stage.succeeded', 'stage.succeeded', 'stage.succeeded', 'stage.succeeded',
+    ]);
+    expect(events.slice(4).map((e: { message: string }) => e.message)).toEqual(['stage bootstrap DELETED', 'stage base DELETED', 'stage perf DELETED', 'stage saxml DELETED']);
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('404 for an unknown environment', async () => {
@@ -133,8 +138,9 @@ describe('GET /environments/{id}/events', () => {
     await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' });
     const first = await readJson(await app.request(`/environments/${env.id}/events?pageSize=2`));
     expect(first.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
-    const rest = await readJson(await app.request(`/environments/${env.id}/events?pageSize=2&pageToken=${encodeURIComponent(first.nextPageToken)}`));
-    expect(rest.events.map((e: { seq: number }) => e.seq)).toEqual([3, 4]);
+    const rest = await readJson(await app.request(`/environments/${env.id}/events?pageSize=10&pageToken=${encodeURIComponent(first.nextPageToken)}`));
+    // Without deleteBootstrap the bootstrap stage stays as it is: three stage events, not four.
+    expect(rest.events.map((e: { seq: number }) => e.seq)).toEqual([3, 4, 5, 6, 7]);
     expect(rest.nextPageToken).toBeUndefined();
   });
 

@@ -163,6 +163,20 @@ describe('e2e: faults, retries and restarts', () => {
     expect(await inventory(w)).toEqual([]);
   });
 
+  it('(4b) cancel before anything of the base stage exists, then delete → DELETED (policies of missing resources count as done)', async () => {
+    const w = await world();
+    const env = await create(w);
+    await w.waitFor(env.id, (r) => r.progress.create['bootstrap.automation-sa']?.state === 'SUCCEEDED');
+    const cancelled = await readJson(await post(w, `/environments/${env.id}/cancel`));
+    await w.engine.waitFor(cancelled.operation.executionName);
+    expect(await inventory(w)).not.toContain('storage.bucket demo-saxml-admin');
+
+    await w.request(`/environments/${env.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    const deleted = await w.settle(env.id);
+    expect(deleted.state).toBe('DELETED');
+    expect(await inventory(w)).toEqual([]);
+  });
+
   it('(5) two environments share the project bootstrap, which survives the first deletion', async () => {
     const w = await world();
     const first = await create(w, { ...SPEC, name: 'alpha' });

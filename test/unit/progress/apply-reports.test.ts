@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentRecord } from '../../../api/domain/environment.js';
 import type { Plan, PlanStep } from '../../../api/domain/plan/types.js';
-import { applyReports, endOperation } from '../../../api/domain/progress.js';
+import { applyReports, endOperation, startDeleteProgress } from '../../../api/domain/progress.js';
 import type { ReportBatch } from '../../../api/domain/reports.js';
 import { newEnvironmentRecord } from '../../support/fixtures.js';
 
@@ -104,5 +104,12 @@ describe('applyReports', () => {
     const gone = applyReports(mid, deletePlan, batch([...all, { operation: 'SUCCEEDED' }], 'op-d'), T(2)).record!;
     expect(gone.state).toBe('DELETED');
     expect(gone.outputs).toEqual({});
+  });
+
+  it('a delete starts with every step no create attempt touched already done', () => {
+    const touched = applyReports(creating(), PLAN, batch([{ step: 'bootstrap.sa', state: 'SUCCEEDED' }, { step: 'base.network', state: 'RUNNING' }]), T(1)).record!;
+    const untouched = startDeleteProgress(touched, { ...PLAN, kind: 'delete' }, 'op-d', T(2));
+    expect(Object.keys(untouched).sort()).toEqual(['base.cluster', 'perf.topic', 'saxml.deploy']);
+    expect(untouched['base.cluster']).toEqual({ state: 'SUCCEEDED', operationId: 'op-d', startTime: T(2), endTime: T(2) });
   });
 });
