@@ -98,50 +98,38 @@ export function baseSteps(ctx: Ctx): StepDef[] {
   }
 
   // ── Service accounts and their project roles ─────────────────────────────────────────────────
-  steps.push(serviceAccountStep(ctx, {
-    id: 'base.node-sa',
-    stage: 'base',
-    title: `Create the node-pool service account ${nodeEmail}`,
-    after: ctx.automationAfter(['iam']),
-    as: 'automation',
-    accountId: names.nodePoolServiceAccountId,
-    email: nodeEmail,
-    displayName: 'GKE node pool service account',
-    description: `Nodes of Saxml environment ${spec.name}`,
-    outputs: { nodePoolServiceAccount: nodeEmail },
-  }));
-  steps.push(projectBinding(ctx, {
-    id: 'base.node-sa.roles',
-    stage: 'base',
-    title: `Grant the node-pool service account its project roles`,
-    after: ['base.node-sa', ...ctx.automationAfter(['cloudresourcemanager'])],
-    as: 'automation',
-    bindings: rolesFor(nodeMember, NODE_POOL_SA_ROLES),
-    transient: [SA_NOT_YET_VISIBLE],
-    removeTitle: 'Remove the node-pool service account’s project roles',
-  }));
-  steps.push(serviceAccountStep(ctx, {
-    id: 'base.workload-sa',
-    stage: 'base',
-    title: `Create the workload-identity service account ${workloadEmail}`,
-    after: ctx.automationAfter(['iam']),
-    as: 'automation',
-    accountId: names.workloadServiceAccountId,
-    email: workloadEmail,
-    displayName: 'Service account for GKE workloads',
-    description: `Saxml workloads of environment ${spec.name} (Workload Identity)`,
-    outputs: { workloadServiceAccount: workloadEmail },
-  }));
-  steps.push(projectBinding(ctx, {
-    id: 'base.workload-sa.roles',
-    stage: 'base',
-    title: `Grant the workload-identity service account its project roles`,
-    after: ['base.workload-sa', ...ctx.automationAfter(['cloudresourcemanager'])],
-    as: 'automation',
-    bindings: rolesFor(workloadMember, WORKLOAD_SA_ROLES),
-    transient: [SA_NOT_YET_VISIBLE],
-    removeTitle: 'Remove the workload-identity service account’s project roles',
-  }));
+  const accounts = [
+    { key: 'node-sa', what: 'node-pool', accountId: names.nodePoolServiceAccountId, email: nodeEmail, member: nodeMember,
+      roles: NODE_POOL_SA_ROLES, displayName: 'GKE node pool service account', description: `Nodes of Saxml environment ${spec.name}`,
+      output: 'nodePoolServiceAccount' },
+    { key: 'workload-sa', what: 'workload-identity', accountId: names.workloadServiceAccountId, email: workloadEmail, member: workloadMember,
+      roles: WORKLOAD_SA_ROLES, displayName: 'Service account for GKE workloads',
+      description: `Saxml workloads of environment ${spec.name} (Workload Identity)`, output: 'workloadServiceAccount' },
+  ] as const;
+  for (const account of accounts) {
+    steps.push(serviceAccountStep(ctx, {
+      id: `base.${account.key}`,
+      stage: 'base',
+      title: `Create the ${account.what} service account ${account.email}`,
+      after: ctx.automationAfter(['iam']),
+      as: 'automation',
+      accountId: account.accountId,
+      email: account.email,
+      displayName: account.displayName,
+      description: account.description,
+      outputs: { [account.output]: account.email },
+    }));
+    steps.push(projectBinding(ctx, {
+      id: `base.${account.key}.roles`,
+      stage: 'base',
+      title: `Grant the ${account.what} service account its project roles`,
+      after: [`base.${account.key}`, ...ctx.automationAfter(['cloudresourcemanager'])],
+      as: 'automation',
+      bindings: rolesFor(account.member, account.roles),
+      transient: [SA_NOT_YET_VISIBLE],
+      removeTitle: `Remove the ${account.what} service account’s project roles`,
+    }));
+  }
 
   // ── Buckets and bucket IAM ───────────────────────────────────────────────────────────────────
   const buckets = [

@@ -2,23 +2,13 @@ import { buildPlan } from '../../../api/domain/plan/index.js';
 import type { ApiBases, GoogleApi, Plan, PlanOptions, PlanStep } from '../../../api/domain/plan/types.js';
 import type { EnvironmentSpec } from '../../../api/domain/spec.js';
 import { parseSpec } from '../../../api/domain/validate.js';
+import { sandboxBases } from '../../../api/gcp/sandbox/index.js';
 
 /** A JSON request body, as a client sends it. */
 export type Body = Record<string, unknown>;
 
 /** Every API at its own sandbox-like base, so a URL built from the wrong base (or hard-coded) shows. */
-export const TEST_APIS: ApiBases = {
-  serviceusage: 'http://127.0.0.1:8080/_sandbox/serviceusage',
-  iam: 'http://127.0.0.1:8080/_sandbox/iam',
-  iamcredentials: 'http://127.0.0.1:8080/_sandbox/iamcredentials',
-  cloudresourcemanager: 'http://127.0.0.1:8080/_sandbox/cloudresourcemanager',
-  storage: 'http://127.0.0.1:8080/_sandbox/storage',
-  compute: 'http://127.0.0.1:8080/_sandbox/compute',
-  container: 'http://127.0.0.1:8080/_sandbox/container',
-  pubsub: 'http://127.0.0.1:8080/_sandbox/pubsub',
-  bigquery: 'http://127.0.0.1:8080/_sandbox/bigquery',
-  artifactregistry: 'http://127.0.0.1:8080/_sandbox/artifactregistry',
-};
+export const TEST_APIS: ApiBases = sandboxBases('http://127.0.0.1:8080/_sandbox');
 export const API_BASE = 'http://127.0.0.1:8080';
 export const ENVIRONMENT_ID = 'env-01jabcdefghjkmnpqrstvwxyz0';
 export const WORKFLOW_SA = 'saxml-workflows@my-project-1.iam.gserviceaccount.com';
