@@ -40,3 +40,9 @@ export const validationFailed = (errors: FieldError[], message = 'The request ha
   new DomainError('VALIDATION_FAILED', message, { errors });
 
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+
+/** The 409 for a second mutation while one runs (AIP-151 style: names the running operation). */
+export const operationInProgress = (operation: { id: string; kind: string }, advice: string) =>
+  new DomainError('OPERATION_IN_PROGRESS', `operation ${operation.id} (${operation.kind}) is running; ${advice}`, {
+    operation: { id: operation.id, kind: operation.kind },
+  });

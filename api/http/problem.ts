@@ -20,51 +20,30 @@ export type HttpErrorCode =
   | 'ROUTE_NOT_FOUND'
   | 'INTERNAL';
 
-const STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
-  VALIDATION_FAILED: 422,
-  INVALID_ARGUMENT: 400,
-  MALFORMED_JSON: 400,
-  NOT_FOUND: 404,
-  ROUTE_NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  OPERATION_IN_PROGRESS: 409,
-  FAILED_PRECONDITION: 409,
-  DELETION_PROTECTED: 409,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  IDEMPOTENCY_KEY_IN_FLIGHT: 409,
-  ETAG_MISMATCH: 412,
-  UNAUTHENTICATED: 401,
-  PERMISSION_DENIED: 403,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  METHOD_NOT_ALLOWED: 405,
-  NOT_IMPLEMENTED: 501,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
+/** Every code's HTTP status and title, in one table so the two can never disagree. */
+const CODES: Record<HttpErrorCode, [ContentfulStatusCode, string]> = {
+  VALIDATION_FAILED: [422, 'The request has invalid fields'],
+  INVALID_ARGUMENT: [400, 'Invalid request parameters'],
+  MALFORMED_JSON: [400, 'Malformed JSON'],
+  NOT_FOUND: [404, 'Not found'],
+  ROUTE_NOT_FOUND: [404, 'No such route'],
+  ALREADY_EXISTS: [409, 'Already exists'],
+  OPERATION_IN_PROGRESS: [409, 'Another operation is running'],
+  FAILED_PRECONDITION: [409, 'Not possible in the current state'],
+  DELETION_PROTECTED: [409, 'Deletion protection is on'],
+  IDEMPOTENCY_KEY_REUSED: [422, 'Idempotency-Key reused with a different request'],
+  IDEMPOTENCY_KEY_IN_FLIGHT: [409, 'A request with this Idempotency-Key is still in progress'],
+  ETAG_MISMATCH: [412, 'The resource changed'],
+  UNAUTHENTICATED: [401, 'Authentication required'],
+  PERMISSION_DENIED: [403, 'Permission denied'],
+  PAYLOAD_TOO_LARGE: [413, 'Request body too large'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported media type'],
+  METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
+  NOT_IMPLEMENTED: [501, 'Not implemented'],
+  UNAVAILABLE: [503, 'Temporarily unavailable'],
+  INTERNAL: [500, 'Internal error'],
 };
 
-const TITLE: Record<HttpErrorCode, string> = {
-  VALIDATION_FAILED: 'The request has invalid fields',
-  INVALID_ARGUMENT: 'Invalid request parameters',
-  MALFORMED_JSON: 'Malformed JSON',
-  NOT_FOUND: 'Not found',
-  ROUTE_NOT_FOUND: 'No such route',
-  ALREADY_EXISTS: 'Already exists',
-  OPERATION_IN_PROGRESS: 'Another operation is running',
-  FAILED_PRECONDITION: 'Not possible in the current state',
-  DELETION_PROTECTED: 'Deletion protection is on',
-  IDEMPOTENCY_KEY_REUSED: 'Idempotency-Key reused with a different request',
-  IDEMPOTENCY_KEY_IN_FLIGHT: 'A request with this Idempotency-Key is still in progress',
-  ETAG_MISMATCH: 'The resource changed',
-  UNAUTHENTICATED: 'Authentication required',
-  PERMISSION_DENIED: 'Permission denied',
-  PAYLOAD_TOO_LARGE: 'Request body too large',
-  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
-  METHOD_NOT_ALLOWED: 'Method not allowed',
-  NOT_IMPLEMENTED: 'Not implemented',
-  UNAVAILABLE: 'Temporarily unavailable',
-  INTERNAL: 'Internal error',
-};
 
 export const ProblemSchema = z
   .object({
@@ -100,8 +79,8 @@ export const commonProblems = {
 export function problemBody(c: Context<AppEnv>, code: HttpErrorCode, detail: string, extra: Record<string, unknown> = {}): Problem {
   return {
     type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-    title: TITLE[code],
-    status: STATUS[code],
+    title: CODES[code][1],
+    status: CODES[code][0],
     detail,
     instance: c.req.path,
     code,
@@ -111,7 +90,7 @@ export function problemBody(c: Context<AppEnv>, code: HttpErrorCode, detail: str
 }
 
 export function problem(c: Context<AppEnv>, code: HttpErrorCode, detail: string, extra: Record<string, unknown> = {}): Response {
-  return c.body(JSON.stringify(problemBody(c, code, detail, extra)), STATUS[code], {
+  return c.body(JSON.stringify(problemBody(c, code, detail, extra)), CODES[code][0], {
     'Content-Type': 'application/problem+json',
   });
 }
@@ -138,7 +117,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
       : status === 404 ? 'ROUTE_NOT_FOUND'
       : status === 405 ? 'METHOD_NOT_ALLOWED'
       : status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL';
-    return problem(c, code, code === 'INTERNAL' ? 'internal error' : error.message || TITLE[code]);
+    return problem(c, code, code === 'INTERNAL' ? 'internal error' : error.message || CODES[code][1]);
   }
   if (error instanceof EnvironmentNotFoundError) return problem(c, 'NOT_FOUND', error.message);
   if (error instanceof CorruptRecordError) {

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { EnvironmentRecord, NewEvent } from '../domain/environment.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, operationInProgress } from '../domain/errors.js';
 import { endOperation, startDeleteProgress, withStages } from '../domain/progress.js';
 import { nextEnvironmentState } from '../domain/state-machine.js';
 import type { Principal } from '../http/auth.js';
@@ -47,9 +47,7 @@ export async function deleteEnvironment(
     const operation = current.operation;
     if (operation?.state === 'RUNNING') {
       if (!input.force || operation.id !== running?.id) {
-        throw new DomainError('OPERATION_IN_PROGRESS',
-          `operation ${operation.id} (${operation.kind}) is running; wait for it, cancel it, or delete with force=true`,
-          { operation: { id: operation.id, kind: operation.kind } });
+        throw operationInProgress(operation, 'wait for it, cancel it, or delete with force=true');
       }
       const cancelled = endOperation(current, 'CANCELLED', time, { code: 'CANCELLED', message: 'cancelled by a forced delete' });
       base = cancelled.record;

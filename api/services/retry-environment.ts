@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { EnvironmentRecord } from '../domain/environment.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, operationInProgress } from '../domain/errors.js';
 import { retryTarget } from '../domain/state-machine.js';
 import type { Principal } from '../http/auth.js';
 import { getEnvironment } from './get-environment.js';
@@ -20,7 +20,7 @@ export async function retryEnvironment(
   const { record } = await deps.store.update(input.id, (current) => {
     const last = current.operation;
     if (last?.state === 'RUNNING') {
-      throw new DomainError('OPERATION_IN_PROGRESS', `operation ${last.id} (${last.kind}) is running`, { operation: { id: last.id, kind: last.kind } });
+      throw operationInProgress(last, 'wait for it or cancel it');
     }
     if (current.state !== 'FAILED' || !last) {
       throw new DomainError('FAILED_PRECONDITION', `environment ${current.id} is ${current.state}; only a FAILED environment can be retried`);
