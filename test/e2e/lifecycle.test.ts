@@ -1,4 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { reconcileAll } from '../../api/services/reconcile.js';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import { readJson, SMALLEST_SPEC } from '../support/app.js';
 import { sandboxWithWorkflowIdentity } from '../../api/compose/local.js';
@@ -198,7 +202,8 @@ describe('e2e: faults, retries and restarts', () => {
   });
 
   it('(6) the local process restarts mid-create → INTERRUPTED → retry → ACTIVE', async () => {
-    const dataDir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'saxml-restart-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'saxml-restart-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     const first = await startLocalWorld({ dataDir });
     const env = await create(first);
     await first.waitFor(env.id, (r) => r.progress.create['base.network']?.state === 'SUCCEEDED');
@@ -206,7 +211,6 @@ describe('e2e: faults, retries and restarts', () => {
     await first.stop();
 
     const second = await world({ dataDir, sandbox });
-    const { reconcileAll } = await import('../../api/services/reconcile.js');
     await reconcileAll(second.runtime.deps);
     const interrupted = await readJson(await second.request(`/environments/${env.id}`));
     expect(interrupted.state).toBe('FAILED');
