@@ -21,12 +21,12 @@ COPY package.json package-lock.json ./
 FROM toolchain AS prod-deps
 RUN npm ci --omit=dev
 
-# ---- build: compile TypeScript (api/ -> dist/api/) ----------------------------------------------
+# ---- build: bundle api/ into dist/ (esbuild, see api/scripts/build.ts) ---------------------------
 FROM toolchain AS build
 RUN npm ci
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY api ./api
-RUN npx tsc -p tsconfig.build.json
+RUN npm run build
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM node:22-bookworm-slim AS runtime
@@ -43,4 +43,4 @@ COPY package.json openapi.yaml ./
 COPY workflows ./workflows
 USER node
 EXPOSE 8080
-CMD ["node", "dist/api/server.js"]
+CMD ["node", "dist/server.js"]

@@ -1,14 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './deps.js';
+import type { Sandbox } from './gcp/sandbox/index.js';
 import { requirePrincipal } from './http/auth.js';
 import { idempotency } from './http/idempotency.js';
 import { handleError, problem, validationProblem } from './http/problem.js';
 import { requestContext } from './http/request-context.js';
 import type { AppEnv } from './http/types.js';
 import { zodFieldErrors } from './domain/validate.js';
-import { openApiDocument, toYaml } from './openapi.js';
+import { openApiDocument } from './openapi.js';
 import { registerCreateEnvironment } from './routes/environments/create.js';
 import { registerDeleteEnvironment } from './routes/environments/delete.js';
 import { registerListEvents } from './routes/environments/events.js';
@@ -77,9 +79,20 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   let document: Record<string, unknown> | undefined;
   const getDocument = () => (document ??= openApiDocument(app));
   let yaml: string | undefined;
-  app.get('/openapi.yaml', (c) => c.body((yaml ??= toYaml(getDocument())), 200, { 'Content-Type': 'application/yaml; charset=utf-8' }));
+  app.get('/openapi.yaml', async (c) => c.body((yaml ??= (await import('./openapi-yaml.js')).toYaml(getDocument())), 200, { 'Content-Type': 'application/yaml; charset=utf-8' }));
   registerDocs(app, getDocument);
 
-  if (deps.sandbox) app.route('/_sandbox', deps.sandbox.app);
+  const sandbox = deps.sandbox;
+  if (sandbox) {
+    // Delegated rather than mounted with `app.route`: Google-style paths (`…/v1/{name}:verb`) would
+    // push the whole app from Hono's RegExpRouter to its slower TrieRouter. Built on first use,
+    // as the sandbox itself is.
+    let mounted: { sandbox: Sandbox; app: Hono } | undefined;
+    app.all('/_sandbox/*', async (c) => {
+      const current = await sandbox();
+      if (mounted?.sandbox !== current) mounted = { sandbox: current, app: new Hono().route('/_sandbox', current.app) };
+      return mounted.app.fetch(c.req.raw);
+    });
+  }
   return app;
 }

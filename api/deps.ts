@@ -32,6 +32,6 @@ export interface Deps {
   idempotencyTtlMs: number;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
-  /** The sandbox cloud, mounted at /_sandbox in the local profile. */
-  sandbox?: Sandbox;
+  /** The sandbox cloud, mounted at /_sandbox in the local profile; created on first use. */
+  sandbox?: () => Promise<Sandbox>;
 }

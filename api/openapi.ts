@@ -1,5 +1,4 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { stringify } from 'yaml';
 import type { AppEnv } from './http/types.js';
 
 export const API_INFO = {
@@ -19,5 +18,3 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): Record<string, unknow
   });
   return app.getOpenAPI31Document({ openapi: '3.1.0', info: API_INFO, tags: [{ name: 'environments' }, { name: 'service' }] }) as unknown as Record<string, unknown>;
 }
-
-export const toYaml = (document: unknown): string => stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });

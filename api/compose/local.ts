@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalConfig } from '../config.js';
 import type { Deps } from '../deps.js';
-import { LocalWorkflowEngine } from '../engine/local/index.js';
-import { createSandbox, sandboxBases, type Sandbox, type SandboxOptions } from '../gcp/sandbox/index.js';
+import type { LocalWorkflowEngine } from '../engine/local/index.js';
+import { sandboxBases } from '../gcp/sandbox/bases.js';
+import type { Sandbox, SandboxOptions } from '../gcp/sandbox/index.js';
 import { AccessPolicy, staticTokenAuthenticator } from '../http/auth.js';
 import type { Logger } from '../http/logger.js';
 import { SqliteEnvironmentStore } from '../store/sqlite.js';
@@ -34,6 +35,7 @@ export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.
  * (Terraform creates it): bootstrap grants it token-creator on the automation account.
  */
 export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
+  const { createSandbox } = await import('../gcp/sandbox/index.js');
   const sandbox = createSandbox(options);
   const [accountId, project] = LOCAL_WORKFLOW_SERVICE_ACCOUNT.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
   const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
@@ -52,28 +54,38 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
   const store = new SqliteEnvironmentStore({ path: join(config.DATA_DIR, 'environments.sqlite') });
   // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
   const internalSecret = randomBytes(32).toString('base64url');
-  const sandbox = reuse.sandbox ?? (await sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
-  // Loading (parsing and checking) the workflow definition is most of the start-up time, so it
-  // happens on the first operation; a definition that does not load fails the test suite anyway.
-  let engine: LocalWorkflowEngine | undefined;
+  // Created on first use, like the engine: the simulation is a sizeable part of start-up.
+  let created: Promise<Sandbox> | undefined = reuse.sandbox && Promise.resolve(reuse.sandbox);
+  const sandbox = () =>
+    (created ??= sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }).catch((error: unknown) => {
+      created = undefined;
+      throw error;
+    }));
+  // The engine's code and the workflow definition (parsed and checked) are loaded on the first
+  // operation: they would be most of the start-up time; a definition that does not load fails the
+  // test suite anyway.
+  let engine: Promise<LocalWorkflowEngine> | undefined;
   const localEngine = () =>
-    (engine ??= new LocalWorkflowEngine({
+    (engine ??= import('../engine/local/index.js').then(({ LocalWorkflowEngine }) => new LocalWorkflowEngine({
       definition: readFileSync(workflowDefinitionPath(), 'utf8'),
       timeScale: config.SANDBOX_TIME_SCALE,
       namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
       tokens: {
-        oauth2: async () => sandbox.identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
+        oauth2: async () => (await sandbox()).identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
         oidc: async () => internalSecret,
       },
       logger: (entry) => logger.debug(`workflow: ${entry.message}`, { execution: entry.execution, step: entry.step }),
+    })).catch((error: unknown) => {
+      engine = undefined; // the next operation tries again, and fails with the same clear error if it must
+      throw error;
     }));
   const deps: Deps = {
     ...common.deps,
     store,
     engine: {
-      start: (input) => localEngine().start(input),
-      get: (name) => localEngine().get(name),
-      cancel: (name) => localEngine().cancel(name),
+      start: async (input) => (await localEngine()).start(input),
+      get: async (name) => (await localEngine()).get(name),
+      cancel: async (name) => (await localEngine()).cancel(name),
     },
     google: {
       apis: () => sandboxBases(`${apiBase()}/_sandbox`),
@@ -89,7 +101,7 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
     setBoundPort: common.setBoundPort,
     localEngine,
     close: async () => {
-      await engine?.shutdown();
+      await (await engine?.catch(() => undefined))?.shutdown();
       await store.close();
     },
   };

@@ -9,7 +9,7 @@ export interface Runtime {
   /** Set once the server listens, so the workflow learns where to call back. */
   setBoundPort(port: number): void;
   /** Local profile: the in-process engine behind `deps.engine` (tests await executions on it). */
-  localEngine?: () => LocalWorkflowEngine;
+  localEngine?: () => Promise<LocalWorkflowEngine>;
   close(): Promise<void>;
 }
 

@@ -15,6 +15,9 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
   /** A logger whose every line carries these fields too. */
   child(fields: Record<string, unknown>): Logger;
+  log(severity: Severity, message: string, fields?: Record<string, unknown>): void;
+  /** Whether lines of this severity are written (lets hot paths skip building their fields). */
+  enabled(severity: Severity): boolean;
 }
 
 const SECRET_KEY = /authorization|token|secret|password|cookie|webhook.?url|slack.?url/i;
@@ -27,24 +30,55 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export function createLogger(options: {
+interface LoggerOptions {
   level?: 'debug' | 'info' | 'warning' | 'error';
   sink?: (line: string) => void;
   fields?: Record<string, unknown>;
-} = {}): Logger {
-  const min = ORDER[(options.level ?? 'info').toUpperCase() as Severity];
-  const sink = options.sink ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const base = options.fields ?? {};
-  const write = (severity: Severity, message: string, fields?: Record<string, unknown>) => {
-    if (ORDER[severity] < min) return;
-    const entry = { severity, message, time: new Date().toISOString(), ...base, ...(fields ? (redact(fields) as object) : {}) };
-    sink(JSON.stringify(entry));
-  };
-  return {
-    debug: (m, f) => write('DEBUG', m, f),
-    info: (m, f) => write('INFO', m, f),
-    warn: (m, f) => write('WARNING', m, f),
-    error: (m, f) => write('ERROR', m, f),
-    child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
-  };
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return new JsonLogger(
+    ORDER[(options.level ?? 'info').toUpperCase() as Severity],
+    options.sink ?? ((line: string) => process.stdout.write(`${line}\n`)),
+    options.fields ?? {},
+  );
+}
+
+/** A class, not closures: a child logger per request must cost next to nothing. */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly min: number,
+    private readonly sink: (line: string) => void,
+    private readonly base: Record<string, unknown>,
+  ) {}
+
+  enabled(severity: Severity): boolean {
+    return ORDER[severity] >= this.min;
+  }
+
+  log(severity: Severity, message: string, fields?: Record<string, unknown>): void {
+    if (ORDER[severity] < this.min) return;
+    const entry = { severity, message, time: new Date().toISOString(), ...this.base, ...(fields ? (redact(fields) as object) : {}) };
+    this.sink(JSON.stringify(entry));
+  }
+
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.log('DEBUG', message, fields);
+  }
+
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.log('INFO', message, fields);
+  }
+
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.log('WARNING', message, fields);
+  }
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.log('ERROR', message, fields);
+  }
+
+  child(fields: Record<string, unknown>): Logger {
+    return new JsonLogger(this.min, this.sink, { ...this.base, ...fields });
+  }
 }

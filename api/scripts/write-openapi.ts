@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { createApp } from '../app.js';
 import type { Deps } from '../deps.js';
-import { openApiDocument, toYaml } from '../openapi.js';
+import { openApiDocument } from '../openapi.js';
+import { toYaml } from '../openapi-yaml.js';
 
 /**
  * A stand-in for every dependency that throws as soon as it is used: routes only use their

@@ -15,3 +15,18 @@ export function toView(record: EnvironmentRecord): EnvironmentView {
     actions: actionsFor(record.state, record.operation?.state, record.spec.deletionProtection),
   };
 }
+
+/**
+ * The view as JSON text, rendered once per record object. Stores hand out the same frozen object
+ * for an unchanged environment (the SQLite store does; a new object only costs a new rendering),
+ * so polling clients — the bulk of the traffic — get a cached string instead of a serialisation.
+ */
+const rendered = new WeakMap<EnvironmentRecord, string>();
+export function viewJson(record: EnvironmentRecord): string {
+  let json = rendered.get(record);
+  if (json === undefined) {
+    json = JSON.stringify(toView(record));
+    if (Object.isFrozen(record)) rendered.set(record, json);
+  }
+  return json;
+}

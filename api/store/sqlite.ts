@@ -93,6 +93,13 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
    * caller cannot change what another caller gets.
    */
   private readonly parsed = new Map<string, { text: string; record: EnvironmentRecord }>();
+  /**
+   * Ids whose `parsed` entry is known to match the file without reading the row: no other
+   * connection has committed since (SQLite's `data_version` is unchanged) and this one has not
+   * written the row since. Lets `get` of an unchanged environment skip reading its (~10 KB) text.
+   */
+  private readonly current = new Set<string>();
+  private seenDataVersion = -1;
 
   constructor({ path, now = systemNow }: SqliteEnvironmentStoreOptions) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -144,7 +151,10 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     if (cached?.text === row.record) return cached.record;
     const path = `environments/${row.id}`;
     const record = deepFreeze(parseStored(EnvironmentRecordSchema, parseStoredJson(row.record, path), path));
-    if (this.parsed.size >= 1000) this.parsed.clear();
+    if (this.parsed.size >= 1000) {
+      this.parsed.clear();
+      this.current.clear();
+    }
     this.parsed.set(row.id, { text: row.record, record });
     return record;
   }
@@ -175,8 +185,18 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   }
 
   async get(id: string): Promise<EnvironmentRecord | null> {
+    // `data_version` changes when another connection (another process, a raw edit) commits.
+    const dataVersion = this.sql<[], number>('PRAGMA data_version').pluck().get()!;
+    if (dataVersion !== this.seenDataVersion) {
+      this.current.clear();
+      this.seenDataVersion = dataVersion;
+    }
+    if (this.current.has(id)) return this.parsed.get(id)!.record;
     const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
-    return row ? this.parseRecord(row) : null;
+    if (!row) return null;
+    const record = this.parseRecord(row);
+    this.current.add(id);
+    return record;
   }
 
   async update(
@@ -185,6 +205,8 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     options: { expectedVersion?: number; now?: () => string } = {},
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
     const now = options.now ?? this.now;
+    // Whatever happens below, the next get reads the row again.
+    this.current.delete(id);
     return this.write(() => {
       const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
       if (!row) throw new EnvironmentNotFoundError(id);

@@ -25,6 +25,24 @@ describe('request logs', () => {
     });
   });
 
+  it('echoes the request id on every kind of response, cached reads and 304s included', async () => {
+    const { app } = buildTestApp();
+    const withId = (id: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), 'x-request-id': id } });
+    const created = await app.request('/environments', withId('create-1', json(SMALLEST_SPEC)));
+    expect([created.status, created.headers.get('x-request-id')]).toEqual([202, 'create-1']);
+    const { id } = await readJson(created);
+    const read = await app.request(`/environments/${id}`, withId('read-1'));
+    expect([read.status, read.headers.get('x-request-id')]).toEqual([200, 'read-1']);
+    const again = await app.request(`/environments/${id}`, withId('read-2'));
+    expect([again.status, again.headers.get('x-request-id'), await again.text()]).toEqual([200, 'read-2', await read.text()]);
+    const unchanged = await app.request(`/environments/${id}`, withId('read-3', { headers: { 'if-none-match': read.headers.get('etag')! } }));
+    expect([unchanged.status, unchanged.headers.get('x-request-id'), unchanged.headers.get('etag')]).toEqual([304, 'read-3', read.headers.get('etag')]);
+    for (const [path, method, status] of [['/healthz', 'GET', 200], ['/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k', 'GET', 404], ['/healthz', 'POST', 405]] as const) {
+      const res = await app.request(path, withId(`${method}-${status}`, { method }));
+      expect([res.status, res.headers.get('x-request-id')]).toEqual([status, `${method}-${status}`]);
+    }
+  });
+
   it('generates a request id when none (or an unsafe one) is sent, and puts it in problems', async () => {
     const { app, logs } = buildTestApp();
     const res = await app.request('/environments/nope', { headers: { 'x-request-id': 'bad id with spaces\n' } });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMALLEST_SPEC } from '../support/app.js';
-import { compileForBench, load, medianStartupMs, ratio, rssMb, startServer } from './support.js';
+import { buildForBench, load, medianStartupMs, ratio, rssMb, startServer } from './support.js';
 
 /**
  * Issue 2's benchmark: our server (local profile, embedded SQLite) against a bare Hono app on the
@@ -10,7 +10,7 @@ import { compileForBench, load, medianStartupMs, ratio, rssMb, startServer } fro
  */
 export async function apiBenchmark(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'saxml-bench-'));
-  const entries = compileForBench();
+  const entries = await buildForBench();
   const bare = await startServer(entries.bare);
   let ours: Awaited<ReturnType<typeof startServer>> | undefined;
   let sameBody: Awaited<ReturnType<typeof startServer>> | undefined;

@@ -1,8 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort } from '../support/net.js';
 import autocannon from 'autocannon';
+import { bundle } from '../../api/scripts/build.js';
 
 export interface Started {
   child: ChildProcess;
@@ -12,15 +12,14 @@ export interface Started {
 }
 
 /**
- * Compiles the service and the bare baseline to JavaScript under `.bench/`, so start-up and memory
- * are measured as production runs them (plain `node`, no TypeScript loader).
+ * Builds the service and the bare baseline under `.bench/` with the production build (one esbuild
+ * bundle each, the same options), so start-up and memory are measured as production runs them and
+ * both sides get the same treatment.
  */
-export function compileForBench(): { server: string; bare: string } {
-  const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', '.bench/dist'], { stdio: 'inherit' });
-  execFileSync(process.execPath, [tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2023', '--skipLibCheck',
-    '--outDir', '.bench/bare', 'test/bench/bare-server.ts'], { stdio: 'inherit' });
-  return { server: '.bench/dist/api/server.js', bare: '.bench/bare/bare-server.js' };
+export async function buildForBench(): Promise<{ server: string; bare: string }> {
+  await bundle({ entry: 'api/server.ts', outdir: '.bench/dist' });
+  await bundle({ entry: 'test/bench/bare-server.ts', outdir: '.bench/bare' });
+  return { server: '.bench/dist/server.js', bare: '.bench/bare/bare-server.js' };
 }
 
 /** The heap settings of the container image (Dockerfile), applied to both servers alike. */

@@ -51,11 +51,11 @@ export async function startLocalWorld(options: { dataDir?: string; sandbox?: San
   });
   runtime.setBoundPort(port);
   const baseUrl = `http://127.0.0.1:${port}`;
-  const engine = runtime.localEngine!();
+  const engine = await runtime.localEngine!();
   const world: LocalWorld = {
     baseUrl,
     runtime,
-    sandbox: runtime.deps.sandbox!,
+    sandbox: await runtime.deps.sandbox!(),
     engine,
     logs,
     request: (path, init) => fetch(`${baseUrl}${path}`, init),

@@ -17,19 +17,7 @@ import {
 import { checkFields, type BodyShape } from './fields.js';
 import type { World } from './state.js';
 
-export const SERVICE_NAMES = [
-  'serviceusage',
-  'iam',
-  'iamcredentials',
-  'cloudresourcemanager',
-  'storage',
-  'compute',
-  'container',
-  'pubsub',
-  'bigquery',
-  'artifactregistry',
-] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+import type { ServiceName } from './bases.js';
 
 export type SandboxEnv = {
   Variables: {

@@ -18,7 +18,7 @@ import { bigqueryApp } from './bigquery.js';
 import { computeApp, createLoadBalancerRule } from './compute.js';
 import { containerApp } from './container.js';
 import type { FaultConfig, FaultController } from './faults.js';
-import { SERVICE_NAMES, type ServiceName } from './http.js';
+import { SERVICE_NAMES, type ServiceName } from './bases.js';
 import { iamApp } from './iam.js';
 import { iamCredentialsApp } from './iamcredentials.js';
 import { inventory, settings, type InventoryItem, type SandboxSettings } from './inventory.js';
@@ -42,6 +42,7 @@ export type {
 export type LoadBalancerRuleInput = { project: string; region: string; cluster: string; service: string; internal?: boolean };
 export { DURATIONS } from './lro.js';
 export { SERVICE_NAMES };
+export { sandboxBases } from './bases.js';
 
 export interface Sandbox {
   /** Mount with `parent.route('/_sandbox', sandbox.app)`, or call `sandbox.app.request(…)` directly. */
@@ -61,12 +62,6 @@ export interface Sandbox {
     createLoadBalancerRule(input: LoadBalancerRuleInput): { name: string };
     setBucketObjectCount(bucket: string, count: number): void;
   };
-}
-
-/** Base URL per service for a sandbox mounted at `root` (e.g. `http://127.0.0.1:8080/_sandbox`). */
-export function sandboxBases(root: string): Record<ServiceName, string> {
-  const base = root.replace(/\/+$/, '');
-  return Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${base}/${s}`])) as Record<ServiceName, string>;
 }
 
 export function createSandbox(options: SandboxOptions): Sandbox {

@@ -1,10 +1,11 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
 import { commonProblems, problemResponse } from '../../http/problem.js';
+import { jsonResponse } from '../../http/request-context.js';
 import type { AppEnv } from '../../http/types.js';
 import { getEnvironment } from '../../services/get-environment.js';
 import { reconcile } from '../../services/reconcile.js';
-import { etagOf, toView } from '../../services/view.js';
+import { etagOf, viewJson } from '../../services/view.js';
 import { EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
 
 const route = createRoute({
@@ -28,8 +29,7 @@ export function registerGetEnvironment(app: OpenAPIHono<AppEnv>, deps: Deps): vo
     // A running operation whose execution already ended (missed final report) is settled on read.
     const record = await reconcile(deps, await getEnvironment(deps, c.req.valid('param').id, c.get('principal')));
     const etag = etagOf(record);
-    c.header('ETag', etag);
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304);
-    return c.json(toView(record), 200);
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
+    return jsonResponse(c, 200, viewJson(record), { ETag: etag });
   });
 }

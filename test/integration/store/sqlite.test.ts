@@ -82,6 +82,26 @@ describe('SqliteEnvironmentStore on its file', () => {
     }
   });
 
+  it('serves an unchanged environment without re-reading it, yet sees every write: its own, another connection\'s, a raw edit', async () => {
+    const a = new SqliteEnvironmentStore({ path });
+    const b = new SqliteEnvironmentStore({ path });
+    try {
+      const { id } = await a.create(newEnvironmentRecord());
+      const first = await a.get(id);
+      expect(await a.get(id)).toBe(first); // the same frozen record: nothing was read or parsed again
+      await b.update(id, (current) => ({ record: { ...current, outputs: { by: 'b' } } }));
+      expect((await a.get(id))?.outputs).toEqual({ by: 'b' });
+      await a.update(id, (current) => ({ record: { ...current, outputs: { by: 'a' } } }));
+      expect((await a.get(id))?.outputs).toEqual({ by: 'a' });
+      expect((await b.get(id))?.outputs).toEqual({ by: 'a' });
+      withRawConnection(path, (db) => db.prepare("UPDATE environments SET record = '{not json' WHERE id = ?").run(id));
+      await expect(a.get(id)).rejects.toThrow(CorruptRecordError);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('reports text that is not JSON as CorruptRecordError naming the row', async () => {
     const store = new SqliteEnvironmentStore({ path });
     try {
