@@ -16,9 +16,12 @@ import {
 
 /**
  * The embedded EnvironmentStore (DESIGN §8): one SQLite file, written through better-sqlite3's
- * synchronous transactions. Each port method is one `BEGIN IMMEDIATE` transaction, so a
- * read-modify-write never interleaves with another one, in this process or in another process
- * sharing the file (busy_timeout makes the second writer wait instead of failing).
+ * synchronous transactions; each port method is one `BEGIN IMMEDIATE` transaction.
+ *
+ * One store owns its file (SQLite's exclusive locking mode): the local profile's engine and sandbox
+ * live in the process, so a second process on the same records would take the first one's running
+ * operations for lost ones — it is refused at open instead. Owning the file also means nothing can
+ * change a row behind the store's back, so an unchanged environment is served from memory.
  */
 
 /**
@@ -94,26 +97,30 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
    */
   private readonly parsed = new Map<string, { text: string; record: EnvironmentRecord }>();
   /**
-   * Ids whose `parsed` entry is known to match the file without reading the row: no other
-   * connection has committed since (SQLite's `data_version` is unchanged) and this one has not
-   * written the row since. Lets `get` of an unchanged environment skip reading its (~10 KB) text.
+   * Ids whose `parsed` entry matches the row because the store has not written the row since it
+   * read it (and nothing else can write it): `get` of an unchanged environment — what polling
+   * clients do — reads nothing at all.
    */
   private readonly current = new Set<string>();
-  private seenDataVersion = -1;
 
   constructor({ path, now = systemNow }: SqliteEnvironmentStoreOptions) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.now = now;
     this.db = new Database(path);
     try {
-      // WAL lets readers proceed while a writer commits; busy_timeout makes a second writer wait
-      // for the lock instead of failing at once with SQLITE_BUSY.
+      // Exclusive before WAL: SQLite then keeps the WAL index in process memory, takes no file
+      // locks per transaction, and holds the file until close. busy_timeout lets an owner that is
+      // just closing (a restart) finish before this open gives up.
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('busy_timeout = 2000');
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 5000');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
     } catch (error) {
       this.db.close();
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new Error(`${path} is in use by another process: one service at a time may own a data folder (DATA_DIR)`);
+      }
       throw error;
     }
   }
@@ -185,12 +192,6 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   }
 
   async get(id: string): Promise<EnvironmentRecord | null> {
-    // `data_version` changes when another connection (another process, a raw edit) commits.
-    const dataVersion = this.sql<[], number>('PRAGMA data_version').pluck().get()!;
-    if (dataVersion !== this.seenDataVersion) {
-      this.current.clear();
-      this.seenDataVersion = dataVersion;
-    }
     if (this.current.has(id)) return this.parsed.get(id)!.record;
     const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
     if (!row) return null;

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorruptRecordError, NameTakenError } from '../../../api/store/port.js';
+import { CorruptRecordError } from '../../../api/store/port.js';
 import { SqliteEnvironmentStore } from '../../../api/store/sqlite.js';
 import { newEnvironmentRecord } from '../../support/fixtures.js';
 import { storeContract } from './contract.js';
 
-/** Runs `fn` on a second, raw connection to the store's file: what another process would see. */
+/** Runs `fn` on a raw connection to a store's file while no store owns it. */
 function withRawConnection<T>(path: string, fn: (db: Database.Database) => T): T {
   const db = new Database(path);
   try {
@@ -34,9 +34,9 @@ storeContract('sqlite', async () => {
       await rm(dir, { recursive: true, force: true });
     },
     async corruptEnvironment(id) {
-      withRawConnection(path, (db) =>
-        db.prepare('UPDATE environments SET record = ? WHERE id = ?').run(JSON.stringify({ id, name: 42 }), id),
-      );
+      // Through the store's own connection: while it owns the file, no other connection may open it.
+      (store as unknown as { db: Database.Database }).db
+        .prepare('UPDATE environments SET record = ? WHERE id = ?').run(JSON.stringify({ id, name: 42 }), id);
     },
   };
 });
@@ -68,45 +68,42 @@ describe('SqliteEnvironmentStore on its file', () => {
     expect(() => new SqliteEnvironmentStore({ path: newer })).toThrow(/schema version 99 is newer/);
   });
 
-  it('enforces one live name across two connections to one file', async () => {
-    const a = new SqliteEnvironmentStore({ path });
-    const b = new SqliteEnvironmentStore({ path });
-    try {
-      const first = await a.create(newEnvironmentRecord());
-      await expect(b.create(newEnvironmentRecord())).rejects.toBeInstanceOf(NameTakenError);
-      await b.update(first.id, (current) => ({ record: { ...current, outputs: { by: 'b' } } }));
-      expect((await a.get(first.id))?.outputs).toEqual({ by: 'b' });
-    } finally {
-      await a.close();
-      await b.close();
-    }
+  it('refuses a second owner of the file with a clear error, and hands the file over on close', async () => {
+    const owner = new SqliteEnvironmentStore({ path });
+    const record = await owner.create(newEnvironmentRecord());
+    expect(() => new SqliteEnvironmentStore({ path })).toThrow(/is in use by another process: one service at a time may own a data folder/);
+    await owner.close();
+    const next = new SqliteEnvironmentStore({ path });
+    expect(await next.get(record.id)).toEqual(record);
+    await next.close();
   });
 
-  it('serves an unchanged environment without re-reading it, yet sees every write: its own, another connection\'s, a raw edit', async () => {
-    const a = new SqliteEnvironmentStore({ path });
-    const b = new SqliteEnvironmentStore({ path });
+  it('serves an unchanged environment without reading it again, and sees each of its own writes', async () => {
+    const store = new SqliteEnvironmentStore({ path });
     try {
-      const { id } = await a.create(newEnvironmentRecord());
-      const first = await a.get(id);
-      expect(await a.get(id)).toBe(first); // the same frozen record: nothing was read or parsed again
-      await b.update(id, (current) => ({ record: { ...current, outputs: { by: 'b' } } }));
-      expect((await a.get(id))?.outputs).toEqual({ by: 'b' });
-      await a.update(id, (current) => ({ record: { ...current, outputs: { by: 'a' } } }));
-      expect((await a.get(id))?.outputs).toEqual({ by: 'a' });
-      expect((await b.get(id))?.outputs).toEqual({ by: 'a' });
-      withRawConnection(path, (db) => db.prepare("UPDATE environments SET record = '{not json' WHERE id = ?").run(id));
-      await expect(a.get(id)).rejects.toThrow(CorruptRecordError);
+      const { id } = await store.create(newEnvironmentRecord());
+      const first = await store.get(id);
+      expect(await store.get(id)).toBe(first); // the same frozen record: nothing was read or parsed again
+      await store.update(id, (current) => ({ record: { ...current, outputs: { step: 'one' } } }));
+      expect((await store.get(id))?.outputs).toEqual({ step: 'one' });
+      await expect(store.update(id, () => {
+        throw new Error('mutation failed');
+      })).rejects.toThrow('mutation failed');
+      expect((await store.get(id))?.outputs).toEqual({ step: 'one' });
+      await store.update(id, (current) => ({ record: { ...current, outputs: { step: 'two' } } }));
+      expect((await store.get(id))?.outputs).toEqual({ step: 'two' });
     } finally {
-      await a.close();
-      await b.close();
+      await store.close();
     }
   });
 
   it('reports text that is not JSON as CorruptRecordError naming the row', async () => {
+    const first = new SqliteEnvironmentStore({ path });
+    const record = await first.create(newEnvironmentRecord());
+    await first.close();
+    withRawConnection(path, (db) => db.prepare("UPDATE environments SET record = '{not json' WHERE id = ?").run(record.id));
     const store = new SqliteEnvironmentStore({ path });
     try {
-      const record = await store.create(newEnvironmentRecord());
-      withRawConnection(path, (db) => db.prepare("UPDATE environments SET record = '{not json' WHERE id = ?").run(record.id));
       await expect(store.get(record.id)).rejects.toThrow(CorruptRecordError);
       await expect(store.get(record.id)).rejects.toMatchObject({ documentPath: `environments/${record.id}` });
     } finally {
