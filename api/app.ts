@@ -42,7 +42,8 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   app.onError(handleError);
   app.notFound((c) => {
     // A known path with another method is a 405 naming the methods it has, not a 404.
-    const allowed = [...new Set(app.routes.filter((r) => r.method !== 'ALL' && routePattern(r.path).test(c.req.path)).map((r) => r.method))];
+    // (Entries for every method or every path are middleware, not routes.)
+    const allowed = [...new Set(app.routes.filter((r) => r.method !== 'ALL' && r.path !== '/*' && routePattern(r.path).test(c.req.path)).map((r) => r.method))];
     if (allowed.length) {
       c.header('Allow', allowed.join(', '));
       return problem(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`);
@@ -55,9 +56,9 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
     maxSize: MAX_BODY_BYTES,
     onError: () => { throw new HTTPException(413, { message: `request bodies are limited to ${MAX_BODY_BYTES} bytes` }); },
   });
-  // Only where a body is read: the limiter wraps the request stream, which on GETs would cost
-  // more than the handler itself.
-  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  // Only on methods that carry a body: the limiter wraps the request stream, which on GETs would
+  // cost more than the handler itself, and registering it per method keeps GETs free of the layer.
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

@@ -43,8 +43,9 @@ export async function bundle(options: { entry: string; outdir: string; external?
     // ESM builds first: a package's CommonJS build would bring a second copy of zod, the one
     // @hono/zod-openapi's extension never reaches.
     mainFields: ['module', 'main'],
-    // Loaded from node_modules at run time: a native addon, and Google's libraries, which read
-    // their own files (protos, package.json) relative to where they are installed.
+    // Loaded from node_modules at run time: Google's libraries read their own files (protos,
+    // package.json) relative to where they are installed. better-sqlite3's JavaScript is bundled;
+    // its native addon is loaded from node_modules by path (api/store/sqlite.ts).
     external: options.external ?? PRODUCTION_EXTERNALS,
     // Bundled CommonJS dependencies call `require` for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
@@ -54,7 +55,7 @@ export async function bundle(options: { entry: string; outdir: string; external?
   });
 }
 
-export const PRODUCTION_EXTERNALS = ['better-sqlite3', '@google-cloud/*', 'google-auth-library'];
+export const PRODUCTION_EXTERNALS = ['@google-cloud/*', 'google-auth-library'];
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await bundle({ entry: 'api/server.ts', outdir: 'dist' });

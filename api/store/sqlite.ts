@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -83,6 +84,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * better-sqlite3's native addon, named directly: its own lookup (the `bindings` package) probes
+ * a dozen paths at every start and cannot work once the JavaScript is bundled (api/scripts/build.ts).
+ */
+const NATIVE_BINDING = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+
 const SELECT_ENVIRONMENT = 'SELECT id, event_seq, record FROM environments';
 
 export class SqliteEnvironmentStore implements EnvironmentStore {
@@ -106,7 +113,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   constructor({ path, now = systemNow }: SqliteEnvironmentStoreOptions) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.now = now;
-    this.db = new Database(path);
+    this.db = new Database(path, { nativeBinding: NATIVE_BINDING });
     try {
       // Exclusive before WAL: SQLite then keeps the WAL index in process memory, takes no file
       // locks per transaction, and holds the file until close. busy_timeout lets an owner that is
@@ -114,6 +121,9 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('busy_timeout = 2000');
       this.db.pragma('journal_mode = WAL');
+      // SQLite's recommendation with WAL: never corrupts; a power cut may lose the last commits,
+      // which reconciliation settles like any other lost report. FULL would fsync every report.
+      this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
     } catch (error) {
@@ -127,11 +137,11 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
 
   private migrate(): void {
     this.write(() => {
-      // Read inside the write transaction: two processes opening a new file migrate it once.
       const applied = this.db.pragma('user_version', { simple: true }) as number;
       if (applied > MIGRATIONS.length) {
         throw new Error(`database schema version ${applied} is newer than this code (${MIGRATIONS.length})`);
       }
+      if (applied === MIGRATIONS.length) return; // nothing to write: an up-to-date file opens without a commit
       for (const migration of MIGRATIONS.slice(applied)) this.db.exec(migration);
       this.db.pragma(`user_version = ${MIGRATIONS.length}`);
     });
