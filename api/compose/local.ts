@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalConfig } from '../config.js';
 import type { Deps } from '../deps.js';
-import type { LocalWorkflowEngine } from '../engine/local/index.js';
 import { sandboxBases } from '../gcp/sandbox/bases.js';
 import type { Sandbox, SandboxOptions } from '../gcp/sandbox/index.js';
 import { AccessPolicy, staticTokenAuthenticator } from '../http/auth.js';
@@ -47,6 +46,22 @@ export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Prom
   return sandbox;
 }
 
+/**
+ * `create` runs on the first call and its result is shared; a failure is not kept, so the next
+ * call tries again (and fails with the same clear error if it must).
+ */
+function onFirstUse<T>(create: () => Promise<T>): { get: () => Promise<T>; ifCreated: () => Promise<T | undefined> } {
+  let created: Promise<T> | undefined;
+  return {
+    get: () =>
+      (created ??= create().catch((error: unknown) => {
+        created = undefined;
+        throw error;
+      })),
+    ifCreated: async () => created?.catch(() => undefined),
+  };
+}
+
 /** The laptop: SQLite under DATA_DIR, the in-process engine running the real YAML, the sandbox cloud. */
 export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reuse: { sandbox?: Sandbox }): Promise<Runtime> {
   const common = commonDeps(config, logger);
@@ -54,38 +69,29 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
   const store = new SqliteEnvironmentStore({ path: join(config.DATA_DIR, 'environments.sqlite') });
   // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
   const internalSecret = randomBytes(32).toString('base64url');
-  // Created on first use, like the engine: the simulation is a sizeable part of start-up.
-  let created: Promise<Sandbox> | undefined = reuse.sandbox && Promise.resolve(reuse.sandbox);
-  const sandbox = () =>
-    (created ??= sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }).catch((error: unknown) => {
-      created = undefined;
-      throw error;
-    }));
-  // The engine's code and the workflow definition (parsed and checked) are loaded on the first
-  // operation: they would be most of the start-up time; a definition that does not load fails the
-  // test suite anyway.
-  let engine: Promise<LocalWorkflowEngine> | undefined;
-  const localEngine = () =>
-    (engine ??= import('../engine/local/index.js').then(({ LocalWorkflowEngine }) => new LocalWorkflowEngine({
+  // The sandbox, the engine's code and the workflow definition (parsed and checked) are loaded on
+  // first use: they would be most of the start-up time.
+  const sandbox = onFirstUse(async () => reuse.sandbox ?? sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
+  const engine = onFirstUse(async () => {
+    const { LocalWorkflowEngine } = await import('../engine/local/index.js');
+    return new LocalWorkflowEngine({
       definition: readFileSync(workflowDefinitionPath(), 'utf8'),
       timeScale: config.SANDBOX_TIME_SCALE,
       namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
       tokens: {
-        oauth2: async () => (await sandbox()).identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
+        oauth2: async () => (await sandbox.get()).identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
         oidc: async () => internalSecret,
       },
       logger: (entry) => logger.debug(`workflow: ${entry.message}`, { execution: entry.execution, step: entry.step }),
-    })).catch((error: unknown) => {
-      engine = undefined; // the next operation tries again, and fails with the same clear error if it must
-      throw error;
-    }));
+    });
+  });
   const deps: Deps = {
     ...common.deps,
     store,
     engine: {
-      start: async (input) => (await localEngine()).start(input),
-      get: async (name) => (await localEngine()).get(name),
-      cancel: async (name) => (await localEngine()).cancel(name),
+      start: async (input) => (await engine.get()).start(input),
+      get: async (name) => (await engine.get()).get(name),
+      cancel: async (name) => (await engine.get()).cancel(name),
     },
     google: {
       apis: () => sandboxBases(`${apiBase()}/_sandbox`),
@@ -94,14 +100,14 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
     },
     auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
-    sandbox,
+    sandbox: sandbox.get,
   };
   return {
     deps,
     setBoundPort: common.setBoundPort,
-    localEngine,
+    localEngine: engine.get,
     close: async () => {
-      await (await engine?.catch(() => undefined))?.shutdown();
+      await (await engine.ifCreated())?.shutdown();
       await store.close();
     },
   };

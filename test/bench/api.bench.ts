@@ -45,7 +45,7 @@ export async function apiBenchmark(): Promise<void> {
 
     const row = (name: string, o: { requestsPerSecond: number; p50: number; p99: number; errors: number }, b: { requestsPerSecond: number; p50: number; p99: number }) =>
       `${name.padEnd(42)} ${o.requestsPerSecond.toFixed(0).padStart(7)} req/s (${ratio(o.requestsPerSecond, b.requestsPerSecond)}× bare)  p50 ${o.p50} ms  p99 ${o.p99} ms (bare p50 ${b.p50} / p99 ${b.p99})${o.errors ? `  errors ${o.errors}` : ''}`;
-    console.log('\n== API benchmark (compiled, local profile, SQLite; 10 connections) ==');
+    console.log('\n== API benchmark (production bundle, local profile, SQLite; 10 connections) ==');
     console.log(row('GET /environments/{id}', ourGet, bareGet));
     console.log(row('  reference: bare app, same ~4 KB body', sameBodyGet, bareGet));
     console.log(row('POST /environments?validateOnly=true', ourPost, barePost));
