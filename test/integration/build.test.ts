@@ -20,24 +20,25 @@ describe('production build', () => {
   const outdir = mkdtempSync(join('node_modules', '.cache', 'build-test-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'build-test-data-'));
   let server: ChildProcess;
-  let baseUrl: string;
+  let baseUrl = '';
 
   beforeAll(async () => {
     await bundle({ entry: 'api/server.ts', outdir });
-    server = spawn(process.execPath, [join(outdir, 'server.js')], {
-      env: { ...process.env, PROFILE: 'local', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', SANDBOX_TIME_SCALE: '0.001', RECONCILE_INTERVAL_SECONDS: '0' },
+    ({ server, baseUrl } = await startBuilt({ PROFILE: 'local', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.001' }));
+  });
+
+  /** `node <outdir>/server.js` on a free port; resolves with the address its first log line names. */
+  async function startBuilt(env: Record<string, string>): Promise<{ server: ChildProcess; baseUrl: string }> {
+    const child = spawn(process.execPath, [join(outdir, 'server.js')], {
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RECONCILE_INTERVAL_SECONDS: '0', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    // The server says where it listens in its first log line; read lines until then.
-    for await (const line of createInterface({ input: server.stdout! })) {
+    for await (const line of createInterface({ input: child.stdout! })) {
       const port = /"port":(\d+)/.exec(line)?.[1];
-      if (line.includes('listening on') && port) {
-        baseUrl = `http://127.0.0.1:${port}`;
-        break;
-      }
+      if (line.includes('listening on') && port) return { server: child, baseUrl: `http://127.0.0.1:${port}` };
     }
-    if (!baseUrl) throw new Error('the built server exited before listening');
-  });
+    throw new Error('the built server exited before listening');
+  }
 
   afterAll(async () => {
     if (server && server.exitCode === null) {
@@ -65,6 +66,23 @@ describe('production build', () => {
     const env = (await (await fetch(`${baseUrl}/environments/${id}`)).json()) as { operation: { executionName?: string } };
     expect(env.operation.executionName).toMatch(/^projects\/local\/locations\/local\/workflows\/saxml-environment\/executions\//);
     expect((await fetch(`${baseUrl}/_sandbox/inventory`)).status).toBe(200);
+  });
+
+  it('starts the cloud profile from the same bundle (Google\'s libraries load from node_modules)', async () => {
+    // Nothing is contacted: Firestore and the ID-token certificates are only reached on first use.
+    const cloud = await startBuilt({
+      PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'demo-project', WORKFLOW_LOCATION: 'us-central1', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+      WORKFLOW_SERVICE_ACCOUNT: 'wf@demo-project.iam.gserviceaccount.com', API_AUDIENCE: 'https://api.example.com',
+      ALLOWED_PRINCIPALS: 'domain:example.com', PUBLIC_URL: 'https://api.example.com', HOST: '127.0.0.1',
+    });
+    try {
+      expect((await fetch(`${cloud.baseUrl}/healthz`)).status).toBe(200);
+      const res = await fetch(`${cloud.baseUrl}/environments`);
+      expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([401, 'UNAUTHENTICATED']);
+    } finally {
+      cloud.server.kill('SIGTERM');
+      await once(cloud.server, 'exit');
+    }
   });
 
   it('drains and exits 0 on SIGTERM', async () => {
