@@ -4,6 +4,7 @@ import { buildRuntime } from './compose/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './http/logger.js';
 import { reconcileAll } from './services/reconcile.js';
+import { StoreInUseError } from './store/port.js';
 
 /**
  * Process entry: parse config (exit 1 with one line per problem), build adapters once, listen,
@@ -21,7 +22,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const runtime = await buildRuntime(config, logger);
+  let runtime;
+  try {
+    runtime = await buildRuntime(config, logger);
+  } catch (error) {
+    // Expected at start-up and fully explained by its message: one line, exit 1, like a bad config.
+    if (error instanceof StoreInUseError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const app = createApp(runtime.deps);
   // Settle operations whose execution ended unseen — at start (the local engine forgets its
   // executions when the process stops: those become INTERRUPTED) and then periodically.

@@ -129,6 +129,14 @@ export class CorruptRecordError extends Error {
   }
 }
 
+/** The store's file is owned by another process (the embedded store): the service cannot start. */
+export class StoreInUseError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is in use by another process: one service at a time may own a data folder (DATA_DIR)`);
+    this.name = 'StoreInUseError';
+  }
+}
+
 /** A page token that this store did not issue (or that was tampered with). */
 export class InvalidPageTokenError extends Error {
   constructor() {

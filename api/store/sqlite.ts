@@ -11,7 +11,7 @@ import {
   toPage,
 } from './common.js';
 import {
-  EnvironmentNotFoundError, NameTakenError, VersionConflictError, type EnvironmentStore, type IdempotencyBegin,
+  EnvironmentNotFoundError, NameTakenError, StoreInUseError, VersionConflictError, type EnvironmentStore, type IdempotencyBegin,
   type IdempotencyRecord, type ListEnvironmentsQuery, type ListEventsQuery, type Page, type UpdateResult,
 } from './port.js';
 
@@ -128,9 +128,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
       this.migrate();
     } catch (error) {
       this.db.close();
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new Error(`${path} is in use by another process: one service at a time may own a data folder (DATA_DIR)`);
-      }
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new StoreInUseError(path);
       throw error;
     }
   }

@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../api/config.js';
+import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
 
 describe('loadConfig', () => {
   it('defaults to the local profile on 127.0.0.1:8080 with embedded parts', () => {
@@ -51,5 +55,22 @@ describe('server start-up', () => {
     expect(result.stderr).toContain('PORT:');
     expect(result.stderr).toContain('SANDBOX_TIME_SCALE: must be a number (got "fast")');
     expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('exits with code 1 and one readable line when another process owns the data folder', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'owned-data-'));
+    const owner = new SqliteEnvironmentStore({ path: join(dataDir, 'environments.sqlite') });
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+        env: { PATH: process.env.PATH, PROFILE: 'local', PORT: '0', DATA_DIR: dataDir, METADATA_SERVER_DETECTION: 'none' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe(`${join(dataDir, 'environments.sqlite')} is in use by another process: one service at a time may own a data folder (DATA_DIR)`);
+    } finally {
+      await owner.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
