@@ -2,6 +2,7 @@ import { PROJECT_LOOKUP } from './bootstrap.js';
 import { SA_NOT_YET_VISIBLE, type Ctx, type StepDef } from './context.js';
 import { compact, nonEmpty, type Bodies } from './google.js';
 import { projectBinding, rolesFor } from './iam.js';
+import { synchronousResource } from './resources.js';
 import type { ResourceStep } from './types.js';
 
 /**
@@ -73,26 +74,14 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   const topicName = `projects/${p}/topics/${names.perfTopic}`;
   const subscriptionName = `projects/${p}/subscriptions/${names.perfSubscription}`;
   const tableId = `${p}.${names.perfDataset}.${names.perfTable}`;
-  const none = { style: 'none' } as const;
-
+  // Pub/Sub and BigQuery answer synchronously; every perf resource is the automation account's.
   const resource = (
     step: Omit<ResourceStep, 'kind' | 'stage' | 'as' | 'get' | 'create' | 'delete'>,
     url: string,
     create: { method: 'POST' | 'PUT'; url: string; body: unknown },
     undoTitle: string,
-    deleteUrl = url,
-  ): StepDef => ({
-    step: {
-      ...step,
-      stage: 'perf',
-      as: 'automation',
-      kind: 'resource',
-      get: { method: 'GET', url },
-      create: { ...create, poll: none },
-      delete: { method: 'DELETE', url: deleteUrl, poll: none },
-    },
-    undo: { kind: 'reverse', title: undoTitle },
-  });
+    deleteUrl?: string,
+  ): StepDef => synchronousResource({ ...step, stage: 'perf', as: 'automation' }, url, create, undoTitle, deleteUrl);
 
   const schemaBody: Bodies['pubsubSchema'] = { name: schemaName, type: 'PROTOCOL_BUFFER', definition: METRICS_PROTO };
   const schema = resource(
