@@ -98,17 +98,12 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   /** Prepared once, reused: preparing is most of the cost of a small query. */
   private readonly statements = new Map<string, Database.Statement>();
   /**
-   * The last validated record per id with the text it came from: an unchanged row (the common
-   * case for polling clients) skips JSON parsing and schema validation. Records are frozen, so a
-   * caller cannot change what another caller gets.
+   * The validated record per id, as its row holds it: the store owns the file and drops an entry
+   * whenever it writes that row, so an entry is never stale. Reading an unchanged environment —
+   * what polling clients do — costs no SQL, JSON parsing or validation. Records are frozen, so no
+   * caller can change what another caller gets.
    */
-  private readonly parsed = new Map<string, { text: string; record: EnvironmentRecord }>();
-  /**
-   * Ids whose `parsed` entry matches the row because the store has not written the row since it
-   * read it (and nothing else can write it): `get` of an unchanged environment — what polling
-   * clients do — reads nothing at all.
-   */
-  private readonly current = new Set<string>();
+  private readonly records = new Map<string, EnvironmentRecord>();
 
   constructor({ path, now = systemNow }: SqliteEnvironmentStoreOptions) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -162,15 +157,12 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   }
 
   private parseRecord(row: EnvironmentRow): EnvironmentRecord {
-    const cached = this.parsed.get(row.id);
-    if (cached?.text === row.record) return cached.record;
+    const cached = this.records.get(row.id);
+    if (cached) return cached;
     const path = `environments/${row.id}`;
     const record = deepFreeze(parseStored(EnvironmentRecordSchema, parseStoredJson(row.record, path), path));
-    if (this.parsed.size >= 1000) {
-      this.parsed.clear();
-      this.current.clear();
-    }
-    this.parsed.set(row.id, { text: row.record, record });
+    if (this.records.size >= 1000) this.records.clear();
+    this.records.set(row.id, record);
     return record;
   }
 
@@ -200,12 +192,10 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   }
 
   async get(id: string): Promise<EnvironmentRecord | null> {
-    if (this.current.has(id)) return this.parsed.get(id)!.record;
+    const cached = this.records.get(id);
+    if (cached) return cached;
     const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
-    if (!row) return null;
-    const record = this.parseRecord(row);
-    this.current.add(id);
-    return record;
+    return row ? this.parseRecord(row) : null;
   }
 
   async update(
@@ -214,8 +204,6 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     options: { expectedVersion?: number; now?: () => string } = {},
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
     const now = options.now ?? this.now;
-    // Whatever happens below, the next get reads the row again.
-    this.current.delete(id);
     return this.write(() => {
       const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
       if (!row) throw new EnvironmentNotFoundError(id);
@@ -232,6 +220,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
           const holder = this.liveNameHolder(next.project, next.name);
           if (holder) throw new NameTakenError(next.project, next.name, holder);
         }
+        this.records.delete(id); // the next read parses what is written now
         this.sql('UPDATE environments SET state = ?, event_seq = ?, record = ? WHERE id = ?')
           .run(next.state, eventSeq, JSON.stringify(next), id);
       } else if (events.length) {
