@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './deps.js';
-import type { Sandbox } from './gcp/sandbox/index.js';
+import type { Sandbox } from './sandbox/index.js';
 import { requirePrincipal } from './http/auth.js';
 import { idempotency } from './http/idempotency.js';
 import { handleError, problem, validationProblem } from './http/problem.js';

@@ -1,4 +1,4 @@
-import type { Sandbox } from './gcp/sandbox/index.js';
+import type { Sandbox } from './sandbox/index.js';
 import type { WorkflowEngine } from './engine/port.js';
 import type { AccessPolicy, Authenticator } from './http/auth.js';
 import type { Logger } from './http/logger.js';

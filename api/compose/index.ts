@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { Sandbox } from '../gcp/sandbox/index.js';
+import type { Sandbox } from '../sandbox/index.js';
 import { createLogger, type Logger } from '../http/logger.js';
 import type { Runtime } from './runtime.js';
 

@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalConfig } from '../config.js';
 import type { Deps } from '../deps.js';
-import { sandboxBases } from '../gcp/sandbox/bases.js';
-import type { Sandbox, SandboxOptions } from '../gcp/sandbox/index.js';
+import { sandboxBases } from '../sandbox/bases.js';
+import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { AccessPolicy, staticTokenAuthenticator } from '../http/auth.js';
 import type { Logger } from '../http/logger.js';
 import { SqliteEnvironmentStore } from '../store/sqlite.js';
@@ -34,7 +34,7 @@ export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.
  * (Terraform creates it): bootstrap grants it token-creator on the automation account.
  */
 export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
-  const { createSandbox } = await import('../gcp/sandbox/index.js');
+  const { createSandbox } = await import('../sandbox/index.js');
   const sandbox = createSandbox(options);
   const [accountId, project] = LOCAL_WORKFLOW_SERVICE_ACCOUNT.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
   const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {

@@ -7,7 +7,7 @@ import { buildRuntime, type Runtime } from '../../api/compose/index.js';
 import { loadConfig } from '../../api/config.js';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import type { LocalWorkflowEngine } from '../../api/engine/local/index.js';
-import type { Sandbox } from '../../api/gcp/sandbox/index.js';
+import type { Sandbox } from '../../api/sandbox/index.js';
 import { createLogger } from '../../api/http/logger.js';
 import type { EnvironmentStore } from '../../api/store/port.js';
 

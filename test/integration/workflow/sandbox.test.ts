@@ -1,6 +1,6 @@
 /**
  * The executor on a real plan: `buildPlan` compiles a spec, the YAML runs it on the local engine
- * against the sandbox cloud (api/gcp/sandbox) — create, then delete with the bootstrap resources —
+ * against the sandbox cloud (api/sandbox) — create, then delete with the bootstrap resources —
  * and the sandbox ends empty. Engine and sandbox share one virtual clock (time scale 1), so a
  * 7-minute cluster takes 7 virtual minutes and no real time. Saxml is off: its internal routes are
  * not built yet (they answer 501).
@@ -13,7 +13,7 @@ import { buildPlan, type ApiBases, type Plan } from '../../../api/domain/plan/in
 import { ReportBatchSchema, type ReportBatch } from '../../../api/domain/reports.js';
 import { EnvironmentSpecSchema } from '../../../api/domain/spec.js';
 import { LocalWorkflowEngine } from '../../../api/engine/local/index.js';
-import { createSandbox, sandboxBases, type Sandbox } from '../../../api/gcp/sandbox/index.js';
+import { createSandbox, sandboxBases, type Sandbox } from '../../../api/sandbox/index.js';
 import { DEFINITION, VirtualClock } from './fake-world.js';
 
 const PROJECT = 'my-project-1';

@@ -2,7 +2,7 @@ import { buildPlan } from '../../../api/domain/plan/index.js';
 import type { ApiBases, GoogleApi, Plan, PlanOptions, PlanStep } from '../../../api/domain/plan/types.js';
 import type { EnvironmentSpec } from '../../../api/domain/spec.js';
 import { parseSpec } from '../../../api/domain/validate.js';
-import { sandboxBases } from '../../../api/gcp/sandbox/index.js';
+import { sandboxBases } from '../../../api/sandbox/index.js';
 
 /** A JSON request body, as a client sends it. */
 export type Body = Record<string, unknown>;

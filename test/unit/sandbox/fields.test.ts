@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkFields, fieldsOf, nest } from '../../../api/gcp/sandbox/fields.js';
-import * as shapes from '../../../api/gcp/sandbox/schemas.js';
+import { checkFields, fieldsOf, nest } from '../../../api/sandbox/fields.js';
+import * as shapes from '../../../api/sandbox/schemas.js';
 import { clusterBody, compute, gke, harness, networkStack, PROJECT, REGION, runningCluster, type Harness } from './helpers.js';
 
 describe('fieldsOf', () => {

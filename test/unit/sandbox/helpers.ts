@@ -1,5 +1,5 @@
 /** Test harness for the sandbox cloud: a fake clock advanced in simulated seconds, JSON calls. */
-import { createSandbox, type Sandbox, type SandboxOptions } from '../../../api/gcp/sandbox/index.js';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../../api/sandbox/index.js';
 
 export const OWNER = 'owner@example.com';
 export const PROJECT = 'proj-1';

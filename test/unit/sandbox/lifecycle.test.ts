@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createSandbox, sandboxBases } from '../../../api/gcp/sandbox/index.js';
+import { createSandbox, sandboxBases } from '../../../api/sandbox/index.js';
 import { clusterBody, compute, gke, harness, networkStack, OWNER, PROJECT, REGION, type Harness } from './helpers.js';
 
 const PS = `/pubsub/v1/projects/${PROJECT}`;
