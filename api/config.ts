@@ -37,7 +37,7 @@ const LocalSchema = z.object({
   /** Optional static bearer token for the public routes. */
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Simulated cloud durations are multiplied by this (0.01: a 7-minute cluster takes 4.2 s). */
-  SANDBOX_TIME_SCALE: z.coerce.number().min(0).max(10).default(0.01),
+  SANDBOX_TIME_SCALE: z.coerce.number().positive('must be greater than 0').max(10).default(0.01),
 });
 
 const CloudSchema = z.object({
@@ -69,6 +69,17 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A problem that stops the service at start and is fully explained by its message (port in use,
+ * unusable data folder, data folder owned by another process): one line, exit 1, like a ConfigError.
+ */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
   }
 }
 

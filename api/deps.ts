@@ -1,22 +1,24 @@
-import type { Sandbox } from './sandbox/index.js';
-import type { WorkflowEngine } from './engine/port.js';
-import type { AccessPolicy, Authenticator } from './http/auth.js';
-import type { Logger } from './http/logger.js';
+import type { AccessPolicy } from './domain/access.js';
 import type { IdKind } from './domain/ids.js';
 import type { ApiBases } from './domain/plan/types.js';
+import type { WorkflowEngine } from './engine/port.js';
+import type { Authenticator } from './identity/port.js';
+import type { Logger } from './logger.js';
+import type { ReadCache } from './services/shared/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
 
 /**
- * Every port and setting the app needs, built once at startup (server.ts) or by a test. Nothing
- * in the app reads process.env or a module singleton.
+ * Every port and setting the app needs, built once at startup (compose/) or by a test. Nothing in
+ * the app reads process.env or keeps state in a module: what lives between requests is here.
  */
 export interface Deps {
   store: EnvironmentStore;
   engine: WorkflowEngine;
+  /** The root logger; a verb logs through its context's request-scoped child. */
   logger: Logger;
   now: () => Date;
   newId: (kind: IdKind) => string;
-  /** Public routes. */
+  /** Public routes: who is calling, and what the allow-list lets them do. */
   auth: { authenticator: Authenticator; policy: AccessPolicy };
   /** Internal routes: who the workflow is. */
   internalAuth: { authenticator: Authenticator; workflowPrincipal: string };
@@ -32,6 +34,5 @@ export interface Deps {
   idempotencyTtlMs: number;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
-  /** The sandbox cloud, mounted at /_sandbox in the local profile; created on first use. */
-  sandbox?: () => Promise<Sandbox>;
+  readCache: ReadCache;
 }

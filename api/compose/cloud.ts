@@ -2,9 +2,9 @@ import type { CloudConfig } from '../config.js';
 import type { Deps } from '../deps.js';
 import { PRODUCTION_API_BASES } from '../domain/plan/types.js';
 import { createExecutionsClient, CloudWorkflowsEngine } from '../engine/cloud-workflows.js';
-import { AccessPolicy } from '../http/auth.js';
-import { googleCerts, googleIdTokenAuthenticator } from '../http/google-id-token.js';
-import type { Logger } from '../http/logger.js';
+import { AccessPolicy } from '../domain/access.js';
+import { googleCerts, googleIdTokenAuthenticator } from '../identity/google-id-token.js';
+import type { Logger } from '../logger.js';
 import { createFirestoreStore } from '../store/firestore.js';
 import { commonDeps, type Runtime } from './runtime.js';
 

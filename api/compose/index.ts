@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { createLogger, type Logger } from '../http/logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import type { Runtime } from './runtime.js';
 
 export type { Runtime } from './runtime.js';

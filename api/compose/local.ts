@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LocalConfig } from '../config.js';
+import { Hono } from 'hono';
+import type { Mount } from '../app.js';
+import { StartupError, type LocalConfig } from '../config.js';
 import type { Deps } from '../deps.js';
 import { sandboxBases } from '../sandbox/bases.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
-import { AccessPolicy, staticTokenAuthenticator } from '../http/auth.js';
-import type { Logger } from '../http/logger.js';
+import { AccessPolicy } from '../domain/access.js';
+import { staticTokenAuthenticator } from '../identity/static-token.js';
+import type { Logger } from '../logger.js';
+import { StoreInUseError } from '../store/port.js';
 import { SqliteEnvironmentStore } from '../store/sqlite.js';
 import { commonDeps, type Runtime } from './runtime.js';
 
@@ -15,6 +19,9 @@ import { commonDeps, type Runtime } from './runtime.js';
  * The local workflow's identity in the sandbox (the production one is WORKFLOW_SERVICE_ACCOUNT). It
  * lives in the service's own project, `local-sandbox`, never in an environment's project.
  */
+/** Where the sandbox cloud is served beside the API. */
+const SANDBOX_PATH = '/_sandbox';
+
 export const LOCAL_WORKFLOW_SERVICE_ACCOUNT = 'saxml-workflow@local-sandbox.iam.gserviceaccount.com';
 
 /**
@@ -62,11 +69,25 @@ function onFirstUse<T>(create: () => Promise<T>): { get: () => Promise<T>; ifCre
   };
 }
 
+/** The SQLite store under DATA_DIR; a folder that cannot be used stops the service with one line. */
+function openStore(dataDir: string): SqliteEnvironmentStore {
+  try {
+    return new SqliteEnvironmentStore({ path: join(dataDir, 'environments.sqlite') });
+  } catch (error) {
+    if (error instanceof StoreInUseError) throw new StartupError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code && ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'SQLITE_CANTOPEN', 'SQLITE_READONLY'].includes(code)) {
+      throw new StartupError(`DATA_DIR ${dataDir} cannot be used (${code}): it must be a folder this process can write; set DATA_DIR to one`);
+    }
+    throw error;
+  }
+}
+
 /** The laptop: SQLite under DATA_DIR, the in-process engine running the real YAML, the sandbox cloud. */
 export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reuse: { sandbox?: Sandbox }): Promise<Runtime> {
   const common = commonDeps(config, logger);
   const apiBase = common.deps.apiBase;
-  const store = new SqliteEnvironmentStore({ path: join(config.DATA_DIR, 'environments.sqlite') });
+  const store = openStore(config.DATA_DIR);
   // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
   const internalSecret = randomBytes(32).toString('base64url');
   // The sandbox, the engine's code and the workflow definition (parsed and checked) are loaded on
@@ -94,18 +115,32 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
       cancel: async (name) => (await engine.get()).cancel(name),
     },
     google: {
-      apis: () => sandboxBases(`${apiBase()}/_sandbox`),
-      sandboxBase: () => `${apiBase()}/_sandbox`,
+      apis: () => sandboxBases(`${apiBase()}${SANDBOX_PATH}`),
+      sandboxBase: () => `${apiBase()}${SANDBOX_PATH}`,
       workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT,
     },
     auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
-    sandbox: sandbox.get,
+  };
+  // Delegated to rather than mounted with `app.route`: Google-style paths (`…/v1/{name}:verb`) would
+  // push the whole app from Hono's RegExpRouter to its slower TrieRouter. Built on first use, as the
+  // sandbox itself is.
+  let mounted: { sandbox: Sandbox; app: Hono } | undefined;
+  const sandboxMount: Mount = {
+    path: SANDBOX_PATH,
+    fetch: async (request) => {
+      const current = await sandbox.get();
+      if (mounted?.sandbox !== current) mounted = { sandbox: current, app: new Hono().route(SANDBOX_PATH, current.app) };
+      return mounted.app.fetch(request);
+    },
   };
   return {
     deps,
+    mounts: [sandboxMount],
     setBoundPort: common.setBoundPort,
     localEngine: engine.get,
+    sandbox: sandbox.get,
+    stopBackgroundWork: async () => (await engine.ifCreated())?.shutdown(),
     close: async () => {
       await (await engine.ifCreated())?.shutdown();
       await store.close();

@@ -1,19 +1,32 @@
+import type { Mount } from '../app.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { createIdGenerator } from '../domain/ids.js';
-import type { Logger } from '../http/logger.js';
 import type { LocalWorkflowEngine } from '../engine/local/index.js';
+import type { Logger } from '../logger.js';
+import type { Sandbox } from '../sandbox/index.js';
+import { ReadCache } from '../services/shared/read-cache.js';
 
 export interface Runtime {
   deps: Deps;
+  /** Served beside the API (the local profile's sandbox cloud). */
+  mounts?: Mount[];
   /** Set once the server listens, so the workflow learns where to call back. */
   setBoundPort(port: number): void;
   /** Local profile: the in-process engine behind `deps.engine` (tests await executions on it). */
   localEngine?: () => Promise<LocalWorkflowEngine>;
+  /** Local profile: the sandbox cloud behind the mount (tests read its inventory). */
+  sandbox?: () => Promise<Sandbox>;
+  /**
+   * Stops what the process runs by itself (the local engine's executions, which call this very
+   * server): called before the listener drains, or draining would wait for them.
+   */
+  stopBackgroundWork?(): Promise<void>;
+  /** Releases the adapters (store, engine), once no request is in flight. */
   close(): Promise<void>;
 }
 
-/** What both profiles share: clock, ids, logger, and where the workflow reaches this service. */
+/** What both profiles share: clock, ids, logger, read cache, and where the workflow reaches this service. */
 export function commonDeps(config: Config, logger: Logger) {
   let apiBase = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://127.0.0.1:${config.PORT}`;
   const setBoundPort = (port: number) => {
@@ -27,6 +40,7 @@ export function commonDeps(config: Config, logger: Logger) {
       newId: createIdGenerator(),
       apiBase: () => apiBase,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000,
+      readCache: new ReadCache(),
     },
   };
 }

@@ -23,13 +23,19 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
   | 'NOT_IMPLEMENTED'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
 
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details: { errors?: FieldError[]; [key: string]: unknown } = {},
+    /**
+     * `outcome`: the failure is the definitive answer to the request (state was recorded before
+     * it happened), so an idempotent retry must replay it rather than run the request again.
+     */
+    readonly options: { outcome?: boolean } = {},
   ) {
     super(message);
     this.name = 'DomainError';

@@ -12,3 +12,4 @@ export function createIdGenerator(now: () => number = Date.now): (kind: IdKind) 
 }
 
 export const ENVIRONMENT_ID = /^env-[0-9a-hjkmnp-tv-z]{26}$/;
+export const OPERATION_ID = /^op-[0-9a-hjkmnp-tv-z]{26}$/;

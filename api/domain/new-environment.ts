@@ -1,4 +1,5 @@
-import { emptyProgress, type EnvironmentRecord, type Stage } from './environment.js';
+import { emptyProgress, type EnvironmentRecord, type NewEvent, type Operation, type Stage } from './environment.js';
+import { startedEvent } from './operations.js';
 import type { Plan } from './plan/types.js';
 import { withStages } from './progress.js';
 import type { EnvironmentSpec } from './spec.js';
@@ -13,11 +14,12 @@ function initialStages(spec: EnvironmentSpec): Stage[] {
   ];
 }
 
-/** A just-recorded environment with its RUNNING create operation; step totals from its plan. */
+/** A just-recorded environment with its RUNNING create operation (and the event saying so); step totals from its plan. */
 export function newEnvironment(
   spec: EnvironmentSpec,
   input: { id: string; operationId: string; time: string; createdBy: string; plan: Plan },
-): EnvironmentRecord {
+): { record: EnvironmentRecord; events: NewEvent[] } {
+  const operation: Operation = { id: input.operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: input.time };
   const record: EnvironmentRecord = {
     id: input.id,
     name: spec.name,
@@ -29,11 +31,11 @@ export function newEnvironment(
     stages: initialStages(spec),
     outputs: {},
     progress: emptyProgress(),
-    operation: { id: input.operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: input.time },
+    operation,
     createTime: input.time,
     updateTime: input.time,
     createdBy: input.createdBy,
     version: 1,
   };
-  return withStages(record, input.plan, input.time).record;
+  return { record: withStages(record, input.plan, input.time).record, events: [startedEvent(operation, input.time, 'create operation started')] };
 }

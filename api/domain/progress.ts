@@ -2,7 +2,8 @@ import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Progress, Stage
 import { describeStepError } from './google-errors.js';
 import type { Plan, PlanStep } from './plan/types.js';
 import type { OperationReport, ReportBatch, StepReport } from './reports.js';
-import { canTransitionStage, nextEnvironmentState } from './state-machine.js';
+import { endOperation } from './operations.js';
+import { canTransitionStage } from './state-machine.js';
 
 /**
  * Pure bookkeeping of an operation's progress: step reports → step progress → stage states,
@@ -148,30 +149,6 @@ export function withStages(record: EnvironmentRecord, plan: Plan, time: string):
     };
   });
   return { record: { ...record, stages }, events };
-}
-
-/**
- * Ends the current operation: SUCCEEDED moves the environment on (ACTIVE, or DELETED with its
- * outputs cleared); FAILED and CANCELLED leave it FAILED, resumable with retry or deletable.
- */
-export function endOperation(
-  record: EnvironmentRecord,
-  outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED',
-  time: string,
-  error?: ErrorInfo,
-): { record: EnvironmentRecord; events: NewEvent[] } {
-  const op = record.operation;
-  if (!op || op.state !== 'RUNNING') return { record, events: [] };
-  const state = nextEnvironmentState(record.state, outcome === 'SUCCEEDED' ? 'succeed' : 'fail') ?? record.state;
-  const operation: Operation = { ...op, state: outcome, endTime: time, ...(error && { error }) };
-  const verb = outcome.toLowerCase() as 'succeeded' | 'failed' | 'cancelled';
-  const events: NewEvent[] = [
-    { time, type: `operation.${verb}`, operationId: op.id, message: error ? `${op.kind} operation ${verb}: ${error.message}` : `${op.kind} operation ${verb}`, ...(error && { details: { error } }) },
-  ];
-  if (state === 'ACTIVE') events.push({ time, type: 'environment.active', operationId: op.id, message: 'environment is ACTIVE' });
-  if (state === 'DELETED') events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
-  if (state === 'FAILED') events.push({ time, type: 'environment.failed', operationId: op.id, message: `environment is FAILED; retry or delete it` });
-  return { record: { ...record, state, operation, ...(state === 'DELETED' && { outputs: {} }) }, events };
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR } from './defaults.js';
 import type { FieldError } from './errors.js';
+import { jsonPath, zodFieldErrors } from './field-errors.js';
 import { limitViolations } from './naming.js';
 import { EnvironmentSpecSchema, type EnvironmentSpec } from './spec.js';
 import { tpuTypeProblem } from './tpu.js';
@@ -12,30 +12,9 @@ import { tpuTypeProblem } from './tpu.js';
 
 export type ParseResult = { ok: true; spec: EnvironmentSpec } | { ok: false; errors: FieldError[] };
 
-/** `['cluster','tpuNodePools',0,'tpuType']` → `$.cluster.tpuNodePools[0].tpuType` */
-export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(key)) ? `${acc}.${String(key)}` : `${acc}[${JSON.stringify(String(key))}]`),
-    '$',
-  );
-}
-
-export function zodFieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown field' }));
-    }
-    // A record key that fails its schema: say why (zod's own message is only "Invalid key in record").
-    if (issue.code === 'invalid_key' && issue.issues.length) {
-      return [{ path: jsonPath(issue.path), message: issue.issues.map((i) => i.message).join('; ') }];
-    }
-    return [{ path: jsonPath(issue.path), message: issue.message }];
-  });
-}
-
 export function parseSpec(body: unknown): ParseResult {
   const parsed = EnvironmentSpecSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, errors: zodFieldErrors(parsed.error) };
+  if (!parsed.success) return { ok: false, errors: zodFieldErrors(parsed.error, { input: body, schema: EnvironmentSpecSchema }) };
   return checkSpec(parsed.data);
 }
 

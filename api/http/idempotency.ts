@@ -4,7 +4,8 @@ import { DomainError } from '../domain/errors.js';
 import type { EnvironmentStore } from '../store/port.js';
 import type { AppEnv } from './types.js';
 
-const KEY = /^[\x21-\x7e]{1,255}$/;
+/** 1–255 visible ASCII characters (the route contracts declare the header with the same rule). */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** Response headers worth replaying with the body. */
 const REPLAYED_HEADERS = ['location', 'etag', 'content-type'];
 
@@ -28,13 +29,15 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /**
  * `Idempotency-Key` (DESIGN §4): the same key with the same request replays the stored status and
  * body; with another request → 422; while the first is still running → 409. Keys are scoped to the
- * caller. Server faults (5xx) are not stored, so the client's retry runs the request again.
+ * caller. Server faults (5xx) are not stored, so the client's retry runs the request again —
+ * unless the failure is the request's outcome (something was recorded before it happened, e.g. a
+ * create whose workflow could not start): then the retry replays it.
  */
 export function idempotency(store: EnvironmentStore, ttlMs: number, now: () => Date): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined || c.req.query('validateOnly') === 'true') return next();
-    if (!KEY.test(key)) {
+    if (!IDEMPOTENCY_KEY.test(key)) {
       throw new DomainError('INVALID_ARGUMENT', 'Idempotency-Key must be 1–255 visible ASCII characters', {
         errors: [{ path: '$.headers.Idempotency-Key', message: 'must be 1–255 visible ASCII characters' }],
       });
@@ -63,7 +66,8 @@ export function idempotency(store: EnvironmentStore, ttlMs: number, now: () => D
       await store.abandonIdempotent(scopedKey);
       throw error;
     }
-    if (c.res.status >= 500) {
+    const outcome = c.error instanceof DomainError && c.error.options.outcome;
+    if (c.res.status >= 500 && !outcome) {
       await store.abandonIdempotent(scopedKey);
       return;
     }

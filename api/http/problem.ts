@@ -3,12 +3,12 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
 import { DomainError, type ErrorCode, type FieldError } from '../domain/errors.js';
-import { CorruptRecordError, EnvironmentNotFoundError } from '../store/port.js';
 import type { AppEnv } from './types.js';
 
 /**
  * RFC 9457 problem details: the one place where errors become HTTP. Every code is stable; unknown
- * errors become an opaque 500 that names only the request id (the details go to the log).
+ * errors become an opaque 500 that names only the request id (the details go to the log). Ports'
+ * errors never arrive here: services translate them (services/shared/port-errors.ts).
  */
 
 export type HttpErrorCode =
@@ -17,8 +17,7 @@ export type HttpErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'METHOD_NOT_ALLOWED'
-  | 'ROUTE_NOT_FOUND'
-  | 'INTERNAL';
+  | 'ROUTE_NOT_FOUND';
 
 /** Every code's HTTP status and title, in one table so the two can never disagree. */
 const CODES: Record<HttpErrorCode, [ContentfulStatusCode, string]> = {
@@ -44,6 +43,13 @@ const CODES: Record<HttpErrorCode, [ContentfulStatusCode, string]> = {
   INTERNAL: [500, 'Internal error'],
 };
 
+/** A failure of the HTTP exchange itself (body, media type, size), before any service runs. */
+export class HttpProblem extends Error {
+  constructor(readonly code: HttpErrorCode, detail: string) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
 
 export const ProblemSchema = z
   .object({
@@ -72,26 +78,27 @@ export const commonProblems = {
   400: problemResponse('Malformed request'),
   401: problemResponse('Missing or invalid credentials'),
   403: problemResponse('The caller is not allowed'),
-  422: problemResponse('Invalid fields'),
   500: problemResponse('Server fault (opaque; see the request id)'),
 } as const;
 
-export function problemBody(c: Context<AppEnv>, code: HttpErrorCode, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return {
+/** What a 401 tells the client to send (RFC 9110 §11.6.1). */
+const WWW_AUTHENTICATE = 'Bearer realm="saxml-environments"';
+
+export function problem(c: Context<AppEnv>, code: HttpErrorCode, detail: string, extra: Record<string, unknown> = {}): Response {
+  const [status, title] = CODES[code];
+  const body: Problem = {
     type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-    title: CODES[code][1],
-    status: CODES[code][0],
+    title,
+    status,
     detail,
     instance: c.req.path,
     code,
     requestId: c.get('requestId') ?? 'unknown',
     ...extra,
   };
-}
-
-export function problem(c: Context<AppEnv>, code: HttpErrorCode, detail: string, extra: Record<string, unknown> = {}): Response {
-  return c.body(JSON.stringify(problemBody(c, code, detail, extra)), CODES[code][0], {
+  return c.body(JSON.stringify(body), status, {
     'Content-Type': 'application/problem+json',
+    ...(status === 401 && { 'WWW-Authenticate': WWW_AUTHENTICATE }),
   });
 }
 
@@ -100,17 +107,18 @@ export function validationProblem(c: Context<AppEnv>, errors: FieldError[], code
   return problem(c, code, detail, { errors });
 }
 
-/** app.onError: domain errors by code, Hono's own exceptions by status, anything else opaque. */
+/** app.onError: domain and HTTP problems by code, Hono's own exceptions by status, anything else opaque. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof DomainError) {
     const { errors, ...rest } = error.details;
+    if (error.code === 'INTERNAL') c.get('logger')?.error('internal error', { error: error.message });
     return problem(c, error.code, error.message, errors ? { errors, ...rest } : rest);
   }
+  if (error instanceof HttpProblem) return problem(c, error.code, error.message);
   if (error instanceof HTTPException) {
     const status = error.status;
     const code: HttpErrorCode =
-      status === 400 && /JSON/i.test(error.message) ? 'MALFORMED_JSON'
-      : status === 413 ? 'PAYLOAD_TOO_LARGE'
+      status === 413 ? 'PAYLOAD_TOO_LARGE'
       : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE'
       : status === 401 ? 'UNAUTHENTICATED'
       : status === 403 ? 'PERMISSION_DENIED'
@@ -118,12 +126,6 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
       : status === 405 ? 'METHOD_NOT_ALLOWED'
       : status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL';
     return problem(c, code, code === 'INTERNAL' ? 'internal error' : error.message || CODES[code][1]);
-  }
-  if (error instanceof EnvironmentNotFoundError) return problem(c, 'NOT_FOUND', error.message);
-  if (error instanceof CorruptRecordError) {
-    // Not the caller's fault and not a crash: say which stored document needs attention.
-    c.get('logger')?.error('corrupt stored document', { document: error.documentPath, issues: error.issues });
-    return problem(c, 'INTERNAL', `${error.message} (request id ${c.get('requestId') ?? 'unknown'})`);
   }
   c.get('logger')?.error('unhandled error', { error: { name: error.name, message: error.message, stack: error.stack } });
   return problem(c, 'INTERNAL', `internal error; quote request id ${c.get('requestId') ?? 'unknown'} when reporting it`);

@@ -1,35 +1,20 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { randomUUID } from 'node:crypto';
-import type { Logger, Severity } from './logger.js';
+import type { Logger, Severity } from '../logger.js';
 import type { AppEnv } from './types.js';
 
 /** Incoming ids are echoed only when they are safe to log and to put in a header. */
 const SAFE_REQUEST_ID = /^[\w\-=.]{1,128}$/;
 
-/** Responses built by `jsonResponse`, which already carry the request id. */
-const stamped = new WeakSet<Response>();
-
-/**
- * A JSON response from already-serialised text, with every header given as one plain object.
- * For hot read paths: Hono's `c.header()`/`c.json()` build a WHATWG `Headers` object per response,
- * which on a cached body costs more than the rest of the request; @hono/node-server writes a plain
- * header object straight to the socket.
- */
-export function jsonResponse(c: Context<AppEnv>, status: number, json: string, headers: Record<string, string> = {}): Response {
-  const response = new Response(json, {
-    status,
-    headers: { 'Content-Type': 'application/json', 'X-Request-Id': c.get('requestId'), ...headers },
-  });
-  stamped.add(response);
-  return response;
-}
-
 /**
  * Request id (accepted from `X-Request-Id` when safe, else generated; echoed in the response),
  * Cloud Trace correlation from `X-Cloud-Trace-Context`, and one access-log line per request with
- * Cloud Logging's `httpRequest` fields. Headers and bodies are never logged.
+ * Cloud Logging's `httpRequest` fields. Headers and bodies are never logged. Requests to `quiet`
+ * paths (the workflow's calls to the internal routes and the sandbox: hundreds per environment,
+ * mostly healthy 404 existence checks) are logged at debug level unless they fail on our side.
  */
-export function requestContext(logger: Logger, project?: string): MiddlewareHandler<AppEnv> {
+export function requestContext(logger: Logger, options: { project?: string; quiet?: (path: string) => boolean } = {}): MiddlewareHandler<AppEnv> {
+  const { project, quiet = () => false } = options;
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -47,9 +32,9 @@ export function requestContext(logger: Logger, project?: string): MiddlewareHand
     try {
       await next();
     } finally {
-      if (!stamped.has(c.res)) c.res.headers.set('X-Request-Id', requestId);
+      if (c.get('stampedResponse') !== c.res) c.res.headers.set('X-Request-Id', requestId);
       const status = c.res.status;
-      const severity: Severity = status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO';
+      const severity: Severity = status >= 500 ? 'ERROR' : quiet(c.req.path) ? 'DEBUG' : status >= 400 ? 'WARNING' : 'INFO';
       if (requestLogger.enabled(severity)) {
         requestLogger.log(severity, `${c.req.method} ${c.req.path} ${status}`, {
           httpRequest: {

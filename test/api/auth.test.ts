@@ -1,7 +1,8 @@
 import { generateKeyPairSync, createSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AccessPolicy, staticTokenAuthenticator } from '../../api/http/auth.js';
-import { googleIdTokenAuthenticator } from '../../api/http/google-id-token.js';
+import { AccessPolicy } from '../../api/domain/access.js';
+import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
+import { googleIdTokenAuthenticator } from '../../api/identity/google-id-token.js';
 import { buildTestApp, INTERNAL_SECRET, json, readJson, SMALLEST_SPEC } from '../support/app.js';
 
 const AUDIENCE = 'https://saxml-env.example.run.app';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineUnavailableError, type StartExecutionInput, type WorkflowEngine } from '../../api/engine/port.js';
 import { PendingEngine } from '../support/pending-engine.js';
-import { AccessPolicy } from '../../api/http/auth.js';
+import { AccessPolicy } from '../../api/domain/access.js';
 import { buildTestApp, readJson, json, SMALLEST_SPEC, tokensAuthenticator } from '../support/app.js';
 
 describe('POST /environments', () => {
@@ -194,22 +194,42 @@ describe('Idempotency-Key', () => {
     expect(await readJson(b)).toEqual(await readJson(a));
   });
 
-  it('does not store server faults, so a retry with the same key runs again', async () => {
+  it('replays a create whose workflow could not start: that 503 is the outcome (the environment was recorded)', async () => {
     let fail = true;
     const inner = new PendingEngine();
     const flaky: WorkflowEngine = {
-      start: async (i) => { if (fail) throw new EngineUnavailableError('down', true, 503); return inner.start(i); },
+      start: async (i) => { if (fail) throw new EngineUnavailableError('projects/svc/locations/x/workflows/y: backend down', true, 503); return inner.start(i); },
       get: (n) => inner.get(n),
       cancel: (n) => inner.cancel(n),
     };
     const { app } = buildTestApp({ engine: flaky });
     const headers = { 'idempotency-key': 'key-6' };
-    expect((await app.request('/environments', json(SMALLEST_SPEC, headers))).status).toBe(503);
+    const first = await app.request('/environments', json(SMALLEST_SPEC, headers));
+    expect(first.status).toBe(503);
+    const problem = await readJson(first);
+    expect(problem.detail).not.toContain('projects/svc');
     fail = false;
+    const replayed = await app.request('/environments', json(SMALLEST_SPEC, headers));
+    expect(replayed.status).toBe(503);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(await readJson(replayed)).toEqual(problem);
+    // The way forward the answer names: retry the recorded environment.
+    expect((await app.request(`/environments/${problem.environmentId}/retry`, { method: 'POST' })).status).toBe(202);
+  });
+
+  it('does not store a server fault that recorded nothing, so a retry with the same key runs again', async () => {
+    const { app, store } = buildTestApp();
+    const create = store.create.bind(store);
+    let fail = true;
+    store.create = async (record, events) => {
+      if (fail) { fail = false; throw new Error('disk full'); }
+      return create(record, events);
+    };
+    const headers = { 'idempotency-key': 'key-7' };
+    expect((await app.request('/environments', json(SMALLEST_SPEC, headers))).status).toBe(500);
     const retried = await app.request('/environments', json(SMALLEST_SPEC, headers));
-    // The first attempt recorded a FAILED environment under the name, and says so.
-    expect(retried.status).toBe(409);
-    expect((await readJson(retried)).code).toBe('ALREADY_EXISTS');
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
   });
 
   it('scopes keys to the caller: two callers may use the same key for different requests', async () => {

@@ -1,29 +1,61 @@
 import { describe, expect, it } from 'vitest';
 import { PendingEngine } from '../support/pending-engine.js';
 import type { ExecutionStatus, WorkflowEngine } from '../../api/engine/port.js';
-import { reconcileAll } from '../../api/services/reconcile.js';
+import { createLogger } from '../../api/logger.js';
+import { systemContext } from '../../api/services/context.js';
+import { QUIET_PERIOD_MS } from '../../api/services/environments/get.js';
+import { reconcileAll } from '../../api/services/internal/reconcile.js';
 import { buildTestApp, INTERNAL_SECRET, json, readJson, SMALLEST_SPEC } from '../support/app.js';
 
 /** An engine whose executions end however the test says. */
 class ScriptedEngine extends PendingEngine implements WorkflowEngine {
   outcome = new Map<string, Partial<ExecutionStatus>>();
+  gets = 0;
   override async get(name: string): Promise<ExecutionStatus> {
+    this.gets++;
     return { ...(await super.get(name)), ...this.outcome.get(name) };
   }
+}
+
+/** A clock the test moves. */
+function testClock() {
+  let at = Date.now();
+  return { now: () => new Date(at), advance: (ms: number) => { at += ms; } };
 }
 
 const internal = (body: unknown) => json(body, { authorization: `Bearer ${INTERNAL_SECRET}` });
 
 describe('reconciliation with the engine', () => {
-  it('settles on read an operation whose execution failed without sending its final report', async () => {
+  it('settles on read an operation whose execution failed without sending its final report, once the operation has been quiet', async () => {
     const engine = new ScriptedEngine();
-    const { app } = buildTestApp({ engine });
+    const clock = testClock();
+    const { app } = buildTestApp({ engine, now: clock.now });
     const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
     engine.outcome.set(env.operation.executionName, { state: 'FAILED', error: { message: 'boom: step crashed' } });
+    // Within the quiet period a read does not ask the engine: polling clients cost no Workflows calls.
+    const gets = engine.gets;
+    for (let i = 0; i < 5; i++) expect((await readJson(await app.request(`/environments/${env.id}`))).state).toBe('CREATING');
+    expect(engine.gets).toBe(gets);
+
+    clock.advance(QUIET_PERIOD_MS + 1);
     const after = await readJson(await app.request(`/environments/${env.id}`));
     expect(after.state).toBe('FAILED');
     expect(after.operation).toMatchObject({ state: 'FAILED', error: { message: expect.stringContaining('boom') } });
     expect(after.actions.canRetry).toBe(true);
+  });
+
+  it('asks the engine about a quiet running operation at most once per quiet period', async () => {
+    const engine = new ScriptedEngine();
+    const clock = testClock();
+    const { app } = buildTestApp({ engine, now: clock.now });
+    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    clock.advance(QUIET_PERIOD_MS + 1);
+    const gets = engine.gets;
+    for (let i = 0; i < 5; i++) expect((await app.request(`/environments/${env.id}`)).status).toBe(200);
+    expect(engine.gets).toBe(gets + 1);
+    clock.advance(QUIET_PERIOD_MS + 1);
+    await app.request(`/environments/${env.id}`);
+    expect(engine.gets).toBe(gets + 2);
   });
 
   it('marks an execution cancelled outside the API as CANCELLED, and a lost one as INTERRUPTED (periodic trigger)', async () => {
@@ -34,7 +66,8 @@ describe('reconciliation with the engine', () => {
     engine.outcome.set(a.operation.executionName, { state: 'CANCELLED' });
     // The engine no longer knows b's execution (as after a restart of the local process).
     const lost = new ScriptedEngine();
-    expect(await reconcileAll({ ...deps, engine: { start: (i) => engine.start(i), cancel: (n) => engine.cancel(n), get: (n) => (n === b.operation.executionName ? lost.get(n) : engine.get(n)) } })).toBe(2);
+    const withLost = { ...deps, engine: { start: engine.start.bind(engine), cancel: engine.cancel.bind(engine), get: (n: string) => (n === b.operation.executionName ? lost.get(n) : engine.get(n)) } };
+    expect(await reconcileAll(withLost, systemContext(createLogger({ level: 'error' }), 'reconcile'), undefined)).toBe(2);
     const [ra, rb] = await Promise.all([a, b].map(async (e) => readJson(await app.request(`/environments/${e.id}`))));
     expect(ra.operation.state).toBe('CANCELLED');
     expect(rb.operation).toMatchObject({ state: 'FAILED', error: { code: 'INTERRUPTED' } });
@@ -44,7 +77,7 @@ describe('reconciliation with the engine', () => {
   it('leaves a running execution alone', async () => {
     const { app, deps } = buildTestApp();
     const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
-    expect(await reconcileAll(deps)).toBe(0);
+    expect(await reconcileAll(deps, systemContext(deps.logger, 'reconcile'), undefined)).toBe(0);
     expect((await readJson(await app.request(`/environments/${env.id}`))).operation.state).toBe('RUNNING');
   });
 });
@@ -103,7 +136,7 @@ describe('plans', () => {
     expect(ids).toContain('bootstrap.automation-sa');
     for (const s of remaining.steps) expect(s.after).not.toContain('bootstrap.services.1');
 
-    const stale = await app.request(`/internal/environments/${env.id}/operations/op-other/plan`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
+    const stale = await app.request(`/internal/environments/${env.id}/operations/op-01jd8m3q4b5c6d7e8f9g0h1j2k/plan`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
     expect(stale.status).toBe(409);
   });
 

@@ -73,7 +73,7 @@ describe('GET /environments', () => {
     const { app } = buildTestApp();
     const token = await app.request('/environments?pageToken=garbage');
     expect(token.status).toBe(400);
-    expect((await readJson(token)).errors[0].path).toBe('$.pageToken');
+    expect((await readJson(token)).errors[0].path).toBe('$.query.pageToken');
     const label = await app.request('/environments?label=novalue');
     expect(label.status).toBe(400);
   });

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { reconcileAll } from '../../api/services/reconcile.js';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import { readJson, SMALLEST_SPEC } from '../support/app.js';
 import { sandboxWithWorkflowIdentity } from '../../api/compose/local.js';
@@ -211,7 +210,8 @@ describe('e2e: faults, retries and restarts', () => {
     await first.stop();
 
     const second = await world({ dataDir, sandbox });
-    await reconcileAll(second.runtime.deps);
+    // The start-up reconcile of the new process settles what the old one left running.
+    await second.waitFor(env.id, (r) => r.operation?.state !== 'RUNNING');
     const interrupted = await readJson(await second.request(`/environments/${env.id}`));
     expect(interrupted.state).toBe('FAILED');
     expect(interrupted.operation.error.code).toBe('INTERRUPTED');

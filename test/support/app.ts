@@ -3,9 +3,12 @@ import type { Deps } from '../../api/deps.js';
 import { createIdGenerator } from '../../api/domain/ids.js';
 import { PendingEngine } from './pending-engine.js';
 import { PRODUCTION_API_BASES } from '../../api/domain/plan/types.js';
-import { AccessPolicy, staticTokenAuthenticator, type Authenticator } from '../../api/http/auth.js';
+import { AccessPolicy } from '../../api/domain/access.js';
+import type { Authenticator } from '../../api/identity/port.js';
+import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
-import { createLogger } from '../../api/http/logger.js';
+import { createLogger } from '../../api/logger.js';
+import { ReadCache } from '../../api/services/shared/read-cache.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
 
 export const SMALLEST_SPEC = {
@@ -23,18 +26,21 @@ export const INTERNAL_SECRET = 'test-internal-secret-0123456789';
  */
 export function buildTestApp(overrides: Partial<Deps> = {}) {
   const logs: string[] = [];
-  const store = new SqliteEnvironmentStore({ path: ':memory:' });
+  // The store stamps updateTime with the same clock the app reads, so a test can move time.
+  const now = overrides.now ?? (() => new Date());
+  const store = new SqliteEnvironmentStore({ path: ':memory:', now: () => now().toISOString() });
   const deps: Deps = {
     store,
     engine: new PendingEngine(),
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
-    now: () => new Date(),
+    now,
     newId: createIdGenerator(),
     auth: { authenticator: staticTokenAuthenticator(undefined), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(INTERNAL_SECRET, 'workflow:local'), workflowPrincipal: 'workflow:local' },
     apiBase: () => 'http://127.0.0.1:0',
     google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
     idempotencyTtlMs: 3600_000,
+    readCache: new ReadCache(),
     ...overrides,
   };
   const app = createApp(deps);

@@ -38,6 +38,6 @@ export function newEnvironmentRecord(overrides: Partial<EnvironmentRecord> = {})
   // The record a create makes, without its operation (tests add the one they need).
   const { operation: _operation, ...created } = newEnvironment(spec, {
     id: newEnvironmentId(), operationId: 'op-unused', time: new Date().toISOString(), createdBy: 'user:test@example.com', plan: EMPTY_PLAN,
-  });
+  }).record;
   return { ...created, ...overrides };
 }

@@ -1,24 +1,25 @@
-import { serve, type ServerType } from '@hono/node-server';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../api/app.js';
 import { buildRuntime, type Runtime } from '../../api/compose/index.js';
 import { loadConfig } from '../../api/config.js';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import type { LocalWorkflowEngine } from '../../api/engine/local/index.js';
 import type { Sandbox } from '../../api/sandbox/index.js';
-import { createLogger } from '../../api/http/logger.js';
+import { createLogger } from '../../api/logger.js';
+import { startServer, type RunningServer } from '../../api/startup.js';
 import type { EnvironmentStore } from '../../api/store/port.js';
 
 /**
- * The whole local profile as `npm start` builds it — SQLite store, the in-process engine running
- * the real workflow YAML, the sandbox cloud — served on 127.0.0.1 with a tiny time scale.
+ * The whole local profile as `npm start` builds and serves it (`startServer`, start-up reconcile
+ * included) — SQLite store, the in-process engine running the real workflow YAML, the sandbox
+ * cloud — on 127.0.0.1 with a tiny time scale.
  * `waitFor` resolves when a store write makes a condition true (no sleeping, no polling loops).
  */
 export interface LocalWorld {
   baseUrl: string;
   runtime: Runtime;
+  server: RunningServer;
   sandbox: Sandbox;
   engine: LocalWorkflowEngine;
   logs: string[];
@@ -44,18 +45,14 @@ export async function startLocalWorld(options: { dataDir?: string; sandbox?: San
     for (const w of waiters) if (w.id === id && w.check(result.record)) { waiters.delete(w); w.resolve(result.record); }
     return result;
   };
-  const app = createApp(runtime.deps);
-  let server!: ServerType;
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
-  });
-  runtime.setBoundPort(port);
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = await startServer(runtime, config);
+  const baseUrl = `http://127.0.0.1:${server.port}`;
   const engine = await runtime.localEngine!();
   const world: LocalWorld = {
     baseUrl,
     runtime,
-    sandbox: await runtime.deps.sandbox!(),
+    server,
+    sandbox: await runtime.sandbox!(),
     engine,
     logs,
     request: (path, init) => fetch(`${baseUrl}${path}`, init),
@@ -71,12 +68,8 @@ export async function startLocalWorld(options: { dataDir?: string; sandbox?: San
       return (await store.get(id))!;
     },
     async stop() {
-      // The engine first (as a crash would: running executions just stop), then the listener.
-      await runtime.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as import('node:http').Server).closeAllConnections?.();
-      });
+      // As a crash would: running executions just stop with the runtime.
+      await server.close();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

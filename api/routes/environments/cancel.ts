@@ -1,32 +1,28 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
-import { commonProblems, problemResponse } from '../../http/problem.js';
+import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
-import { cancelOperation } from '../../services/cancel-operation.js';
-import { etagOf, toView } from '../../services/view.js';
+import { cancelOperation } from '../../services/environments/cancel.js';
+import { ctxOf, environmentRoute, idempotencyKey, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
 import { EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
 
-const route = createRoute({
+export const route = environmentRoute({
   operationId: 'cancelEnvironmentOperation',
   method: 'post',
   path: '/environments/{id}/cancel',
-  tags: ['environments'],
   summary: 'Cancel the running operation',
   description: 'Cancels the workflow execution; the environment becomes FAILED and can be retried or deleted.',
-  security: [{ bearerAuth: [] }],
-  request: { params: EnvironmentIdParam },
+  request: { params: EnvironmentIdParam, headers: z.object({ 'idempotency-key': idempotencyKey, 'if-match': ifMatch }) },
   responses: {
     200: { description: 'Cancelled', content: { 'application/json': { schema: EnvironmentSchema } } },
-    ...commonProblems,
-    404: problemResponse('No such environment'),
+    ...noSuchEnvironment,
     409: problemResponse('No operation is running'),
+    412: problemResponse('The environment changed since the If-Match ETag'),
+    422: problemResponse('The Idempotency-Key was used with another request'),
+    503: problemResponse('Cloud Workflows is unavailable; nothing was changed'),
   },
 });
 
-export function registerCancelOperation(app: OpenAPIHono<AppEnv>, deps: Deps): void {
-  app.openapi(route, async (c) => {
-    const record = await cancelOperation(deps, { id: c.req.valid('param').id, principal: c.get('principal') });
-    c.header('ETag', etagOf(record));
-    return c.json(toView(record), 200);
-  });
-}
+export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) =>
+  respondWithEnvironment(c, await cancelOperation(deps, ctxOf(c), { id: c.req.valid('param').id, ifMatch: c.req.valid('header')['if-match'] }), 200);

@@ -1,34 +1,32 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
-import { commonProblems, problemResponse } from '../../http/problem.js';
+import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
-import { deleteEnvironment } from '../../services/delete-environment.js';
-import { etagOf, toView } from '../../services/view.js';
+import { deleteEnvironment } from '../../services/environments/delete.js';
+import { ctxOf, environmentRoute, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
 import { DeleteQuery, EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
 
-const route = createRoute({
+export const route = environmentRoute({
   operationId: 'deleteEnvironment',
   method: 'delete',
   path: '/environments/{id}',
-  tags: ['environments'],
   summary: 'Delete an environment (tear everything down in reverse)',
-  security: [{ bearerAuth: [] }],
-  request: { params: EnvironmentIdParam, query: DeleteQuery },
+  request: { params: EnvironmentIdParam, query: DeleteQuery, headers: z.object({ 'if-match': ifMatch }) },
   responses: {
+    200: { description: 'Already DELETED: nothing to do (deleting is idempotent)', content: { 'application/json': { schema: EnvironmentSchema } } },
     202: { description: 'The delete operation is running', content: { 'application/json': { schema: EnvironmentSchema } } },
-    ...commonProblems,
-    404: problemResponse('No such environment'),
-    409: problemResponse('Another operation is running (use force=true), deletion protection is on, or already deleted'),
-    503: problemResponse('The workflow could not be started (the environment is FAILED; retry it)'),
+    ...noSuchEnvironment,
+    409: problemResponse('Another operation is running (use force=true), or deletion protection is on'),
+    412: problemResponse('The environment changed since the If-Match ETag'),
+    503: problemResponse('Cloud Workflows is unavailable (nothing changed), or the workflow could not be started (the environment is FAILED; retry it)'),
   },
 });
 
-export function registerDeleteEnvironment(app: OpenAPIHono<AppEnv>, deps: Deps): void {
-  app.openapi(route, async (c) => {
-    const { force, deleteBootstrap } = c.req.valid('query');
-    const record = await deleteEnvironment(deps, { id: c.req.valid('param').id, principal: c.get('principal'), force, deleteBootstrap });
-    c.header('Location', `/environments/${record.id}`);
-    c.header('ETag', etagOf(record));
-    return c.json(toView(record), 202);
+export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
+  const { force, deleteBootstrap } = c.req.valid('query');
+  const { record, started } = await deleteEnvironment(deps, ctxOf(c), {
+    id: c.req.valid('param').id, force, deleteBootstrap, ifMatch: c.req.valid('header')['if-match'],
   });
-}
+  return started ? respondWithEnvironment(c, record, 202) : respondWithEnvironment(c, record, 200);
+};

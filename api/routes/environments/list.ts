@@ -1,23 +1,20 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
 import { DomainError } from '../../domain/errors.js';
-import { commonProblems } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
-import { listEnvironments } from '../../services/list-environments.js';
-import { toView } from '../../services/view.js';
+import { listEnvironments } from '../../services/environments/list.js';
+import { toView } from '../../services/shared/view.js';
+import { ctxOf, environmentRoute } from '../contract.js';
 import { EnvironmentListSchema, ListQuery } from './schemas.js';
 
-const route = createRoute({
+export const route = environmentRoute({
   operationId: 'listEnvironments',
   method: 'get',
   path: '/environments',
-  tags: ['environments'],
   summary: 'List environments, newest first',
-  security: [{ bearerAuth: [] }],
   request: { query: ListQuery },
   responses: {
     200: { description: 'A page of environments', content: { 'application/json': { schema: EnvironmentListSchema } } },
-    ...commonProblems,
   },
 });
 
@@ -37,10 +34,8 @@ function parseLabels(label: string | string[] | undefined): Record<string, strin
   return labels;
 }
 
-export function registerListEnvironments(app: OpenAPIHono<AppEnv>, deps: Deps): void {
-  app.openapi(route, async (c) => {
-    const { label, ...query } = c.req.valid('query');
-    const page = await listEnvironments(deps, { ...query, labels: parseLabels(label) }, c.get('principal'));
-    return c.json({ environments: page.items.map(toView), nextPageToken: page.nextPageToken }, 200);
-  });
-}
+export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
+  const { label, ...query } = c.req.valid('query');
+  const page = await listEnvironments(deps, ctxOf(c), { ...query, labels: parseLabels(label) });
+  return c.json({ environments: page.items.map(toView), nextPageToken: page.nextPageToken }, 200);
+};

@@ -1,33 +1,28 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
-import { commonProblems, problemResponse } from '../../http/problem.js';
+import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
-import { retryEnvironment } from '../../services/retry-environment.js';
-import { etagOf, toView } from '../../services/view.js';
+import { retryEnvironment } from '../../services/environments/retry.js';
+import { ctxOf, environmentRoute, idempotencyKey, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
 import { EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
 
-const route = createRoute({
+export const route = environmentRoute({
   operationId: 'retryEnvironment',
   method: 'post',
   path: '/environments/{id}/retry',
-  tags: ['environments'],
   summary: 'Resume a FAILED environment from its failed steps',
   description: 'Resumes the last operation (create or delete); steps it already completed are skipped.',
-  security: [{ bearerAuth: [] }],
-  request: { params: EnvironmentIdParam },
+  request: { params: EnvironmentIdParam, headers: z.object({ 'idempotency-key': idempotencyKey, 'if-match': ifMatch }) },
   responses: {
     202: { description: 'The retry operation is running', content: { 'application/json': { schema: EnvironmentSchema } } },
-    ...commonProblems,
-    404: problemResponse('No such environment'),
+    ...noSuchEnvironment,
     409: problemResponse('Not FAILED, or another operation is running'),
-    503: problemResponse('The workflow could not be started'),
+    412: problemResponse('The environment changed since the If-Match ETag'),
+    422: problemResponse('The Idempotency-Key was used with another request'),
+    503: problemResponse('The workflow could not be started (the environment stays FAILED; retry again)'),
   },
 });
 
-export function registerRetryEnvironment(app: OpenAPIHono<AppEnv>, deps: Deps): void {
-  app.openapi(route, async (c) => {
-    const record = await retryEnvironment(deps, { id: c.req.valid('param').id, principal: c.get('principal') });
-    c.header('ETag', etagOf(record));
-    return c.json(toView(record), 202);
-  });
-}
+export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) =>
+  respondWithEnvironment(c, await retryEnvironment(deps, ctxOf(c), { id: c.req.valid('param').id, ifMatch: c.req.valid('header')['if-match'] }), 202);

@@ -1,18 +1,21 @@
-import type { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { requireWorkflowIdentity } from '../../http/auth.js';
-import type { AppEnv } from '../../http/types.js';
-import { registerFetchPlan } from './plan.js';
-import { registerReports } from './reports.js';
-import { registerSaxml } from './saxml.js';
+import { newRouter, withContractMiddleware } from '../router.js';
+import * as plan from './plan.js';
+import * as reports from './reports.js';
+import * as saxml from './saxml.js';
 
 /**
- * Workflow → API routes (DESIGN §4). Only the workflow's identity may call them; they are not in
- * the public OpenAPI document.
+ * Workflow → API routes (DESIGN §4). Only the workflow's identity may call them; they are hidden
+ * from the public OpenAPI document but validated like every other route.
  */
-export function registerInternalRoutes(app: Hono<AppEnv>, deps: Deps): void {
-  app.use('/internal/*', requireWorkflowIdentity(deps.internalAuth.authenticator, deps.internalAuth.workflowPrincipal));
-  registerFetchPlan(app, deps);
-  registerReports(app, deps);
-  registerSaxml(app);
+export function internalRouter(deps: Deps) {
+  const workflowOnly = [requireWorkflowIdentity(deps.internalAuth.authenticator, deps.internalAuth.workflowPrincipal)];
+  const internal = <R extends Parameters<typeof withContractMiddleware>[0]>(route: R) => withContractMiddleware(route, deps, workflowOnly);
+  return newRouter()
+    .openapi(internal(plan.route), plan.handler(deps))
+    .openapi(internal(reports.route), reports.handler(deps))
+    .openapi(internal(saxml.applyRoute), saxml.apply)
+    .openapi(internal(saxml.statusRoute), saxml.status)
+    .openapi(internal(saxml.deleteRoute), saxml.remove);
 }

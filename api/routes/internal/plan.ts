@@ -1,21 +1,20 @@
-import type { Hono } from 'hono';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
-import { DomainError, notFound } from '../../domain/errors.js';
+import { OPERATION_ID } from '../../domain/ids.js';
 import type { AppEnv } from '../../http/types.js';
-import { planFor, remainingPlan } from '../../services/plan-for.js';
+import { fetchExecutionPlan } from '../../services/internal/fetch-plan.js';
+import { ctxOf } from '../contract.js';
+import { EnvironmentIdParam, PlanSchema } from '../environments/schemas.js';
 
-/** The plan the workflow executes: the operation's plan minus the steps already done. */
-export function registerFetchPlan(app: Hono<AppEnv>, deps: Deps): void {
-  app.get('/internal/environments/:id/operations/:op/plan', async (c) => {
-    const record = await deps.store.get(c.req.param('id'));
-    if (!record) throw notFound(`environment ${c.req.param('id')}`);
-    const op = record.operation;
-    if (op?.id !== c.req.param('op') || op.state !== 'RUNNING') {
-      // The execution belongs to a cancelled or superseded operation: it must stop.
-      throw new DomainError('FAILED_PRECONDITION', `operation ${c.req.param('op')} is not the running operation of ${record.id}`);
-    }
-    const progress = record.progress[op.target];
-    const done = new Set(Object.keys(progress).filter((id) => progress[id]!.state === 'SUCCEEDED'));
-    return c.json(remainingPlan(planFor(deps, record), done));
-  });
-}
+export const route = createRoute({
+  hide: true,
+  method: 'get',
+  path: '/internal/environments/{id}/operations/{operationId}/plan',
+  request: { params: EnvironmentIdParam.extend({ operationId: z.string().regex(OPERATION_ID, 'operation ids look like op-01j…') }) },
+  responses: { 200: { description: 'The plan the execution runs', content: { 'application/json': { schema: PlanSchema } } } },
+});
+
+export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
+  const { id, operationId } = c.req.valid('param');
+  return c.json(await fetchExecutionPlan(deps, ctxOf(c), { id, operationId }), 200);
+};

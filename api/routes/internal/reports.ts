@@ -1,17 +1,19 @@
-import type { Hono } from 'hono';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
 import { ReportBatchSchema } from '../../domain/reports.js';
-import { zodFieldErrors } from '../../domain/validate.js';
-import { validationProblem } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
-import { applyReportBatch } from '../../services/apply-reports.js';
+import { applyReportBatch } from '../../services/internal/apply-reports.js';
+import { ctxOf } from '../contract.js';
+import { EnvironmentIdParam } from '../environments/schemas.js';
 
 /** Step and operation progress from the workflow; idempotent by (operation, step, state). */
-export function registerReports(app: Hono<AppEnv>, deps: Deps): void {
-  app.post('/internal/environments/:id/reports', async (c) => {
-    const parsed = ReportBatchSchema.safeParse(await c.req.json());
-    if (!parsed.success) return validationProblem(c, zodFieldErrors(parsed.error));
-    const { applied } = await applyReportBatch({ ...deps, logger: c.get('logger') }, c.req.param('id'), parsed.data);
-    return c.json({ applied });
-  });
-}
+export const route = createRoute({
+  hide: true,
+  method: 'post',
+  path: '/internal/environments/{id}/reports',
+  request: { params: EnvironmentIdParam, body: { required: true, content: { 'application/json': { schema: ReportBatchSchema } } } },
+  responses: { 200: { description: 'Recorded', content: { 'application/json': { schema: z.object({ applied: z.boolean() }) } } } },
+});
+
+export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) =>
+  c.json(await applyReportBatch(deps, ctxOf(c), { id: c.req.valid('param').id, batch: c.req.valid('json') }), 200);

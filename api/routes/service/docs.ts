@@ -1,6 +1,4 @@
-import type { Hono } from 'hono';
 import { html, raw } from 'hono/html';
-import type { AppEnv } from '../../http/types.js';
 
 interface Operation {
   operationId?: string;
@@ -15,9 +13,8 @@ interface Operation {
  * the usual Swagger/Scalar pages load their scripts from a CDN, which a laptop running offline
  * (or a locked-down network) cannot reach.
  */
-export function registerDocs(app: Hono<AppEnv>, document: () => Record<string, unknown>): void {
-  app.get('/docs', (c) => {
-    const doc = document() as { info: { title: string; description: string; version: string }; paths: Record<string, Record<string, Operation>> };
+export function docsPage(document: Record<string, unknown>) {
+  const doc = document as { info: { title: string; description: string; version: string }; paths: Record<string, Record<string, Operation>> };
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => html`
         <section id="${op.operationId ?? ''}">
@@ -29,11 +26,10 @@ export function registerDocs(app: Hono<AppEnv>, document: () => Record<string, u
           <ul>${Object.entries(op.responses ?? {}).map(([status, r]) => html`<li><code>${status}</code> ${r.description ?? ''}</li>`)}</ul>
         </section>`),
     );
-    return c.html(html`<!doctype html>
+    return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${doc.info.title}</title>
 <style>${raw('body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:0 .2rem}section{border-top:1px solid #ddd;margin-top:1.5rem}')}</style></head>
 <body><h1>${doc.info.title} <small>${doc.info.version}</small></h1><p>${doc.info.description}</p>
 <p>Machine-readable: <a href="/openapi.yaml">/openapi.yaml</a> (OpenAPI 3.1; generate a client with openapi-typescript).</p>
-${operations}</body></html>`);
-  });
+${operations}</body></html>`;
 }

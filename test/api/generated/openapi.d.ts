@@ -826,15 +826,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Server fault (opaque; see the request id) */
             500: {
                 headers: {
@@ -852,7 +843,10 @@ export interface operations {
                 /** @description Validate and return the normalised spec; record nothing */
                 validateOnly?: "true" | "false";
             };
-            header?: never;
+            header?: {
+                /** @description Makes retries safe: the same key with the same request replays the first answer (24 h); with another request → 422 */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -934,7 +928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid fields */
+            /** @description Invalid fields (one entry per problem), or the Idempotency-Key was used with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1017,17 +1011,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such environment */
+            /** @description No such environment, or not visible to the caller */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid fields */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1054,7 +1039,10 @@ export interface operations {
                 /** @description Also remove the project's bootstrap resources when no other live environment uses them */
                 deleteBootstrap?: "true" | "false";
             };
-            header?: never;
+            header?: {
+                /** @description The ETag you last saw; the request is refused with 412 if the environment changed since */
+                "if-match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1062,6 +1050,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Already DELETED: nothing to do (deleting is idempotent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
             /** @description The delete operation is running */
             202: {
                 headers: {
@@ -1098,7 +1095,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such environment */
+            /** @description No such environment, or not visible to the caller */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1107,7 +1104,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Another operation is running (use force=true), deletion protection is on, or already deleted */
+            /** @description Another operation is running (use force=true), or deletion protection is on */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1116,8 +1113,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid fields */
-            422: {
+            /** @description The environment changed since the If-Match ETag */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1134,7 +1131,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The workflow could not be started (the environment is FAILED; retry it) */
+            /** @description Cloud Workflows is unavailable (nothing changed), or the workflow could not be started (the environment is FAILED; retry it) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1197,17 +1194,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such environment */
+            /** @description No such environment, or not visible to the caller */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid fields */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1273,17 +1261,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such environment */
+            /** @description No such environment, or not visible to the caller */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid fields */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1305,7 +1284,12 @@ export interface operations {
     retryEnvironment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe: the same key with the same request replays the first answer (24 h); with another request → 422 */
+                "idempotency-key"?: string;
+                /** @description The ETag you last saw; the request is refused with 412 if the environment changed since */
+                "if-match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1349,7 +1333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such environment */
+            /** @description No such environment, or not visible to the caller */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1367,7 +1351,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid fields */
+            /** @description The environment changed since the If-Match ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1385,7 +1378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The workflow could not be started */
+            /** @description The workflow could not be started (the environment stays FAILED; retry again) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1399,7 +1392,12 @@ export interface operations {
     cancelEnvironmentOperation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe: the same key with the same request replays the first answer (24 h); with another request → 422 */
+                "idempotency-key"?: string;
+                /** @description The ETag you last saw; the request is refused with 412 if the environment changed since */
+                "if-match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1443,7 +1441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such environment */
+            /** @description No such environment, or not visible to the caller */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1461,7 +1459,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid fields */
+            /** @description The environment changed since the If-Match ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1472,6 +1479,15 @@ export interface operations {
             };
             /** @description Server fault (opaque; see the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cloud Workflows is unavailable; nothing was changed */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

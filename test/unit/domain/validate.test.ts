@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnvironmentSpecSchema } from '../../../api/domain/spec.js';
-import { checkSpec, cidrsOverlap, jsonPath, parseSpec, zodFieldErrors } from '../../../api/domain/validate.js';
+import { jsonPath, zodFieldErrors } from '../../../api/domain/field-errors.js';
+import { checkSpec, cidrsOverlap, parseSpec } from '../../../api/domain/validate.js';
 import { body, bodyWithCluster, cpuPool, errorsOf, parseErrors, parseOk, specOf, tpuPool, type Body } from './support.js';
 
 const model = (overrides: Body = {}): Body => ({

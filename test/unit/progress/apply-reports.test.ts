@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentRecord } from '../../../api/domain/environment.js';
 import type { Plan, PlanStep } from '../../../api/domain/plan/types.js';
-import { applyReports, endOperation, startDeleteProgress } from '../../../api/domain/progress.js';
+import { endOperation } from '../../../api/domain/operations.js';
+import { applyReports, startDeleteProgress } from '../../../api/domain/progress.js';
 import type { ReportBatch } from '../../../api/domain/reports.js';
 import { newEnvironmentRecord } from '../../support/fixtures.js';
 

@@ -1,6 +1,7 @@
 import { OAuth2Client, type TokenPayload } from 'google-auth-library';
+import type { Principal } from '../domain/access.js';
 import { DomainError } from '../domain/errors.js';
-import { bearer, unauthenticated, type Authenticator, type Principal } from './auth.js';
+import { bearer, unauthenticated, type Authenticator } from './port.js';
 
 /**
  * Google ID tokens (cloud profile). Kept apart from auth.ts so the local profile never loads

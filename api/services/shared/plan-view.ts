@@ -1,6 +1,6 @@
-import type { Deps } from '../deps.js';
-import type { EnvironmentRecord, StepProgress } from '../domain/environment.js';
-import type { Plan, PlanStep } from '../domain/plan/types.js';
+import type { Deps } from '../../deps.js';
+import type { EnvironmentRecord, StepProgress } from '../../domain/environment.js';
+import type { Plan, PlanStep } from '../../domain/plan/types.js';
 import { planFor } from './plan-for.js';
 
 export type PlanStepView = PlanStep & {

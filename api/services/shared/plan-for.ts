@@ -1,7 +1,7 @@
-import type { Deps } from '../deps.js';
-import type { EnvironmentRecord, Operation } from '../domain/environment.js';
-import { buildPlan, isLookup } from '../domain/plan/index.js';
-import type { Plan } from '../domain/plan/types.js';
+import type { Deps } from '../../deps.js';
+import type { EnvironmentRecord, Operation } from '../../domain/environment.js';
+import { buildPlan, isLookup } from '../../domain/plan/index.js';
+import type { Plan } from '../../domain/plan/types.js';
 
 /** The full plan of the operation's kind (create or delete) for this environment. */
 export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: EnvironmentRecord, operation: Pick<Operation, 'target' | 'includeBootstrap'> | undefined = record.operation): Plan {

@@ -1,0 +1,90 @@
+import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Progress, Stage } from './environment.js';
+import { DomainError, operationInProgress } from './errors.js';
+import { canEndOperation, nextEnvironmentState, type EnvironmentCommand } from './state-machine.js';
+
+/**
+ * Operations begin and end here, and only here: both ask the state machine, so no service can
+ * start a second operation beside a running one, end an operation twice, or move the environment
+ * somewhere the table does not allow.
+ */
+
+export interface BeginInput {
+  id: string;
+  kind: Operation['kind'];
+  target: Operation['target'];
+  command: EnvironmentCommand;
+  time: string;
+  /** The event's message, e.g. "delete operation started; bootstrap kept: …". */
+  message: string;
+  /** What to tell a caller who finds another operation running. */
+  busyAdvice: string;
+  deleteBootstrap?: boolean;
+  includeBootstrap?: boolean;
+}
+
+/** The environment with a new RUNNING operation, and the event that says so. */
+export function beginOperation(record: EnvironmentRecord, input: BeginInput): { record: EnvironmentRecord; events: NewEvent[] } {
+  const running = record.operation;
+  if (running?.state === 'RUNNING') throw operationInProgress(running, input.busyAdvice);
+  const state = nextEnvironmentState(record.state, input.command);
+  if (!state) {
+    throw new DomainError('FAILED_PRECONDITION', `environment ${record.id} is ${record.state}: ${describeCommand(input.command)} is not possible now`);
+  }
+  const operation: Operation = {
+    id: input.id, kind: input.kind, target: input.target, state: 'RUNNING', startTime: input.time,
+    ...(input.deleteBootstrap !== undefined && { deleteBootstrap: input.deleteBootstrap }),
+    ...(input.includeBootstrap !== undefined && { includeBootstrap: input.includeBootstrap }),
+  };
+  return {
+    record: { ...record, state, operation },
+    events: [startedEvent(operation, input.time, input.message)],
+  };
+}
+
+export const startedEvent = (operation: Operation, time: string, message: string): NewEvent =>
+  ({ time, type: 'operation.started', operationId: operation.id, message });
+
+function describeCommand(command: EnvironmentCommand): string {
+  switch (command) {
+    case 'delete': return 'a delete';
+    case 'retryCreate': return 'a retry of the create';
+    case 'retryDelete': return 'a retry of the delete';
+    case 'succeed':
+    case 'fail': return 'ending an operation';
+  }
+}
+
+/**
+ * Ends the current operation: SUCCEEDED moves the environment on (ACTIVE, or DELETED with its
+ * outputs cleared); FAILED and CANCELLED leave it FAILED, resumable with retry or deletable.
+ * Whatever the outcome, nothing is left RUNNING: running stages and steps of the operation fail
+ * with its error, so a later retry or delete starts from a truthful picture.
+ */
+export function endOperation(
+  record: EnvironmentRecord,
+  outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED',
+  time: string,
+  error?: ErrorInfo,
+): { record: EnvironmentRecord; events: NewEvent[] } {
+  const op = record.operation;
+  if (!op || !canEndOperation(op.state, outcome)) return { record, events: [] };
+  const state = nextEnvironmentState(record.state, outcome === 'SUCCEEDED' ? 'succeed' : 'fail') ?? record.state;
+  const operation: Operation = { ...op, state: outcome, endTime: time, ...(error && { error }) };
+  const verb = outcome.toLowerCase() as 'succeeded' | 'failed' | 'cancelled';
+  const events: NewEvent[] = [
+    { time, type: `operation.${verb}`, operationId: op.id, message: error ? `${op.kind} operation ${verb}: ${error.message}` : `${op.kind} operation ${verb}`, ...(error && { details: { error } }) },
+  ];
+  const leftRunning = error ?? { code: 'INCOMPLETE', message: `the ${op.kind} operation ended before this finished` };
+  const stages = record.stages.map((stage): Stage => {
+    if (stage.state !== 'RUNNING' && stage.state !== 'DELETING') return stage;
+    events.push({ time, type: 'stage.failed', operationId: op.id, stage: stage.name, message: `stage ${stage.name} FAILED: ${leftRunning.message}` });
+    return { ...stage, state: 'FAILED', endTime: time, error: { ...leftRunning, stage: stage.name } };
+  });
+  const steps = Object.fromEntries(Object.entries(record.progress[op.target]).map(([id, p]) =>
+    [id, p.state === 'RUNNING' && p.operationId === op.id ? { ...p, state: 'FAILED' as const, endTime: time, error: { ...leftRunning, step: id } } : p]));
+  const progress: Progress = { ...record.progress, [op.target]: steps };
+  if (state === 'ACTIVE') events.push({ time, type: 'environment.active', operationId: op.id, message: 'environment is ACTIVE' });
+  if (state === 'DELETED') events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
+  if (state === 'FAILED') events.push({ time, type: 'environment.failed', operationId: op.id, message: `environment is FAILED; retry or delete it` });
+  return { record: { ...record, state, operation, stages, progress, ...(state === 'DELETED' && { outputs: {} }) }, events };
+}

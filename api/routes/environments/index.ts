@@ -1,0 +1,26 @@
+import type { Deps } from '../../deps.js';
+import { bodyParsedByService, newRouter, withContractMiddleware } from '../router.js';
+import * as cancel from './cancel.js';
+import * as create from './create.js';
+import * as del from './delete.js';
+import * as events from './events.js';
+import * as get from './get.js';
+import * as list from './list.js';
+import * as plan from './plan.js';
+import * as retry from './retry.js';
+
+/** The public environment routes, one file each: contract (`route`) and handler. */
+export function environmentsRouter(deps: Deps) {
+  const router = newRouter();
+  // Create documents its body but lets the service parse it (it authorizes on the project first).
+  router.openAPIRegistry.registerPath(create.route);
+  return router
+    .openapi({ ...bodyParsedByService(withContractMiddleware(create.route, deps)), hide: true }, create.handler(deps))
+    .openapi(withContractMiddleware(list.route, deps), list.handler(deps))
+    .openapi(withContractMiddleware(get.route, deps), get.handler(deps))
+    .openapi(withContractMiddleware(del.route, deps), del.handler(deps))
+    .openapi(withContractMiddleware(events.route, deps), events.handler(deps))
+    .openapi(withContractMiddleware(plan.route, deps), plan.handler(deps))
+    .openapi(withContractMiddleware(retry.route, deps), retry.handler(deps))
+    .openapi(withContractMiddleware(cancel.route, deps), cancel.handler(deps));
+}

@@ -1,0 +1,49 @@
+import type { Deps } from '../../deps.js';
+import type { EnvironmentRecord } from '../../domain/environment.js';
+import { validationFailed } from '../../domain/errors.js';
+import { newEnvironment } from '../../domain/new-environment.js';
+import { buildPlan } from '../../domain/plan/index.js';
+import type { Plan } from '../../domain/plan/types.js';
+import type { EnvironmentSpec } from '../../domain/spec.js';
+import { parseSpec } from '../../domain/validate.js';
+import { verb, type ServiceContext } from '../context.js';
+import { commitNew } from '../shared/commit.js';
+import { launchExecution } from '../shared/launch.js';
+
+/**
+ * Steps 1 and 2 of a create: authorize on the project the body names (before anything else, so a
+ * caller denied the project learns nothing from validation feedback), then parse and validate.
+ */
+function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): EnvironmentSpec {
+  const project = body && typeof body === 'object' ? (body as { project?: unknown }).project : undefined;
+  if (typeof project === 'string') deps.auth.policy.assertProject(ctx.principal, project);
+  const parsed = parseSpec(body);
+  if (!parsed.ok) throw validationFailed(parsed.errors);
+  deps.auth.policy.assertProject(ctx.principal, parsed.spec.project);
+  return parsed.spec;
+}
+
+/** The create plan of a spec (before an id is assigned, the preview shows a placeholder). */
+function createPlan(deps: Deps, spec: EnvironmentSpec, environmentId: string): Plan {
+  return buildPlan(spec, {
+    kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
+    workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,
+  });
+}
+
+/** `validateOnly`: the normalised spec and the plan a create would run; nothing is recorded. */
+export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: EnvironmentSpec; plan: Plan }> => {
+  const spec = authorizedSpec(deps, ctx, input.body);
+  return { spec, plan: createPlan(deps, spec, 'env-assigned-on-create') };
+});
+
+/** Records the environment with its create operation, then starts the workflow (DESIGN §4). */
+export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<EnvironmentRecord> => {
+  const spec = authorizedSpec(deps, ctx, input.body);
+  const time = deps.now().toISOString();
+  const id = deps.newId('env');
+  const { record, events } = newEnvironment(spec, {
+    id, operationId: deps.newId('op'), time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id),
+  });
+  return launchExecution(deps, ctx, await commitNew(deps, ctx, record, events));
+});

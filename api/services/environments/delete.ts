@@ -1,0 +1,76 @@
+import type { EnvironmentRecord, NewEvent } from '../../domain/environment.js';
+import { DomainError, operationInProgress } from '../../domain/errors.js';
+import { beginOperation, endOperation } from '../../domain/operations.js';
+import { startDeleteProgress, withStages } from '../../domain/progress.js';
+import { verb } from '../context.js';
+import { commit } from '../shared/commit.js';
+import { launchExecution } from '../shared/launch.js';
+import { planFor } from '../shared/plan-for.js';
+import { expectedVersion } from '../shared/view.js';
+import { visibleEnvironment } from '../shared/visible.js';
+
+const deletionProtected = (id: string) =>
+  new DomainError('DELETION_PROTECTED', `environment ${id} has deletionProtection=true; it cannot be deleted while that is set`);
+
+export interface DeleteInput {
+  id: string;
+  /** Cancel a running operation first instead of answering 409. */
+  force: boolean;
+  /** Also remove the project's bootstrap resources when no other live environment uses them. */
+  deleteBootstrap: boolean;
+  /** The ETag the caller last saw (`If-Match`). */
+  ifMatch?: string;
+}
+
+const BUSY = 'wait for it, cancel it, or delete with force=true';
+
+/**
+ * Starts the delete operation (the reverse plan). Every check runs again inside the store
+ * transaction, so two concurrent deletes cannot both start. Deleting what is already DELETED is
+ * not an error: the answer is the environment as it is (`started: false`).
+ */
+export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Promise<{ record: EnvironmentRecord; started: boolean }> => {
+  const before = await visibleEnvironment(deps, ctx, input.id);
+  const version = expectedVersion(before, input.ifMatch);
+  if (before.state === 'DELETED') return { record: before, started: false };
+  // Checked before anything is cancelled (and again in the transaction): a protected environment is never touched.
+  if (before.spec.deletionProtection) throw deletionProtected(before.id);
+  const running = before.operation?.state === 'RUNNING' ? before.operation : undefined;
+  if (running && !input.force) throw operationInProgress(running, BUSY);
+  // The cancel is a remote call, so it runs before the transaction, which records it. The caller's
+  // If-Match was checked against the state it decided on; reports of the cancelled execution that
+  // land meanwhile must not turn the forced delete into a 412.
+  if (running?.executionName) await deps.engine.cancel(running.executionName);
+  // Bootstrap resources belong to the project: removed only when asked and nobody else uses them.
+  const othersInProject = input.deleteBootstrap
+    ? (await deps.store.liveEnvironmentIdsInProject(before.project)).filter((id) => id !== before.id)
+    : [];
+  const time = deps.now().toISOString();
+  const operationId = deps.newId('op');
+  const { record } = await commit(deps, ctx, input.id, (current) => {
+    if (current.state === 'DELETED') return { record: null };
+    if (current.spec.deletionProtection) throw deletionProtected(current.id);
+    const events: NewEvent[] = [];
+    let base = current;
+    if (current.operation?.state === 'RUNNING') {
+      if (current.operation.id !== running?.id) throw operationInProgress(current.operation, BUSY);
+      const cancelled = endOperation(current, 'CANCELLED', time, { code: 'CANCELLED', message: 'cancelled by a forced delete' });
+      base = cancelled.record;
+      events.push(...cancelled.events);
+    }
+    const includeBootstrap = input.deleteBootstrap && othersInProject.length === 0;
+    const kept = input.deleteBootstrap && !includeBootstrap ? `; bootstrap kept: still used by ${othersInProject.join(', ')}` : '';
+    const begun = beginOperation(base, {
+      id: operationId, kind: 'delete', target: 'delete', command: 'delete', time, busyAdvice: BUSY,
+      message: `delete operation started${kept}`, deleteBootstrap: input.deleteBootstrap, includeBootstrap,
+    });
+    const deletePlan = planFor(deps, begun.record);
+    // A new delete starts from scratch (progress of an earlier delete attempt is reused only by
+    // retry), except for what no create ever touched.
+    const deleting = { ...begun.record, progress: { ...begun.record.progress, delete: startDeleteProgress(begun.record, deletePlan, operationId, time) } };
+    const staged = withStages(deleting, deletePlan, time);
+    return { record: staged.record, events: [...events, ...begun.events, ...staged.events] };
+  }, { expectedVersion: running ? undefined : version });
+  if (record.operation?.id !== operationId) return { record, started: false };
+  return { record: await launchExecution(deps, ctx, record), started: true };
+});
