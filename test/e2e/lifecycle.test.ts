@@ -157,12 +157,18 @@ describe('e2e: faults, retries and restarts', () => {
     const view = await readJson(cancelled);
     expect(view.state).toBe('FAILED');
     expect(view.operation.state).toBe('CANCELLED');
+    // Nothing is left RUNNING when an operation ends: the stage the cancel interrupted failed with it.
+    const stages = view.stages as { name: string; state: string }[];
+    expect(stages.find((s) => s.name === 'base')!.state).toBe('FAILED');
+    expect(stages.filter((s) => s.state === 'RUNNING')).toEqual([]);
     await w.engine.waitFor(view.operation.executionName);
 
     const del = await w.request(`/environments/${env.id}?deleteBootstrap=true`, { method: 'DELETE' });
     expect(del.status).toBe(202);
     const deleted = await w.settle(env.id);
     expect(deleted.state).toBe('DELETED');
+    expect(deleted.stages.map((s) => `${s.name} ${s.state}`)).toEqual(['bootstrap DELETED', 'base DELETED', 'perf DELETED', 'saxml SKIPPED']);
+    expect(Object.values(deleted.progress.create).filter((p) => p.state === 'RUNNING')).toEqual([]);
     expect(await inventory(w)).toEqual([]);
   });
 
