@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,46 @@ describe('loadConfig', () => {
 });
 
 describe('server start-up', () => {
+  const start = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    env: { PATH: process.env.PATH, PROFILE: 'local', METADATA_SERVER_DETECTION: 'none', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+
+  it('SANDBOX_TIME_SCALE must be greater than 0', () => {
+    const result = start({ SANDBOX_TIME_SCALE: '0' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('invalid configuration:\n  SANDBOX_TIME_SCALE: must be greater than 0 (got "0")');
+  });
+
+  it('a port already in use is one readable line and exit 1', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    const port = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)));
+    const dataDir = mkdtempSync(join(tmpdir(), 'port-taken-'));
+    try {
+      const result = start({ PORT: String(port), DATA_DIR: dataDir });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe(`port ${port} on 127.0.0.1 is already in use: stop the other process or set PORT`);
+    } finally {
+      holder.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a DATA_DIR that cannot be used is one readable line and exit 1', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'data-file-'));
+    const notAFolder = join(parent, 'file');
+    writeFileSync(notAFolder, 'not a folder');
+    try {
+      const result = start({ PORT: '0', DATA_DIR: notAFolder });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toMatch(new RegExp(`^DATA_DIR ${notAFolder} cannot be used \\((ENOTDIR|EEXIST)\\): it must be a folder this process can write; set DATA_DIR to one$`));
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it('exits with code 1 and one readable line per problem when the configuration is invalid', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
       env: { PATH: process.env.PATH, PROFILE: 'local', PORT: '-1', SANDBOX_TIME_SCALE: 'fast', METADATA_SERVER_DETECTION: 'none' },

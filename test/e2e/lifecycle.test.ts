@@ -88,6 +88,16 @@ describe('e2e: create and delete on the local profile', () => {
     expect(deleted.state).toBe('DELETED');
     expect(deleted.outputs).toEqual({});
     expect(await inventory(w)).toEqual([]);
+
+    // The console tells a story: one line per operation and stage transition; the workflow's
+    // hundreds of calls to the sandbox and the internal routes stay at debug level.
+    const messages = w.logs.map((line) => JSON.parse(line) as { message: string; severity: string });
+    const story = messages.map((m) => m.message).filter((m) => m.startsWith('env demo:'));
+    expect(story).toContain('env demo: create operation started');
+    expect(story).toEqual(expect.arrayContaining([expect.stringMatching(/^env demo: base SUCCEEDED \(\d+\/\d+ steps, \d+(m\d\d)?s\)$/)]));
+    expect(story).toContain('env demo: environment is ACTIVE');
+    expect(story).toContain('env demo: environment is DELETED');
+    expect(messages.filter((m) => / \/(_sandbox|internal)\//.test(m.message))).toEqual([]);
   });
 });
 
