@@ -154,14 +154,12 @@ export class CloudWorkflowsEngine implements WorkflowEngine {
       return new EngineUnavailableError(
         `${target} is not deployed (404 from Cloud Workflows; deploy it with infra/): ${detail}`,
         false,
-        404,
       );
     }
     if (httpStatus === 403) {
       return new EngineUnavailableError(
         `permission denied starting ${target}: the service account needs roles/workflows.invoker (403): ${detail}`,
         false,
-        403,
       );
     }
     return this.generic(`start ${target}`, httpStatus, detail);
@@ -179,7 +177,6 @@ export class CloudWorkflowsEngine implements WorkflowEngine {
       return new EngineUnavailableError(
         `permission denied to ${verb} ${name}: the service account needs roles/workflows.invoker (403): ${detail}`,
         false,
-        403,
       );
     }
     return this.generic(`${verb} ${name}`, httpStatus, detail);
@@ -188,7 +185,7 @@ export class CloudWorkflowsEngine implements WorkflowEngine {
   private generic(what: string, httpStatus: number, detail: string): EngineUnavailableError {
     const retryable = isRetryableStatus(httpStatus);
     const why = httpStatus === 429 ? 'quota or rate limit exceeded' : retryable ? 'unavailable' : 'refused';
-    return new EngineUnavailableError(`Cloud Workflows ${why} (${httpStatus}) on ${what}: ${detail}`, retryable, httpStatus);
+    return new EngineUnavailableError(`Cloud Workflows ${why} (${httpStatus}) on ${what}: ${detail}`, retryable);
   }
 }
 

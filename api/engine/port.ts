@@ -52,9 +52,13 @@ export class ExecutionNotFoundError extends Error {
   }
 }
 
-/** Raised by engines when the backend refused or failed, with whether a later retry may succeed. */
+/**
+ * Raised by engines when the backend refused or failed, with whether a later retry may succeed.
+ * The message names the engine's own resources (project, workflow): services log it and tell the
+ * caller something else (services/shared/port-errors.ts).
+ */
 export class EngineUnavailableError extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly httpStatus?: number) {
+  constructor(message: string, readonly retryable: boolean) {
     super(message);
     this.name = 'EngineUnavailableError';
   }

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
-import { CorruptRecordError, InvalidPageTokenError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page } from './port.js';
+import {
+  CorruptRecordError, InvalidPageTokenError, VersionConflictError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page, type UpdateResult,
+} from './port.js';
 
 /**
  * What both store adapters share: the rules a write must obey, how stored documents are read back,
@@ -56,6 +58,26 @@ export function nextRecord(current: EnvironmentRecord, proposed: EnvironmentReco
     }
   }
   return checkedRecord({ ...proposed, version: current.version + 1, updateTime });
+}
+
+/**
+ * What every update does before it writes, in both adapters: refuse a stale `expectedVersion`, run
+ * `mutate` on the current record, and number its events after the last one. `next` is null when
+ * the record is unchanged (events alone may still be appended).
+ */
+export function applyUpdate(
+  current: EnvironmentRecord,
+  lastSeq: number,
+  mutate: (current: EnvironmentRecord) => UpdateResult,
+  options: { expectedVersion?: number; now: () => string },
+): { next: EnvironmentRecord | null; events: EnvironmentEvent[]; lastSeq: number } {
+  if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+    throw new VersionConflictError(current.id, options.expectedVersion, current.version);
+  }
+  const result = mutate(current);
+  const next = result.record ? nextRecord(current, result.record, options.now()) : null;
+  const events = numberEvents(current.id, lastSeq, result.events);
+  return { next, events, lastSeq: lastSeq + events.length };
 }
 
 /** Numbers new events after `lastSeq`, gap-free; validated like records, for the same reason. */

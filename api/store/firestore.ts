@@ -8,12 +8,12 @@ import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
 import {
-  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, assertPageSize, checkedRecord,
-  decodePageToken, environmentFilterKey, eventFilterKey, holdsName, isExpired, nextRecord, numberEvents, parseStored,
+  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, applyUpdate, assertPageSize, checkedRecord,
+  decodePageToken, environmentFilterKey, eventFilterKey, holdsName, isExpired, numberEvents, parseStored,
   parseStoredJson, sortedLabels, systemNow, toPage,
 } from './common.js';
 import {
-  EnvironmentNotFoundError, NameTakenError, VersionConflictError, type EnvironmentStore, type IdempotencyBegin,
+  EnvironmentNotFoundError, NameTakenError, type EnvironmentStore, type IdempotencyBegin,
   type IdempotencyRecord, type ListEnvironmentsQuery, type ListEventsQuery, type Page, type UpdateResult,
 } from './port.js';
 
@@ -180,21 +180,14 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
   async update(
     id: string,
     mutate: (current: EnvironmentRecord) => UpdateResult,
-    options: { expectedVersion?: number; now?: () => string } = {},
+    options: { expectedVersion?: number } = {},
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
-    const now = options.now ?? this.now;
     const ref = this.environments.doc(id);
     return this.transaction(async (tx) => {
       const snapshot = await tx.get(ref);
       if (!snapshot.exists) throw new EnvironmentNotFoundError(id);
       const { record: current, eventSeq } = this.parseEnvironment(snapshot);
-      if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
-        throw new VersionConflictError(id, options.expectedVersion, current.version);
-      }
-      const result = mutate(current);
-      const next = result.record ? nextRecord(current, result.record, now()) : null;
-      const events = numberEvents(id, eventSeq, result.events);
-      const lastSeq = eventSeq + events.length;
+      const { next, events, lastSeq } = applyUpdate(current, eventSeq, mutate, { expectedVersion: options.expectedVersion, now: this.now });
 
       // All reads come before the first write, as Firestore transactions require.
       if (next && holdsName(next) !== holdsName(current)) {

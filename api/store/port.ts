@@ -70,13 +70,14 @@ export interface EnvironmentStore {
   /**
    * Transactional read-modify-write. `mutate` receives the current record and may be called more
    * than once (on contention); it must be free of side effects. The store sets `version` (+1) and
-   * `updateTime`, and refuses with VersionConflictError when `expectedVersion` is given and differs.
+   * `updateTime` (from its own clock), and refuses with VersionConflictError when `expectedVersion`
+   * (the version an `If-Match` ETag names) is given and differs.
    * Throws EnvironmentNotFoundError for an unknown id. Returns the stored record.
    */
   update(
     id: string,
     mutate: (current: EnvironmentRecord) => UpdateResult,
-    options?: { expectedVersion?: number; now?: () => string },
+    options?: { expectedVersion?: number },
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }>;
 
   /** Newest first (by id: ids are ULIDs, so id order is creation order). */

@@ -6,12 +6,12 @@ import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
 import {
-  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, assertPageSize, checkedRecord, decodePageToken,
-  environmentFilterKey, eventFilterKey, holdsName, nextRecord, numberEvents, parseStored, parseStoredJson, systemNow,
+  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, applyUpdate, assertPageSize, checkedRecord, decodePageToken,
+  environmentFilterKey, eventFilterKey, holdsName, numberEvents, parseStored, parseStoredJson, systemNow,
   toPage,
 } from './common.js';
 import {
-  EnvironmentNotFoundError, NameTakenError, StoreInUseError, VersionConflictError, type EnvironmentStore, type IdempotencyBegin,
+  EnvironmentNotFoundError, NameTakenError, StoreInUseError, type EnvironmentStore, type IdempotencyBegin,
   type IdempotencyRecord, type ListEnvironmentsQuery, type ListEventsQuery, type Page, type UpdateResult,
 } from './port.js';
 
@@ -201,20 +201,13 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   async update(
     id: string,
     mutate: (current: EnvironmentRecord) => UpdateResult,
-    options: { expectedVersion?: number; now?: () => string } = {},
+    options: { expectedVersion?: number } = {},
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
-    const now = options.now ?? this.now;
     return this.write(() => {
       const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
       if (!row) throw new EnvironmentNotFoundError(id);
       const current = this.parseRecord(row);
-      if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
-        throw new VersionConflictError(id, options.expectedVersion, current.version);
-      }
-      const result = mutate(current);
-      const next = result.record ? nextRecord(current, result.record, now()) : null;
-      const events = numberEvents(id, row.event_seq, result.events);
-      const eventSeq = row.event_seq + events.length;
+      const { next, events, lastSeq: eventSeq } = applyUpdate(current, row.event_seq, mutate, { expectedVersion: options.expectedVersion, now: this.now });
       if (next) {
         if (holdsName(next) && !holdsName(current)) {
           const holder = this.liveNameHolder(next.project, next.name);

@@ -110,7 +110,7 @@ describe('POST /environments', () => {
 
   it('records the environment as FAILED and answers 503 when the engine cannot start the workflow', async () => {
     const failing: WorkflowEngine = {
-      start: async () => { throw new EngineUnavailableError('workflow backend said 503', true, 503); },
+      start: async () => { throw new EngineUnavailableError('workflow backend said 503', true); },
       get: async () => { throw new Error('unused'); },
       cancel: async () => { throw new Error('unused'); },
     };
@@ -198,7 +198,7 @@ describe('Idempotency-Key', () => {
     let fail = true;
     const inner = new PendingEngine();
     const flaky: WorkflowEngine = {
-      start: async (i) => { if (fail) throw new EngineUnavailableError('projects/svc/locations/x/workflows/y: backend down', true, 503); return inner.start(i); },
+      start: async (i) => { if (fail) throw new EngineUnavailableError('projects/svc/locations/x/workflows/y: backend down', true); return inner.start(i); },
       get: (n) => inner.get(n),
       cancel: (n) => inner.cancel(n),
     };

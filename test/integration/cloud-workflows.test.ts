@@ -168,7 +168,8 @@ describe('start', () => {
     const err = await rejection(() => engine.start({ argument: { a: 1 }, labels: {} }));
 
     expect(err).toBeInstanceOf(EngineUnavailableError);
-    expect(err).toMatchObject({ retryable: true, httpStatus: code });
+    expect(err).toMatchObject({ retryable: true });
+    expect((err as Error).message).toContain(`(${code})`);
     expect((err as Error).message).toContain('try later');
     expect(fake.requests).toHaveLength(1);
   });
@@ -179,7 +180,7 @@ describe('start', () => {
     const err = await rejection(() => engine.start({ argument: { a: 1 }, labels: {} }));
 
     expect(err).toBeInstanceOf(EngineUnavailableError);
-    expect(err).toMatchObject({ retryable: true, httpStatus: undefined });
+    expect(err).toMatchObject({ retryable: true });
     expect((err as Error).message).toMatch(/could not reach Cloud Workflows/);
     expect(fake.requests).toHaveLength(1);
   });
@@ -190,7 +191,7 @@ describe('start', () => {
     const err = await rejection(() => engine.start({ argument: {}, labels: {} }));
 
     expect(err).toBeInstanceOf(EngineUnavailableError);
-    expect(err).toMatchObject({ retryable: false, httpStatus: 404 });
+    expect(err).toMatchObject({ retryable: false });
     expect((err as Error).message).toMatch(/workflow projects\/P\/locations\/L\/workflows\/W is not deployed/);
     expect(fake.requests).toHaveLength(1);
   });
@@ -200,7 +201,8 @@ describe('start', () => {
 
     const err = await rejection(() => engine.start({ argument: {}, labels: {} }));
 
-    expect(err).toMatchObject({ retryable: false, httpStatus: 403 });
+    expect(err).toMatchObject({ retryable: false });
+    expect((err as Error).message).toContain('403');
     expect((err as Error).message).toMatch(/permission denied.*roles\/workflows\.invoker/);
   });
 
@@ -210,7 +212,8 @@ describe('start', () => {
     const err = await rejection(() => engine.start({ argument: {}, labels: { '1bad': 'x' } }));
 
     expect(err).toBeInstanceOf(EngineUnavailableError);
-    expect(err).toMatchObject({ retryable: false, httpStatus: 400 });
+    expect(err).toMatchObject({ retryable: false });
+    expect((err as Error).message).toContain('400');
     expect((err as Error).message).toContain('INVALID_ARGUMENT: label key must start with a letter');
   });
 });
@@ -335,7 +338,8 @@ describe('get', () => {
     fake.reply = () => googleError(503, 'UNAVAILABLE', 'backend down');
     const err = await rejection(() => engine.get(EXEC));
     expect(err).toBeInstanceOf(EngineUnavailableError);
-    expect(err).toMatchObject({ retryable: true, httpStatus: 503 });
+    expect(err).toMatchObject({ retryable: true });
+    expect((err as Error).message).toContain('503');
   });
 });
 
@@ -371,7 +375,8 @@ describe('cancel', () => {
         : { status: 200, body: { name: EXEC, state: 'ACTIVE', startTime: '2026-01-01T00:00:00Z' } };
     const err = await rejection(() => engine.cancel(EXEC));
     expect(err).toBeInstanceOf(EngineUnavailableError);
-    expect(err).toMatchObject({ retryable: false, httpStatus: 400 });
+    expect(err).toMatchObject({ retryable: false });
+    expect((err as Error).message).toContain('400');
   });
 
   it('maps 404 to ExecutionNotFoundError', async () => {

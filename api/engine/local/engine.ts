@@ -71,10 +71,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   async start(input: StartExecutionInput): Promise<{ name: string }> {
-    if (!isMap(input.argument)) throw new EngineUnavailableError('the execution argument must be a JSON object', false, 400);
+    if (!isMap(input.argument)) throw new EngineUnavailableError('the execution argument must be a JSON object', false);
     const size = jsonBytes(input.argument);
     if (size > LIMITS.argumentBytes) {
-      throw new EngineUnavailableError(`the execution argument is ${size} bytes once JSON-encoded; the limit is ${LIMITS.argumentBytes} bytes`, false, 400);
+      throw new EngineUnavailableError(`the execution argument is ${size} bytes once JSON-encoded; the limit is ${LIMITS.argumentBytes} bytes`, false);
     }
     const id = randomUUID();
     const name = `${this.prefix}/executions/${id}`;

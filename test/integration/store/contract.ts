@@ -51,7 +51,8 @@ const ids = (records: readonly EnvironmentRecord[]): string[] => records.map((r)
 
 export function storeContract(
   name: string,
-  makeStore: () => Promise<StoreUnderTest>,
+  /** `now`: the store's clock (it stamps updateTime), which the suite moves. */
+  makeStore: (now: () => string) => Promise<StoreUnderTest>,
   opts: { skipReason?: string } = {},
 ): void {
   if (opts.skipReason) console.warn(`${name} store contract skipped: ${opts.skipReason}`);
@@ -60,8 +61,10 @@ export function storeContract(
   suite(`EnvironmentStore contract: ${name}`, () => {
     let harness: StoreUnderTest;
     let store: EnvironmentStore;
+    let clock: string | undefined;
     beforeEach(async () => {
-      harness = await makeStore();
+      clock = undefined;
+      harness = await makeStore(() => clock ?? new Date().toISOString());
       store = harness.store;
     });
     afterEach(async () => {
@@ -124,12 +127,12 @@ export function storeContract(
       it('sets version and updateTime, appends the events, and stores the result', async () => {
         const created = await store.create(newEnvironmentRecord(), [event('accepted', 'operation.started')]);
         const at = '2030-01-02T03:04:05.000Z';
+        clock = at;
         const done = event('done', 'environment.active');
         const result = await store.update(
           created.id,
           // The store owns version and updateTime: what the mutation says about them is ignored.
-          (current) => ({ record: { ...current, state: 'ACTIVE', version: 99 }, events: [done] }),
-          { now: () => at },
+          (current) => ({ record: { ...current, state: 'ACTIVE', version: 99, updateTime: '2000-01-01T00:00:00.000Z' }, events: [done] }),
         );
         expect(result.record).toEqual({ ...created, state: 'ACTIVE', version: 2, updateTime: at });
         expect(result.events).toEqual([{ ...done, environmentId: created.id, seq: 2 }]);

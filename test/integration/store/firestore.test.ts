@@ -34,16 +34,16 @@ async function resetEmulator(): Promise<void> {
   if (!response.ok) throw new Error(`resetting the Firestore emulator failed: HTTP ${response.status}`);
 }
 
-async function freshStore(): Promise<{ store: FirestoreEnvironmentStore; firestore: Firestore }> {
+async function freshStore(now?: () => string): Promise<{ store: FirestoreEnvironmentStore; firestore: Firestore }> {
   await resetEmulator();
   const firestore = emulatorClient();
-  return { store: new FirestoreEnvironmentStore({ firestore, collectionPrefix }), firestore };
+  return { store: new FirestoreEnvironmentStore({ firestore, collectionPrefix, now }), firestore };
 }
 
 storeContract(
   'firestore',
-  async () => {
-    const { store, firestore } = await freshStore();
+  async (now) => {
+    const { store, firestore } = await freshStore(now);
     return {
       store,
       cleanup: () => store.close(),

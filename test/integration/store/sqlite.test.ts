@@ -24,9 +24,9 @@ async function tempStorePath(): Promise<{ dir: string; path: string }> {
   return { dir, path: join(dir, 'nested', 'store.db') };
 }
 
-storeContract('sqlite', async () => {
+storeContract('sqlite', async (now) => {
   const { dir, path } = await tempStorePath();
-  const store = new SqliteEnvironmentStore({ path });
+  const store = new SqliteEnvironmentStore({ path, now });
   return {
     store,
     async cleanup() {
