@@ -1,4 +1,4 @@
-import { z } from './zod.js';
+import { z } from 'zod';
 import { STEP_STATES } from './environment.js';
 
 /**

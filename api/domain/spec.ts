@@ -1,4 +1,4 @@
-import { z } from './zod.js';
+import { z } from 'zod';
 import {
   DEFAULT_CPU_NODE_POOLS, DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR, SAXML_CELL, SAXML_IMAGES,
 } from './defaults.js';

@@ -3,9 +3,14 @@ import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, Er
 import { ENVIRONMENT_ID } from '../../domain/ids.js';
 import { EnvironmentSpecSchema } from '../../domain/spec.js';
 
-/** OpenAPI-facing schemas, built from the domain schemas so the document cannot drift from the code. */
+/**
+ * OpenAPI-facing schemas, built from the domain schemas so the document cannot drift from the code.
+ * The domain uses plain zod; components are named here with zod's `.meta({id})`, which the OpenAPI
+ * generator reads, so the domain knows nothing of the HTTP framework.
+ */
 
-export const EnvironmentSpecBody = EnvironmentSpecSchema.openapi('EnvironmentSpec', {
+export const EnvironmentSpecBody = EnvironmentSpecSchema.meta({
+  id: 'EnvironmentSpec',
   example: {
     name: 'demo',
     project: 'my-project-1',
@@ -21,7 +26,7 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
       .object({ canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean() })
       .openapi({ description: 'What is legal now' }),
   })
-  .openapi('Environment');
+  .meta({ id: 'Environment' });
 
 export const EnvironmentIdParam = z.object({
   id: z.string().regex(ENVIRONMENT_ID, 'environment ids look like env-01j…').openapi({ param: { name: 'id', in: 'path' }, example: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k' }),
@@ -48,7 +53,7 @@ export const EnvironmentListSchema = z
 export const EventsQuery = z.object({ pageSize, pageToken });
 
 export const EventListSchema = z
-  .object({ events: z.array(EnvironmentEventSchema.openapi('Event')), nextPageToken: z.string().optional() })
+  .object({ events: z.array(EnvironmentEventSchema.meta({ id: 'Event' })), nextPageToken: z.string().optional() })
   .openapi('EventList');
 
 const PlanStepSchema = z
@@ -87,7 +92,7 @@ export const PlanViewSchema = PlanSchema.extend({
 }).openapi('PlanWithProgress');
 
 export const ValidateOnlyResultSchema = z
-  .object({ spec: EnvironmentSpecSchema.openapi('EnvironmentSpec'), plan: PlanSchema })
+  .object({ spec: EnvironmentSpecBody, plan: PlanSchema })
   .openapi('ValidateOnlyResult');
 
 const booleanQuery = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');

@@ -121,6 +121,24 @@ export interface components {
             spec: components["schemas"]["EnvironmentSpec"];
             plan: components["schemas"]["Plan"];
         };
+        /**
+         * @example {
+         *       "name": "demo",
+         *       "project": "my-project-1",
+         *       "region": "us-west1",
+         *       "cluster": {
+         *         "tpuNodePools": [
+         *           {
+         *             "name": "tpu-v5e-4",
+         *             "tpuType": "v5litepod-4",
+         *             "zones": [
+         *               "us-west1-c"
+         *             ]
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
         EnvironmentSpec: {
             /** @description Environment name, unique per project; prefixes every derived resource name */
             name: string;
@@ -852,7 +870,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EnvironmentSpec"] & unknown;
+                "application/json": components["schemas"]["EnvironmentSpec"];
             };
         };
         responses: {
