@@ -42,8 +42,9 @@ export class DomainError extends Error {
   }
 }
 
-export const validationFailed = (errors: FieldError[], message = 'The request has invalid fields') =>
-  new DomainError('VALIDATION_FAILED', message, { errors });
+/** 422 with one entry per problem; the detail lists them all, so a person reading only it can act. */
+export const validationFailed = (errors: FieldError[]) =>
+  new DomainError('VALIDATION_FAILED', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
 
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
 

@@ -69,6 +69,8 @@ describe('POST /environments', () => {
     expect(paths).toContain('$.cluster.tpuNodePools[0].tpuType');
     expect(paths).toContain('$.cluster.tpuNodePools[0].zones[0]');
     expect(problem.errors.find((e: { path: string }) => e.path.endsWith('tpuType')).message).toMatch(/multi-host.*v5litepod-4/);
+    // The detail names every violation too, for a person who reads only it.
+    expect(problem.detail).toContain('$.cluster.tpuNodePools[0].zones[0]: zone us-east1-b is not in region us-west1');
   });
 
   it('names the limit when a derived name would be too long for Google', async () => {
