@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AccessPolicy } from '../../api/domain/access.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { googleIdTokenAuthenticator } from '../../api/identity/google-id-token.js';
-import { buildTestApp, INTERNAL_SECRET, json, readJson, SMALLEST_SPEC } from '../support/app.js';
+import { buildTestApp, INTERNAL_SECRET, json, readJson } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 const AUDIENCE = 'https://saxml-env.example.run.app';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -57,7 +58,7 @@ const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
 /** Routes anyone may call. */
 const OPEN = ['GET /healthz', 'GET /'];
 
-const concrete = (key: string): Route => {
+const concrete = (key: string): [method: string, path: string] => {
   const [method, path] = key.split(' ') as [string, string];
   return [method, path.replace(':id', ID).replace(':operationId', OP)];
 };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EngineUnavailableError, type StartExecutionInput, type WorkflowEngine } from '../../api/engine/port.js';
 import { PendingEngine } from '../support/pending-engine.js';
 import { AccessPolicy } from '../../api/domain/access.js';
-import { buildTestApp, readJson, json, SMALLEST_SPEC, tokensAuthenticator } from '../support/app.js';
+import { buildTestApp, readJson, json, tokensAuthenticator } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 describe('POST /environments', () => {
   it('records the smallest valid body and answers 202 with Location, ETag and a RUNNING create operation', async () => {

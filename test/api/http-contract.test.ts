@@ -3,7 +3,8 @@ import { AccessPolicy } from '../../api/domain/access.js';
 import { EngineUnavailableError, ExecutionNotFoundError, type WorkflowEngine } from '../../api/engine/port.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { EnvironmentSchema } from '../../api/routes/environments/schemas.js';
-import { buildTestApp, INTERNAL_SECRET, SMALLEST_SPEC, tokensAuthenticator } from '../support/app.js';
+import { buildTestApp, INTERNAL_SECRET, tokensAuthenticator } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { PendingEngine } from '../support/pending-engine.js';
 import { typedClient } from '../support/client.js';
 

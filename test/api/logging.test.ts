@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AccessPolicy } from '../../api/domain/access.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { CorruptRecordError } from '../../api/store/port.js';
-import { buildTestApp, json, readJson, SMALLEST_SPEC } from '../support/app.js';
+import { buildTestApp, json, readJson } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 const TOKEN = 'super-secret-token-0123456789';
 

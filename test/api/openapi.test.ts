@@ -4,7 +4,8 @@ import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLIENT_TYPES_PATH, generatedClientTypes, generatedOpenApiYaml } from '../../api/scripts/write-openapi.js';
-import { buildTestApp, SMALLEST_SPEC } from '../support/app.js';
+import { buildTestApp } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 import type { paths } from './generated/openapi.js';
 
 const committed = readFileSync('openapi.yaml', 'utf8');

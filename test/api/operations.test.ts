@@ -5,7 +5,8 @@ import { createLogger } from '../../api/logger.js';
 import { systemContext } from '../../api/services/context.js';
 import { QUIET_PERIOD_MS } from '../../api/services/environments/get.js';
 import { reconcileAll } from '../../api/services/internal/reconcile.js';
-import { buildTestApp, INTERNAL_SECRET, json, readJson, SMALLEST_SPEC } from '../support/app.js';
+import { buildTestApp, INTERNAL_SECRET, json, readJson } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 /** An engine whose executions end however the test says. */
 class ScriptedEngine extends PendingEngine implements WorkflowEngine {

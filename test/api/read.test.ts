@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildTestApp, readJson, json, SMALLEST_SPEC } from '../support/app.js';
+import { buildTestApp, readJson, json } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 type App = ReturnType<typeof buildTestApp>['app'];
 const create = async (app: App, overrides: Record<string, unknown> = {}) =>

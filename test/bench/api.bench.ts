@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMALLEST_SPEC } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { buildForBench, load, medianStartupMs, ratio, rssMb, startServer } from './support.js';
 
 /**

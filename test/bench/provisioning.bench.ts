@@ -3,7 +3,7 @@ import { buildPlan, criticalPath } from '../../api/domain/plan/index.js';
 import { PRODUCTION_API_BASES, type PlanStep } from '../../api/domain/plan/types.js';
 import { parseSpec } from '../../api/domain/validate.js';
 import { DURATIONS } from '../../api/sandbox/index.js';
-import { SMALLEST_SPEC } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { startLocalWorld } from '../support/local-world.js';
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
-import { readJson, SMALLEST_SPEC } from '../support/app.js';
+import { readJson } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { sandboxWithWorkflowIdentity } from '../../api/compose/local.js';
 import { E2E_TIME_SCALE, startLocalWorld, type LocalWorld } from '../support/local-world.js';
 

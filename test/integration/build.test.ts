@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle } from '../../api/scripts/build.js';
-import { SMALLEST_SPEC } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 /**
  * The production artifact (`npm run build`, what the Dockerfile runs) started as production starts

@@ -11,13 +11,6 @@ import { createLogger } from '../../api/logger.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
 
-export const SMALLEST_SPEC = {
-  name: 'demo',
-  project: 'my-project-1',
-  region: 'us-west1',
-  cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
-};
-
 export const INTERNAL_SECRET = 'test-internal-secret-0123456789';
 
 /**

@@ -4,13 +4,28 @@ import { newEnvironment } from '../../api/domain/new-environment.js';
 import type { Plan } from '../../api/domain/plan/types.js';
 import { EnvironmentSpecSchema } from '../../api/domain/spec.js';
 
-/** The smallest body POST /environments accepts: everything else takes its default. */
-export const SMALLEST_SPEC_BODY = {
+/**
+ * The one spec fixture of the tests. The smallest body POST /environments accepts (the README's):
+ * everything else takes its default.
+ */
+const SMALLEST_TPU_POOL = { name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] };
+export const SMALLEST_SPEC = {
   name: 'demo',
   project: 'my-project-1',
   region: 'us-west1',
-  cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
-} as const;
+  cluster: { tpuNodePools: [SMALLEST_TPU_POOL] },
+};
+
+/** A JSON request body, as a client sends it: loose, so tests can send unknown fields and wrong types. */
+export type Body = Record<string, unknown>;
+
+/** A TPU pool like the smallest body's, with overrides. */
+export const tpuPool = (overrides: Body = {}): Body => ({ ...structuredClone(SMALLEST_TPU_POOL), ...overrides });
+
+/** The smallest body with top-level fields replaced (a fresh copy every call). */
+export function body(overrides: Body = {}): Body {
+  return { ...(structuredClone(SMALLEST_SPEC) as Body), ...overrides };
+}
 
 /** No steps: stage counts stay at zero, as the store tests expect nothing of them. */
 const EMPTY_PLAN: Plan = { kind: 'create', automation: { serviceAccount: '', tokenUrl: '' }, steps: [], schedule: [] };
@@ -29,7 +44,7 @@ export function newEnvironmentRecord(overrides: Partial<EnvironmentRecord> = {})
   const spec =
     overrides.spec ??
     EnvironmentSpecSchema.parse({
-      ...SMALLEST_SPEC_BODY,
+      ...SMALLEST_SPEC,
       ...(overrides.name !== undefined && { name: overrides.name }),
       ...(overrides.project !== undefined && { project: overrides.project }),
       ...(overrides.region !== undefined && { region: overrides.region }),

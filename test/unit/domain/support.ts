@@ -6,24 +6,11 @@ import { parseSpec, type ParseResult } from '../../../api/domain/validate.js';
 export const SMALLEST_BODY_JSON =
   '{"name":"demo","project":"my-project-1","region":"us-west1","cluster":{"tpuNodePools":[{"name":"tpu-v5e-4","tpuType":"v5litepod-4","zones":["us-west1-c"]}]}}';
 
-/** A JSON request body: deliberately loose, so tests can send what clients may send (unknown fields, wrong types). */
-export type Body = Record<string, unknown>;
-
-/** A TPU pool like the smallest body's, with overrides. */
-export const tpuPool = (overrides: Body = {}): Body => ({
-  name: 'tpu-v5e-4',
-  tpuType: 'v5litepod-4',
-  zones: ['us-west1-c'],
-  ...overrides,
-});
+export { body, tpuPool, type Body } from '../../support/fixtures.js';
+import { body, tpuPool, type Body } from '../../support/fixtures.js';
 
 /** A CPU pool with only the required fields, plus overrides. */
 export const cpuPool = (overrides: Body = {}): Body => ({ name: 'cpu-pool', machineType: 'n1-standard-8', ...overrides });
-
-/** The smallest body with top-level fields replaced (a fresh copy every call). */
-export function body(overrides: Body = {}): Body {
-  return { ...(JSON.parse(SMALLEST_BODY_JSON) as Body), ...overrides };
-}
 
 /** The smallest body with `cluster` fields replaced; `tpuNodePools` defaults to the smallest body's pool. */
 export function bodyWithCluster(cluster: Body, overrides: Body = {}): Body {

@@ -21,7 +21,7 @@ describe('limits', () => {
     const tooBig = { blob: 'x'.repeat(LIMITS.argumentBytes - overhead + 1) };
     const err = await engine.start({ argument: tooBig, labels: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineUnavailableError);
-    expect(err).toMatchObject({ retryable: false, httpStatus: 400 });
+    expect(err).toMatchObject({ retryable: false });
     expect(engine.list()).toHaveLength(1);
   });
 
