@@ -51,5 +51,8 @@ export function createApp(deps: Deps, options: { mounts?: readonly Mount[] } = {
   return api;
 }
 
-/** The app's type: its routes with their inputs and outputs (for typed clients of the in-process app). */
+/**
+ * The app's type: its routes with their inputs and outputs (for typed clients of the in-process app).
+ * @public
+ */
 export type AppType = ReturnType<typeof createApp>;

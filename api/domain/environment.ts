@@ -16,7 +16,6 @@ export const OPERATION_STATES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] 
 export type EnvironmentState = (typeof ENVIRONMENT_STATES)[number];
 export type StageName = (typeof STAGE_NAMES)[number];
 export type StageState = (typeof STAGE_STATES)[number];
-export type OperationKind = (typeof OPERATION_KINDS)[number];
 export type OperationState = (typeof OPERATION_STATES)[number];
 
 const Timestamp = z.iso.datetime({ offset: true });
@@ -69,7 +68,6 @@ export const StageSchema = z.object({
 export type Stage = z.infer<typeof StageSchema>;
 
 export const STEP_STATES = ['RUNNING', 'SUCCEEDED', 'FAILED'] as const;
-export type StepState = (typeof STEP_STATES)[number];
 
 /** What the workflow reported about one plan step, for the operation that last touched it. */
 export const StepProgressSchema = z.object({
@@ -90,7 +88,6 @@ export type Progress = z.infer<typeof ProgressSchema>;
 export const emptyProgress = (): Progress => ({ create: {}, delete: {} });
 
 export const OutputsSchema = z.record(z.string(), z.string());
-export type Outputs = z.infer<typeof OutputsSchema>;
 
 /** The stored record. `version` increases on every write and is the optimistic-concurrency token. */
 export const EnvironmentRecordSchema = z.object({
@@ -129,7 +126,6 @@ export const EVENT_TYPES = [
   'environment.deleted',
   'environment.failed',
 ] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
 
 export const EnvironmentEventSchema = z.object({
   environmentId: z.string(),

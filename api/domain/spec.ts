@@ -174,7 +174,6 @@ export const EnvironmentSpecSchema = z.strictObject({
     .prefault({}),
 });
 
-export type EnvironmentSpecInput = z.input<typeof EnvironmentSpecSchema>;
 export type EnvironmentSpec = z.output<typeof EnvironmentSpecSchema>;
 export type CpuNodePool = z.output<typeof CpuNodePoolSchema>;
 export type TpuNodePool = z.output<typeof TpuNodePoolSchema>;

@@ -128,8 +128,3 @@ export function splitVerb(segment: string): { id: string; verb: string | null } 
   const i = segment.lastIndexOf(':');
   return i < 0 ? { id: segment, verb: null } : { id: segment.slice(0, i), verb: segment.slice(i + 1) };
 }
-
-/** Removes undefined/null values so responses look like proto3 JSON (absent rather than null). */
-export function compact<T extends Record<string, unknown>>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== null)) as T;
-}
