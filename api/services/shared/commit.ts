@@ -40,9 +40,9 @@ function narrate(ctx: ServiceContext, record: EnvironmentRecord, events: readonl
       continue;
     }
     const stage = event.stage ? record.stages.find((s) => s.name === event.stage) : undefined;
-    const line = stage && event.type !== 'stage.started'
-      ? `env ${record.name}: ${stage.name} ${stage.state} (${stage.steps.done}/${stage.steps.total} steps${stage.startTime && stage.endTime ? `, ${duration(stage.startTime, stage.endTime)}` : ''})`
-      : `env ${record.name}: ${event.message}`;
+    const line = !stage ? `env ${record.name}: ${event.message}`
+      : event.type === 'stage.started' ? `env ${record.name}: ${stage.name} ${stage.state}`
+      : `env ${record.name}: ${stage.name} ${stage.state} (${stage.steps.done}/${stage.steps.total} steps${stage.startTime && stage.endTime ? `, ${duration(stage.startTime, stage.endTime)}` : ''})`;
     ctx.logger.log(event.type.endsWith('.failed') ? 'WARNING' : 'INFO', line, fields);
   }
 }
