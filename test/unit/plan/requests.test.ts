@@ -19,13 +19,16 @@ const all: { name: string; plan: Plan }[] = Object.entries(SCENARIOS).flatMap(([
 const resource = (plan: Plan, id: string) => stepById(plan, id) as ResourceStep;
 const binding = (plan: Plan, id: string) => stepById(plan, id) as IamBindingStep;
 
-// ── Google's method definitions, read from the installed discovery-generated packages ──────────
+// ── Google's method definitions: from the installed discovery-generated packages, or, for the APIs
+// Google publishes no per-API package of, the same extract vendored from `googleapis` ─────────────
 const require = createRequire(import.meta.url);
-function generated(js: string): GoogleMethods {
+const pkg = (name: string, file: string) => (): GoogleMethods => {
+  const js = join(dirname(require.resolve(name)), file);
   return extractMethods(readFileSync(js, 'utf8'), readFileSync(js.replace(/\.js$/, '.d.ts'), 'utf8'));
-}
-const pkg = (name: string, file: string) => () => generated(join(dirname(require.resolve(name)), file));
-const googleapis = (api: string, file: string) => () => generated(join(dirname(require.resolve('googleapis')), 'apis', api, file));
+};
+const VENDORED = JSON.parse(readFileSync(new URL('../../../vendor/googleapis/methods.json', import.meta.url), 'utf8')) as {
+  apis: Record<'pubsub' | 'bigquery' | 'artifactregistry', GoogleMethods>;
+};
 const SOURCES: Record<GoogleApi, () => GoogleMethods> = {
   serviceusage: pkg('@googleapis/serviceusage', 'v1.js'),
   iam: pkg('@googleapis/iam', 'v1.js'),
@@ -34,9 +37,9 @@ const SOURCES: Record<GoogleApi, () => GoogleMethods> = {
   storage: pkg('@googleapis/storage', 'v1.js'),
   compute: pkg('@googleapis/compute', 'v1.js'),
   container: pkg('@googleapis/container', 'v1.js'),
-  pubsub: googleapis('pubsub', 'v1.js'),
-  bigquery: googleapis('bigquery', 'v2.js'),
-  artifactregistry: googleapis('artifactregistry', 'v1.js'),
+  pubsub: () => VENDORED.apis.pubsub,
+  bigquery: () => VENDORED.apis.bigquery,
+  artifactregistry: () => VENDORED.apis.artifactregistry,
 };
 
 interface Method { http: string; pattern: RegExp }
