@@ -1,7 +1,9 @@
 /**
  * Every field Google's discovery documents define for the request bodies the sandbox understands.
- * Generated once from the installed discovery-based type packages; `fieldsOf<T>()` makes the build fail
- * if a list misses a field of T or names one T does not have, so a package upgrade shows up here.
+ * Generated once from the installed discovery-based type packages (for pubsub, bigquery and
+ * artifactregistry, which have none, from the types vendored in vendor/googleapis); `fieldsOf<T>()`
+ * makes the build fail if a list misses a field of T or names one T does not have, so a package
+ * upgrade or a re-vendoring shows up here.
  * Output-only fields are listed too: Google accepts (and ignores) them in requests, it rejects only
  * names its schema does not define.
  */
@@ -12,7 +14,9 @@ import type { cloudresourcemanager_v1 } from '@googleapis/cloudresourcemanager';
 import type { iamcredentials_v1 } from '@googleapis/iamcredentials';
 import type { serviceusage_v1 } from '@googleapis/serviceusage';
 import type { storage_v1 } from '@googleapis/storage';
-import type { artifactregistry_v1, bigquery_v2, pubsub_v1 } from 'googleapis';
+import type { artifactregistry_v1 } from '../../vendor/googleapis/artifactregistry.js';
+import type { bigquery_v2 } from '../../vendor/googleapis/bigquery.js';
+import type { pubsub_v1 } from '../../vendor/googleapis/pubsub.js';
 import { fieldsOf, nest } from './fields.js';
 
 export const gkeNodeTaint = fieldsOf<container_v1.Schema$NodeTaint>()([

@@ -1,16 +1,19 @@
-import type { artifactregistry_v1, bigquery_v2, pubsub_v1 } from 'googleapis';
 import type { cloudresourcemanager_v1 } from '@googleapis/cloudresourcemanager';
 import type { compute_v1 } from '@googleapis/compute';
 import type { container_v1 } from '@googleapis/container';
 import type { iam_v1 } from '@googleapis/iam';
 import type { serviceusage_v1 } from '@googleapis/serviceusage';
 import type { storage_v1 } from '@googleapis/storage';
+import type { artifactregistry_v1 } from '../../../vendor/googleapis/artifactregistry.js';
+import type { bigquery_v2 } from '../../../vendor/googleapis/bigquery.js';
+import type { pubsub_v1 } from '../../../vendor/googleapis/pubsub.js';
 import type { ApiBases, GoogleApi } from './types.js';
 
 /**
  * Google REST URLs the plan calls, built from the configured base per API (production or sandbox),
  * and the request body types from Google's discovery documents. Each URL names the discovery method
- * whose path template it fills, so a reader can check it against the package (and a unit test does).
+ * whose path template it fills, so a reader can check it against the package or, for the APIs Google
+ * publishes no per-API package of, vendor/googleapis/methods.json (and a unit test does).
  */
 
 /** Request bodies, typed with Google's discovery schemas: a field Google does not define does not compile. */

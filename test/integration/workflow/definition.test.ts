@@ -1,6 +1,6 @@
 /**
  * The plan executor's definition, statically: Google's JSON schema (SchemaStore copy in
- * ../shared/schemas), our own lint (lint.ts), the local engine's loader (which rejects anything
+ * vendor/schemastore), our own lint (lint.ts), the local engine's loader (which rejects anything
  * outside the subset it implements, as a deploy would), and the properties the design relies on:
  * where the token may appear, retries on every call, bounded nesting and concurrency.
  */
@@ -12,7 +12,7 @@ import { LIMITS, LocalWorkflowEngine, WorkflowLoadError } from '../../../api/eng
 import { lintWorkflow, parallelNesting, walkSteps, walkStrings } from './lint.js';
 
 const SOURCE = readFileSync(new URL('../../../workflows/environment.workflows.yaml', import.meta.url), 'utf8');
-const SCHEMA = JSON.parse(readFileSync(new URL('../../../../shared/schemas/workflows.schema.json', import.meta.url), 'utf8')) as object;
+const SCHEMA = JSON.parse(readFileSync(new URL('../../../vendor/schemastore/workflows.schema.json', import.meta.url), 'utf8')) as object;
 const DOC = parse(SOURCE) as Record<string, { params?: unknown[]; steps: unknown[] }>;
 const tokens = { oauth2: async () => 'oauth2', oidc: async () => 'oidc' };
 
