@@ -1,7 +1,8 @@
 import type { EnvironmentSpec } from '../spec.js';
 import { resourceNames, type ResourceNames } from '../naming.js';
-import { SERVICE_OF, googleUrls, type GoogleUrls } from './google.js';
-import type { GoogleApi, PlanOptions, PlanStep, TransientError } from './types.js';
+import { GOOGLE_APIS, type GoogleApi } from '../google-apis.js';
+import { googleUrls, type GoogleUrls } from './google.js';
+import type { PlanOptions, PlanStep, TransientError } from './types.js';
 import { serviceBatches } from './services.js';
 
 /**
@@ -60,7 +61,7 @@ export function createCtx(spec: EnvironmentSpec, options: PlanOptions): Ctx {
   const enabling = (apis: readonly GoogleApi[]) => {
     const ids = new Set<string>();
     for (const api of apis) {
-      const i = batches.findIndex((batch) => batch.includes(SERVICE_OF[api]));
+      const i = batches.findIndex((batch) => batch.includes(GOOGLE_APIS[api].service));
       if (i >= 0) ids.add(batchId(i));
     }
     return [...ids];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GOOGLE_APIS } from '../../../api/domain/google-apis.js';
 import { buildPlan, MAX_SERVICES_PER_BATCH, PRODUCTION_API_BASES, requiredServices } from '../../../api/domain/plan/index.js';
 import type { GoogleApi, IamBindingStep, Plan, PlanStep, ResourceStep } from '../../../api/domain/plan/types.js';
 import {
@@ -20,34 +21,27 @@ const binding = (plan: Plan, id: string) => stepById(plan, id) as IamBindingStep
 
 // ── Google's method definitions, read from the installed discovery-generated packages ──────────
 const require = createRequire(import.meta.url);
-const pkg = (name: string, file: string) => join(dirname(require.resolve(name)), file);
-const googleapis = (api: string) => join(dirname(require.resolve('googleapis')), 'apis', api);
-const SOURCES: Record<GoogleApi, string> = {
-  serviceusage: pkg('@googleapis/serviceusage', 'v1.js'),
-  iam: pkg('@googleapis/iam', 'v1.js'),
-  iamcredentials: pkg('@googleapis/iamcredentials', 'v1.js'),
-  cloudresourcemanager: pkg('@googleapis/cloudresourcemanager', 'v1.js'),
-  storage: pkg('@googleapis/storage', 'v1.js'),
-  compute: pkg('@googleapis/compute', 'v1.js'),
-  container: pkg('@googleapis/container', 'v1.js'),
-  pubsub: join(googleapis('pubsub'), 'v1.js'),
-  bigquery: join(googleapis('bigquery'), 'v2.js'),
-  artifactregistry: join(googleapis('artifactregistry'), 'v1.js'),
-};
+/** An API's discovery-generated module (the `googleapis` bundle keeps each API in a folder of its own). */
+function sourceOf(api: GoogleApi): string {
+  const { package: name, version } = GOOGLE_APIS[api].discovery;
+  const root = dirname(require.resolve(name));
+  return name === 'googleapis' ? join(root, 'apis', api, `${version}.js`) : join(root, `${version}.js`);
+}
 
 interface Method { http: string; template: string; pattern: RegExp }
 const methodCache = new Map<GoogleApi, { methods: Method[]; declarations: string }>();
 function methodsOf(api: GoogleApi) {
   let known = methodCache.get(api);
   if (!known) {
-    const source = readFileSync(SOURCES[api], 'utf8');
+    const file = sourceOf(api);
+    const source = readFileSync(file, 'utf8');
     const methods = [...source.matchAll(/url: \(rootUrl \+\s*'([^']+)'\)[^\n]*\n\s*method: '([A-Z]+)'/g)].map(([, template, http]) => ({
       http: http!,
       template: template!,
       // {+name} spans segments, {name} is one segment.
       pattern: new RegExp(`^${template!.replace(/[.*?^$()|[\]\\]/g, '\\$&').replace(/\{\+[^}]+\}/g, '[^?]+').replace(/\{[^}]+\}/g, '[^/?]+')}$`),
     }));
-    known = { methods, declarations: readFileSync(SOURCES[api].replace(/\.js$/, '.d.ts'), 'utf8') };
+    known = { methods, declarations: readFileSync(file.replace(/\.js$/, '.d.ts'), 'utf8') };
     methodCache.set(api, known);
   }
   return known;
