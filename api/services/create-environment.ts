@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js';
 import type { EnvironmentRecord } from '../domain/environment.js';
 import { newEnvironment } from '../domain/new-environment.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
-import type { EnvironmentSpec } from '../domain/spec.js';
+import type { EnvironmentSpec, NormalisedSpec } from '../domain/spec.js';
 import { checkSpec } from '../domain/validate.js';
 import type { Principal } from '../http/auth.js';
 import { NameTakenError } from '../store/port.js';
@@ -11,14 +11,14 @@ import { buildPlan } from '../domain/plan/index.js';
 import type { Plan } from '../domain/plan/types.js';
 
 /** Validates a spec the schema accepted; the normalised spec, or a 422 listing every violation. */
-export function normaliseSpec(spec: EnvironmentSpec): EnvironmentSpec {
+export function normaliseSpec(spec: EnvironmentSpec): NormalisedSpec {
   const checked = checkSpec(spec);
   if (!checked.ok) throw validationFailed(checked.errors);
   return checked.spec;
 }
 
 /** The create plan a spec would run (`validateOnly` shows it before an id is assigned). */
-export function createPlan(deps: Pick<Deps, 'google' | 'apiBase'>, spec: EnvironmentSpec, environmentId = 'env-assigned-on-create'): Plan {
+export function createPlan(deps: Pick<Deps, 'google' | 'apiBase'>, spec: NormalisedSpec, environmentId = 'env-assigned-on-create'): Plan {
   return buildPlan(spec, {
     kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
     workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,

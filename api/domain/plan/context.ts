@@ -1,4 +1,4 @@
-import type { EnvironmentSpec } from '../spec.js';
+import type { NormalisedSpec } from '../spec.js';
 import { resourceNames, type ResourceNames } from '../naming.js';
 import { GOOGLE_APIS, type GoogleApi } from '../google-apis.js';
 import { googleUrls, type GoogleUrls } from './google.js';
@@ -40,7 +40,7 @@ export const SERVICE_NOT_YET_ENABLED: TransientError = { status: 403, contains: 
 export const TOKEN_GATE = ['bootstrap.automation-sa.roles', 'bootstrap.token-creator'] as const;
 
 export interface Ctx {
-  spec: EnvironmentSpec;
+  spec: NormalisedSpec;
   options: PlanOptions;
   names: ResourceNames;
   urls: GoogleUrls;
@@ -56,7 +56,7 @@ export interface Ctx {
 
 export const batchId = (index: number) => `bootstrap.services.${index + 1}`;
 
-export function createCtx(spec: EnvironmentSpec, options: PlanOptions): Ctx {
+export function createCtx(spec: NormalisedSpec, options: PlanOptions): Ctx {
   const batches = serviceBatches(spec);
   const enabling = (apis: readonly GoogleApi[]) => {
     const ids = new Set<string>();
@@ -74,10 +74,4 @@ export function createCtx(spec: EnvironmentSpec, options: PlanOptions): Ctx {
     enabling,
     automationAfter: (apis, ...steps) => [...TOKEN_GATE, ...enabling(['iamcredentials', ...apis]), ...steps],
   };
-}
-
-/** Zones of the CPU node pools and the cluster: the spec's, else those of the TPU pools (as validate.ts fills them). */
-export function clusterZones(spec: EnvironmentSpec): string[] {
-  if (spec.zones?.length) return spec.zones;
-  return [...new Set(spec.cluster.tpuNodePools.flatMap((p) => p.zones))];
 }

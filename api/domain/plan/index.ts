@@ -1,4 +1,4 @@
-import type { EnvironmentSpec } from '../spec.js';
+import type { NormalisedSpec } from '../spec.js';
 import { baseSteps } from './base.js';
 import { bootstrapSteps } from './bootstrap.js';
 import { SERVICE_NOT_YET_ENABLED, createCtx, type StepDef } from './context.js';
@@ -31,7 +31,7 @@ import type { Plan, PlanOptions } from './types.js';
  * Every `after` is reduced to the dependencies not implied by others (the transitive reduction),
  * so each listed edge is one the step really needs and the plan stays small.
  */
-export function buildPlan(spec: EnvironmentSpec, options: PlanOptions): Plan {
+export function buildPlan(spec: NormalisedSpec, options: PlanOptions): Plan {
   const ctx = createCtx(spec, options);
   const defs = [...bootstrapSteps(ctx), ...baseSteps(ctx), ...perfSteps(ctx), ...saxmlSteps(ctx)];
   // The create graph must be sound before anything is derived from it (the delete plan reverses it).
