@@ -3,8 +3,8 @@ import { SA_NOT_YET_VISIBLE, type Ctx, type StepDef } from './context.js';
 import { clusterBody, tpuNodePoolBody } from './gke.js';
 import { compact, nonEmpty, type Bodies } from './google.js';
 import { bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
-import { bucketStep, serviceAccountStep } from './resources.js';
-import type { ResourceStep, TransientError } from './types.js';
+import { bucketStep, resourceStep, serviceAccountStep, type Common, type StageResource } from './resources.js';
+import type { TransientError } from './types.js';
 
 /**
  * Stage 1 (reference §2): VPC, subnet with the pods/services ranges, optional Cloud Router + NAT,
@@ -38,16 +38,14 @@ export function baseSteps(ctx: Ctx): StepDef[] {
       autoCreateSubnetworks: false,
       routingConfig: { routingMode: 'REGIONAL' },
     };
-    steps.push(computeStep({
-      id: 'base.network',
-      title: `Create the VPC network ${names.network}`,
-      after: ctx.automationAfter(['compute']),
-      get: urls.compute.network(names.network),
-      createUrl: urls.compute.networks,
-      body: networkBody,
-      outputs: { network: names.network },
-      undoTitle: `Delete the VPC network ${names.network}`,
-    }));
+    steps.push(computeStep(
+      { id: 'base.network', title: `Create the VPC network ${names.network}`, after: ctx.automationAfter(['compute']), outputs: { network: names.network } },
+      {
+        url: urls.compute.network(names.network),
+        create: { method: 'POST', url: urls.compute.networks, body: networkBody },
+        undo: { title: `Delete the VPC network ${names.network}` },
+      },
+    ));
 
     const subnetBody: Bodies['subnetwork'] = {
       name: names.subnet,
@@ -61,16 +59,19 @@ export function baseSteps(ctx: Ctx): StepDef[] {
       // fabric net-vpc's default: nodes reach Google APIs without external addresses.
       privateIpGoogleAccess: true,
     };
-    steps.push(computeStep({
-      id: 'base.subnet',
-      title: `Create the subnet ${names.subnet} with secondary ranges ${names.podsRange} and ${names.servicesRange}`,
-      after: ['base.network'],
-      get: urls.compute.subnetwork(region, names.subnet),
-      createUrl: urls.compute.subnetworks(region),
-      body: subnetBody,
-      outputs: { subnet: names.subnet },
-      undoTitle: `Delete the subnet ${names.subnet}`,
-    }));
+    steps.push(computeStep(
+      {
+        id: 'base.subnet',
+        title: `Create the subnet ${names.subnet} with secondary ranges ${names.podsRange} and ${names.servicesRange}`,
+        after: ['base.network'],
+        outputs: { subnet: names.subnet },
+      },
+      {
+        url: urls.compute.subnetwork(region, names.subnet),
+        create: { method: 'POST', url: urls.compute.subnetworks(region), body: subnetBody },
+        undo: { title: `Delete the subnet ${names.subnet}` },
+      },
+    ));
 
     if (spec.network.nat) {
       const routerBody: Bodies['router'] = {
@@ -85,15 +86,14 @@ export function baseSteps(ctx: Ctx): StepDef[] {
           },
         ],
       };
-      steps.push(computeStep({
-        id: 'base.router',
-        title: `Create the Cloud Router ${names.router} with Cloud NAT ${names.nat}`,
-        after: ['base.network'],
-        get: urls.compute.router(region, names.router),
-        createUrl: urls.compute.routers(region),
-        body: routerBody,
-        undoTitle: `Delete the Cloud Router ${names.router} and its NAT`,
-      }));
+      steps.push(computeStep(
+        { id: 'base.router', title: `Create the Cloud Router ${names.router} with Cloud NAT ${names.nat}`, after: ['base.network'] },
+        {
+          url: urls.compute.router(region, names.router),
+          create: { method: 'POST', url: urls.compute.routers(region), body: routerBody },
+          undo: { title: `Delete the Cloud Router ${names.router} and its NAT` },
+        },
+      ));
     }
   }
 
@@ -173,73 +173,80 @@ export function baseSteps(ctx: Ctx): StepDef[] {
       description: `Serving images of Saxml environment ${spec.name}`,
       labels: nonEmpty(spec.labels),
     });
-    const url = urls.artifactregistry.repository(location, repo);
-    const poll = { style: 'longrunning', pollBase: urls.base('artifactregistry') } as const;
-    const step: ResourceStep = {
-      id: 'base.artifact-registry',
-      stage: 'base',
-      title: `Create the Artifact Registry repository ${repo} in ${location}`,
-      after: ctx.automationAfter(['artifactregistry']),
-      as: 'automation',
-      kind: 'resource',
-      get: { method: 'GET', url },
-      create: { method: 'POST', url: urls.artifactregistry.repositories(location, repo), body, poll },
-      delete: { method: 'DELETE', url, poll },
-      outputs: { artifactRegistry: `${location}-docker.pkg.dev/${spec.project}/${repo}` },
-    };
-    steps.push({ step, undo: { kind: 'reverse', title: `Delete the Artifact Registry repository ${repo}` } });
+    steps.push(resourceStep(
+      {
+        id: 'base.artifact-registry',
+        stage: 'base',
+        title: `Create the Artifact Registry repository ${repo} in ${location}`,
+        after: ctx.automationAfter(['artifactregistry']),
+        as: 'automation',
+        outputs: { artifactRegistry: `${location}-docker.pkg.dev/${spec.project}/${repo}` },
+      },
+      {
+        url: urls.artifactregistry.repository(location, repo),
+        create: { method: 'POST', url: urls.artifactregistry.repositories(location, repo), body },
+        poll: { longrunning: urls.base('artifactregistry') },
+        undo: { title: `Delete the Artifact Registry repository ${repo}` },
+      },
+    ));
   }
 
   // ── The cluster, with the CPU pools inline ───────────────────────────────────────────────────
-  const clusterUrl = urls.container.cluster(region, names.cluster);
-  const clusterStep: ResourceStep = {
-    id: 'base.cluster',
-    stage: 'base',
-    title: `Create the GKE cluster ${names.cluster} with ${spec.cluster.cpuNodePools.length} CPU node pools`,
-    // The node SA must exist (and hold its roles) before nodes use it; the subnet carries the ranges.
-    after: [
-      ...ctx.automationAfter(['container', 'compute']),
-      ...(spec.network.existing ? [] : ['base.subnet']),
-      'base.node-sa.roles',
-    ],
-    as: 'automation',
-    kind: 'resource',
-    get: { method: 'GET', url: clusterUrl },
-    create: { method: 'POST', url: urls.container.clusters(region), body: clusterBody(spec, names), poll: { style: 'container' } },
-    // Deleting the cluster deletes its node pools: no separate node-pool delete steps.
-    delete: { method: 'DELETE', url: clusterUrl, poll: { style: 'container' } },
-    ready: { path: 'status', values: ['RUNNING'] },
-    failed: { path: 'status', values: ['ERROR', 'DEGRADED'] },
-    capture: { clusterEndpoint: 'endpoint' },
-    outputs: {
-      clusterName: names.cluster,
-      clusterLocation: region,
-      // An existing network has no step of its own to report it.
-      ...(spec.network.existing ? { network: names.network, subnet: names.subnet } : {}),
+  steps.push(resourceStep(
+    {
+      id: 'base.cluster',
+      stage: 'base',
+      title: `Create the GKE cluster ${names.cluster} with ${spec.cluster.cpuNodePools.length} CPU node pools`,
+      // The node SA must exist (and hold its roles) before nodes use it; the subnet carries the ranges.
+      after: [
+        ...ctx.automationAfter(['container', 'compute']),
+        ...(spec.network.existing ? [] : ['base.subnet']),
+        'base.node-sa.roles',
+      ],
+      as: 'automation',
+      outputs: {
+        clusterName: names.cluster,
+        clusterLocation: region,
+        // An existing network has no step of its own to report it.
+        ...(spec.network.existing ? { network: names.network, subnet: names.subnet } : {}),
+      },
     },
-  };
-  steps.push({ step: clusterStep, undo: { kind: 'reverse', title: `Delete the GKE cluster ${names.cluster} and its node pools`, transient: [CLUSTER_BUSY] } });
+    {
+      url: urls.container.cluster(region, names.cluster),
+      create: { method: 'POST', url: urls.container.clusters(region), body: clusterBody(spec, names) },
+      poll: 'container',
+      ready: { path: 'status', values: ['RUNNING'] },
+      failed: { path: 'status', values: ['ERROR', 'DEGRADED'] },
+      capture: { clusterEndpoint: 'endpoint' },
+      // Deleting the cluster deletes its node pools: no separate node-pool delete steps.
+      undo: { title: `Delete the GKE cluster ${names.cluster} and its node pools`, transient: [CLUSTER_BUSY] },
+    },
+  ));
 
   // ── TPU pools: separate operations, one at a time ────────────────────────────────────────────
   let previous = 'base.cluster';
   for (const pool of spec.cluster.tpuNodePools) {
     const id = tpuPoolStepId(pool.name);
     const body: Bodies['createNodePool'] = { nodePool: tpuNodePoolBody(names, pool) };
-    const step: ResourceStep = {
-      id,
-      stage: 'base',
-      title: `Create the TPU node pool ${pool.name} (${pool.tpuType} in ${pool.zones.join(', ')})`,
-      after: [previous],
-      as: 'automation',
-      kind: 'resource',
-      transient: [CLUSTER_BUSY],
-      get: { method: 'GET', url: urls.container.nodePool(region, names.cluster, pool.name) },
-      create: { method: 'POST', url: urls.container.nodePools(region, names.cluster), body, poll: { style: 'container' } },
-      ready: { path: 'status', values: ['RUNNING'] },
-      failed: { path: 'status', values: ['ERROR', 'RUNNING_WITH_ERROR'] },
-    };
-    // No undo: the pool goes with the cluster.
-    steps.push({ step });
+    steps.push(resourceStep(
+      {
+        id,
+        stage: 'base',
+        title: `Create the TPU node pool ${pool.name} (${pool.tpuType} in ${pool.zones.join(', ')})`,
+        after: [previous],
+        as: 'automation',
+        transient: [CLUSTER_BUSY],
+      },
+      {
+        url: urls.container.nodePool(region, names.cluster, pool.name),
+        create: { method: 'POST', url: urls.container.nodePools(region, names.cluster), body },
+        poll: 'container',
+        ready: { path: 'status', values: ['RUNNING'] },
+        failed: { path: 'status', values: ['ERROR', 'RUNNING_WITH_ERROR'] },
+        // The pool goes with the cluster.
+        undo: null,
+      },
+    ));
     previous = id;
   }
 
@@ -258,24 +265,7 @@ export function baseSteps(ctx: Ctx): StepDef[] {
   return steps;
 }
 
-function computeStep(
-  input: {
-    id: string; title: string; after: string[]; get: string; createUrl: string;
-    body: Bodies['network'] | Bodies['subnetwork'] | Bodies['router'];
-    outputs?: Record<string, string>; undoTitle: string;
-  },
-): StepDef {
-  const step: ResourceStep = {
-    id: input.id,
-    stage: 'base',
-    title: input.title,
-    after: input.after,
-    as: 'automation',
-    kind: 'resource',
-    get: { method: 'GET', url: input.get },
-    create: { method: 'POST', url: input.createUrl, body: input.body, poll: { style: 'compute' } },
-    delete: { method: 'DELETE', url: input.get, poll: { style: 'compute' } },
-    ...(input.outputs ? { outputs: input.outputs } : {}),
-  };
-  return { step, undo: { kind: 'reverse', title: input.undoTitle, transient: [NETWORK_IN_USE] } };
+/** Compute answers with an operation to poll; a delete waits out GKE still releasing what used the network. */
+function computeStep(common: Omit<Common, 'stage' | 'as'>, r: StageResource): StepDef {
+  return resourceStep({ ...common, stage: 'base', as: 'automation' }, { ...r, poll: 'compute', undo: r.undo && { ...r.undo, transient: [NETWORK_IN_USE] } });
 }

@@ -2,9 +2,8 @@ import { DEFAULT_AUTOMATION_ROLES, PERF_AUTOMATION_ROLES } from '../defaults.js'
 import { SA_NOT_YET_VISIBLE, batchId, type Ctx, type StepDef } from './context.js';
 import type { Bodies } from './google.js';
 import { bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
-import { bucketStep, serviceAccountStep } from './resources.js';
+import { bucketStep, resourceStep, serviceAccountStep } from './resources.js';
 import { serviceBatches } from './services.js';
-import type { ResourceStep } from './types.js';
 
 /**
  * Stage 0 (reference §1): services, the automation service account with its project roles, the
@@ -27,19 +26,13 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
   const automationMember = serviceAccountMember(automationEmail);
 
   // Services are never disabled on delete (no undo): other workloads of the project may use them.
-  const services: StepDef[] = batches.map((serviceIds, i) => {
+  const services = batches.map((serviceIds, i) => {
     const body: Bodies['batchEnable'] = { serviceIds };
-    const step: ResourceStep = {
-      id: batchId(i),
-      stage: 'bootstrap',
-      title: `Enable services (batch ${i + 1} of ${batches.length})`,
-      after: [],
-      as: 'workflow',
-      kind: 'resource',
+    return resourceStep(
+      { id: batchId(i), stage: 'bootstrap', title: `Enable services (batch ${i + 1} of ${batches.length})`, after: [], as: 'workflow' },
       // batchEnable is idempotent (enabling an enabled service is a no-op): no existence check.
-      create: { method: 'POST', url: urls.serviceusage.batchEnable, body, poll: { style: 'longrunning', pollBase: urls.base('serviceusage') } },
-    };
-    return { step };
+      { create: { method: 'POST', url: urls.serviceusage.batchEnable, body }, poll: { longrunning: urls.base('serviceusage') }, undo: null },
+    );
   });
 
   const project: StepDef = {

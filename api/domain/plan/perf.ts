@@ -2,8 +2,7 @@ import { PROJECT_LOOKUP } from './bootstrap.js';
 import { SA_NOT_YET_VISIBLE, type Ctx, type StepDef } from './context.js';
 import { compact, nonEmpty, type Bodies } from './google.js';
 import { projectBinding, rolesFor } from './iam.js';
-import { synchronousResource } from './resources.js';
-import type { ResourceStep } from './types.js';
+import { resourceStep, type Common, type StageResource } from './resources.js';
 
 /**
  * Stage 2, performance testing (reference §3, era B): Locust workers publish JSON `Metrics` to a
@@ -74,21 +73,18 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   const topicName = `projects/${p}/topics/${names.perfTopic}`;
   const subscriptionName = `projects/${p}/subscriptions/${names.perfSubscription}`;
   const tableId = `${p}.${names.perfDataset}.${names.perfTable}`;
-  // Pub/Sub and BigQuery answer synchronously; every perf resource is the automation account's.
-  const resource = (
-    step: Omit<ResourceStep, 'kind' | 'stage' | 'as' | 'get' | 'create' | 'delete'>,
-    url: string,
-    create: { method: 'POST' | 'PUT'; url: string; body: unknown },
-    undoTitle: string,
-    deleteUrl?: string,
-  ): StepDef => synchronousResource({ ...step, stage: 'perf', as: 'automation' }, url, create, undoTitle, deleteUrl);
+  // Every perf resource is the automation account's; Pub/Sub and BigQuery answer synchronously.
+  const resource = (common: Omit<Common, 'stage' | 'as'>, r: StageResource) =>
+    resourceStep({ ...common, stage: 'perf', as: 'automation' }, { ...r, poll: 'none' });
 
   const schemaBody: Bodies['pubsubSchema'] = { name: schemaName, type: 'PROTOCOL_BUFFER', definition: METRICS_PROTO };
   const schema = resource(
     { id: 'perf.schema', title: `Create the Pub/Sub schema ${names.perfSchema}`, after: ctx.automationAfter(['pubsub']) },
-    urls.pubsub.schema(names.perfSchema),
-    { method: 'POST', url: urls.pubsub.schemas(names.perfSchema), body: schemaBody },
-    `Delete the Pub/Sub schema ${names.perfSchema}`,
+    {
+      url: urls.pubsub.schema(names.perfSchema),
+      create: { method: 'POST', url: urls.pubsub.schemas(names.perfSchema), body: schemaBody },
+      undo: { title: `Delete the Pub/Sub schema ${names.perfSchema}` },
+    },
   );
 
   const topicBody: Bodies['topic'] = compact({
@@ -99,9 +95,11 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   });
   const topic = resource(
     { id: 'perf.topic', title: `Create the Pub/Sub topic ${names.perfTopic}`, after: ['perf.schema'], outputs: { metricsTopic: topicName } },
-    urls.pubsub.topic(names.perfTopic),
-    { method: 'PUT', url: urls.pubsub.topic(names.perfTopic), body: topicBody },
-    `Delete the Pub/Sub topic ${names.perfTopic}`,
+    {
+      url: urls.pubsub.topic(names.perfTopic),
+      create: { method: 'PUT', url: urls.pubsub.topic(names.perfTopic), body: topicBody },
+      undo: { title: `Delete the Pub/Sub topic ${names.perfTopic}` },
+    },
   );
 
   const datasetBody: Bodies['dataset'] = compact({
@@ -114,11 +112,13 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   const datasetUrl = urls.bigquery.dataset(names.perfDataset);
   const dataset = resource(
     { id: 'perf.dataset', title: `Create the BigQuery dataset ${names.perfDataset}`, after: ctx.automationAfter(['bigquery']), outputs: { metricsDataset: `${p}.${names.perfDataset}` } },
-    datasetUrl,
-    { method: 'POST', url: urls.bigquery.datasets, body: datasetBody },
-    `Delete the BigQuery dataset ${names.perfDataset}`,
-    // The guide's delete_contents_on_destroy = !deletion_protection.
-    spec.deletionProtection ? datasetUrl : `${datasetUrl}?deleteContents=true`,
+    {
+      url: datasetUrl,
+      create: { method: 'POST', url: urls.bigquery.datasets, body: datasetBody },
+      // The guide's delete_contents_on_destroy = !deletion_protection.
+      deleteUrl: spec.deletionProtection ? datasetUrl : `${datasetUrl}?deleteContents=true`,
+      undo: { title: `Delete the BigQuery dataset ${names.perfDataset}` },
+    },
   );
 
   const tableBody: Bodies['table'] = compact({
@@ -129,9 +129,11 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   });
   const table = resource(
     { id: 'perf.table', title: `Create the BigQuery table ${tableId}`, after: ['perf.dataset'], outputs: { metricsTable: tableId } },
-    urls.bigquery.table(names.perfDataset, names.perfTable),
-    { method: 'POST', url: urls.bigquery.tables(names.perfDataset), body: tableBody },
-    `Delete the BigQuery table ${tableId}`,
+    {
+      url: urls.bigquery.table(names.perfDataset, names.perfTable),
+      create: { method: 'POST', url: urls.bigquery.tables(names.perfDataset), body: tableBody },
+      undo: { title: `Delete the BigQuery table ${tableId}` },
+    },
   );
 
   // The service agent is the project's, not the environment's: other environments' subscriptions in
@@ -166,9 +168,11 @@ export function perfSteps(ctx: Ctx): StepDef[] {
       transient: [{ status: 403, contains: 'is missing permissions required to write to the BigQuery table' }],
       outputs: { metricsSubscription: subscriptionName },
     },
-    subscriptionUrl,
-    { method: 'PUT', url: subscriptionUrl, body: subscriptionBody },
-    `Delete the Pub/Sub subscription ${names.perfSubscription}`,
+    {
+      url: subscriptionUrl,
+      create: { method: 'PUT', url: subscriptionUrl, body: subscriptionBody },
+      undo: { title: `Delete the Pub/Sub subscription ${names.perfSubscription}` },
+    },
   );
 
   return [schema, topic, dataset, table, agentRoles, subscription];
