@@ -1,8 +1,8 @@
 import { NODE_POOL_SA_ROLES, WORKLOAD_SA_ROLES } from '../defaults.js';
-import { SA_NOT_YET_VISIBLE, type Ctx, type StepDef } from './context.js';
+import type { Ctx, StepDef } from './context.js';
 import { clusterBody, tpuNodePoolBody } from './gke.js';
 import { compact, nonEmpty, type Bodies } from './google.js';
-import { bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
+import { SA_NOT_YET_VISIBLE, bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
 import { bucketStep, resourceStep, serviceAccountStep, type Common, type StageResource } from './resources.js';
 import type { TransientError } from './types.js';
 

@@ -1,6 +1,7 @@
 import type { NormalisedSpec } from '../spec.js';
 import { resourceNames, type ResourceNames } from '../naming.js';
 import { GOOGLE_APIS, type GoogleApi } from '../google-apis.js';
+import { BOOTSTRAP_STEPS } from './bootstrap.js';
 import { googleUrls, type GoogleUrls } from './google.js';
 import type { PlanOptions, PlanStep, TransientError } from './types.js';
 import { serviceBatches } from './services.js';
@@ -27,9 +28,6 @@ export type Undo =
   /** A different step in its place (the Saxml teardown call). Its `after` is computed, whatever it says. */
   | { kind: 'replace'; step: PlanStep };
 
-/** New service accounts are unknown to IAM for a while (eventual consistency): wait it out. */
-export const SA_NOT_YET_VISIBLE: TransientError = { status: 400, contains: 'does not exist' };
-
 /**
  * A service enabled moments ago answers 403 SERVICE_DISABLED ("… has not been used in project … before
  * or it is disabled … wait a few minutes for the action to propagate") until the change propagates.
@@ -37,7 +35,7 @@ export const SA_NOT_YET_VISIBLE: TransientError = { status: 400, contains: 'does
 export const SERVICE_NOT_YET_ENABLED: TransientError = { status: 403, contains: 'has not been used in project' };
 
 /** The step ids every automation step needs first: the automation account's roles and a working token. */
-export const TOKEN_GATE = ['bootstrap.automation-sa.roles', 'bootstrap.token-creator'] as const;
+export const TOKEN_GATE = [BOOTSTRAP_STEPS.automationAccountRoles, BOOTSTRAP_STEPS.tokenCreator] as const;
 
 export interface Ctx {
   spec: NormalisedSpec;
@@ -54,15 +52,13 @@ export interface Ctx {
   automationAfter(apis: readonly GoogleApi[], ...steps: string[]): string[];
 }
 
-export const batchId = (index: number) => `bootstrap.services.${index + 1}`;
-
 export function createCtx(spec: NormalisedSpec, options: PlanOptions): Ctx {
   const batches = serviceBatches(spec);
   const enabling = (apis: readonly GoogleApi[]) => {
     const ids = new Set<string>();
     for (const api of apis) {
       const i = batches.findIndex((batch) => batch.includes(GOOGLE_APIS[api].service));
-      if (i >= 0) ids.add(batchId(i));
+      if (i >= 0) ids.add(BOOTSTRAP_STEPS.services(i));
     }
     return [...ids];
   };

@@ -1,6 +1,6 @@
 import type { NormalisedSpec } from '../spec.js';
 import { baseSteps } from './base.js';
-import { bootstrapSteps } from './bootstrap.js';
+import { bootstrapSteps, isServiceBatch } from './bootstrap.js';
 import { SERVICE_NOT_YET_ENABLED, createCtx, type StepDef } from './context.js';
 import { createForm, deletePlanSteps } from './delete.js';
 import { indexSteps, reduceDependencies, topologicalOrder } from './graph.js';
@@ -12,9 +12,10 @@ import type { Plan, PlanOptions } from './types.js';
 /*
  * Modules: context.ts (what stage builders share; StepDef = create form + how to undo it),
  * services.ts (service list and batches), google.ts (URL builders, discovery body types),
- * iam.ts and resources.ts (iamBinding, service account and bucket steps), bootstrap.ts, base.ts
- * (+ gke.ts for the cluster and node-pool bodies), perf.ts, saxml.ts, delete.ts (the reverse plan),
- * graph.ts (order, closure, reduction), schedule.ts (phases/lanes/waves, critical path).
+ * resources.ts (the one resource-step builder; service account and bucket steps), iam.ts
+ * (iamBinding steps), bootstrap.ts, base.ts (+ gke.ts for the cluster and node-pool bodies),
+ * perf.ts, saxml.ts, delete.ts (the reverse plan), graph.ts (order, closure, reduction),
+ * schedule.ts (phases/lanes/waves, critical path).
  *
  * Decisions the design left open, recorded where they are made:
  * - No `perf.services` step: the bootstrap batches enable pubsub and bigquery when perf is on (services.ts).
@@ -54,7 +55,7 @@ export function buildPlan(spec: NormalisedSpec, options: PlanOptions): Plan {
  * serviceusage, which a project has from the start.)
  */
 function waitForServices(step: StepDef['step']): StepDef['step'] {
-  if (step.kind === 'api' || step.id.startsWith('bootstrap.services.')) return step;
+  if (step.kind === 'api' || isServiceBatch(step.id)) return step;
   return { ...step, transient: [...(step.transient ?? []), SERVICE_NOT_YET_ENABLED] };
 }
 

@@ -1,7 +1,7 @@
-import { PROJECT_LOOKUP } from './bootstrap.js';
-import { SA_NOT_YET_VISIBLE, type Ctx, type StepDef } from './context.js';
+import { BOOTSTRAP_STEPS } from './bootstrap.js';
+import type { Ctx, StepDef } from './context.js';
 import { compact, nonEmpty, type Bodies } from './google.js';
-import { projectBinding, rolesFor } from './iam.js';
+import { SA_NOT_YET_VISIBLE, projectBinding, rolesFor } from './iam.js';
 import { resourceStep, type Common, type StageResource } from './resources.js';
 
 /**
@@ -143,7 +143,7 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     id: 'perf.pubsub-agent.roles',
     stage: 'perf',
     title: 'Let the Pub/Sub service agent write to BigQuery',
-    after: [PROJECT_LOOKUP, ...ctx.automationAfter(['cloudresourcemanager', 'pubsub'])],
+    after: [BOOTSTRAP_STEPS.project, ...ctx.automationAfter(['cloudresourcemanager', 'pubsub'])],
     as: 'automation',
     bindings: rolesFor(PUBSUB_AGENT_MEMBER, ['roles/bigquery.metadataViewer', 'roles/bigquery.dataEditor']),
     // The agent appears some time after the Pub/Sub API is enabled.
