@@ -1,5 +1,5 @@
 import type { NormalisedSpec } from '../spec.js';
-import { baseSteps } from './base.js';
+import { baseSteps } from './base/index.js';
 import { bootstrapSteps, isServiceBatch } from './bootstrap.js';
 import { SERVICE_NOT_YET_ENABLED, createCtx, type StepDef } from './context.js';
 import { createForm, deletePlanSteps } from './delete.js';
@@ -13,9 +13,9 @@ import type { Plan, PlanOptions } from './types.js';
  * Modules: context.ts (what stage builders share; StepDef = create form + how to undo it),
  * services.ts (service list and batches), google.ts (URL builders, discovery body types),
  * resources.ts (the one resource-step builder; service account and bucket steps), iam.ts
- * (iamBinding steps), bootstrap.ts, base.ts (+ gke.ts for the cluster and node-pool bodies),
- * perf.ts, saxml.ts, delete.ts (the reverse plan), graph.ts (order, closure, reduction),
- * schedule.ts (phases/lanes/waves, critical path).
+ * (iamBinding steps), bootstrap.ts, base/ (one file per family of resources; gke.ts has the
+ * cluster and node-pool bodies), perf.ts, saxml.ts, delete.ts (the reverse plan), graph.ts (order,
+ * closure, reduction), schedule.ts (phases/lanes/waves, critical path).
  *
  * Decisions the design left open, recorded where they are made:
  * - No `perf.services` step: the bootstrap batches enable pubsub and bigquery when perf is on (services.ts).
