@@ -7,7 +7,8 @@ import { resourceStep, type Common, type StageResource } from './resources.js';
 /**
  * Stage 2, performance testing (reference §3, era B): Locust workers publish JSON `Metrics` to a
  * schema-checked topic; a BigQuery subscription writes them, with Pub/Sub metadata, into a table.
- * Nothing here needs the cluster, so this stage runs beside `base` instead of after it.
+ * Nothing here needs the cluster, so this stage runs beside `base` instead of after it. Only when
+ * `perf.enabled` (stages.ts).
  */
 
 /** The guide's `Metrics` message. `optional` needs proto3, which Pub/Sub only assumes when told. */
@@ -67,7 +68,6 @@ export const PUBSUB_AGENT_MEMBER = 'serviceAccount:service-{{projectNumber}}@gcp
 
 export function perfSteps(ctx: Ctx): StepDef[] {
   const { spec, names, urls, options } = ctx;
-  if (!spec.perf.enabled) return [];
   const p = spec.project;
   const schemaName = `projects/${p}/schemas/${names.perfSchema}`;
   const topicName = `projects/${p}/topics/${names.perfTopic}`;

@@ -11,7 +11,6 @@ import type { ApiStep } from './types.js';
 
 export function saxmlSteps(ctx: Ctx): StepDef[] {
   const { spec, options } = ctx;
-  if (!spec.saxml.enabled) return [];
   const route = `${options.apiBase.replace(/\/+$/, '')}/internal/environments/${options.environmentId}/saxml`;
   const status = { method: 'GET', url: `${route}/status` } as const;
   const lastTpuPool = spec.cluster.tpuNodePools.at(-1);
