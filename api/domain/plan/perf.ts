@@ -7,8 +7,8 @@ import { resourceStep, type Common, type StageResource } from './resources.js';
 /**
  * Stage 2, performance testing (reference §3, era B): Locust workers publish JSON `Metrics` to a
  * schema-checked topic; a BigQuery subscription writes them, with Pub/Sub metadata, into a table.
- * Nothing here needs the cluster, so this stage runs beside `base` instead of after it. Only when
- * `perf.enabled` (stages.ts).
+ * Nothing here needs the cluster, so this stage runs beside `base` instead of after it. The registry
+ * (stages.ts) plans it only when `perf.enabled`.
  */
 
 /** The guide's `Metrics` message. `optional` needs proto3, which Pub/Sub only assumes when told. */

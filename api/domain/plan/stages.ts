@@ -9,10 +9,11 @@ import type { STAGE_NAMES, StageName } from './stage-names.js';
 /**
  * The stages as data: whose resources each makes, whether a spec has it, and its steps. The plan
  * (index.ts), its phases (schedule.ts), the delete filter (delete.ts) and a new environment's stage
- * list (new-environment.ts) all read this table, so a new stage is this entry plus its own file.
+ * list (new-environment.ts) all read this table: a new stage is its name (stage-names.ts), an entry
+ * here and its own file.
  */
 
-export interface StageDef<Name extends StageName = StageName> {
+interface StageDef<Name extends StageName = StageName> {
   name: Name;
   /**
    * `project`: resources the environments of a project share (DESIGN §3). Made first (they include
@@ -30,7 +31,6 @@ type Registry<Names extends readonly StageName[]> = { readonly [I in keyof Names
 export const STAGES = [
   { name: 'bootstrap', owner: 'project', enabled: () => true, steps: bootstrapSteps },
   { name: 'base', owner: 'environment', enabled: () => true, steps: baseSteps },
-  // Nothing here needs the cluster: perf runs beside base, not after it (schedule.ts lanes).
   { name: 'perf', owner: 'environment', enabled: (spec) => spec.perf.enabled, steps: perfSteps },
   { name: 'saxml', owner: 'environment', enabled: (spec) => spec.saxml.enabled, steps: saxmlSteps },
 ] as const satisfies Registry<typeof STAGE_NAMES>;
