@@ -59,7 +59,7 @@ function waitForServices(step: StepDef['step']): StepDef['step'] {
 }
 
 export { criticalChain, criticalPath, createPhase, deletePhase, isLookup, schedule } from './schedule.js';
-export { ancestors, descendants, PlanGraphError, reduceDependencies, topologicalOrder } from './graph.js';
-export { clusterBody, cpuNodePoolBody, tpuNodePoolBody } from './gke.js';
-export { requiredServices, serviceBatches, MAX_SERVICES_PER_BATCH } from './services.js';
+export { PlanGraphError, reduceDependencies } from './graph.js';
+export { cpuNodePoolBody, tpuNodePoolBody } from './gke.js';
+export { requiredServices, MAX_SERVICES_PER_BATCH } from './services.js';
 export * from './types.js';
