@@ -1,6 +1,6 @@
 import { buildPlan } from '../../../api/domain/plan/index.js';
 import type { ApiBases, GoogleApi, Plan, PlanOptions, PlanStep } from '../../../api/domain/plan/types.js';
-import type { EnvironmentSpec } from '../../../api/domain/spec.js';
+import type { NormalisedSpec } from '../../../api/domain/spec.js';
 import { parseSpec } from '../../../api/domain/validate.js';
 import { sandboxBases } from '../../../api/sandbox/index.js';
 
@@ -21,7 +21,7 @@ export function body(overrides: Body = {}): Body {
 }
 
 /** A spec as the API stores it: parsed, validated, defaults filled. */
-export function specOf(b: Body = body()): EnvironmentSpec {
+export function specOf(b: Body = body()): NormalisedSpec {
   const r = parseSpec(b);
   if (!r.ok) throw new Error(`test spec refused: ${JSON.stringify(r.errors)}`);
   return r.spec;
