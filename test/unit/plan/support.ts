@@ -4,7 +4,7 @@ import type { NormalisedSpec } from '../../../api/domain/spec.js';
 import { parseSpec } from '../../../api/domain/validate.js';
 import { sandboxBases } from '../../../api/sandbox/index.js';
 
-import { body, type Body } from '../../support/fixtures.js';
+import { body, tpuPool, type Body } from '../../support/fixtures.js';
 
 export { body, tpuPool, type Body } from '../../support/fixtures.js';
 
