@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STAGE_NAMES, type StageName } from './plan/stage-names.js';
+import { STAGE_NAMES, type StageName } from './plan/stages.js';
 import { EnvironmentSpecSchema } from './spec.js';
 
 /**

@@ -4,14 +4,17 @@ import { bootstrapSteps } from './bootstrap.js';
 import type { Ctx, StepDef } from './context.js';
 import { perfSteps } from './perf.js';
 import { saxmlSteps } from './saxml.js';
-import type { STAGE_NAMES, StageName } from './stage-names.js';
 
 /**
  * The stages as data: whose resources each makes, whether a spec has it, and its steps. The plan
- * (index.ts), its phases (schedule.ts), the delete filter (delete.ts) and a new environment's stage
- * list (new-environment.ts) all read this table: a new stage is its name (stage-names.ts), an entry
- * here and its own file.
+ * (index.ts), its phases (schedule.ts), the delete filter (delete.ts), a new environment's stage
+ * list (new-environment.ts) and the record's schemas (environment.ts) all read this module: a new
+ * stage is its name and its entry here, plus its own file.
  */
+
+/** The stages, in creation order (DESIGN §3). The registry below must define exactly these, in this order, or it does not compile. */
+export const STAGE_NAMES = ['bootstrap', 'base', 'perf', 'saxml'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
 
 interface StageDef<Name extends StageName = StageName> {
   name: Name;

@@ -1,4 +1,4 @@
-import type { StageName } from './stage-names.js';
+import type { StageName } from './stages.js';
 import type { ApiBases } from '../google-apis.js';
 
 /**
