@@ -9,6 +9,7 @@ import type { Deps } from '../deps.js';
 import { sandboxBases } from '../sandbox/bases.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { AccessPolicy } from '../domain/access.js';
+import { WORKFLOW_TARGET_ROLES } from '../domain/defaults.js';
 import { staticTokenAuthenticator } from '../identity/static-token.js';
 import type { Logger } from '../logger.js';
 import { StoreInUseError } from '../store/port.js';
@@ -37,12 +38,14 @@ export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.
 }
 
 /**
- * A sandbox cloud in which the workflow's own service account exists, as it does in production
- * (Terraform creates it): bootstrap grants it token-creator on the automation account.
+ * A sandbox cloud in which the workflow's own service account exists and holds its roles in every
+ * project, as in production (Terraform creates it and grants WORKFLOW_TARGET_ROLES in the target
+ * projects): bootstrap grants it token-creator on the automation account.
  */
 export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
   const { createSandbox } = await import('../sandbox/index.js');
-  const sandbox = createSandbox(options);
+  const workflow = { member: `serviceAccount:${LOCAL_WORKFLOW_SERVICE_ACCOUNT}`, roles: [...WORKFLOW_TARGET_ROLES] };
+  const sandbox = createSandbox({ ...options, inherited: [...(options.inherited ?? []), workflow] });
   const [accountId, project] = LOCAL_WORKFLOW_SERVICE_ACCOUNT.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
   const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
     method: 'POST',

@@ -1,41 +1,54 @@
 /**
  * Kubernetes Engine v1: clusters, node pools and their operations. A cluster is visible while it is
- * PROVISIONING (GKE shows it at once) and STOPPING; GKE runs one operation at a time per cluster, so a
- * second mutation meanwhile gets 400 FAILED_PRECONDITION "Cluster is running incompatible operation …".
- * Simplification: a TPU stockout ends the node pool operation DONE with `error` {code: 8} and the failed
- * pool is removed (GKE would leave it in ERROR for the caller to delete).
+ * PROVISIONING (GKE shows it at once) and STOPPING. GKE allows one cluster-level operation at a time
+ * (create, delete), which excludes every other; node pool operations run beside one another, one per
+ * node pool ("You can manually create, update, or delete a node pool while another node pool is
+ * already being created"). A refused mutation is 400 FAILED_PRECONDITION with GKE's message.
+ * A create that fails (TPU or CPU stockout) leaves the node pool or cluster in ERROR, as GKE does:
+ * deleting it is the caller's business.
  */
+import { isRegion, isZone } from '../domain/locations.js';
 import {
   alreadyExists,
   failedPrecondition,
+  GoogleApiError,
   invalidArgument,
   notFound,
   quotaExceeded,
-  type GoogleApiError,
 } from './errors.js';
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { DURATIONS, renderContainerOp, type ContainerOp } from './lro.js';
 import {
   GKE_NAME,
   GKE_NAME_RULE,
+  checkRequiredApis,
   fakeEndpoint,
   poolZones,
   regionOf,
   renderCluster,
   renderNodePool,
+  requiredApis,
   stockoutError,
   tpuFamily,
+  unknownLocation,
   validateClusterNetwork,
   validatePool,
   type PoolBody,
 } from './container-model.js';
+import { isAllowed, policyKey } from './policies.js';
 import { gkeCreateClusterRequest, gkeCreateNodePoolRequest } from './schemas.js';
-import type { ClusterRec, NodePoolRec, World } from './state.js';
+import { onEffect, type ClusterRec, type NodePoolRec, type World } from './state.js';
 
 const API = 'container.googleapis.com';
 const loc = (c: Ctx) => ({ project: c.req.param('project')!, location: c.req.param('location')! });
 const clusterKey = (project: string, location: string, name: string) =>
   `projects/${project}/locations/${location}/clusters/${name}`;
+const opKey = (project: string, location: string, name: string) => `projects/${project}/locations/${location}/operations/${name}`;
+
+/** The URL's location must be one of Google's regions or zones. */
+function checkLocation(location: string): void {
+  if (!isRegion(location) && !isZone(location)) throw unknownLocation(location);
+}
 
 function findCluster(world: World, project: string, location: string, name: string): ClusterRec {
   const key = clusterKey(project, location, name);
@@ -44,8 +57,39 @@ function findCluster(world: World, project: string, location: string, name: stri
   return cluster;
 }
 
-function requireIdle(cluster: ClusterRec): void {
+const VERB: Record<ContainerOp['operationType'], string> = {
+  CREATE_CLUSTER: 'creating',
+  DELETE_CLUSTER: 'deleting',
+  CREATE_NODE_POOL: 'creating node pool in',
+  DELETE_NODE_POOL: 'deleting node pool in',
+};
+
+/** A cluster-level operation is running: nothing else may start. */
+function clusterBusy(world: World, cluster: ClusterRec): GoogleApiError | undefined {
+  if (!cluster.currentOp) return undefined;
+  const op = world.containerOps.get(opKey(cluster.project, cluster.location, cluster.currentOp));
+  return failedPrecondition(
+    `Operation ${cluster.currentOp} is currently ${VERB[op?.operationType ?? 'CREATE_CLUSTER']} cluster ${cluster.name}. ` +
+      'Please wait and try again once it is done.',
+  );
+}
+
+/** A cluster-level mutation also waits for every node pool operation. */
+function requireIdleCluster(world: World, cluster: ClusterRec): void {
+  const busy = clusterBusy(world, cluster);
+  if (busy) throw busy;
+  const poolOp = [...cluster.nodePools.values()].find((p) => p.currentOp)?.currentOp;
+  if (poolOp) throw failedPrecondition(`Cluster is running incompatible operation ${poolOp}.`);
+}
+
+/** A node pool mutation waits for cluster-level operations and for its own pool's, not for other pools'. */
+function requireIdlePool(cluster: ClusterRec, pool?: NodePoolRec): void {
   if (cluster.currentOp) throw failedPrecondition(`Cluster is running incompatible operation ${cluster.currentOp}.`);
+  if (pool?.currentOp) {
+    throw failedPrecondition(
+      `Operation ${pool.currentOp} is currently operating on node pool ${pool.name}. Please wait and try again once it is done.`,
+    );
+  }
 }
 
 function checkQuota(world: World, pools: PoolBody[], location: string): void {
@@ -56,29 +100,100 @@ function checkQuota(world: World, pools: PoolBody[], location: string): void {
   }
 }
 
+/**
+ * Nodes run as their pool's service account, so the caller must be allowed to act as it
+ * (iam.serviceAccounts.actAs, e.g. Service Account User on the account), and it must exist.
+ */
+function checkActAs(world: World, c: Ctx, pools: PoolBody[]): void {
+  const accounts = new Set(pools.map((p) => p.config?.serviceAccount).filter((a): a is string => !!a && a !== 'default'));
+  for (const email of accounts) {
+    const sa = world.serviceAccounts.get(email);
+    if (!sa) throw invalidArgument(`Service account "${email}" does not exist.`);
+    const may = isAllowed(world, c.var.principal.member, 'iam.serviceAccounts.actAs', {
+      project: sa.project,
+      resourcePolicies: [policyKey.serviceAccount(email)],
+    });
+    if (!may) {
+      throw new GoogleApiError(
+        403,
+        'PERMISSION_DENIED',
+        `The user does not have access to service account "${email}". Ask a project owner to grant you the ` +
+          'iam.serviceAccountUser role on the service account.',
+        { reason: 'forbidden' },
+      );
+    }
+  }
+}
+
+/** What a GKE operation does when done (its record says which and how it ends). */
+onEffect<{ kind: 'container'; op: string }>('container', (world, { op: key }) => {
+  const op = world.containerOps.get(key);
+  if (!op) return;
+  const [clusterPath, poolName] = op.target.split('/nodePools/') as [string, string | undefined];
+  const cluster = world.clusters.get(clusterPath);
+  if (!cluster) return;
+  const message = op.error?.message;
+  switch (op.operationType) {
+    case 'CREATE_CLUSTER':
+      cluster.currentOp = undefined;
+      cluster.status = message ? 'ERROR' : op.degraded ? 'DEGRADED' : 'RUNNING';
+      cluster.statusMessage = message ?? op.degraded;
+      for (const p of cluster.nodePools.values()) {
+        p.status = message ? 'ERROR' : 'RUNNING';
+        if (message) p.statusMessage = message;
+      }
+      return;
+    case 'DELETE_CLUSTER':
+      world.clusters.delete(clusterPath);
+      return;
+    case 'CREATE_NODE_POOL': {
+      const pool = cluster.nodePools.get(poolName!);
+      if (!pool) return;
+      pool.currentOp = undefined;
+      pool.status = message ? 'ERROR' : 'RUNNING';
+      if (message) pool.statusMessage = message;
+      return;
+    }
+    case 'DELETE_NODE_POOL':
+      cluster.nodePools.delete(poolName!);
+  }
+});
+
 function startOp(
   world: World,
   cluster: ClusterRec,
   operationType: ContainerOp['operationType'],
   target: string,
   seconds: number,
-  effect: () => void,
-  error?: GoogleApiError,
+  outcome: { error?: GoogleApiError; degraded?: string } = {},
 ): ContainerOp {
   const name = world.operationName();
-  const timed = world.sched.start(seconds, () => {
-    cluster.currentOp = undefined;
-    effect();
-  });
-  const { project, location } = cluster;
-  const op: ContainerOp = { timed, name, project, location, operationType, target, ...(error ? { error } : {}) };
-  world.containerOps.set(`projects/${cluster.project}/locations/${cluster.location}/operations/${name}`, op);
-  cluster.currentOp = name;
+  const key = opKey(cluster.project, cluster.location, name);
+  const op: ContainerOp = {
+    timed: world.sched.start(seconds, { kind: 'container', op: key }),
+    name,
+    project: cluster.project,
+    location: cluster.location,
+    operationType,
+    target,
+    ...outcome,
+  };
+  world.containerOps.set(key, op);
   return op;
 }
 
 const poolSeconds = (pool: PoolBody) =>
   tpuFamily(pool.config?.machineType) ? DURATIONS.tpuNodePool : DURATIONS.cpuNodePool;
+
+/** A stockout where any of the pools' zones has no capacity for its kind of machine. */
+function stockout(world: World, cluster: ClusterRec, pools: PoolBody[]): GoogleApiError | undefined {
+  for (const pool of pools) {
+    const zones = poolZones(pool, cluster.body.locations as string[] | undefined, cluster.location);
+    const out = world.faults.stockedOut(zones, tpuFamily(pool.config?.machineType) ? 'tpu' : 'cpu');
+    if (out.length) return stockoutError(world, cluster, { name: pool.name! }, out);
+  }
+  return undefined;
+}
 
 export function containerApp(world: World) {
   const app = createServiceApp(world, 'container');
@@ -89,6 +204,7 @@ export function containerApp(world: World) {
     const { project, location } = loc(c);
     const parent = `projects/${project}/locations/${location}`;
     guard(world, c, { permission: 'container.clusters.create', resource: parent, project, api: API });
+    checkLocation(location);
     const { cluster: spec } = await readBody<{ cluster?: Record<string, unknown> }>(c, gkeCreateClusterRequest);
     if (!spec) throw invalidArgument('Required field "cluster" is missing.');
     const name = spec.name;
@@ -107,13 +223,17 @@ export function containerApp(world: World) {
     if (pools.length > 0 && spec.initialNodeCount !== undefined) {
       throw invalidArgument('Cluster.initial_node_count and Cluster.node_pools cannot both be set.');
     }
+    const clusterLocations = spec.locations as string[] | undefined;
+    for (const zone of clusterLocations ?? []) if (!isZone(zone)) throw unknownLocation(zone);
     const names = new Set<string>();
     pools.forEach((p, i) => {
-      validatePool(p, location, `cluster.node_pools[${i}]`);
+      validatePool(p, clusterLocations, location, `cluster.node_pools[${i}]`);
       if (names.has(p.name!)) throw invalidArgument(`Node pool name "${p.name}" is used more than once.`);
       names.add(p.name!);
     });
     const refs = validateClusterNetwork(world, project, location, spec);
+    checkRequiredApis(world, project, requiredApis(spec));
+    checkActAs(world, c, pools);
     checkQuota(world, pools.length ? pools : [{ config: spec.nodeConfig as PoolBody['config'] }], location);
 
     const now = world.now();
@@ -123,19 +243,21 @@ export function containerApp(world: World) {
       name,
       id: world.hex(32),
       body: spec,
-      phase: 'creating',
+      status: 'PROVISIONING',
       createdAt: now,
-      nodePools: new Map(pools.map((p) => [p.name!, { name: p.name!, body: p, phase: 'creating', createdAt: now }])),
+      nodePools: new Map(pools.map((p) => [p.name!, { name: p.name!, body: p, status: 'PROVISIONING', createdAt: now }])),
       network: refs.network,
       subnetwork: refs.subnetwork,
       endpoint: fakeEndpoint(key),
       ...(refs.workloadPool ? { workloadPool: refs.workloadPool } : {}),
     };
     world.clusters.set(key, cluster);
-    const op = startOp(world, cluster, 'CREATE_CLUSTER', key, DURATIONS.cluster, () => {
-      cluster.phase = 'ready';
-      for (const p of cluster.nodePools.values()) p.phase = 'ready';
-    });
+    const error = stockout(world, cluster, pools);
+    const degraded = !error && world.faults.degradedClusters
+      ? 'Some node pools could not register their nodes: the cluster needs attention (see conditions).'
+      : undefined;
+    const op = startOp(world, cluster, 'CREATE_CLUSTER', key, DURATIONS.cluster, { error, degraded });
+    cluster.currentOp = op.name;
     return opJson(c, op);
   });
 
@@ -143,6 +265,7 @@ export function containerApp(world: World) {
     const { project, location } = loc(c);
     const parent = `projects/${project}/locations/${location}`;
     guard(world, c, { permission: 'container.clusters.list', resource: parent, project, api: API });
+    if (location !== '-') checkLocation(location);
     const clusters = [...world.clusters.values()]
       .filter((cl) => cl.project === project && (location === '-' || cl.location === location))
       .map((cl) => renderCluster(cl, c.var.base));
@@ -161,11 +284,12 @@ export function containerApp(world: World) {
     const key = clusterKey(project, location, c.req.param('cluster'));
     guard(world, c, { permission: 'container.clusters.delete', resource: key, project, api: API });
     const cluster = findCluster(world, project, location, c.req.param('cluster'));
-    requireIdle(cluster);
-    cluster.phase = 'deleting';
-    for (const p of cluster.nodePools.values()) p.phase = 'deleting';
+    requireIdleCluster(world, cluster);
+    cluster.status = 'STOPPING';
+    for (const p of cluster.nodePools.values()) p.status = 'STOPPING';
     // Load balancer forwarding rules are not the cluster's: GKE leaves them behind (see compute.ts).
-    const op = startOp(world, cluster, 'DELETE_CLUSTER', key, DURATIONS.cluster, () => world.clusters.delete(key));
+    const op = startOp(world, cluster, 'DELETE_CLUSTER', key, DURATIONS.cluster);
+    cluster.currentOp = op.name;
     return opJson(c, op);
   });
 
@@ -176,21 +300,18 @@ export function containerApp(world: World) {
     const { nodePool: pool } = await readBody<{ nodePool?: PoolBody }>(c, gkeCreateNodePoolRequest);
     if (!pool) throw invalidArgument('Required field "node_pool" is missing.');
     const cluster = findCluster(world, project, location, c.req.param('cluster'));
-    validatePool(pool, location, 'node_pool');
+    validatePool(pool, cluster.body.locations as string[] | undefined, location, 'node_pool');
     const poolKey = `${key}/nodePools/${pool.name}`;
     if (cluster.nodePools.has(pool.name!)) throw alreadyExists(`Already exists: ${poolKey}.`);
-    requireIdle(cluster);
+    requireIdlePool(cluster);
+    if (cluster.status === 'ERROR') throw failedPrecondition(`Cluster ${cluster.name} is in ERROR state; delete it and create it again.`);
+    checkActAs(world, c, [pool]);
     checkQuota(world, [pool], location);
 
-    const rec: NodePoolRec = { name: pool.name!, body: pool, phase: 'creating', createdAt: world.now() };
+    const rec: NodePoolRec = { name: pool.name!, body: pool, status: 'PROVISIONING', createdAt: world.now() };
     cluster.nodePools.set(rec.name, rec);
-    const zones = poolZones(pool, cluster.body.locations as string[] | undefined, location);
-    const stockedOut = tpuFamily(pool.config?.machineType) ? world.faults.stockedOut(zones) : [];
-    const error = stockedOut.length ? stockoutError(world, cluster, pool, stockedOut) : undefined;
-    const op = startOp(world, cluster, 'CREATE_NODE_POOL', poolKey, poolSeconds(pool), () => {
-      if (error) cluster.nodePools.delete(rec.name);
-      else rec.phase = 'ready';
-    }, error);
+    const op = startOp(world, cluster, 'CREATE_NODE_POOL', poolKey, poolSeconds(pool), { error: stockout(world, cluster, [pool]) });
+    rec.currentOp = op.name;
     return opJson(c, op);
   });
 
@@ -220,17 +341,16 @@ export function containerApp(world: World) {
     const cluster = findCluster(world, project, location, c.req.param('cluster'));
     const pool = cluster.nodePools.get(c.req.param('pool'));
     if (!pool) throw notFound(`Not found: ${key}.`);
-    requireIdle(cluster);
-    pool.phase = 'deleting';
-    const op = startOp(world, cluster, 'DELETE_NODE_POOL', key, poolSeconds(pool.body as PoolBody), () =>
-      cluster.nodePools.delete(pool.name),
-    );
+    requireIdlePool(cluster, pool);
+    pool.status = 'STOPPING';
+    const op = startOp(world, cluster, 'DELETE_NODE_POOL', key, poolSeconds(pool.body as PoolBody));
+    pool.currentOp = op.name;
     return opJson(c, op);
   });
 
   app.get(`${root}/operations/:op`, (c) => {
     const { project, location } = loc(c);
-    const key = `projects/${project}/locations/${location}/operations/${c.req.param('op')}`;
+    const key = opKey(project, location, c.req.param('op'));
     guard(world, c, { permission: 'container.operations.get', resource: key, project, api: API });
     const op = world.containerOps.get(key);
     if (!op) throw notFound(`Not found: ${key}.`);

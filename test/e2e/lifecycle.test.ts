@@ -55,8 +55,8 @@ const EXPECTED = [
   'pubsub.schema demo_metrics_schema',
   'pubsub.subscription demo_metrics_pubsub_bq_sub',
   'pubsub.topic demo_metrics_pubsub_sink',
-  'storage.bucket demo-saxml-admin',
-  'storage.bucket demo-saxml-model-repository',
+  'storage.bucket my-project-1-demo-saxml-admin',
+  'storage.bucket my-project-1-demo-saxml-model-repository',
   'storage.bucket my-project-1-saxml-automation',
 ];
 const normalise = (items: string[]) => items.map((i) => i.replace(/@.*$/, '')).sort();
@@ -70,7 +70,7 @@ describe('e2e: create and delete on the local profile', () => {
     expect(active.stages.map((s) => `${s.name}:${s.state}`)).toEqual(['bootstrap:SUCCEEDED', 'base:SUCCEEDED', 'perf:SUCCEEDED', 'saxml:SKIPPED']);
     expect(active.outputs).toMatchObject({
       clusterName: 'demo-saxml-gke-cluster',
-      adminBucket: 'gs://demo-saxml-admin',
+      adminBucket: 'gs://my-project-1-demo-saxml-admin',
       metricsTable: 'my-project-1.demo_metrics_dataset.performance_metrics',
     });
     expect(active.outputs.clusterEndpoint).toBeTruthy();
@@ -99,9 +99,10 @@ describe('e2e: create and delete on the local profile', () => {
   });
 });
 
-/** Resource-creating calls in the environment's project (not IAM policy writes, token mints or service enabling). */
+/** Resource-creating calls in the environment's project (not IAM policy reads and writes, token mints, service enabling or identities). */
 const isCreate = (call: { method: string; path: string }) =>
-  (call.method === 'POST' || call.method === 'PUT') && !call.path.includes('/local-sandbox/') && !/[:/](getIamPolicy|setIamPolicy|generateAccessToken|batchEnable|wait)\b|\/iam$/.test(call.path);
+  (call.method === 'POST' || call.method === 'PUT') && !call.path.includes('/local-sandbox/')
+  && !/[:/](getIamPolicy|setIamPolicy|testIamPermissions|generateAccessToken|generateServiceIdentity|batchEnable|wait)\b|\/iam$/.test(call.path);
 
 /** Successful creates, and creates Google refused because the resource already existed. */
 function creates(w: LocalWorld): { succeeded: string[]; conflicts: string[] } {
@@ -185,7 +186,7 @@ describe('e2e: faults, retries and restarts', () => {
     await w.waitFor(env.id, (r) => r.progress.create['bootstrap.automation-sa']?.state === 'SUCCEEDED');
     const cancelled = dataOf(await api(w).POST('/environments/{id}/cancel', { params: path(env.id) }), 200);
     await w.engine.waitFor(cancelled.operation!.executionName!);
-    expect(await inventory(w)).not.toContain('storage.bucket demo-saxml-admin');
+    expect(await inventory(w)).not.toContain('storage.bucket my-project-1-demo-saxml-admin');
 
     await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
     const deleted = await w.settle(env.id);

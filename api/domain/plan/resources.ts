@@ -21,6 +21,8 @@ interface Calls {
   failed?: FieldCheck;
   /** Values read from the resource's final GET (name → dotted path). */
   capture?: Record<string, string>;
+  /** Found (or left) in a `failed` state: delete it (at its URL) and create it again (types.ts). */
+  recreate?: true;
 }
 
 /**
@@ -49,6 +51,7 @@ export type StageResource = Omit<Calls, 'poll'> & AtUrl;
 export function resourceStep(common: Common, resource: Resource): StepDef {
   const { create, ready, failed, capture } = resource;
   const poll: Poll = typeof resource.poll === 'string' ? { style: resource.poll } : { style: 'longrunning', pollBase: resource.poll.longrunning };
+  const deleteCall = { method: 'DELETE' as const, url: resource.deleteUrl ?? resource.url!, poll };
   const step: ResourceStep = {
     ...common,
     kind: 'resource',
@@ -57,11 +60,12 @@ export function resourceStep(common: Common, resource: Resource): StepDef {
     ...(ready && { ready }),
     ...(failed && { failed }),
     ...(capture && { capture }),
+    ...(resource.recreate && resource.url !== undefined && { recreate: deleteCall }),
   };
   if (!resource.undo) return { step };
   const { title, transient } = resource.undo;
   return {
-    step: { ...step, delete: { method: 'DELETE', url: resource.deleteUrl ?? resource.url, poll } },
+    step: { ...step, delete: deleteCall },
     undo: { kind: 'reverse', title, ...(transient && { transient }) },
   };
 }

@@ -13,7 +13,6 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
   const { spec, options } = ctx;
   const route = `${options.apiBase.replace(/\/+$/, '')}/internal/environments/${options.environmentId}/saxml`;
   const status = { method: 'GET', url: `${route}/status` } as const;
-  const lastTpuPool = spec.cluster.tpuNodePools.at(-1);
 
   const deploy: ApiStep = {
     id: 'saxml.deploy',
@@ -22,7 +21,7 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
     // The cell needs its nodes, its identity (WI grant + roles) and its buckets readable.
     after: [
       BASE_STEPS.cluster,
-      ...(lastTpuPool ? [BASE_STEPS.tpuPool(lastTpuPool.name)] : []),
+      ...spec.cluster.tpuNodePools.map((pool) => BASE_STEPS.tpuPool(pool.name)),
       BASE_STEPS.workloadIdentity,
       BASE_STEPS.workloadAccountRoles,
       BASE_STEPS.adminBucketIam,
@@ -30,7 +29,7 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
     ],
     as: 'automation',
     kind: 'api',
-    call: { method: 'POST', url: `${route}/apply` },
+    call: { method: 'POST', url: `${route}/apply`, body: {} },
     status,
     ready: { path: 'state', values: ['READY'] },
     failed: { path: 'state', values: ['FAILED'] },
@@ -44,7 +43,7 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
     after: [],
     as: 'automation',
     kind: 'api',
-    call: { method: 'POST', url: `${route}/delete` },
+    call: { method: 'POST', url: `${route}/delete`, body: {} },
     status,
     ready: { path: 'state', values: ['DELETED'] },
     failed: { path: 'state', values: ['FAILED'] },

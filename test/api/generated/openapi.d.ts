@@ -205,7 +205,7 @@ export interface components {
                  *         "name": "saxml-admin-node-pool",
                  *         "machineType": "n1-standard-8",
                  *         "diskSizeGb": 100,
-                 *         "diskType": "pd-standard",
+                 *         "diskType": "pd-balanced",
                  *         "minNodeCount": 1,
                  *         "maxNodeCount": 1,
                  *         "labels": {
@@ -224,7 +224,7 @@ export interface components {
                  *         "name": "default-node-pool",
                  *         "machineType": "n1-standard-8",
                  *         "diskSizeGb": 200,
-                 *         "diskType": "pd-standard",
+                 *         "diskType": "pd-balanced",
                  *         "minNodeCount": 1,
                  *         "maxNodeCount": 3,
                  *         "labels": {},
@@ -235,7 +235,7 @@ export interface components {
                  *         "name": "large-workloads-node-pool",
                  *         "machineType": "n2-highmem-32",
                  *         "diskSizeGb": 500,
-                 *         "diskType": "pd-standard",
+                 *         "diskType": "pd-balanced",
                  *         "minNodeCount": 0,
                  *         "maxNodeCount": 3,
                  *         "labels": {},
@@ -246,7 +246,7 @@ export interface components {
                  *         "name": "saxml-proxy-node-pool",
                  *         "machineType": "n1-standard-8",
                  *         "diskSizeGb": 100,
-                 *         "diskType": "pd-standard",
+                 *         "diskType": "pd-balanced",
                  *         "minNodeCount": 1,
                  *         "maxNodeCount": 3,
                  *         "labels": {
@@ -269,7 +269,7 @@ export interface components {
                     /** @default 100 */
                     diskSizeGb?: number;
                     /**
-                     * @default pd-standard
+                     * @default pd-balanced
                      * @enum {string}
                      */
                     diskType?: "pd-standard" | "pd-balanced" | "pd-ssd";
@@ -466,7 +466,7 @@ export interface components {
                      *         "name": "saxml-admin-node-pool",
                      *         "machineType": "n1-standard-8",
                      *         "diskSizeGb": 100,
-                     *         "diskType": "pd-standard",
+                     *         "diskType": "pd-balanced",
                      *         "minNodeCount": 1,
                      *         "maxNodeCount": 1,
                      *         "labels": {
@@ -485,7 +485,7 @@ export interface components {
                      *         "name": "default-node-pool",
                      *         "machineType": "n1-standard-8",
                      *         "diskSizeGb": 200,
-                     *         "diskType": "pd-standard",
+                     *         "diskType": "pd-balanced",
                      *         "minNodeCount": 1,
                      *         "maxNodeCount": 3,
                      *         "labels": {},
@@ -496,7 +496,7 @@ export interface components {
                      *         "name": "large-workloads-node-pool",
                      *         "machineType": "n2-highmem-32",
                      *         "diskSizeGb": 500,
-                     *         "diskType": "pd-standard",
+                     *         "diskType": "pd-balanced",
                      *         "minNodeCount": 0,
                      *         "maxNodeCount": 3,
                      *         "labels": {},
@@ -507,7 +507,7 @@ export interface components {
                      *         "name": "saxml-proxy-node-pool",
                      *         "machineType": "n1-standard-8",
                      *         "diskSizeGb": 100,
-                     *         "diskType": "pd-standard",
+                     *         "diskType": "pd-balanced",
                      *         "minNodeCount": 1,
                      *         "maxNodeCount": 3,
                      *         "labels": {
@@ -530,7 +530,7 @@ export interface components {
                         /** @default 100 */
                         diskSizeGb?: number;
                         /**
-                         * @default pd-standard
+                         * @default pd-balanced
                          * @enum {string}
                          */
                         diskType?: "pd-standard" | "pd-balanced" | "pd-ssd";

@@ -9,6 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_TARGET_ROLES } from '../../../api/domain/defaults.js';
 import { buildPlan, type ApiBases, type Plan } from '../../../api/domain/plan/index.js';
 import { ReportBatchSchema, type ReportBatch } from '../../../api/domain/reports.js';
 import { parseSpec } from '../../../api/domain/validate.js';
@@ -38,7 +39,15 @@ const invalid: unknown[] = [];
 
 beforeAll(async () => {
   clock = new VirtualClock();
-  sandbox = createSandbox({ timeScale: 1, clock: { now: () => clock.now() } });
+  sandbox = createSandbox({
+    timeScale: 1,
+    clock: { now: () => clock.now() },
+    // The owner creates the workflow's identity; Terraform grants it its roles in target projects.
+    inherited: [
+      { member: 'user:owner@example.com', roles: ['roles/owner'] },
+      { member: `serviceAccount:${WORKFLOW_SA}`, roles: [...WORKFLOW_TARGET_ROLES] },
+    ],
+  });
   const app = new Hono();
   app.route('/_sandbox', sandbox.app);
   app.get('/internal/environments/:id/operations/:op/plan', (c) => c.json(plan));

@@ -120,12 +120,19 @@ describe('delete details', () => {
     expect(protectedDs.kind === 'resource' && protectedDs.delete?.url).toMatch(/\/datasets\/demo_metrics_dataset$/);
   });
 
-  it('waits out a busy cluster on cluster delete and a network still in use on subnet/network delete', () => {
+  it('waits out a busy cluster on cluster delete (up to an hour: a creation takes 7 minutes and more) and a network still in use', () => {
     const del = deletePlan(body({ network: { nat: true } }));
-    expect(step(del, 'base.cluster').transient).toEqual([{ status: 400, contains: 'incompatible operation' }]);
+    expect(step(del, 'base.cluster').transient).toEqual([
+      { status: 400, matches: 'incompatible operation|Please wait and try again once it is done', within: 3600 },
+    ]);
     for (const id of ['base.subnet', 'base.network', 'base.router']) {
-      expect(step(del, id).transient).toEqual([{ status: 400, contains: 'is already being used by' }]);
+      expect(step(del, id).transient).toEqual([{ status: 400, matches: 'is already being used by', within: 1800 }]);
     }
+  });
+
+  it('deletes the Cloud Router (and its NAT) after the cluster, so nodes keep egress while they go', () => {
+    const del = deletePlan(body({ network: { nat: true } }));
+    expect(step(del, 'base.router').after).toContain('base.cluster');
   });
 
   it('calls the Saxml teardown route and polls the status route until DELETED', () => {

@@ -87,12 +87,13 @@ describe('the default plans’ schedules', () => {
       [[
         ['bootstrap.services.1'],
         ['bootstrap.project', 'bootstrap.automation-sa', 'bootstrap.automation-bucket'],
-        ['bootstrap.automation-sa.roles', 'bootstrap.automation-bucket.iam', 'bootstrap.token-creator'],
+        ['bootstrap.automation-sa.roles', 'bootstrap.automation-bucket.iam', 'bootstrap.token-creator', 'bootstrap.pubsub-agent'],
+        ['bootstrap.automation-ready'],
       ]],
       [
         [
           ['base.network', 'base.node-sa', 'base.workload-sa', 'base.bucket.admin', 'base.bucket.models'],
-          ['base.subnet', 'base.node-sa.roles', 'base.workload-sa.roles', 'base.bucket.admin.iam', 'base.bucket.models.iam'],
+          ['base.subnet', 'base.node-sa.roles', 'base.workload-sa.roles', 'base.node-sa.act-as', 'base.bucket.admin.iam', 'base.bucket.models.iam'],
           ['base.cluster'],
           ['base.tpu-pool.tpu-v5e-4', 'base.workload-identity'],
           ['saxml.deploy'],
@@ -109,7 +110,7 @@ describe('the default plans’ schedules', () => {
         ['saxml.delete'],
         ['base.workload-identity', 'base.bucket.models.iam', 'base.bucket.admin.iam', 'base.workload-sa.roles'],
         ['base.cluster', 'base.bucket.models', 'base.bucket.admin', 'base.workload-sa'],
-        ['base.node-sa.roles', 'base.subnet'],
+        ['base.node-sa.act-as', 'base.node-sa.roles', 'base.subnet'],
         ['base.node-sa', 'base.network'],
       ],
       [['perf.subscription'], ['perf.table', 'perf.topic'], ['perf.dataset', 'perf.schema']],
@@ -151,10 +152,10 @@ describe('criticalPath()', () => {
     const duration = (x: PlanStep) => (x.id === 'base.cluster' ? 600 : x.id.startsWith('base.tpu-pool.') ? 300 : x.id === 'saxml.deploy' ? 120 : 10);
     const chain = criticalChain(plan.steps, duration);
     expect(chain.ids).toEqual([
-      'bootstrap.services.1', 'bootstrap.automation-sa', 'bootstrap.automation-sa.roles', 'base.network', 'base.subnet',
+      'bootstrap.services.1', 'bootstrap.automation-sa', 'bootstrap.automation-sa.roles', 'bootstrap.automation-ready', 'base.network', 'base.subnet',
       'base.cluster', 'base.tpu-pool.tpu-v5e-4', 'saxml.deploy',
     ]);
-    expect(chain.duration).toBe(5 * 10 + 600 + 300 + 120);
+    expect(chain.duration).toBe(6 * 10 + 600 + 300 + 120);
     expect(criticalPath(plan.steps, duration)).toBe(chain.duration);
   });
 });

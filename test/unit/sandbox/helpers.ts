@@ -20,10 +20,20 @@ export interface Harness {
   enable(project: string, ...services: string[]): Promise<void>;
 }
 
+/**
+ * A sandbox whose projects OWNER owns (an organisation-level grant, in force at once and not in any
+ * project policy) and whose project policies start empty, so tests can compare them whole.
+ */
 export function harness(options: Partial<SandboxOptions> = {}): Harness {
   let now = Date.UTC(2025, 0, 1);
   const timeScale = options.timeScale ?? 1;
-  const sandbox = createSandbox({ timeScale, clock: { now: () => now }, ...options });
+  const sandbox = createSandbox({
+    timeScale,
+    clock: { now: () => now },
+    inherited: [{ member: `user:${OWNER}`, roles: ['roles/owner'] }],
+    seedBindings: 0,
+    ...options,
+  });
   const h: Harness = {
     sandbox,
     now: () => now,
