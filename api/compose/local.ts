@@ -7,6 +7,7 @@ import type { Mount } from '../app.js';
 import { StartupError, type LocalConfig } from '../config.js';
 import type { Deps } from '../deps.js';
 import { sandboxBases } from '../sandbox/bases.js';
+import { fileStore } from '../sandbox/persistence.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { AccessPolicy } from '../domain/access.js';
 import { WORKFLOW_TARGET_ROLES } from '../domain/defaults.js';
@@ -52,7 +53,8 @@ export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Prom
     headers: { authorization: sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT), 'content-type': 'application/json' },
     body: JSON.stringify({ accountId, serviceAccount: { displayName: 'Saxml environments workflow (local)' } }),
   });
-  if (!res.ok) throw new Error(`sandbox: could not create the workflow identity: ${res.status} ${await res.text()}`);
+  // 409: a sandbox restored from DATA_DIR has it already.
+  if (!res.ok && res.status !== 409) throw new Error(`sandbox: could not create the workflow identity: ${res.status} ${await res.text()}`);
   return sandbox;
 }
 
@@ -95,7 +97,11 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
   const internalSecret = randomBytes(32).toString('base64url');
   // The sandbox, the engine's code and the workflow definition (parsed and checked) are loaded on
   // first use: they would be most of the start-up time.
-  const sandbox = onFirstUse(async () => reuse.sandbox ?? sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
+  // The simulated cloud survives restarts beside the store (api/sandbox/persistence.ts).
+  const sandbox = onFirstUse(async () => reuse.sandbox ?? sandboxWithWorkflowIdentity({
+    timeScale: config.SANDBOX_TIME_SCALE,
+    store: fileStore(join(config.DATA_DIR, 'sandbox.json')),
+  }));
   const engine = onFirstUse(async () => {
     const { LocalWorkflowEngine } = await import('../engine/local/index.js');
     return new LocalWorkflowEngine({

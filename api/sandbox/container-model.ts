@@ -175,13 +175,25 @@ export function renderNodePool(cluster: ClusterRec, pool: NodePoolRec, container
       kubeletConfig: { insecureKubeletReadonlyPortEnabled: false, maxParallelImagePulls: 2 },
       resourceLabels: { 'goog-gke-node-pool-provisioning-model': body.config?.spot ? 'spot' : 'on-demand' },
       windowsNodeConfig: {},
+      loggingConfig: { variantConfig: { variant: 'DEFAULT' } },
+      containerdConfig: {},
+      advancedMachineFeatures: {},
       effectiveCgroupMode: 'EFFECTIVE_CGROUP_MODE_V2',
       bootDisk: { diskType: body.config?.diskType ?? 'pd-balanced', sizeGb: String(body.config?.diskSizeGb ?? 100) },
       ...body.config,
     },
     initialNodeCount: body.initialNodeCount ?? 0,
     locations: zones,
-    management: { autoUpgrade: true, autoRepair: true, ...(body.management as object) },
+    management: {
+      autoUpgrade: true,
+      autoRepair: true,
+      upgradeOptions: {
+        autoUpgradeStartTime: rfc3339(pool.createdAt + 14 * 86_400_000),
+        description: `Next automatic upgrade may happen in a maintenance window after ${rfc3339(pool.createdAt + 14 * 86_400_000)}: ` +
+          `the node pool will be upgraded to the release channel's default version.`,
+      },
+      ...(body.management as object),
+    },
     networkConfig: {
       podRange: 'pods',
       podIpv4CidrBlock: '192.168.64.0/20',
@@ -192,7 +204,13 @@ export function renderNodePool(cluster: ClusterRec, pool: NodePoolRec, container
     },
     maxPodsConstraint: { maxPodsPerNode: '110' },
     podIpv4CidrSize: 24,
-    upgradeSettings: { maxSurge: 1, strategy: 'SURGE' },
+    upgradeSettings: {
+      maxSurge: 1,
+      strategy: 'SURGE',
+      blueGreenSettings: { standardRolloutPolicy: { batchPercentage: 1, batchSoakDuration: '0s' }, nodePoolSoakDuration: '3600s' },
+    },
+    queuedProvisioning: {},
+    conditions: [],
     selfLink: `${clusterLink(cluster, containerBase)}/nodePools/${pool.name}`,
     version: GKE_VERSION,
     instanceGroupUrls: groups,
@@ -227,13 +245,17 @@ export function renderCluster(cluster: ClusterRec, containerBase: string) {
   const body = { ...cluster.body };
   delete body.nodePools;
   const zones = poolZones({}, body.locations as string[] | undefined, cluster.location);
+  const nodePools = [...cluster.nodePools.values()].map((p) => renderNodePool(cluster, p, containerBase));
   return {
     ...body,
     name: cluster.name,
     id: cluster.id,
     network: short(cluster.network),
     subnetwork: short(cluster.subnetwork),
-    nodePools: [...cluster.nodePools.values()].map((p) => renderNodePool(cluster, p, containerBase)),
+    // GKE still returns the deprecated copies of the first pool's config and of every group.
+    ...(nodePools[0] ? { nodeConfig: nodePools[0].config, initialNodeCount: nodePools[0].initialNodeCount } : {}),
+    instanceGroupUrls: nodePools.flatMap((p) => p.instanceGroupUrls),
+    nodePools,
     locations: zones,
     location: cluster.location,
     zone: cluster.location,

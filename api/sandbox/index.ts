@@ -24,11 +24,13 @@ import { inventory, settings, type InventoryItem, type SandboxSettings } from '.
 import { pubsubApp } from './pubsub.js';
 import { resourceManagerApp } from './resourcemanager.js';
 import { serviceUsageApp } from './serviceusage.js';
+import { loadWorld, saveWorld, type SandboxStore } from './persistence.js';
 import { World, type CallRec, type SandboxOptions } from './state.js';
 import { storageApp } from './storage.js';
 import { testApi } from './test-api.js';
 
 export type {
+  SandboxStore,
   CallRec,
   FaultController,
   InventoryItem,
@@ -38,7 +40,10 @@ export type {
 };
 export type LoadBalancerRuleInput = { project: string; region: string; cluster: string; service: string; internal?: boolean };
 export { DURATIONS } from './lro.js';
+export { IAM_PROPAGATION_SECONDS } from './state.js';
+export { SA_PROPAGATION_SECONDS } from './policies.js';
 export { sandboxBases } from './bases.js';
+export { fileStore } from './persistence.js';
 
 export interface Sandbox {
   /** Mount with `parent.route('/_sandbox', sandbox.app)`, or call `sandbox.app.request(…)` directly. */
@@ -62,13 +67,27 @@ export interface Sandbox {
 
 export function createSandbox(options: SandboxOptions): Sandbox {
   const world = new World(options);
+  const { store } = options;
+  if (store) loadWorld(world, store);
+  const persist = () => {
+    if (store) saveWorld(world, store);
+  };
   const reset = () => {
     world.reset();
     world.faults.clear();
     world.faults.set(options.faults ?? {});
+    persist();
   };
 
   const app = new Hono();
+  // Saved after every call that may have changed something: any but a GET, and a GET whose settle
+  // applied finished operations.
+  if (store) {
+    app.use('*', async (c, next) => {
+      await next();
+      if (c.req.method !== 'GET' || world.takeSettled()) persist();
+    });
+  }
   // Sub-apps are copied when mounted, so each is complete before `route`.
   app.route('/', testApi(world, reset));
   app.route('/serviceusage', serviceUsageApp(world));
@@ -93,12 +112,15 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     test: {
       createLoadBalancerRule: (input) => {
         world.settle();
-        return createLoadBalancerRule(world, input);
+        const rule = createLoadBalancerRule(world, input);
+        persist();
+        return rule;
       },
       setBucketObjectCount(bucket, count) {
         const b = world.buckets.get(bucket);
         if (!b) throw new Error(`sandbox: no bucket ${bucket}`);
         b.objectCount = count;
+        persist();
       },
     },
   };

@@ -8,6 +8,7 @@ import { GoogleApiError } from './errors.js';
 import { Faults, type FaultConfig } from './faults.js';
 import { Scheduler, type ComputeOp, type ContainerOp, type Effect, type LongrunningOp } from './lro.js';
 import { hash32 } from './hash.js';
+import type { SandboxStore } from './persistence.js';
 import { seedBindings } from './seed.js';
 
 export { hash32 };
@@ -36,6 +37,10 @@ export interface SandboxOptions {
   inherited?: InheritedGrant[];
   /** Simulated seconds before a role grant takes effect; default IAM_PROPAGATION_SECONDS (120). */
   iamPropagationSeconds?: number;
+  /** Told about every Google API call as it is logged (tests wait for a call instead of polling). */
+  onCall?: (call: CallRec) => void;
+  /** Where the state survives a restart (persistence.ts); none: it lives in memory only. */
+  store?: SandboxStore;
   /**
    * Bindings every new project's policy starts with (teams, groups, Google's service agents), so a
    * project policy has a realistic size (tens of KB); default 240. 0 keeps policies empty.
@@ -192,6 +197,12 @@ export function onEffect<E extends Effect>(kind: E['kind'], apply: (world: World
   EFFECTS.set(kind, apply as (world: World, effect: Effect) => void);
 }
 
+/** What survives a restart (persistence.ts): every resource, policy, token and operation; not the call log. */
+const PERSISTED = [
+  'projects', 'services', 'policies', 'serviceAccounts', 'serviceAgents', 'tokens', 'buckets', 'compute', 'computeOps',
+  'computeRequestIds', 'clusters', 'containerOps', 'lroOps', 'schemas', 'topics', 'subscriptions', 'datasets', 'repositories',
+] as const;
+
 export class World {
   readonly sched: Scheduler;
   readonly faults: Faults;
@@ -199,6 +210,7 @@ export class World {
   readonly inherited: readonly InheritedGrant[];
   readonly iamPropagationSeconds: number;
   readonly #seedBindings: number;
+  readonly #onCall?: (call: CallRec) => void;
 
   projects!: Map<string, { projectId: string; projectNumber: string; createdAt: number }>;
   services!: Map<string, Map<string, ServiceState>>;
@@ -221,6 +233,7 @@ export class World {
   repositories!: Map<string, RepositoryRec>;
   calls!: CallRec[];
   #counter = 0;
+  #settledSinceSave = false;
 
   constructor(options: SandboxOptions) {
     if (!(options.timeScale >= 0)) throw new Error('timeScale must be a number >= 0');
@@ -230,6 +243,7 @@ export class World {
     this.inherited = options.inherited ?? [];
     this.iamPropagationSeconds = options.iamPropagationSeconds ?? IAM_PROPAGATION_SECONDS;
     this.#seedBindings = options.seedBindings ?? 240;
+    this.#onCall = options.onCall;
     this.reset();
   }
 
@@ -261,13 +275,34 @@ export class World {
     return this.sched.now();
   }
 
-  /** Applies the effects of finished operations (true when something changed). */
-  settle(): boolean {
-    return this.sched.settle((effect) => {
+  /** The persisted state as plain values (Maps and records; persistence.ts makes it text). */
+  toData(): Record<string, unknown> {
+    return { ...Object.fromEntries(PERSISTED.map((k) => [k, this[k]])), counter: this.#counter, scheduler: this.sched.snapshot() };
+  }
+
+  /** Replaces the state with one `toData` made (by this version of the sandbox). */
+  fromData(data: Record<string, unknown>): void {
+    this.reset();
+    for (const k of PERSISTED) if (data[k] instanceof Map) (this as Record<string, unknown>)[k] = data[k];
+    this.#counter = Number(data.counter) || 0;
+    this.sched.restore(data.scheduler as ReturnType<Scheduler['snapshot']>);
+  }
+
+  /** Applies the effects of finished operations. */
+  settle(): void {
+    const applied = this.sched.settle((effect) => {
       const apply = EFFECTS.get(effect.kind);
       if (!apply) throw new Error(`sandbox: no handler for effect ${effect.kind}`);
       apply(this, effect);
-    }) > 0;
+    });
+    if (applied) this.#settledSinceSave = true;
+  }
+
+  /** Whether a settle changed something since the last call (a read that must be saved). */
+  takeSettled(): boolean {
+    const settled = this.#settledSinceSave;
+    this.#settledSinceSave = false;
+    return settled;
   }
 
   /** A unique decimal id (compute `id`, IAM `uniqueId`…), deterministic per world. */
@@ -362,7 +397,9 @@ export class World {
   }
 
   logCall(call: Omit<CallRec, 'seq' | 'time'>): void {
-    this.calls.push({ seq: this.calls.length + 1, time: new Date(this.now()).toISOString(), ...call });
+    const rec = { seq: this.calls.length + 1, time: new Date(this.now()).toISOString(), ...call };
+    this.calls.push(rec);
+    this.#onCall?.(rec);
   }
 }
 

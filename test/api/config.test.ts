@@ -15,6 +15,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com',
       API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
+      PUBLIC_URL: 'https://x.run.app',
     });
     expect(config).toMatchObject({ HOST: '0.0.0.0', PORT: 9090, ALLOWED_PRINCIPALS: ['domain:example.com', 'my-project-1/user:bob@example.com'] });
   });
@@ -31,9 +32,18 @@ describe('loadConfig', () => {
         'GOOGLE_CLOUD_PROJECT: is required',
         'WORKFLOW_LOCATION: is required',
         'API_AUDIENCE: is required',
+        'PUBLIC_URL: is required',
         expect.stringMatching(/^WORKFLOW_SERVICE_ACCOUNT: must be a service account email/),
         expect.stringMatching(/^ALLOWED_PRINCIPALS\.0: entries look like/),
       ]));
+    }
+    try {
+      loadConfig({ PROFILE: 'cloud', PUBLIC_URL: 'http://x.run.app' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toContain(
+        'PUBLIC_URL: must be the https URL Cloud Workflows calls this service at (its Cloud Run URL) (got "http://x.run.app")',
+      );
     }
     try {
       loadConfig({ API_TOKEN: 'short' });

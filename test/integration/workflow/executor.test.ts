@@ -527,10 +527,10 @@ describe('plan executor: delete plans, api steps, plan fetch', () => {
     const status = await w.run();
     expect(status.state).toBe('FAILED');
     expect(w.reportOf('base.grant', 'FAILED')?.error).toMatchObject({ httpStatus: 400, message: 'Service account x@p.iam.gserviceaccount.com does not exist.' });
-    // 5, 10, 20, 40, 60, 60, 60, 60 s: 315 s of waiting, 9 attempts.
-    expect(w.at('/sa')).toHaveLength(9);
+    // 5, 10, 20, then every 30 s: 305 s of waiting, 13 attempts.
+    expect(w.at('/sa')).toHaveLength(13);
     const waits = w.clock.slept.filter((ms) => ms >= 5_000);
-    expect(waits).toEqual([5, 10, 20, 40, 60, 60, 60, 60].map((s) => s * 1000));
+    expect(waits).toEqual([5, 10, 20, 30, 30, 30, 30, 30, 30, 30, 30, 30].map((s) => s * 1000));
   });
 
   it('a 400 that merely says "does not exist" (a configuration error) is not waited out', async () => {
