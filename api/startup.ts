@@ -47,9 +47,11 @@ export async function startServer(runtime: Runtime, config: Pick<Config, 'PORT' 
     reconcileNow,
     async close() {
       clearInterval(timer);
-      // Stop accepting, stop our own background work, let in-flight requests finish (idle
-      // keep-alive connections are closed so this does not wait on them), then release the adapters.
+      // Stop accepting, end the event streams (they would never end by themselves), stop our own
+      // background work, let in-flight requests finish (idle keep-alive connections are closed so
+      // this does not wait on them), then release the adapters.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      deps.changes.close();
       await runtime.stopBackgroundWork?.();
       (server as Server).closeIdleConnections?.();
       await drained;

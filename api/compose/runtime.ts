@@ -5,6 +5,7 @@ import { createIdGenerator } from '../domain/ids.js';
 import type { LocalWorkflowEngine } from '../engine/local/index.js';
 import type { Logger } from '../logger.js';
 import type { Sandbox } from '../sandbox/index.js';
+import { ChangeFeed } from '../services/shared/change-feed.js';
 import { ReadCache } from '../services/shared/read-cache.js';
 
 export interface Runtime {
@@ -26,6 +27,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** How long an event stream stays silent before it sends a heartbeat (proxies close idle connections). */
+const HEARTBEAT_MS = 15_000;
+
 /** What both profiles share: clock, ids, logger, read cache, and where the workflow reaches this service. */
 export function commonDeps(config: Config, logger: Logger) {
   let apiBase = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://127.0.0.1:${config.PORT}`;
@@ -41,6 +45,7 @@ export function commonDeps(config: Config, logger: Logger) {
       apiBase: () => apiBase,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000,
       readCache: new ReadCache(),
+      changes: new ChangeFeed({ maxWatches: config.MAX_EVENT_STREAMS, heartbeatMs: HEARTBEAT_MS }),
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Authenticator } from '../../api/identity/port.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
 import { createLogger } from '../../api/logger.js';
+import { ChangeFeed } from '../../api/services/shared/change-feed.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
 
@@ -34,6 +35,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
     idempotencyTtlMs: 3600_000,
     readCache: new ReadCache(),
+    changes: new ChangeFeed({ maxWatches: 10, heartbeatMs: 15_000 }),
     ...overrides,
   };
   const app = createApp(deps);

@@ -4,9 +4,10 @@ import { actionsFor, type Actions } from '../../domain/state-machine.js';
 
 /**
  * The public representation of an environment: the record without storage internals, plus etag
- * and actions. Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
+ * and actions, and `kind` (which tells it from the other answer of a create, a validate-only
+ * result, without guessing). Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
  */
-export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress'> & { etag: string; actions: Actions };
+export type EnvironmentView = { kind: 'Environment' } & Omit<EnvironmentRecord, 'version' | 'progress'> & { etag: string; actions: Actions };
 
 /** Strong ETag of one version of one environment. */
 export const etagOf = (record: Pick<EnvironmentRecord, 'id' | 'version'>): string => `"${record.id.slice(-8)}-${record.version}"`;
@@ -25,6 +26,7 @@ export function expectedVersion(record: Pick<EnvironmentRecord, 'id' | 'version'
 export function toView(record: EnvironmentRecord): EnvironmentView {
   const { version: _version, progress: _progress, ...rest } = record;
   return {
+    kind: 'Environment',
     ...rest,
     etag: etagOf(record),
     actions: actionsFor(record.state, record.operation, record.spec.deletionProtection),

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readJson } from '../support/app.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
+import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { readSse, type SseItem } from '../support/sse.js';
+
+/**
+ * The event stream on the whole local profile (real workflow, engine and sandbox, served over
+ * HTTP): what a follower of a 15-minute create sees, and a server that drains with streams open.
+ */
+
+const worlds: LocalWorld[] = [];
+afterEach(async () => {
+  await Promise.all(worlds.splice(0).map((w) => w.stop()));
+});
+
+async function createdIn(w: LocalWorld): Promise<string> {
+  const res = await w.request('/environments', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...SMALLEST_SPEC, saxml: { enabled: false } }),
+  });
+  expect(res.status).toBe(202);
+  return (await readJson(res)).id;
+}
+
+const messages = (items: SseItem[]) => items.filter((i): i is Extract<SseItem, { data: string }> => 'data' in i);
+
+describe('following a create with the event stream', () => {
+  it('delivers every event of the create once, in order, then ends with the ACTIVE environment', async () => {
+    const w = await startLocalWorld();
+    worlds.push(w);
+    const id = await createdIn(w);
+    const stream = await w.request(`/environments/${id}/events:watch?until=operationEnd`);
+    const received: SseItem[] = [];
+    for await (const item of readSse(stream)) received.push(item);
+
+    const all = messages(received);
+    const end = all.pop()!;
+    expect(end.event).toBe('end');
+    expect(JSON.parse(end.data)).toMatchObject({ id, state: 'ACTIVE', operation: { state: 'SUCCEEDED' } });
+    const seqs = all.map((m) => Number(m.id));
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    const polled = [];
+    for (let after = 0, page; (page = await readJson(await w.request(`/environments/${id}/events?pageSize=100&after=${after}`))).events.length; after = polled.at(-1).seq) {
+      polled.push(...page.events);
+    }
+    expect(all.map((m) => JSON.parse(m.data))).toEqual(polled);
+    expect(polled.map((e) => e.type)).toContain('environment.active');
+  });
+
+  it('does not hold up the drain on SIGTERM: open streams end, and the server closes', async () => {
+    const w = await startLocalWorld();
+    const id = await createdIn(w);
+    await w.settle(id);
+    const items = readSse(await w.request(`/environments/${id}/events:watch`));
+    const first = await items.next();
+    expect(first.value).toMatchObject({ id: '1' });
+    await w.stop();
+    const left: SseItem[] = [];
+    for await (const item of items) left.push(item);
+    expect(messages(left).every((m) => m.event === undefined)).toBe(true);
+  });
+});
