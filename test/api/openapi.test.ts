@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { CLIENT_TYPES_PATH, generatedClientTypes, generatedOpenApiYaml } from '../../api/scripts/write-openapi.js';
 import { buildTestApp } from '../support/app.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import type { paths } from '../../clients/typescript/src/generated/openapi.js';
+import type { paths } from '@saxml-environments/client';
 
 const committed = readFileSync('openapi.yaml', 'utf8');
 

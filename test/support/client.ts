@@ -1,5 +1,5 @@
 import createClient from 'openapi-fetch';
-import type { paths } from '../../clients/typescript/src/generated/openapi.js';
+import type { paths } from '@saxml-environments/client';
 
 /**
  * A client typed by the published OpenAPI document, talking to the in-process app (no socket):

@@ -27,12 +27,3 @@ export async function* readSse(response: Response): AsyncGenerator<SseItem> {
   }
 }
 
-/** Reads until `stop` says so, and returns what was read (the last item included). */
-export async function readUntil(items: AsyncGenerator<SseItem>, stop: (item: SseItem, all: SseItem[]) => boolean): Promise<SseItem[]> {
-  const all: SseItem[] = [];
-  for await (const item of items) {
-    all.push(item);
-    if (stop(item, all)) return all;
-  }
-  return all;
-}
