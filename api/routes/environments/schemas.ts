@@ -109,16 +109,15 @@ const PlanStepSchema = z
   .catchall(z.unknown())
   .openapi('PlanStep', { description: 'One idempotent step: the Google REST calls it makes (URL, body, polling) and its dependencies' });
 
-export const PlanSchema = z
-  .object({
-    kind: z.enum(['create', 'delete']),
-    automation: z.object({ serviceAccount: z.string(), tokenUrl: z.string() }),
-    steps: z.array(PlanStepSchema),
-    schedule: z.array(z.array(z.array(z.array(z.string())))).openapi({
-      description: 'phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel)',
-    }),
-  })
-  .openapi('Plan');
+const planFields = {
+  kind: z.enum(['create', 'delete']),
+  automation: z.object({ serviceAccount: z.string(), tokenUrl: z.string() }),
+  schedule: z.array(z.array(z.array(z.array(z.string())))).openapi({
+    description: 'phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel)',
+  }),
+};
+
+export const PlanSchema = z.object({ ...planFields, steps: z.array(PlanStepSchema) }).openapi('Plan');
 
 const StepStateSchema = z.object({
   state: z.enum(['PENDING', ...STEP_STATES]),
@@ -127,10 +126,11 @@ const StepStateSchema = z.object({
   error: ErrorInfoSchema.optional(),
 });
 
-export const PlanViewSchema = PlanSchema.extend({
-  operationId: z.string().optional(),
-  steps: z.array(PlanStepSchema.and(StepStateSchema)),
-}).openapi('PlanWithProgress');
+// Not `PlanSchema.extend()`: that is documented as allOf [Plan, …], which generated clients turn into
+// two `steps` arrays whose items lose their state.
+export const PlanViewSchema = z
+  .object({ ...planFields, operationId: z.string().optional(), steps: z.array(PlanStepSchema.and(StepStateSchema)) })
+  .openapi('PlanWithProgress');
 
 export const ValidateOnlyResultSchema = z
   .object({

@@ -379,9 +379,9 @@ export interface components {
                 serviceAccount: string;
                 tokenUrl: string;
             };
-            steps: components["schemas"]["PlanStep"][];
             /** @description phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel) */
             schedule: string[][][][];
+            steps: components["schemas"]["PlanStep"][];
         };
         /** @description One idempotent step: the Google REST calls it makes (URL, body, polling) and its dependencies */
         PlanStep: {
@@ -549,8 +549,17 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        PlanWithProgress: components["schemas"]["Plan"] & {
-            steps?: (components["schemas"]["PlanStep"] & {
+        PlanWithProgress: {
+            /** @enum {string} */
+            kind: "create" | "delete";
+            automation: {
+                serviceAccount: string;
+                tokenUrl: string;
+            };
+            /** @description phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel) */
+            schedule: string[][][][];
+            operationId?: string;
+            steps: (components["schemas"]["PlanStep"] & {
                 /** @enum {string} */
                 state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                 startTime?: string;
@@ -572,7 +581,6 @@ export interface components {
                     hint?: string;
                 };
             })[];
-            operationId?: string;
         };
     };
     responses: never;
