@@ -6,12 +6,16 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalWorld, type LocalWorld } from '../../support/local-world.js';
 
-/** The client README's examples compile as they are written, and the first one runs. */
+/**
+ * The TypeScript examples of the client's README and of the repository's "Use it" compile as they
+ * are written, and the client README's first one runs.
+ */
 
-const README = readFileSync('clients/typescript/README.md', 'utf8');
-const examples = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const tsBlocks = (file: string) => [...readFileSync(file, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const examples = tsBlocks('clients/typescript/README.md');
+const useIt = tsBlocks('README.md');
 
-describe('clients/typescript/README.md', () => {
+describe('the READMEs\' TypeScript examples', () => {
   mkdirSync(join('node_modules', '.cache'), { recursive: true });
   const dir = mkdtempSync(join('node_modules', '.cache', 'client-readme-'));
   writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
@@ -24,9 +28,10 @@ describe('clients/typescript/README.md', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('has the create → wait → outputs → delete example and the cloud one, and both compile (strict)', () => {
+  it('has the create → wait → outputs → delete example and the cloud one, and they compile (strict) with the repository README\'s', () => {
     expect(examples).toHaveLength(2);
-    const files = examples.map((code, i) => {
+    expect(useIt).toHaveLength(1);
+    const files = [...examples, ...useIt].map((code, i) => {
       const file = join(dir, `example-${i}.ts`);
       writeFileSync(file, `${code}\nexport {};\n`);
       return file;
