@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PROBLEM_KINDS } from '../../api/http/problem.js';
-import { buildTestApp, json, readJson } from '../support/app.js';
+import { buildTestApp, json } from '../support/app.js';
+import { problemOf } from '../support/bodies.js';
 
 const { app } = buildTestApp();
 const swaggerUiDist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -31,14 +32,14 @@ describe('/docs', () => {
     for (const path of ['/docs/package.json', '/docs/index.html', '/docs/..%2Fpackage.json', '/docs/swagger-ui.js.map']) {
       const res = await app.request(path);
       expect(res.status).toBe(404);
-      expect((await readJson(res)).code).toBe('ROUTE_NOT_FOUND');
+      expect((await problemOf(res)).code).toBe('ROUTE_NOT_FOUND');
     }
   });
 });
 
 describe('problem types resolve to a page', () => {
   it('the type of a real problem answers with its page', async () => {
-    const problem = await readJson(await app.request('/environments', json({ name: 'x' })));
+    const problem = await problemOf(await app.request('/environments', json({ name: 'x' })));
     expect(problem.code).toBe('VALIDATION_FAILED');
     const page = await app.request(new URL(problem.type, 'http://app.test/environments').pathname);
     expect(page.status).toBe(200);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeFeed } from '../../api/services/shared/change-feed.js';
-import { buildTestApp, INTERNAL_SECRET, json, readJson } from '../support/app.js';
-import { body } from '../support/fixtures.js';
+import { buildTestApp, INTERNAL_SECRET, json } from '../support/app.js';
+import { problemOf } from '../support/bodies.js';
+import { created as createdIn, dataOf, typedClient, type ApiClient } from '../support/client.js';
+import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { readSse, type SseItem } from '../support/sse.js';
 
 /**
@@ -32,14 +34,19 @@ async function rest(items: AsyncGenerator<SseItem>): Promise<SseItem[]> {
   return all;
 }
 
+/** Every event of an environment, as the JSON list gives them. */
+const eventsOf = async (client: ApiClient, id: string, after?: number) =>
+  dataOf(await client.GET('/environments/{id}/events', { params: { path: { id }, query: { pageSize: 100, after } } }), 200).events;
+
 async function created(options: { changes?: ChangeFeed } = {}) {
   const world = buildTestApp(options.changes ? { changes: options.changes } : {});
-  const env = await readJson(await world.app.request('/environments', json(body({ saxml: { enabled: false } }))));
-  const history = (await readJson(await world.app.request(`/environments/${env.id}/events`))).events as { seq: number; type: string }[];
+  const client = typedClient(world.app);
+  const env = await createdIn(client, { ...SMALLEST_SPEC, saxml: { enabled: false } });
+  const history = await eventsOf(client, env.id);
   const watch = (query = '', headers: Record<string, string> = {}) =>
     world.app.request(`/environments/${env.id}/events:watch${query}`, { headers });
   const report = (reports: unknown[]) => world.app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: env.operation.id, reports }));
-  return { ...world, env, history, watch, report };
+  return { ...world, client, env, history, watch, report };
 }
 
 describe('GET /environments/{id}/events:watch', () => {
@@ -69,7 +76,7 @@ describe('GET /environments/{id}/events:watch', () => {
   });
 
   it('with until=operationEnd, ends after the last event of the operation with the environment', async () => {
-    const { app, env, history, watch } = await created();
+    const { app, client, env, history, watch } = await created();
     const items = readSse(await watch('?until=operationEnd'));
     await nextMessages(items, history.length);
     expect((await app.request(`/environments/${env.id}/cancel`, { method: 'POST' })).status).toBe(200);
@@ -79,8 +86,8 @@ describe('GET /environments/{id}/events:watch', () => {
     expect(JSON.parse(end.data)).toMatchObject({ kind: 'Environment', id: env.id, state: 'FAILED', operation: { state: 'CANCELLED' } });
     const events = tail.slice(0, -1).map((m) => JSON.parse(m.data));
     expect(events.map((e) => e.type)).toContain('operation.cancelled');
-    const all = (await readJson(await app.request(`/environments/${env.id}/events?pageSize=100`))).events;
-    expect([...history, ...events].map((e) => e.seq)).toEqual(all.map((e: { seq: number }) => e.seq));
+    const all = await eventsOf(client, env.id);
+    expect([...history, ...events].map((e) => e.seq)).toEqual(all.map((e) => e.seq));
 
     // Nothing runs now: the stream sends what there is and ends at once.
     const idle = (await rest(readSse(await watch('?until=operationEnd')))).filter(isMessage);
@@ -103,7 +110,7 @@ describe('GET /environments/{id}/events:watch', () => {
     const two = await watch();
     const refused = await watch();
     expect(refused.status).toBe(503);
-    expect(await readJson(refused)).toMatchObject({ code: 'UNAVAILABLE', detail: expect.stringContaining('GET /environments/{id}/events') });
+    expect(await problemOf(refused)).toMatchObject({ code: 'UNAVAILABLE', detail: expect.stringContaining('GET /environments/{id}/events') });
     await one.body!.cancel();
     expect((await watch()).status).toBe(200);
     await two.body!.cancel();
@@ -114,18 +121,18 @@ describe('GET /environments/{id}/events:watch', () => {
     expect((await app.request('/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/events:watch')).status).toBe(404);
     const bad = await watch('', { 'last-event-id': 'seven' });
     expect(bad.status).toBe(400);
-    expect((await readJson(bad)).errors[0].path).toBe('$.headers["last-event-id"]');
+    expect((await problemOf(bad)).errors?.[0]?.path).toBe('$.headers["last-event-id"]');
     expect((await watch('?untl=operationEnd')).status).toBe(400);
   });
 });
 
 describe('GET /environments/{id}/events?after= (polling)', () => {
   it('returns the events after a seq, so a poller never reads one twice', async () => {
-    const { app, env, history, report } = await created();
+    const { client, env, history, report } = await created();
     await report([{ step: 'bootstrap.services.1', state: 'RUNNING' }]);
-    const all = (await readJson(await app.request(`/environments/${env.id}/events?pageSize=100`))).events;
-    const page = await readJson(await app.request(`/environments/${env.id}/events?after=${history.length}`));
-    expect(page.events[0]).toMatchObject({ seq: history.length + 1, type: 'step.started' });
-    expect(page.events).toEqual(all.slice(history.length));
+    const all = await eventsOf(client, env.id);
+    const after = await eventsOf(client, env.id, history.length);
+    expect(after[0]).toMatchObject({ seq: history.length + 1, type: 'step.started' });
+    expect(after).toEqual(all.slice(history.length));
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJson } from '../support/app.js';
+import { created, dataOf, serverClient } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
 import { readSse, type SseItem } from '../support/sse.js';
@@ -14,13 +14,7 @@ afterEach(async () => {
   await Promise.all(worlds.splice(0).map((w) => w.stop()));
 });
 
-async function createdIn(w: LocalWorld): Promise<string> {
-  const res = await w.request('/environments', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...SMALLEST_SPEC, saxml: { enabled: false } }),
-  });
-  expect(res.status).toBe(202);
-  return (await readJson(res)).id;
-}
+const createdIn = async (w: LocalWorld): Promise<string> => (await created(serverClient(w.baseUrl), { ...SMALLEST_SPEC, saxml: { enabled: false } })).id;
 
 const messages = (items: SseItem[]) => items.filter((i): i is Extract<SseItem, { data: string }> => 'data' in i);
 
@@ -39,8 +33,9 @@ describe('following a create with the event stream', () => {
     expect(JSON.parse(end.data)).toMatchObject({ id, state: 'ACTIVE', operation: { state: 'SUCCEEDED' } });
     const seqs = all.map((m) => Number(m.id));
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    const client = serverClient(w.baseUrl);
     const polled = [];
-    for (let after = 0, page; (page = await readJson(await w.request(`/environments/${id}/events?pageSize=100&after=${after}`))).events.length; after = polled.at(-1).seq) {
+    for (let after = 0, page; (page = dataOf(await client.GET('/environments/{id}/events', { params: { path: { id }, query: { pageSize: 100, after } } }), 200)).events.length; after = polled.at(-1)!.seq) {
       polled.push(...page.events);
     }
     expect(all.map((m) => JSON.parse(m.data))).toEqual(polled);

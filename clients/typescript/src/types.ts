@@ -1,4 +1,4 @@
-import type { components, paths } from './generated/openapi.js';
+import type { components, operations, paths } from './generated/openapi.js';
 
 /**
  * Names for the document's shapes, so code that uses the client never spells out a generated path.
@@ -22,4 +22,4 @@ export type Problem = Schemas['Problem'];
 export type ProblemCode = Problem['code'];
 export type ListEnvironmentsQuery = NonNullable<paths['/environments']['get']['parameters']['query']>;
 
-export type { components, paths };
+export type { components, operations, paths };
