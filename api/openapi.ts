@@ -39,9 +39,9 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): Record<string, unknow
   });
   // Responses carry the output of a schema: every defaulted field present (see schemas.ts).
   const schemas = document.components!.schemas!;
-  for (const [name, schema] of Object.entries(OUTPUT_COMPONENTS)) {
+  for (const [name, { schema, exampleInput }] of Object.entries(OUTPUT_COMPONENTS)) {
     const { description } = schemas[name] as { description?: string };
-    schemas[name] = { ...outputJsonSchema(schema), ...(description && { description }) };
+    schemas[name] = { ...outputJsonSchema(schema), ...(description && { description }), example: schema.parse(exampleInput) };
   }
   return document as unknown as Record<string, unknown>;
 }

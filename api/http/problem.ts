@@ -80,7 +80,18 @@ export const ProblemSchema = z
       .optional(),
   })
   .catchall(z.unknown())
-  .openapi('Problem');
+  .openapi('Problem', {
+    example: {
+      type: '/problems/validation-failed',
+      title: 'The request has invalid fields',
+      status: 422,
+      detail: '$.region: must be a region like us-west1',
+      instance: '/environments',
+      code: 'VALIDATION_FAILED',
+      requestId: '4f1c2a9e-6b0d-4a53-9a55-2f0f3c1d7e21',
+      errors: [{ path: '$.region', message: 'must be a region like us-west1' }],
+    },
+  });
 export type Problem = z.infer<typeof ProblemSchema>;
 
 export const problemResponse = (description: string) => ({

@@ -19,18 +19,21 @@ import { EnvironmentSpecSchema } from '../../domain/spec.js';
  * openapi-typescript (with its default options) keeps a defaulted field optional only under a
  * request body, and makes it required in a component.
  */
+/** The README's smallest body: the example of a request, and (normalised) of the spec in answers. */
+const SPEC_EXAMPLE = {
+  name: 'demo',
+  project: 'my-project-1',
+  region: 'us-west1',
+  saxml: { enabled: false },
+  cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
+};
+
 export const EnvironmentSpecInput = EnvironmentSpecSchema.meta({
   title: 'EnvironmentSpecInput',
   description:
     'What to create. Only `name`, `project`, `region` and one TPU node pool are required; every other field has the default shown, ' +
     'which reproduces the public "Saxml on GKE" guide. Saxml itself cannot be deployed yet: send `"saxml": {"enabled": false}`.',
-  example: {
-    name: 'demo',
-    project: 'my-project-1',
-    region: 'us-west1',
-    saxml: { enabled: false },
-    cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
-  },
+  example: SPEC_EXAMPLE,
 });
 
 /**
@@ -42,22 +45,29 @@ export const EnvironmentSpecOutput = EnvironmentSpecSchema.meta({
   id: 'EnvironmentSpec',
   description: 'The normalised spec: what was sent, with every default filled in',
 });
-/** Components whose document schema is zod's JSON Schema of the output (see openapi.ts). */
-export const OUTPUT_COMPONENTS = { EnvironmentSpec: EnvironmentSpecSchema };
+/**
+ * Components whose document schema is zod's JSON Schema of the output (see openapi.ts), with an
+ * input whose output is their example.
+ */
+export const OUTPUT_COMPONENTS = { EnvironmentSpec: { schema: EnvironmentSpecSchema, exampleInput: SPEC_EXAMPLE } };
 
 export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true })
   .extend({
     kind: z.literal('Environment').openapi({ description: 'Always `Environment`: tells this answer from a `ValidateOnlyResult`' }),
-    id: z.string().openapi({ description: 'Assigned by the service, e.g. `env-01jd8m3q4b5c6d7e8f9g0h1j2k`' }),
-    project: z.string().openapi({ description: 'The Google Cloud project the environment lives in (from the spec)' }),
+    id: z.string().openapi({ description: 'Assigned by the service', example: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k' }),
+    name: z.string().openapi({ description: 'From the spec', example: 'demo' }),
+    project: z.string().openapi({ description: 'The Google Cloud project the environment lives in (from the spec)', example: 'my-project-1' }),
+    region: z.string().openapi({ description: 'From the spec', example: 'us-west1' }),
+    createdBy: z.string().openapi({ description: 'The principal that created it', example: 'user:alice@example.com' }),
     state: z.enum(ENVIRONMENT_STATES).openapi({
       description: '`CREATING` → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried or deleted',
     }),
     spec: EnvironmentSpecOutput,
     outputs: EnvironmentRecordSchema.shape.outputs.meta({
       description: 'What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed',
+      example: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://demo-saxml-model-repository' },
     }),
-    etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header' }),
+    etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header', example: '"0h1j2k-7"' }),
     actions: z
       .object({ canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean() })
       .openapi({ description: 'What is legal now' }),

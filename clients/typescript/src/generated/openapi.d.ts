@@ -154,7 +154,130 @@ export interface components {
             spec: components["schemas"]["EnvironmentSpec"];
             plan: components["schemas"]["Plan"];
         };
-        /** @description The normalised spec: what was sent, with every default filled in */
+        /**
+         * @description The normalised spec: what was sent, with every default filled in
+         * @example {
+         *       "name": "demo",
+         *       "project": "my-project-1",
+         *       "region": "us-west1",
+         *       "labels": {},
+         *       "deletionProtection": false,
+         *       "bootstrap": {
+         *         "automationServiceAccount": "saxml-automation",
+         *         "additionalServices": [],
+         *         "additionalRoles": []
+         *       },
+         *       "network": {
+         *         "subnetCidr": "10.129.0.0/20",
+         *         "podsCidr": "192.168.64.0/20",
+         *         "servicesCidr": "192.168.80.0/20",
+         *         "nat": false
+         *       },
+         *       "serviceAccounts": {
+         *         "nodePool": {},
+         *         "workload": {}
+         *       },
+         *       "cluster": {
+         *         "releaseChannel": "REGULAR",
+         *         "cpuNodePools": [
+         *           {
+         *             "name": "saxml-admin-node-pool",
+         *             "machineType": "n1-standard-8",
+         *             "diskSizeGb": 100,
+         *             "diskType": "pd-standard",
+         *             "minNodeCount": 1,
+         *             "maxNodeCount": 1,
+         *             "labels": {
+         *               "saxml-admin-node-pool": "true"
+         *             },
+         *             "taints": [
+         *               {
+         *                 "key": "saxml-admin-node-pool",
+         *                 "value": "true",
+         *                 "effect": "NO_SCHEDULE"
+         *               }
+         *             ],
+         *             "spot": false
+         *           },
+         *           {
+         *             "name": "default-node-pool",
+         *             "machineType": "n1-standard-8",
+         *             "diskSizeGb": 200,
+         *             "diskType": "pd-standard",
+         *             "minNodeCount": 1,
+         *             "maxNodeCount": 3,
+         *             "labels": {},
+         *             "taints": [],
+         *             "spot": false
+         *           },
+         *           {
+         *             "name": "large-workloads-node-pool",
+         *             "machineType": "n2-highmem-32",
+         *             "diskSizeGb": 500,
+         *             "diskType": "pd-standard",
+         *             "minNodeCount": 0,
+         *             "maxNodeCount": 3,
+         *             "labels": {},
+         *             "taints": [],
+         *             "spot": false
+         *           },
+         *           {
+         *             "name": "saxml-proxy-node-pool",
+         *             "machineType": "n1-standard-8",
+         *             "diskSizeGb": 100,
+         *             "diskType": "pd-standard",
+         *             "minNodeCount": 1,
+         *             "maxNodeCount": 3,
+         *             "labels": {
+         *               "saxml-proxy-node-pool": "true"
+         *             },
+         *             "taints": [
+         *               {
+         *                 "key": "saxml-proxy-node-pool",
+         *                 "value": "true",
+         *                 "effect": "NO_SCHEDULE"
+         *               }
+         *             ],
+         *             "spot": false
+         *           }
+         *         ],
+         *         "tpuNodePools": [
+         *           {
+         *             "name": "tpu-v5e-4",
+         *             "tpuType": "v5litepod-4",
+         *             "zones": [
+         *               "us-west1-c"
+         *             ],
+         *             "spot": false,
+         *             "autoscaling": false,
+         *             "diskSizeGb": 200
+         *           }
+         *         ]
+         *       },
+         *       "buckets": {},
+         *       "artifactRegistry": {
+         *         "enabled": true,
+         *         "location": "us"
+         *       },
+         *       "perf": {
+         *         "enabled": true,
+         *         "datasetLocation": "US"
+         *       },
+         *       "saxml": {
+         *         "enabled": false,
+         *         "namespace": "saxml",
+         *         "serviceAccountName": "saxml-ksa",
+         *         "cell": "/sax/test",
+         *         "images": {
+         *           "adminServer": "us-docker.pkg.dev/cloud-tpu-images/inference/sax-admin-server:v1.1.0",
+         *           "modelServer": "us-docker.pkg.dev/cloud-tpu-images/inference/sax-model-server:v1.1.0",
+         *           "util": "us-docker.pkg.dev/cloud-tpu-images/inference/sax-util:v1.1.0"
+         *         },
+         *         "proxy": {},
+         *         "models": []
+         *       }
+         *     }
+         */
         EnvironmentSpec: {
             /** @description Environment name, unique per project; prefixes every derived resource name */
             name: string;
@@ -398,11 +521,25 @@ export interface components {
             [key: string]: unknown;
         };
         Environment: {
-            /** @description Assigned by the service, e.g. `env-01jd8m3q4b5c6d7e8f9g0h1j2k` */
+            /**
+             * @description Assigned by the service
+             * @example env-01jd8m3q4b5c6d7e8f9g0h1j2k
+             */
             id: string;
+            /**
+             * @description From the spec
+             * @example demo
+             */
             name: string;
-            /** @description The Google Cloud project the environment lives in (from the spec) */
+            /**
+             * @description The Google Cloud project the environment lives in (from the spec)
+             * @example my-project-1
+             */
             project: string;
+            /**
+             * @description From the spec
+             * @example us-west1
+             */
             region: string;
             labels: {
                 [key: string]: string;
@@ -444,7 +581,14 @@ export interface components {
                     hint?: string;
                 };
             }[];
-            /** @description What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed */
+            /**
+             * @description What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed
+             * @example {
+             *       "clusterName": "demo-saxml-gke-cluster",
+             *       "clusterLocation": "us-west1",
+             *       "modelBucket": "gs://demo-saxml-model-repository"
+             *     }
+             */
             outputs: {
                 [key: string]: string;
             };
@@ -484,13 +628,20 @@ export interface components {
             createTime: string;
             /** Format: date-time */
             updateTime: string;
+            /**
+             * @description The principal that created it
+             * @example user:alice@example.com
+             */
             createdBy: string;
             /**
              * @description Always `Environment`: tells this answer from a `ValidateOnlyResult`
              * @enum {string}
              */
             kind: "Environment";
-            /** @description Changes whenever the environment changes; also sent as the ETag header */
+            /**
+             * @description Changes whenever the environment changes; also sent as the ETag header
+             * @example "0h1j2k-7"
+             */
             etag: string;
             /** @description What is legal now */
             actions: {
@@ -499,6 +650,23 @@ export interface components {
                 canCancel: boolean;
             };
         };
+        /**
+         * @example {
+         *       "type": "/problems/validation-failed",
+         *       "title": "The request has invalid fields",
+         *       "status": 422,
+         *       "detail": "$.region: must be a region like us-west1",
+         *       "instance": "/environments",
+         *       "code": "VALIDATION_FAILED",
+         *       "requestId": "4f1c2a9e-6b0d-4a53-9a55-2f0f3c1d7e21",
+         *       "errors": [
+         *         {
+         *           "path": "$.region",
+         *           "message": "must be a region like us-west1"
+         *         }
+         *       ]
+         *     }
+         */
         Problem: {
             /**
              * @description A URI reference (relative to the API) to a short page about this kind of problem: what it means and what to do
