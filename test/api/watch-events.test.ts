@@ -4,7 +4,7 @@ import { buildTestApp, INTERNAL_SECRET, json } from '../support/app.js';
 import { problemOf } from '../support/bodies.js';
 import { created as createdIn, dataOf, typedClient, type ApiClient } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import { readSse, type SseItem } from '../support/sse.js';
+import { readEventStream, type EventStreamItem } from '@saxml-environments/client';
 
 /**
  * GET /environments/{id}/events:watch: Server-Sent Events woken by commits (no polling), each event
@@ -13,11 +13,11 @@ import { readSse, type SseItem } from '../support/sse.js';
  */
 
 const internal = (payload: unknown) => json(payload, { authorization: `Bearer ${INTERNAL_SECRET}` });
-type Message = Extract<SseItem, { data: string }>;
-const isMessage = (item: SseItem): item is Message => 'data' in item;
+type Message = Extract<EventStreamItem, { data: string }>;
+const isMessage = (item: EventStreamItem): item is Message => 'data' in item;
 
 /** The next `n` messages of a stream (heartbeats skipped), leaving the stream open. */
-async function nextMessages(items: AsyncGenerator<SseItem>, n: number): Promise<Message[]> {
+async function nextMessages(items: AsyncGenerator<EventStreamItem>, n: number): Promise<Message[]> {
   const messages: Message[] = [];
   while (messages.length < n) {
     const { value, done } = await items.next();
@@ -28,8 +28,8 @@ async function nextMessages(items: AsyncGenerator<SseItem>, n: number): Promise<
 }
 
 /** Everything left in a stream, until the server ends it. */
-async function rest(items: AsyncGenerator<SseItem>): Promise<SseItem[]> {
-  const all: SseItem[] = [];
+async function rest(items: AsyncGenerator<EventStreamItem>): Promise<EventStreamItem[]> {
+  const all: EventStreamItem[] = [];
   for await (const item of items) all.push(item);
   return all;
 }
@@ -55,7 +55,7 @@ describe('GET /environments/{id}/events:watch', () => {
     const res = await watch();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
-    const items = readSse(res);
+    const items = readEventStream(res.body!);
     const first = await nextMessages(items, history.length);
     expect(first.map((m) => Number(m.id))).toEqual(history.map((e) => e.seq));
     expect(first.map((m) => JSON.parse(m.data).seq)).toEqual(history.map((e) => e.seq));
@@ -69,15 +69,15 @@ describe('GET /environments/{id}/events:watch', () => {
 
   it('resumes after Last-Event-ID (which wins over `after`), and starts after `after`', async () => {
     const { history, watch } = await created();
-    const resumed = await nextMessages(readSse(await watch('?after=1', { 'last-event-id': '2' })), history.length - 2);
+    const resumed = await nextMessages(readEventStream((await watch('?after=1', { 'last-event-id': '2' })).body!), history.length - 2);
     expect(resumed.map((m) => Number(m.id))).toEqual(history.slice(2).map((e) => e.seq));
-    const after = await nextMessages(readSse(await watch('?after=1')), history.length - 1);
+    const after = await nextMessages(readEventStream((await watch('?after=1')).body!), history.length - 1);
     expect(after.map((m) => Number(m.id))).toEqual(history.slice(1).map((e) => e.seq));
   });
 
   it('with until=operationEnd, ends after the last event of the operation with the environment', async () => {
     const { app, client, env, history, watch } = await created();
-    const items = readSse(await watch('?until=operationEnd'));
+    const items = readEventStream((await watch('?until=operationEnd')).body!);
     await nextMessages(items, history.length);
     expect((await app.request(`/environments/${env.id}/cancel`, { method: 'POST' })).status).toBe(200);
     const tail = (await rest(items)).filter(isMessage);
@@ -90,14 +90,14 @@ describe('GET /environments/{id}/events:watch', () => {
     expect([...history, ...events].map((e) => e.seq)).toEqual(all.map((e) => e.seq));
 
     // Nothing runs now: the stream sends what there is and ends at once.
-    const idle = (await rest(readSse(await watch('?until=operationEnd')))).filter(isMessage);
+    const idle = (await rest(readEventStream((await watch('?until=operationEnd')).body!))).filter(isMessage);
     expect(idle.at(-1)!.event).toBe('end');
     expect(idle.length).toBe(all.length + 1);
   });
 
   it('sends a heartbeat comment while nothing happens', async () => {
     const { history, watch } = await created({ changes: new ChangeFeed({ maxWatches: 5, heartbeatMs: 20 }) });
-    const items = readSse(await watch());
+    const items = readEventStream((await watch()).body!);
     await nextMessages(items, history.length);
     const { value } = await items.next();
     expect(value).toEqual({ comment: 'heartbeat' });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { created, dataOf, serverClient } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
-import { readSse, type SseItem } from '../support/sse.js';
+import { readEventStream, type EventStreamItem } from '@saxml-environments/client';
 
 /**
  * The event stream on the whole local profile (real workflow, engine and sandbox, served over
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 const createdIn = async (w: LocalWorld): Promise<string> => (await created(serverClient(w.baseUrl), { ...SMALLEST_SPEC, saxml: { enabled: false } })).id;
 
-const messages = (items: SseItem[]) => items.filter((i): i is Extract<SseItem, { data: string }> => 'data' in i);
+const messages = (items: EventStreamItem[]) => items.filter((i): i is Extract<EventStreamItem, { data: string }> => 'data' in i);
 
 describe('following a create with the event stream', () => {
   it('delivers every event of the create once, in order, then ends with the ACTIVE environment', async () => {
@@ -24,8 +24,8 @@ describe('following a create with the event stream', () => {
     worlds.push(w);
     const id = await createdIn(w);
     const stream = await w.request(`/environments/${id}/events:watch?until=operationEnd`);
-    const received: SseItem[] = [];
-    for await (const item of readSse(stream)) received.push(item);
+    const received: EventStreamItem[] = [];
+    for await (const item of readEventStream(stream.body!)) received.push(item);
 
     const all = messages(received);
     const end = all.pop()!;
@@ -46,11 +46,11 @@ describe('following a create with the event stream', () => {
     const w = await startLocalWorld();
     const id = await createdIn(w);
     await w.settle(id);
-    const items = readSse(await w.request(`/environments/${id}/events:watch`));
+    const items = readEventStream((await w.request(`/environments/${id}/events:watch`)).body!);
     const first = await items.next();
     expect(first.value).toMatchObject({ id: '1' });
     await w.stop();
-    const left: SseItem[] = [];
+    const left: EventStreamItem[] = [];
     for await (const item of items) left.push(item);
     expect(messages(left).every((m) => m.event === undefined)).toBe(true);
   });

@@ -14,11 +14,6 @@ import { EnvironmentSpecSchema } from '../../domain/spec.js';
  * with one schema, openapi-typescript's defaults make every defaulted field required in requests.
  */
 
-/**
- * The spec as a request sends it. Inline in the request body rather than a named component:
- * openapi-typescript (with its default options) keeps a defaulted field optional only under a
- * request body, and makes it required in a component.
- */
 /** The README's smallest body: the example of a request, and (normalised) of the spec in answers. */
 const SPEC_EXAMPLE = {
   name: 'demo',
@@ -28,6 +23,11 @@ const SPEC_EXAMPLE = {
   cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
 };
 
+/**
+ * The spec as a request sends it. Inline in the request body rather than a named component:
+ * openapi-typescript (with its default options) keeps a defaulted field optional only under a
+ * request body, and makes it required in a component.
+ */
 export const EnvironmentSpecInput = EnvironmentSpecSchema.meta({
   title: 'EnvironmentSpecInput',
   description:

@@ -6,4 +6,4 @@ export { createClient, WaitEndedError, type ClientOptions, type SaxenvClient, ty
 export { googleIdTokenProvider } from './google.js';
 export { ApiProblem } from './problem.js';
 export type * from './types.js';
-export type { WatchItem, WatchOptions } from './watch.js';
+export { readEventStream, type EventStreamItem, type WatchItem, type WatchOptions } from './watch.js';

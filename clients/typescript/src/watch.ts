@@ -33,9 +33,9 @@ export async function* watchEnvironment(open: OpenStream, options: WatchOptions 
   let after = options.after ?? 0;
   for (let attempt = 0; ; attempt++) {
     try {
-      for await (const message of messages(await open(after, options))) {
+      for await (const message of readEventStream(await open(after, options))) {
         attempt = 0;
-        if (message === 'heartbeat') {
+        if ('comment' in message) {
           yield { type: 'heartbeat' };
         } else if (message.event === 'end') {
           yield { type: 'end', environment: JSON.parse(message.data) as Environment };
@@ -64,10 +64,16 @@ function streamProblem(data: string): ApiProblem {
   return new ApiProblem(500, { type: 'about:blank', title: 'The event stream failed', status: 500, detail, instance: '', code, requestId: 'unknown' });
 }
 
-/** The SSE messages of a body as they arrive (eventsource-parser does the parsing), comments as heartbeats. */
-async function* messages(body: ReadableStream<Uint8Array>): AsyncGenerator<EventSourceMessage | 'heartbeat'> {
-  const queue: (EventSourceMessage | 'heartbeat')[] = [];
-  const parser = createParser({ onEvent: (message) => queue.push(message), onComment: () => queue.push('heartbeat') });
+/** One thing read from a text/event-stream: a message, or a comment line (the service's heartbeats). */
+export type EventStreamItem = EventSourceMessage | { comment: string };
+
+/**
+ * The items of a text/event-stream body as they arrive, exactly as the wire has them
+ * (eventsource-parser does the parsing).
+ */
+export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<EventStreamItem> {
+  const queue: EventStreamItem[] = [];
+  const parser = createParser({ onEvent: (message) => queue.push(message), onComment: (comment) => queue.push({ comment: comment.trim() }) });
   const decoder = new TextDecoder();
   const reader = body.getReader();
   try {
