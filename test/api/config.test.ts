@@ -15,6 +15,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com',
       API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
+      NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     expect(config).toMatchObject({ HOST: '0.0.0.0', PORT: 9090, ALLOWED_PRINCIPALS: ['domain:example.com', 'my-project-1/user:bob@example.com'] });
   });

@@ -97,7 +97,7 @@ describe('POST /environments/{id}/cancel and /retry', () => {
     const retried = await readJson(await app.request(`/environments/${env.id}/retry`, { method: 'POST' }));
     expect(retried).toMatchObject({ state: 'CREATING', operation: { kind: 'retry', target: 'create', state: 'RUNNING' } });
     const events = (await readJson(await app.request(`/environments/${env.id}/events`))).events.map((e: { type: string }) => e.type);
-    expect(events).toEqual(['operation.started', 'operation.cancelled', 'environment.failed', 'operation.started']);
+    expect(events).toEqual(['operation.started', 'environment.creating', 'operation.cancelled', 'environment.failed', 'operation.started', 'environment.creating']);
   });
 
   it('retry and cancel of unknown ids are 404', async () => {
