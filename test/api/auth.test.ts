@@ -31,7 +31,7 @@ const ID = 'env-01jd8m3q4b5c6d7e8f9g0h1j2k';
 const OP = 'op-01jd8m3q4b5c6d7e8f9g0h1j2k';
 type Route = [method: string, path: string, init?: RequestInit];
 /** How Hono lists the redeliver route (the `:redeliver` verb is part of its parameter's pattern). */
-const REDELIVER_PATTERN = ':deliveryId{dlv-[0-9a-z-]+:redeliver}';
+const REDELIVER_PATTERN = ':deliveryId{.+:redeliver}';
 
 /**
  * Every route of the app, with the status an allowed caller gets (for the unknown environment ID):

@@ -26,13 +26,13 @@ const SUFFIX = ':redeliver';
 
 /**
  * What is served: Hono reads `{deliveryId}:redeliver` as one parameter named "deliveryId:redeliver",
- * so the served route matches the whole segment (no `/` in its pattern: app.ts turns route paths
- * into patterns) and the parameter drops the verb.
+ * so the served route matches any last segment ending in `:redeliver` (its pattern holds no `/`:
+ * app.ts turns route paths into patterns) and validation checks the id and drops the verb.
  */
 export const servedRoute = createRoute({
   ...route,
   hide: true,
-  path: '/environments/{id}/deliveries/{deliveryId}{dlv-[0-9a-z-]+:redeliver}',
+  path: '/environments/{id}/deliveries/{deliveryId}{.+:redeliver}',
   request: {
     params: EnvironmentIdParam.extend({
       deliveryId: z.string()
