@@ -62,6 +62,6 @@ export function slackMessage(record: EnvironmentRecord, event: EnvironmentEvent,
   }
   blocks.push({ type: 'context', elements: [mrkdwn(`${event.type} · event ${event.seq} · <${url}|${record.id}>`)] });
 
-  const text = `${record.name}: ${event.message}${error ? ` (${error.code}: ${error.message})` : ''}`;
-  return { text: clip(text, 3000), blocks };
+  // What a phone's notification shows: short; the blocks carry the details.
+  return { text: clip(`${record.name}: ${event.message}${error ? ` (${error.code})` : ''}`, 300), blocks };
 }
