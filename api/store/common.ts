@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
-import { DeliverySchema, isOpen, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
+import { DELIVERY_RETENTION_MS, DeliverySchema, isOpen, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
   CorruptRecordError, InvalidPageTokenError, VersionConflictError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page, type UpdateResult,
 } from './port.js';
@@ -161,6 +161,10 @@ export const cancelled = (delivery: Delivery, outcome: string, now: string): Del
   const { claim: _claim, nextAttemptTime: _next, ...rest } = delivery;
   return checkedDelivery({ ...rest, state: 'CANCELLED', endTime: now, outcome });
 };
+
+/** When an ended delivery may be dropped (the outbox does not grow forever); open ones are kept. */
+export const expiresMs = (delivery: Delivery): number | null =>
+  !isOpen(delivery.state) && delivery.endTime ? Date.parse(delivery.endTime) + DELIVERY_RETENTION_MS : null;
 
 /** When a delivery may be claimed, for the due index: PENDING ones only. */
 export const dueMs = (delivery: Delivery): number | null =>

@@ -12,7 +12,7 @@ import { DeliverySchema, type Delivery, type NewDelivery } from '../domain/notif
 import {
   DELIVERY_CURSOR, ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, applyDeliveryUpdate, applyUpdate,
   assertPageSize, cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey,
-  eventFilterKey, holdsName, inQueue, isDue, isExpired, numberEvents, parseStored, parseStoredJson, promoted, sortedLabels, systemNow,
+  eventFilterKey, expiresMs, holdsName, inQueue, isDue, isExpired, numberEvents, parseStored, parseStoredJson, promoted, sortedLabels, systemNow,
   toPage,
 } from './common.js';
 import {
@@ -33,7 +33,7 @@ import {
  * - `idempotency/{sha256 of key}`: keys can be long and hold `/`, document ids cannot.
  * - `deliveries/{environmentId}__{deliveryId}`: the outbox, top-level so that one query finds
  *   what is due across environments (`dueMs`, set only while PENDING); `targetId`, `open` and
- *   `inQueue` are copies for queries.
+ *   `inQueue` are copies for queries; `expireAt` (once ended) drives a TTL policy.
  * - `deliveryQueues/{environmentId}__{targetId}`: `{queue: [deliveryId…]}`, the open deliveries of
  *   one target in event order. Every write that adds to or takes from a queue reads and writes
  *   this document, so concurrent transactions on one queue conflict instead of losing an entry.
@@ -56,7 +56,7 @@ const NameLockSchema = z.object({ environmentId: z.string().min(1) });
 const EventDocumentSchema = EnvironmentEventSchema.omit({ details: true }).extend({ detailsJson: z.string().optional() });
 const IdempotencyDocumentSchema = IdempotencyRecordSchema.omit({ response: true }).extend({ responseJson: z.string().optional() });
 const DeliveryDocumentSchema = DeliverySchema.extend({
-  dueMs: z.number().nullable(), targetId: z.string(), open: z.boolean(), inQueue: z.boolean(),
+  dueMs: z.number().nullable(), targetId: z.string(), open: z.boolean(), inQueue: z.boolean(), expireAt: z.instanceof(Timestamp).nullable(),
 });
 const QueueSchema = z.object({ queue: z.array(z.string()) });
 
@@ -108,12 +108,17 @@ function parseIdempotency(snapshot: DocumentSnapshot): IdempotencyRecord {
 
 type Reader = Pick<Transaction, 'get'> | undefined;
 
+/** `expireAt`: a Timestamp once the delivery ended, for the TTL policy that drops it (infra/firestore.indexes.json). */
 function deliveryData(delivery: Delivery) {
-  return withoutUndefined({ ...delivery, dueMs: dueMs(delivery), targetId: delivery.target.id, open: delivery.state === 'QUEUED' || delivery.state === 'PENDING', inQueue: inQueue(delivery) });
+  const expires = expiresMs(delivery);
+  return {
+    ...withoutUndefined({ ...delivery, dueMs: dueMs(delivery), targetId: delivery.target.id, open: delivery.state === 'QUEUED' || delivery.state === 'PENDING', inQueue: inQueue(delivery) }),
+    expireAt: expires === null ? null : Timestamp.fromMillis(expires),
+  };
 }
 
 function parseDelivery(snapshot: DocumentSnapshot): Delivery {
-  const { dueMs: _due, targetId: _target, open: _open, inQueue: _inQueue, ...delivery } = parseStored(DeliveryDocumentSchema, snapshot.data(), snapshot.ref.path);
+  const { dueMs: _due, targetId: _target, open: _open, inQueue: _inQueue, expireAt: _expireAt, ...delivery } = parseStored(DeliveryDocumentSchema, snapshot.data(), snapshot.ref.path);
   return delivery;
 }
 

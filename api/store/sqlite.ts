@@ -9,7 +9,7 @@ import {
 import { DeliverySchema, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
   DELIVERY_CURSOR, ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, applyDeliveryUpdate, applyUpdate, assertPageSize,
-  cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey, eventFilterKey,
+  cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey, eventFilterKey, expiresMs,
   holdsName, inQueue, isDue, numberEvents, parseStored, parseStoredJson, promoted, systemNow, toPage,
 } from './common.js';
 import {
@@ -75,11 +75,13 @@ const MIGRATIONS: readonly string[] = [
     state          TEXT NOT NULL,
     in_queue       INTEGER NOT NULL,  -- open and not a redelivery: part of its target's queue
     due_ms         INTEGER,           -- PENDING: when it may be claimed (epoch ms); else NULL
+    expire_ms      INTEGER,           -- ended: when it may be dropped (epoch ms); else NULL
     record         TEXT NOT NULL,
     PRIMARY KEY (environment_id, id)
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX deliveries_due ON deliveries (due_ms) WHERE due_ms IS NOT NULL;
   CREATE INDEX deliveries_queue ON deliveries (environment_id, target_id, seq) WHERE in_queue = 1;
+  CREATE INDEX deliveries_expiry ON deliveries (expire_ms) WHERE expire_ms IS NOT NULL;
   `,
 ];
 
@@ -307,8 +309,8 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
   // -- The outbox ---------------------------------------------------------------------------
 
   private writeDelivery(delivery: Delivery): void {
-    this.sql('INSERT OR REPLACE INTO deliveries (environment_id, id, target_id, seq, state, in_queue, due_ms, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(delivery.environmentId, delivery.id, delivery.target.id, delivery.event.seq, delivery.state, inQueue(delivery) ? 1 : 0, dueMs(delivery), JSON.stringify(delivery));
+    this.sql('INSERT OR REPLACE INTO deliveries (environment_id, id, target_id, seq, state, in_queue, due_ms, expire_ms, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(delivery.environmentId, delivery.id, delivery.target.id, delivery.event.seq, delivery.state, inQueue(delivery) ? 1 : 0, dueMs(delivery), expiresMs(delivery), JSON.stringify(delivery));
   }
 
   private parseDelivery(environmentId: string, row: { id: string; record: string }): Delivery {
@@ -350,6 +352,8 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     // One transaction for the batch: SQLite serialises writers, so no two callers see one row due.
     return this.write(() => {
       const now = this.now();
+      // Ended deliveries past their retention go first (Firestore's TTL policy does this there).
+      this.sql('DELETE FROM deliveries WHERE expire_ms <= ?').run(Date.parse(now));
       const rows = this.sql<[number, number], { environment_id: string; id: string; record: string }>(
         'SELECT environment_id, id, record FROM deliveries WHERE due_ms <= ? ORDER BY due_ms LIMIT ?',
       ).all(Date.parse(now), options.limit);

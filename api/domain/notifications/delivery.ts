@@ -54,6 +54,9 @@ export type Delivery = z.infer<typeof DeliverySchema>;
 /** What an update's events add to the outbox; the store decides QUEUED or PENDING. */
 export type NewDelivery = Pick<Delivery, 'id' | 'environmentId' | 'event' | 'target' | 'sealedTarget' | 'body' | 'createTime'>;
 
+/** Ended deliveries are kept this long for GET …/deliveries and redelivery, then dropped. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 3_600_000;
+
 /** QUEUED and PENDING deliveries are open: their queue waits for them. */
 export const isOpen = (state: DeliveryState): boolean => state === 'QUEUED' || state === 'PENDING';
 

@@ -51,7 +51,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 const ids = (records: readonly EnvironmentRecord[]): string[] => records.map((r) => r.id);
 
 /** An outbox that sends every event to each of `targets` (a stand-in for domain/notifications/outbox.ts). */
-const outboxTo = (...targets: string[]): Outbox => (record, events) =>
+export const outboxTo = (...targets: string[]): Outbox => (record, events) =>
   events.flatMap((e): NewDelivery[] => targets.map((target) => ({
     id: deliveryId(e.seq, target),
     environmentId: record.id,
