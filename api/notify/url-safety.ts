@@ -68,15 +68,15 @@ const RANGE_NAMES: Record<string, string> = {
 };
 
 /**
- * Why an address may not be contacted, or undefined when it is public unicast. IPv4-mapped IPv6
- * addresses are judged by the IPv4 address they carry.
+ * Why an address may not be contacted ("a private (RFC 1918) address"), or undefined when it is
+ * public unicast. IPv4-mapped IPv6 addresses are judged by the IPv4 address they carry.
  */
 export function addressProblem(text: string): string | undefined {
-  if (!ipaddr.isValid(text)) return `${text} is not an IP address`;
+  if (!ipaddr.isValid(text)) return 'not an IP address';
   let address = ipaddr.parse(text);
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
   const range = address.range();
-  return range === 'unicast' ? undefined : `${text} is a ${RANGE_NAMES[range] ?? range} address`;
+  return range === 'unicast' ? undefined : `a ${RANGE_NAMES[range] ?? range} address`;
 }
 
 const isLoopbackHost = (hostname: string) => LOOPBACK_NAMES.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
@@ -132,7 +132,7 @@ export async function resolveChecked(url: URL, policy: UrlPolicy, resolver: Reso
       continue;
     }
     const problem = addressProblem(address);
-    if (problem) throw new UnsafeUrlError(`${host} resolves to ${problem}`);
+    if (problem) throw new UnsafeUrlError(`${host} resolves to ${address}, ${problem}`);
   }
   return addresses;
 }

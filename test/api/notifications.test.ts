@@ -96,7 +96,7 @@ describe('registering targets', () => {
     expect(problem.code).toBe('VALIDATION_FAILED');
     expect(problem.errors).toEqual([
       { path: '$.notifications[0].url', message: 'must use https' },
-      { path: '$.notifications[1].url', message: 'internal.example.com resolves to 10.1.2.3 is a private (RFC 1918) address' },
+      { path: '$.notifications[1].url', message: 'internal.example.com resolves to 10.1.2.3, a private (RFC 1918) address' },
       { path: '$.notifications[2].url', message: 'must name a host, not an IP address' },
       { path: '$.notifications[3].url', message: 'must use the default https port, not 8443' },
       { path: '$.notifications[4].url', message: 'a Slack target must be a Slack incoming-webhook URL (https://hooks.slack.com/…), not receiver.example.com' },
