@@ -84,7 +84,7 @@ export const SAXML_IMAGES = {
 } as const;
 export const SAXML_CELL = '/sax/test';
 
-/** §3, era B names (joined to the environment prefix with `_`). */
+/** §3, era B names: naming.ts joins them to the environment prefix with `_`, all but the table. */
 export const PERF_NAMES = {
   schema: 'metrics_schema',
   topic: 'metrics_pubsub_sink',

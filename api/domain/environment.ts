@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from './events.js';
 import { DisabledTargetsSchema, NotificationTargetSchema } from './notifications/targets.js';
+import { STAGE_NAMES, type StageName } from './plan/stages.js';
 import { EnvironmentSpecSchema } from './spec.js';
 
 /**
@@ -10,13 +11,14 @@ import { EnvironmentSpecSchema } from './spec.js';
  */
 
 export const ENVIRONMENT_STATES = ['CREATING', 'ACTIVE', 'DELETING', 'DELETED', 'FAILED'] as const;
-export const STAGE_NAMES = ['bootstrap', 'base', 'perf', 'saxml'] as const;
 export const STAGE_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'DELETING', 'DELETED'] as const;
 export const OPERATION_KINDS = ['create', 'delete', 'retry'] as const;
 export const OPERATION_STATES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
+// The stages are defined by the plan's registry (plan/stages.ts); their names are re-exported here with the other enums.
+export { STAGE_NAMES, type StageName };
+
 export type EnvironmentState = (typeof ENVIRONMENT_STATES)[number];
-export type StageName = (typeof STAGE_NAMES)[number];
 export type StageState = (typeof STAGE_STATES)[number];
 export type OperationState = (typeof OPERATION_STATES)[number];
 

@@ -1,3 +1,4 @@
+import { PERF_NAMES } from './defaults.js';
 import type { EnvironmentSpec } from './spec.js';
 
 /**
@@ -61,11 +62,12 @@ export function resourceNames(spec: EnvironmentSpec): ResourceNames {
     adminBucket: spec.buckets.admin ?? `${p}-saxml-admin`,
     modelBucket: spec.buckets.modelRepository ?? `${p}-saxml-model-repository`,
     artifactRegistry: spec.artifactRegistry.name ?? `${p}-serving-images`,
-    perfSchema: `${underscored}_metrics_schema`,
-    perfTopic: `${underscored}_metrics_pubsub_sink`,
-    perfSubscription: `${underscored}_metrics_pubsub_bq_sub`,
-    perfDataset: `${underscored}_metrics_dataset`,
-    perfTable: 'performance_metrics',
+    perfSchema: `${underscored}_${PERF_NAMES.schema}`,
+    perfTopic: `${underscored}_${PERF_NAMES.topic}`,
+    perfSubscription: `${underscored}_${PERF_NAMES.subscription}`,
+    perfDataset: `${underscored}_${PERF_NAMES.dataset}`,
+    // Not prefixed: the Locust tooling expects exactly this table name (defect 3), and the dataset is the environment's.
+    perfTable: PERF_NAMES.table,
     workloadIdentityMember: `serviceAccount:${spec.project}.svc.id.goog[${spec.saxml.namespace}/${spec.saxml.serviceAccountName}]`,
   };
 }

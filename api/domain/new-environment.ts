@@ -1,18 +1,14 @@
 import { emptyProgress, type EnvironmentRecord, type NewEvent, type Operation, type Stage } from './environment.js';
 import type { NotificationTarget } from './notifications/targets.js';
 import { enteredStateEvent, startedEvent } from './operations.js';
+import { STAGES } from './plan/stages.js';
 import type { Plan } from './plan/types.js';
 import { withStages } from './progress.js';
 import type { EnvironmentSpec } from './spec.js';
 
 function initialStages(spec: EnvironmentSpec): Stage[] {
   const steps = { total: 0, done: 0, failed: 0 };
-  return [
-    { name: 'bootstrap', state: 'PENDING', steps },
-    { name: 'base', state: 'PENDING', steps },
-    { name: 'perf', state: spec.perf.enabled ? 'PENDING' : 'SKIPPED', steps },
-    { name: 'saxml', state: spec.saxml.enabled ? 'PENDING' : 'SKIPPED', steps },
-  ];
+  return STAGES.map((stage) => ({ name: stage.name, state: stage.enabled(spec) ? 'PENDING' : 'SKIPPED', steps }));
 }
 
 /**

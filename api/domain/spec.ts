@@ -178,5 +178,7 @@ export const EnvironmentSpecSchema = z.strictObject({
 });
 
 export type EnvironmentSpec = z.output<typeof EnvironmentSpecSchema>;
+/** A spec validation accepted and completed (validate.ts `checkSpec`): what the plan is built from. */
+export type NormalisedSpec = EnvironmentSpec & { zones: string[] };
 export type CpuNodePool = z.output<typeof CpuNodePoolSchema>;
 export type TpuNodePool = z.output<typeof TpuNodePoolSchema>;

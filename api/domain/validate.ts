@@ -2,7 +2,7 @@ import { DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR } from '.
 import type { FieldError } from './errors.js';
 import { jsonPath, zodFieldErrors } from './field-errors.js';
 import { limitViolations } from './naming.js';
-import { EnvironmentSpecSchema, type EnvironmentSpec } from './spec.js';
+import { EnvironmentSpecSchema, type EnvironmentSpec, type NormalisedSpec } from './spec.js';
 import { tpuTypeProblem } from './tpu.js';
 
 /**
@@ -10,7 +10,7 @@ import { tpuTypeProblem } from './tpu.js';
  * problem at once — one entry per violation, each with the JSON path of the field to change.
  */
 
-export type ParseResult = { ok: true; spec: EnvironmentSpec } | { ok: false; errors: FieldError[] };
+export type ParseResult = { ok: true; spec: NormalisedSpec } | { ok: false; errors: FieldError[] };
 
 export function parseSpec(body: unknown): ParseResult {
   const parsed = EnvironmentSpecSchema.safeParse(body);
@@ -21,14 +21,12 @@ export function parseSpec(body: unknown): ParseResult {
 /** The cross-field rules over a spec the schema already accepted; fills the default zones. */
 export function checkSpec(spec: EnvironmentSpec): ParseResult {
   const errors = crossFieldErrors(spec);
-  return errors.length ? { ok: false, errors } : { ok: true, spec: withDefaultZones(spec) };
+  return errors.length ? { ok: false, errors } : { ok: true, spec: { ...spec, zones: spec.zones ?? defaultZones(spec) } };
 }
 
-/** CPU pools default to the TPU pools' zones, so the whole cell sits next to its slices. */
-function withDefaultZones(spec: EnvironmentSpec): EnvironmentSpec {
-  if (spec.zones) return spec;
-  const zones = [...new Set(spec.cluster.tpuNodePools.flatMap((p) => p.zones))].sort();
-  return { ...spec, zones };
+/** CPU pools default to the TPU pools' zones, so the whole cell sits next to its slices; sorted, so pool order does not matter. */
+function defaultZones(spec: EnvironmentSpec): string[] {
+  return [...new Set(spec.cluster.tpuNodePools.flatMap((p) => p.zones))].sort();
 }
 
 function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {

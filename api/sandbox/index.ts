@@ -17,8 +17,7 @@ import { identities, type SandboxIdentities } from './auth.js';
 import { bigqueryApp } from './bigquery.js';
 import { computeApp, createLoadBalancerRule } from './compute.js';
 import { containerApp } from './container.js';
-import type { FaultConfig, FaultController } from './faults.js';
-import { SERVICE_NAMES, type ServiceName } from './bases.js';
+import type { FaultController } from './faults.js';
 import { iamApp } from './iam.js';
 import { iamCredentialsApp } from './iamcredentials.js';
 import { inventory, settings, type InventoryItem, type SandboxSettings } from './inventory.js';
@@ -31,17 +30,14 @@ import { testApi } from './test-api.js';
 
 export type {
   CallRec,
-  FaultConfig,
   FaultController,
   InventoryItem,
   SandboxIdentities,
   SandboxOptions,
   SandboxSettings,
-  ServiceName,
 };
 export type LoadBalancerRuleInput = { project: string; region: string; cluster: string; service: string; internal?: boolean };
 export { DURATIONS } from './lro.js';
-export { SERVICE_NAMES };
 export { sandboxBases } from './bases.js';
 
 export interface Sandbox {

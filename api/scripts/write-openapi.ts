@@ -17,8 +17,7 @@ function unavailable(path: string): unknown {
 
 /** `npm run openapi`: openapi.yaml from the route definitions. */
 export function generatedOpenApiYaml(): string {
-  // `sandbox` is optional and decides whether routes are mounted, so it is simply absent.
-  const deps = new Proxy({} as Deps, { get: (_t, key) => (key === 'sandbox' ? undefined : unavailable(`deps.${String(key)}`)) });
+  const deps = new Proxy({} as Deps, { get: (_t, key) => unavailable(`deps.${String(key)}`) });
   return toYaml(openApiDocument(createApp(deps)));
 }
 

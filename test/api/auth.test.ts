@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AccessPolicy } from '../../api/domain/access.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { googleIdTokenAuthenticator } from '../../api/identity/google-id-token.js';
-import { buildTestApp, INTERNAL_SECRET, json, readJson } from '../support/app.js';
+import { buildTestApp, INTERNAL_SECRET, json } from '../support/app.js';
+import { environmentOf, jsonOf, problemOf, type Schemas } from '../support/bodies.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 const AUDIENCE = 'https://saxml-env.example.run.app';
@@ -95,7 +96,7 @@ describe('cloud profile: Google ID tokens and the allow-list', () => {
     ])('401 with %s', async (_why, token) => {
       const res = await call(app, route, token);
       expect(res.status).toBe(401);
-      const problem = await readJson(res);
+      const problem = await problemOf(res);
       expect(problem.code).toBe('UNAUTHENTICATED');
       if (token) expect(JSON.stringify(problem)).not.toContain(token);
     });
@@ -103,7 +104,7 @@ describe('cloud profile: Google ID tokens and the allow-list', () => {
     it('403 for a valid token whose principal is not on the allow-list', async () => {
       const res = await call(app, route, idToken({ email: 'mallory@evil.example' }));
       expect(res.status).toBe(403);
-      expect((await readJson(res)).code).toBe('PERMISSION_DENIED');
+      expect((await problemOf(res)).code).toBe('PERMISSION_DENIED');
     });
 
     it(`${allowedStatus} for an allowed principal`, async () => {
@@ -115,7 +116,7 @@ describe('cloud profile: Google ID tokens and the allow-list', () => {
   it('records the principal as createdBy', async () => {
     const res = await call(app, ['POST', '/environments', json({ ...SMALLEST_SPEC, name: 'carols' })], idToken({ email: 'carol@elsewhere.org' }));
     expect(res.status).toBe(202);
-    expect((await readJson(res)).createdBy).toBe('user:carol@elsewhere.org');
+    expect((await environmentOf(res)).createdBy).toBe('user:carol@elsewhere.org');
   });
 
   it('healthz needs no token', async () => {
@@ -127,13 +128,13 @@ describe('cloud profile: Google ID tokens and the allow-list', () => {
     const token = idToken({ email: 'bob@example.com' });
     const denied = await call(scoped, ['POST', '/environments', json(SMALLEST_SPEC)], token);
     expect(denied.status).toBe(403);
-    expect((await readJson(denied)).detail).toContain('my-project-1');
+    expect((await problemOf(denied)).detail).toContain('my-project-1');
     const allowed = await call(scoped, ['POST', '/environments', json({ ...SMALLEST_SPEC, project: 'other-project-2' })], token);
     expect(allowed.status).toBe(202);
-    const env = await readJson(allowed);
+    const env = await environmentOf(allowed);
     expect((await call(scoped, ['GET', '/environments'], token)).status).toBe(403);
-    const listed = await readJson(await call(scoped, ['GET', '/environments?project=other-project-2'], token));
-    expect(listed.environments.map((e: { id: string }) => e.id)).toEqual([env.id]);
+    const listed = await jsonOf<Schemas['EnvironmentList']>(await call(scoped, ['GET', '/environments?project=other-project-2'], token));
+    expect(listed.environments.map((e) => e.id)).toEqual([env.id]);
     const service = idToken({ email: 'ci@other-project-2.iam.gserviceaccount.com' });
     expect((await call(scoped, ['GET', `/environments/${env.id}`], service)).status).toBe(403);
   });
@@ -161,7 +162,7 @@ describe('local profile: optional static token', () => {
   it('without API_TOKEN everyone is anonymous', async () => {
     const open = buildTestApp().app;
     const res = await open.request('/environments', json(SMALLEST_SPEC));
-    expect((await readJson(res)).createdBy).toBe('anonymous');
+    expect((await environmentOf(res)).createdBy).toBe('anonymous');
   });
 });
 

@@ -2,23 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { EngineUnavailableError, type StartExecutionInput, type WorkflowEngine } from '../../api/engine/port.js';
 import { PendingEngine } from '../support/pending-engine.js';
 import { AccessPolicy } from '../../api/domain/access.js';
-import { buildTestApp, readJson, json, tokensAuthenticator } from '../support/app.js';
+import { buildTestApp, json, tokensAuthenticator } from '../support/app.js';
+import { problemOf } from '../support/bodies.js';
+import { created, createdOf, dataOf, errorOf, typedClient, validatedOf } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 describe('POST /environments', () => {
   it('records the smallest valid body and answers 202 with Location, ETag and a RUNNING create operation', async () => {
     const { app } = buildTestApp();
-    const res = await app.request('/environments', json(SMALLEST_SPEC));
-    expect(res.status).toBe(202);
-    const body = await readJson(res);
+    const res = await typedClient(app).POST('/environments', { body: SMALLEST_SPEC });
+    expect(res.response.status).toBe(202);
+    const body = createdOf(res);
     expect(body.id).toMatch(/^env-[0-9a-z]{26}$/);
-    expect(res.headers.get('location')).toBe(`/environments/${body.id}`);
-    expect(res.headers.get('etag')).toBe(body.etag);
+    expect(res.response.headers.get('location')).toBe(`/environments/${body.id}`);
+    expect(res.response.headers.get('etag')).toBe(body.etag);
     expect(body).toMatchObject({ name: 'demo', project: 'my-project-1', region: 'us-west1', state: 'CREATING', createdBy: 'anonymous' });
     expect(body.operation).toMatchObject({ kind: 'create', state: 'RUNNING' });
     expect(body.operation.executionName).toBeTruthy();
     expect(body.actions).toEqual({ canDelete: false, canRetry: false, canCancel: true });
-    expect(body.stages.map((s: { name: string; state: string }) => `${s.name}:${s.state}`)).toEqual([
+    expect(body.stages.map((s) => `${s.name}:${s.state}`)).toEqual([
       'bootstrap:PENDING', 'base:PENDING', 'perf:PENDING', 'saxml:PENDING',
     ]);
     expect(body.spec.zones).toEqual(['us-west1-c']);
@@ -31,7 +33,7 @@ describe('POST /environments', () => {
     const engine = new PendingEngine();
     const recording: WorkflowEngine = { start: (i) => (started.push(i), engine.start(i)), get: (n) => engine.get(n), cancel: (n) => engine.cancel(n) };
     const { app } = buildTestApp({ engine: recording, apiBase: () => 'http://127.0.0.1:9999' });
-    const body = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    const body = await created(typedClient(app));
     expect(started).toEqual([{
       argument: { environmentId: body.id, operationId: body.operation.id, apiBase: 'http://127.0.0.1:9999' },
       labels: { environment: body.id, operation: body.operation.id, kind: 'create' },
@@ -39,12 +41,12 @@ describe('POST /environments', () => {
   });
 
   it('validateOnly returns the normalised spec and records nothing', async () => {
-    const { app } = buildTestApp();
-    const res = await app.request('/environments?validateOnly=true', json(SMALLEST_SPEC));
-    expect(res.status).toBe(200);
-    const body = await readJson(res);
+    const client = typedClient(buildTestApp().app);
+    const res = await client.POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: 'true' } } });
+    expect(res.response.status).toBe(200);
+    const body = validatedOf(res);
     expect(body.spec.network).toMatchObject({ subnetCidr: '10.129.0.0/20', podsCidr: '192.168.64.0/20', servicesCidr: '192.168.80.0/20' });
-    const list = await readJson(await app.request('/environments'));
+    const list = dataOf(await client.GET('/environments'), 200);
     expect(list.environments).toEqual([]);
   });
 
@@ -53,32 +55,32 @@ describe('POST /environments', () => {
     const res = await app.request('/environments', json({ ...SMALLEST_SPEC, colour: 'blue', cluster: { ...SMALLEST_SPEC.cluster, extra: 1 } }));
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    const problem = await readJson(res);
+    const problem = await problemOf(res);
     expect(problem.code).toBe('VALIDATION_FAILED');
-    expect(problem.errors.map((e: { path: string }) => e.path).sort()).toEqual(['$.cluster.extra', '$.colour']);
+    expect(problem.errors?.map((e) => e.path).sort()).toEqual(['$.cluster.extra', '$.colour']);
   });
 
   it('reports every cross-field violation at once', async () => {
     const { app } = buildTestApp();
-    const res = await app.request('/environments', json({
+    const res = await typedClient(app).POST('/environments', { body: {
       ...SMALLEST_SPEC,
       cluster: { tpuNodePools: [{ name: 'tpu', tpuType: 'v5litepod-16', zones: ['us-east1-b'] }] },
-    }));
-    expect(res.status).toBe(422);
-    const problem = await readJson(res);
-    const paths = problem.errors.map((e: { path: string }) => e.path);
+    } });
+    expect(res.response.status).toBe(422);
+    const problem = errorOf(res, 422);
+    const paths = problem.errors?.map((e) => e.path);
     expect(paths).toContain('$.cluster.tpuNodePools[0].tpuType');
     expect(paths).toContain('$.cluster.tpuNodePools[0].zones[0]');
-    expect(problem.errors.find((e: { path: string }) => e.path.endsWith('tpuType')).message).toMatch(/multi-host.*v5litepod-4/);
+    expect(problem.errors?.find((e) => e.path.endsWith('tpuType'))?.message).toMatch(/multi-host.*v5litepod-4/);
     // The detail names every violation too, for a person who reads only it.
     expect(problem.detail).toContain('$.cluster.tpuNodePools[0].zones[0]: zone us-east1-b is not in region us-west1');
   });
 
   it('names the limit when a derived name would be too long for Google', async () => {
     const { app } = buildTestApp();
-    const res = await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'a-much-too-long-name' }));
-    expect(res.status).toBe(422);
-    const { errors } = await readJson(res);
+    const res = await typedClient(app).POST('/environments', { body: { ...SMALLEST_SPEC, name: 'a-much-too-long-name' } });
+    expect(res.response.status).toBe(422);
+    const { errors } = errorOf(res, 422);
     expect(errors).toContainEqual({ path: '$.name', message: expect.stringMatching(/service account id .* 6–30/) });
   });
 
@@ -89,26 +91,26 @@ describe('POST /environments', () => {
     const { app } = buildTestApp();
     const res = await app.request('/environments', { method: 'POST', headers: { 'content-type': type }, body });
     expect(res.status).toBe(status);
-    expect((await readJson(res)).code).toBe(code);
+    expect((await problemOf(res)).code).toBe(code);
   });
 
   it('refuses bodies over 64 KiB with 413', async () => {
     const { app } = buildTestApp();
-    const res = await app.request('/environments', json({ ...SMALLEST_SPEC, labels: { big: 'x'.repeat(70 * 1024) } }));
-    expect(res.status).toBe(413);
-    expect((await readJson(res)).code).toBe('PAYLOAD_TOO_LARGE');
+    const res = await typedClient(app).POST('/environments', { body: { ...SMALLEST_SPEC, labels: { big: 'x'.repeat(70 * 1024) } } });
+    expect(res.response.status).toBe(413);
+    expect(errorOf(res, 413).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('refuses a second live environment with the same name in the project (409 naming it), but not in another project', async () => {
-    const { app } = buildTestApp();
-    const first = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
-    const again = await app.request('/environments', json(SMALLEST_SPEC));
-    expect(again.status).toBe(409);
-    const problem = await readJson(again);
+    const client = typedClient(buildTestApp().app);
+    const first = await created(client);
+    const again = await client.POST('/environments', { body: SMALLEST_SPEC });
+    expect(again.response.status).toBe(409);
+    const problem = errorOf(again, 409);
     expect(problem.code).toBe('ALREADY_EXISTS');
     expect(problem.detail).toContain(first.id);
-    const elsewhere = await app.request('/environments', json({ ...SMALLEST_SPEC, project: 'other-project-2' }));
-    expect(elsewhere.status).toBe(202);
+    const elsewhere = await client.POST('/environments', { body: { ...SMALLEST_SPEC, project: 'other-project-2' } });
+    expect(elsewhere.response.status).toBe(202);
   });
 
   it('records the environment as FAILED and answers 503 when the engine cannot start the workflow', async () => {
@@ -117,12 +119,12 @@ describe('POST /environments', () => {
       get: async () => { throw new Error('unused'); },
       cancel: async () => { throw new Error('unused'); },
     };
-    const { app } = buildTestApp({ engine: failing });
-    const res = await app.request('/environments', json(SMALLEST_SPEC));
-    expect(res.status).toBe(503);
-    const problem = await readJson(res);
+    const client = typedClient(buildTestApp({ engine: failing }).app);
+    const res = await client.POST('/environments', { body: SMALLEST_SPEC });
+    expect(res.response.status).toBe(503);
+    const problem = errorOf(res, 503);
     expect(problem.code).toBe('UNAVAILABLE');
-    const env = await readJson(await app.request(`/environments/${problem.environmentId}`));
+    const env = dataOf(await client.GET('/environments/{id}', { params: { path: { id: String(problem.environmentId) } } }), 200);
     expect(env.state).toBe('FAILED');
     expect(env.operation).toMatchObject({ state: 'FAILED', error: { code: 'ENGINE_UNAVAILABLE' } });
     expect(env.actions.canRetry).toBe(true);
@@ -131,15 +133,15 @@ describe('POST /environments', () => {
 
 describe('Idempotency-Key', () => {
   it('replays the same status and body for the same key and body, without creating twice', async () => {
-    const { app } = buildTestApp();
-    const headers = { 'idempotency-key': 'key-1' };
-    const first = await app.request('/environments', json(SMALLEST_SPEC, headers));
-    const second = await app.request('/environments', json(SMALLEST_SPEC, headers));
-    expect(second.status).toBe(first.status);
-    expect(await readJson(second)).toEqual(await readJson(first));
-    expect(second.headers.get('location')).toBe(first.headers.get('location'));
-    expect(second.headers.get('idempotent-replayed')).toBe('true');
-    const list = await readJson(await app.request('/environments'));
+    const client = typedClient(buildTestApp().app);
+    const header = { 'idempotency-key': 'key-1' };
+    const first = await client.POST('/environments', { body: SMALLEST_SPEC, params: { header } });
+    const second = await client.POST('/environments', { body: SMALLEST_SPEC, params: { header } });
+    expect(second.response.status).toBe(first.response.status);
+    expect(createdOf(second)).toEqual(createdOf(first));
+    expect(second.response.headers.get('location')).toBe(first.response.headers.get('location'));
+    expect(second.response.headers.get('idempotent-replayed')).toBe('true');
+    const list = dataOf(await client.GET('/environments'), 200);
     expect(list.environments).toHaveLength(1);
   });
 
@@ -154,11 +156,12 @@ describe('Idempotency-Key', () => {
   });
 
   it('refuses the same key with a different body (422)', async () => {
-    const { app } = buildTestApp();
-    await app.request('/environments', json(SMALLEST_SPEC, { 'idempotency-key': 'key-3' }));
-    const res = await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'other' }, { 'idempotency-key': 'key-3' }));
-    expect(res.status).toBe(422);
-    expect((await readJson(res)).code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const client = typedClient(buildTestApp().app);
+    const header = { 'idempotency-key': 'key-3' };
+    await client.POST('/environments', { body: SMALLEST_SPEC, params: { header } });
+    const res = await client.POST('/environments', { body: { ...SMALLEST_SPEC, name: 'other' }, params: { header } });
+    expect(res.response.status).toBe(422);
+    expect(errorOf(res, 422).code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('answers 409 while the first request with the key is still in flight', async () => {
@@ -172,29 +175,29 @@ describe('Idempotency-Key', () => {
       get: (n) => inner.get(n),
       cancel: (n) => inner.cancel(n),
     };
-    const { app } = buildTestApp({ engine: slow });
-    const headers = { 'idempotency-key': 'key-4' };
-    const first = app.request('/environments', json(SMALLEST_SPEC, headers));
+    const client = typedClient(buildTestApp({ engine: slow }).app);
+    const header = { 'idempotency-key': 'key-4' };
+    const first = client.POST('/environments', { body: SMALLEST_SPEC, params: { header } });
     await startedPromise;
-    const second = await app.request('/environments', json(SMALLEST_SPEC, headers));
-    expect(second.status).toBe(409);
-    expect((await readJson(second)).code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
+    const second = await client.POST('/environments', { body: SMALLEST_SPEC, params: { header } });
+    expect(second.response.status).toBe(409);
+    expect(errorOf(second, 409).code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
     release();
-    expect((await first).status).toBe(202);
-    const third = await app.request('/environments', json(SMALLEST_SPEC, headers));
-    expect(third.status).toBe(202);
-    expect(third.headers.get('idempotent-replayed')).toBe('true');
+    expect((await first).response.status).toBe(202);
+    const third = await client.POST('/environments', { body: SMALLEST_SPEC, params: { header } });
+    expect(third.response.status).toBe(202);
+    expect(third.response.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('replays validation failures too, so a retried bad request gets the same answer', async () => {
-    const { app } = buildTestApp();
-    const headers = { 'idempotency-key': 'key-5' };
+    const client = typedClient(buildTestApp().app);
+    const header = { 'idempotency-key': 'key-5' };
     const bad = { ...SMALLEST_SPEC, region: 'nowhere' };
-    const a = await app.request('/environments', json(bad, headers));
-    const b = await app.request('/environments', json(bad, headers));
-    expect(a.status).toBe(422);
-    expect(b.status).toBe(422);
-    expect(await readJson(b)).toEqual(await readJson(a));
+    const a = await client.POST('/environments', { body: bad, params: { header } });
+    const b = await client.POST('/environments', { body: bad, params: { header } });
+    expect(a.response.status).toBe(422);
+    expect(b.response.status).toBe(422);
+    expect(errorOf(b, 422)).toEqual(errorOf(a, 422));
   });
 
   it('replays a create whose workflow could not start: that 503 is the outcome (the environment was recorded)', async () => {
@@ -205,19 +208,20 @@ describe('Idempotency-Key', () => {
       get: (n) => inner.get(n),
       cancel: (n) => inner.cancel(n),
     };
-    const { app } = buildTestApp({ engine: flaky });
-    const headers = { 'idempotency-key': 'key-6' };
-    const first = await app.request('/environments', json(SMALLEST_SPEC, headers));
-    expect(first.status).toBe(503);
-    const problem = await readJson(first);
+    const client = typedClient(buildTestApp({ engine: flaky }).app);
+    const header = { 'idempotency-key': 'key-6' };
+    const first = await client.POST('/environments', { body: SMALLEST_SPEC, params: { header } });
+    expect(first.response.status).toBe(503);
+    const problem = errorOf(first, 503);
     expect(problem.detail).not.toContain('projects/svc');
     fail = false;
-    const replayed = await app.request('/environments', json(SMALLEST_SPEC, headers));
-    expect(replayed.status).toBe(503);
-    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
-    expect(await readJson(replayed)).toEqual(problem);
+    const replayed = await client.POST('/environments', { body: SMALLEST_SPEC, params: { header } });
+    expect(replayed.response.status).toBe(503);
+    expect(replayed.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(errorOf(replayed, 503)).toEqual(problem);
     // The way forward the answer names: retry the recorded environment.
-    expect((await app.request(`/environments/${problem.environmentId}/retry`, { method: 'POST' })).status).toBe(202);
+    const retry = await client.POST('/environments/{id}/retry', { params: { path: { id: String(problem.environmentId) } } });
+    expect(retry.response.status).toBe(202);
   });
 
   it('does not store a server fault that recorded nothing, so a retry with the same key runs again', async () => {
@@ -239,11 +243,12 @@ describe('Idempotency-Key', () => {
     const { app } = buildTestApp({
       auth: { authenticator: tokensAuthenticator({ a: 'user:a@example.com', b: 'user:b@example.com' }), policy: new AccessPolicy('allow-all') },
     });
-    const a = await app.request('/environments', json(SMALLEST_SPEC, { 'idempotency-key': 'shared', authorization: 'Bearer a' }));
-    const b = await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'other' }, { 'idempotency-key': 'shared', authorization: 'Bearer b' }));
-    expect(a.status).toBe(202);
-    expect(b.status).toBe(202);
-    expect(b.headers.get('idempotent-replayed')).toBeNull();
-    expect((await readJson(b)).createdBy).toBe('user:b@example.com');
+    const header = { 'idempotency-key': 'shared' };
+    const a = await typedClient(app, { authorization: 'Bearer a' }).POST('/environments', { body: SMALLEST_SPEC, params: { header } });
+    const b = await typedClient(app, { authorization: 'Bearer b' }).POST('/environments', { body: { ...SMALLEST_SPEC, name: 'other' }, params: { header } });
+    expect(a.response.status).toBe(202);
+    expect(b.response.status).toBe(202);
+    expect(b.response.headers.get('idempotent-replayed')).toBeNull();
+    expect(createdOf(b).createdBy).toBe('user:b@example.com');
   });
 });

@@ -6,24 +6,19 @@ import { EnvironmentSchema } from '../../api/routes/environments/schemas.js';
 import { buildTestApp, INTERNAL_SECRET, tokensAuthenticator } from '../support/app.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { PendingEngine } from '../support/pending-engine.js';
-import { typedClient } from '../support/client.js';
+import { environmentOf, jsonOf, problemOf } from '../support/bodies.js';
+import { created, typedClient } from '../support/client.js';
 
 // What a user meets first: the HTTP contract's answers, each saying what to do next.
 
 const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): RequestInit => ({ method: 'POST', headers, body });
-
-async function created(client: ReturnType<typeof typedClient>, spec: object = SMALLEST_SPEC) {
-  const res = await client.POST('/environments', { body: spec as never, params: { query: {}, header: {} } });
-  if (res.response.status !== 202 || !res.data || !('id' in res.data)) throw new Error(`create answered ${res.response.status}`);
-  return res.data;
-}
 
 describe('query parameters', () => {
   it('refuses an unknown one with 400 naming it and the one meant: ?validateonly=true creates nothing', async () => {
     const { app, store } = buildTestApp();
     const res = await app.request('/environments?validateonly=true', post(JSON.stringify(SMALLEST_SPEC)));
     expect(res.status).toBe(400);
-    const body = await res.json() as { code: string; errors: { path: string; message: string }[]; detail: string };
+    const body = await problemOf(res);
     expect(body.code).toBe('INVALID_ARGUMENT');
     expect(body.errors).toEqual([{ path: '$.query.validateonly', message: 'unknown parameter; did you mean "validateOnly"?' }]);
     expect((await store.list({ pageSize: 10 })).items).toEqual([]);
@@ -34,7 +29,7 @@ describe('query parameters', () => {
     const env = await created(typedClient(app));
     const res = await app.request(`/environments/${env.id}?force=true&deletebootstrap=true`, { method: 'DELETE' });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { detail: string }).detail).toContain('did you mean "deleteBootstrap"?');
+    expect((await problemOf(res)).detail).toContain('did you mean "deleteBootstrap"?');
     expect((await typedClient(app).GET('/environments/{id}', { params: { path: { id: env.id } } })).data?.state).toBe('CREATING');
   });
 
@@ -43,7 +38,7 @@ describe('query parameters', () => {
     const env = await created(typedClient(app));
     const res = await app.request(`/environments/${env.id}?view=full`);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { detail: string }).detail).toContain('this route takes no query parameters');
+    expect((await problemOf(res)).detail).toContain('this route takes no query parameters');
   });
 });
 
@@ -52,14 +47,14 @@ describe('request bodies', () => {
     const { app } = buildTestApp();
     const res = await app.request('/environments', post(JSON.stringify(SMALLEST_SPEC), { 'content-type': 'text/plain' }));
     expect(res.status).toBe(415);
-    expect(await res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'send the body as JSON with Content-Type: application/json (got text/plain)' });
+    expect(await problemOf(res)).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'send the body as JSON with Content-Type: application/json (got text/plain)' });
   });
 
   it('malformed JSON gives the line and column, without quoting the body', async () => {
     const { app } = buildTestApp();
     const res = await app.request('/environments', post('{\n  "name": "demo",\n  "project": "p" "region": "secret-marker"\n}'));
     expect(res.status).toBe(400);
-    const body = await res.json() as { code: string; detail: string };
+    const body = await problemOf(res);
     expect(body.code).toBe('MALFORMED_JSON');
     expect(body.detail).toMatch(/^malformed JSON at line 3, column 18: /);
     expect(body.detail).not.toContain('secret-marker');
@@ -70,7 +65,7 @@ describe('request bodies', () => {
     const { project: _project, ...noProject } = SMALLEST_SPEC;
     const res = await app.request('/environments', post(JSON.stringify({ ...noProject, cluster: { ...SMALLEST_SPEC.cluster, tpuNodepools: [] } })));
     expect(res.status).toBe(422);
-    const body = await res.json() as { errors: { path: string; message: string }[] };
+    const body = await problemOf(res);
     expect(body.errors).toEqual(expect.arrayContaining([
       { path: '$.project', message: 'is required' },
       { path: '$.cluster.tpuNodepools', message: 'unknown field; did you mean "tpuNodePools"?' },
@@ -83,10 +78,10 @@ describe('request bodies', () => {
     const env = await created(typedClient(app));
     const malformed = await app.request(`/internal/environments/${env.id}/reports`, post('{"operationId":', auth));
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { code: string }).code).toBe('MALFORMED_JSON');
+    expect((await problemOf(malformed)).code).toBe('MALFORMED_JSON');
     const badId = await app.request('/internal/environments/nope/reports', post('{}', auth));
     expect(badId.status).toBe(400);
-    expect(((await badId.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe('$.path.id');
+    expect((await problemOf(badId)).errors?.[0]?.path).toBe('$.path.id');
   });
 });
 
@@ -97,7 +92,7 @@ describe('authorization comes before validation', () => {
     });
     const res = await app.request('/environments', post(JSON.stringify({ ...SMALLEST_SPEC, region: 'nowhere', tpu: 1 }), { authorization: 'Bearer t', 'content-type': 'application/json' }));
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+    expect((await problemOf(res)).errors).toBeUndefined();
   });
 
   it('401 tells the client how to authenticate', async () => {
@@ -113,7 +108,7 @@ describe('GET /', () => {
     const { app } = buildTestApp();
     const res = await app.request('/');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ docs: '/docs', openapi: '/openapi.yaml' });
+    expect(await jsonOf(res)).toMatchObject({ docs: '/docs', openapi: '/openapi.yaml' });
   });
 });
 
@@ -136,7 +131,7 @@ describe('If-Match', () => {
 
     const cancel = await app.request(`/environments/${env.id}/cancel`, { method: 'POST', headers: { 'if-match': stale } });
     expect(cancel.status).toBe(412);
-    expect(((await cancel.json()) as { code: string }).code).toBe('ETAG_MISMATCH');
+    expect((await problemOf(cancel)).code).toBe('ETAG_MISMATCH');
     const cancelled = await app.request(`/environments/${env.id}/cancel`, { method: 'POST', headers: { 'if-match': current } });
     expect(cancelled.status).toBe(200);
     const afterCancel = cancelled.headers.get('etag')!;
@@ -156,9 +151,9 @@ describe('DELETE of an environment that is already DELETED', () => {
     await store.update(env.id, (r) => ({ record: { ...r, state: 'DELETED', operation: { ...r.operation!, state: 'SUCCEEDED' } } }));
     const res = await app.request(`/environments/${env.id}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
-    const body = await res.json() as { state: string; operation: { id: string } };
+    const body = await environmentOf(res);
     expect(body.state).toBe('DELETED');
-    expect(body.operation.id).toBe(env.operation!.id);
+    expect(body.operation?.id).toBe(env.operation.id);
   });
 });
 
@@ -177,7 +172,7 @@ describe('the workflow engine failing', () => {
     const [path, init] = request(env.id);
     const res = await app.request(path, init);
     expect(res.status).toBe(503);
-    const body = await res.json() as { code: string; detail: string };
+    const body = await problemOf(res);
     expect(body.code).toBe('UNAVAILABLE');
     expect(body.detail).not.toContain('svc-project');
     expect((await typedClient(app).GET('/environments/{id}', { params: { path: { id: env.id } } })).data?.operation?.state).toBe('RUNNING');
@@ -188,6 +183,6 @@ describe('the workflow engine failing', () => {
     const env = await created(typedClient(app));
     const res = await app.request(`/environments/${env.id}/cancel`, { method: 'POST' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ state: 'FAILED', operation: { state: 'CANCELLED', error: { code: 'INTERRUPTED' } } });
+    expect(await environmentOf(res)).toMatchObject({ state: 'FAILED', operation: { state: 'CANCELLED', error: { code: 'INTERRUPTED' } } });
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AccessPolicy } from '../../api/domain/access.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { CorruptRecordError } from '../../api/store/port.js';
-import { buildTestApp, json, readJson } from '../support/app.js';
+import { buildTestApp, json } from '../support/app.js';
+import { environmentOf, problemOf } from '../support/bodies.js';
+import { errorOf, typedClient } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 const TOKEN = 'super-secret-token-0123456789';
@@ -32,7 +34,7 @@ describe('request logs', () => {
     const withId = (id: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), 'x-request-id': id } });
     const created = await app.request('/environments', withId('create-1', json(SMALLEST_SPEC)));
     expect([created.status, created.headers.get('x-request-id')]).toEqual([202, 'create-1']);
-    const { id } = await readJson(created);
+    const { id } = await environmentOf(created);
     const read = await app.request(`/environments/${id}`, withId('read-1'));
     expect([read.status, read.headers.get('x-request-id')]).toEqual([200, 'read-1']);
     const again = await app.request(`/environments/${id}`, withId('read-2'));
@@ -50,7 +52,7 @@ describe('request logs', () => {
     const res = await app.request('/environments/nope', { headers: { 'x-request-id': 'bad id with spaces\n' } });
     const id = res.headers.get('x-request-id')!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await readJson(res)).requestId).toBe(id);
+    expect((await problemOf(res)).requestId).toBe(id);
     expect(JSON.parse(logs.at(-1)!)).toMatchObject({ severity: 'WARNING', requestId: id });
   });
 
@@ -67,9 +69,9 @@ describe('request logs', () => {
   it('logs unhandled errors with their stack but answers an opaque 500 naming the request id', async () => {
     const { app, logs, store } = buildTestApp();
     store.list = async () => { throw new Error('disk on fire at /var/secret/path'); };
-    const res = await app.request('/environments');
-    expect(res.status).toBe(500);
-    const problem = await readJson(res);
+    const res = await typedClient(app).GET('/environments');
+    expect(res.response.status).toBe(500);
+    const problem = errorOf(res, 500);
     expect(problem.code).toBe('INTERNAL');
     expect(problem.detail).not.toContain('disk on fire');
     expect(problem.detail).toContain(problem.requestId);
@@ -81,9 +83,9 @@ describe('request logs', () => {
   it('answers a corrupt stored document with a 500 that names the document, and logs it', async () => {
     const { app, logs, store } = buildTestApp();
     store.get = async () => { throw new CorruptRecordError('environments/env-x', 'state: invalid enum value'); };
-    const res = await app.request('/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k');
-    expect(res.status).toBe(500);
-    expect((await readJson(res)).detail).toContain('environments/env-x');
+    const res = await typedClient(app).GET('/environments/{id}', { params: { path: { id: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k' } } });
+    expect(res.response.status).toBe(500);
+    expect(errorOf(res, 500).detail).toContain('environments/env-x');
     expect(logs.map((l) => JSON.parse(l)).find((l) => l.message === 'corrupt stored document')).toMatchObject({ document: 'environments/env-x' });
   });
 });

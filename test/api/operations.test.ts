@@ -5,7 +5,9 @@ import { createLogger } from '../../api/logger.js';
 import { systemContext } from '../../api/services/context.js';
 import { QUIET_PERIOD_MS } from '../../api/services/environments/get.js';
 import { reconcileAll } from '../../api/services/internal/reconcile.js';
-import { buildTestApp, INTERNAL_SECRET, json, readJson } from '../support/app.js';
+import { buildTestApp, INTERNAL_SECRET, json } from '../support/app.js';
+import { jsonOf, problemOf, type Schemas } from '../support/bodies.js';
+import { created, dataOf, errorOf, typedClient, validatedOf, type ApiClient } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 /** An engine whose executions end however the test says. */
@@ -25,21 +27,22 @@ function testClock() {
 }
 
 const internal = (body: unknown) => json(body, { authorization: `Bearer ${INTERNAL_SECRET}` });
+const get = async (client: ApiClient, id: string) => dataOf(await client.GET('/environments/{id}', { params: { path: { id } } }), 200);
 
 describe('reconciliation with the engine', () => {
   it('settles on read an operation whose execution failed without sending its final report, once the operation has been quiet', async () => {
     const engine = new ScriptedEngine();
     const clock = testClock();
-    const { app } = buildTestApp({ engine, now: clock.now });
-    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
-    engine.outcome.set(env.operation.executionName, { state: 'FAILED', error: { message: 'boom: step crashed' } });
+    const client = typedClient(buildTestApp({ engine, now: clock.now }).app);
+    const env = await created(client);
+    engine.outcome.set(env.operation.executionName!, { state: 'FAILED', error: { message: 'boom: step crashed' } });
     // Within the quiet period a read does not ask the engine: polling clients cost no Workflows calls.
     const gets = engine.gets;
-    for (let i = 0; i < 5; i++) expect((await readJson(await app.request(`/environments/${env.id}`))).state).toBe('CREATING');
+    for (let i = 0; i < 5; i++) expect((await get(client, env.id)).state).toBe('CREATING');
     expect(engine.gets).toBe(gets);
 
     clock.advance(QUIET_PERIOD_MS + 1);
-    const after = await readJson(await app.request(`/environments/${env.id}`));
+    const after = await get(client, env.id);
     expect(after.state).toBe('FAILED');
     expect(after.operation).toMatchObject({ state: 'FAILED', error: { message: expect.stringContaining('boom') } });
     expect(after.actions.canRetry).toBe(true);
@@ -49,7 +52,7 @@ describe('reconciliation with the engine', () => {
     const engine = new ScriptedEngine();
     const clock = testClock();
     const { app } = buildTestApp({ engine, now: clock.now });
-    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    const env = await created(typedClient(app));
     clock.advance(QUIET_PERIOD_MS + 1);
     const gets = engine.gets;
     for (let i = 0; i < 5; i++) expect((await app.request(`/environments/${env.id}`)).status).toBe(200);
@@ -62,41 +65,44 @@ describe('reconciliation with the engine', () => {
   it('marks an execution cancelled outside the API as CANCELLED, and a lost one as INTERRUPTED (periodic trigger)', async () => {
     const engine = new ScriptedEngine();
     const { app, deps } = buildTestApp({ engine });
-    const a = await readJson(await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'aa' })));
-    const b = await readJson(await app.request('/environments', json({ ...SMALLEST_SPEC, name: 'bb' })));
-    engine.outcome.set(a.operation.executionName, { state: 'CANCELLED' });
+    const client = typedClient(app);
+    const a = await created(client, { ...SMALLEST_SPEC, name: 'aa' });
+    const b = await created(client, { ...SMALLEST_SPEC, name: 'bb' });
+    engine.outcome.set(a.operation.executionName!, { state: 'CANCELLED' });
     // The engine no longer knows b's execution (as after a restart of the local process).
     const lost = new ScriptedEngine();
     const withLost = { ...deps, engine: { start: engine.start.bind(engine), cancel: engine.cancel.bind(engine), get: (n: string) => (n === b.operation.executionName ? lost.get(n) : engine.get(n)) } };
     expect(await reconcileAll(withLost, systemContext(createLogger({ level: 'error' }), 'reconcile'), undefined)).toBe(2);
-    const [ra, rb] = await Promise.all([a, b].map(async (e) => readJson(await app.request(`/environments/${e.id}`))));
-    expect(ra.operation.state).toBe('CANCELLED');
+    const [ra, rb] = await Promise.all([get(client, a.id), get(client, b.id)]);
+    expect(ra.operation?.state).toBe('CANCELLED');
     expect(rb.operation).toMatchObject({ state: 'FAILED', error: { code: 'INTERRUPTED' } });
     expect([ra.state, rb.state]).toEqual(['FAILED', 'FAILED']);
   });
 
   it('leaves a running execution alone', async () => {
     const { app, deps } = buildTestApp();
-    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    const client = typedClient(app);
+    const env = await created(client);
     expect(await reconcileAll(deps, systemContext(deps.logger, 'reconcile'), undefined)).toBe(0);
-    expect((await readJson(await app.request(`/environments/${env.id}`))).operation.state).toBe('RUNNING');
+    expect((await get(client, env.id)).operation?.state).toBe('RUNNING');
   });
 });
 
 describe('POST /environments/{id}/cancel and /retry', () => {
   it('cancel → FAILED (resumable), a second cancel → 409; retry starts a retry operation of the create', async () => {
-    const { app } = buildTestApp();
-    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
-    expect((await app.request(`/environments/${env.id}/retry`, { method: 'POST' })).status).toBe(409);
-    const cancelled = await app.request(`/environments/${env.id}/cancel`, { method: 'POST' });
-    expect(cancelled.status).toBe(200);
-    expect(await readJson(cancelled)).toMatchObject({ state: 'FAILED', operation: { state: 'CANCELLED' }, actions: { canRetry: true, canDelete: true, canCancel: false } });
-    const again = await app.request(`/environments/${env.id}/cancel`, { method: 'POST' });
-    expect(again.status).toBe(409);
-    expect((await readJson(again)).code).toBe('FAILED_PRECONDITION');
-    const retried = await readJson(await app.request(`/environments/${env.id}/retry`, { method: 'POST' }));
+    const client = typedClient(buildTestApp().app);
+    const env = await created(client);
+    const path = { id: env.id };
+    expect((await client.POST('/environments/{id}/retry', { params: { path } })).response.status).toBe(409);
+    const cancelled = await client.POST('/environments/{id}/cancel', { params: { path } });
+    expect(cancelled.response.status).toBe(200);
+    expect(dataOf(cancelled, 200)).toMatchObject({ state: 'FAILED', operation: { state: 'CANCELLED' }, actions: { canRetry: true, canDelete: true, canCancel: false } });
+    const again = await client.POST('/environments/{id}/cancel', { params: { path } });
+    expect(again.response.status).toBe(409);
+    expect(errorOf(again, 409).code).toBe('FAILED_PRECONDITION');
+    const retried = dataOf(await client.POST('/environments/{id}/retry', { params: { path } }), 202);
     expect(retried).toMatchObject({ state: 'CREATING', operation: { kind: 'retry', target: 'create', state: 'RUNNING' } });
-    const events = (await readJson(await app.request(`/environments/${env.id}/events`))).events.map((e: { type: string }) => e.type);
+    const events = dataOf(await client.GET('/environments/{id}/events', { params: { path } }), 200).events.map((e) => e.type);
     expect(events).toEqual(['operation.started', 'environment.creating', 'operation.cancelled', 'environment.failed', 'operation.started', 'environment.creating']);
   });
 
@@ -109,10 +115,10 @@ describe('POST /environments/{id}/cancel and /retry', () => {
 
 describe('plans', () => {
   it('validateOnly returns the plan a create would run', async () => {
-    const { app } = buildTestApp();
-    const { plan } = await readJson(await app.request('/environments?validateOnly=true', json(SMALLEST_SPEC)));
+    const client = typedClient(buildTestApp().app);
+    const { plan } = validatedOf(await client.POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: 'true' } } }));
     expect(plan.kind).toBe('create');
-    const ids = plan.steps.map((s: { id: string }) => s.id);
+    const ids = plan.steps.map((s) => s.id);
     expect(ids).toContain('base.cluster');
     expect(ids).toContain('saxml.deploy');
     expect(plan.schedule.flat(3).sort()).toEqual([...ids].sort());
@@ -120,19 +126,21 @@ describe('plans', () => {
 
   it('GET /environments/{id}/plan shows each step with its state, and the workflow gets only what is left', async () => {
     const { app } = buildTestApp();
-    const env = await readJson(await app.request('/environments', json({ ...SMALLEST_SPEC, saxml: { enabled: false } })));
+    const client = typedClient(app);
+    const env = await created(client, { ...SMALLEST_SPEC, saxml: { enabled: false } });
     const report = await app.request(`/internal/environments/${env.id}/reports`, internal({
       operationId: env.operation.id,
       reports: [{ step: 'bootstrap.services.1', state: 'SUCCEEDED' }, { step: 'bootstrap.automation-sa', state: 'RUNNING' }],
     }));
     expect(report.status).toBe(200);
-    const view = await readJson(await app.request(`/environments/${env.id}/plan`));
-    const state = (id: string) => view.steps.find((s: { id: string }) => s.id === id).state;
+    const view = dataOf(await client.GET('/environments/{id}/plan', { params: { path: { id: env.id } } }), 200);
+    const state = (id: string) => view.steps.find((s) => s.id === id)?.state;
     expect([state('bootstrap.services.1'), state('bootstrap.automation-sa'), state('base.cluster')]).toEqual(['SUCCEEDED', 'RUNNING', 'PENDING']);
     expect(view.operationId).toBe(env.operation.id);
 
-    const remaining = await readJson(await app.request(`/internal/environments/${env.id}/operations/${env.operation.id}/plan`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } }));
-    const ids = remaining.steps.map((s: { id: string }) => s.id);
+    // The internal route answers the published Plan schema (routes/internal/plan.ts).
+    const remaining = await jsonOf<Schemas['Plan']>(await app.request(`/internal/environments/${env.id}/operations/${env.operation.id}/plan`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } }));
+    const ids = remaining.steps.map((s) => s.id);
     expect(ids).not.toContain('bootstrap.services.1');
     expect(ids).toContain('bootstrap.automation-sa');
     for (const s of remaining.steps) expect(s.after).not.toContain('bootstrap.services.1');
@@ -143,11 +151,11 @@ describe('plans', () => {
 
   it('refuses malformed reports with 422, and ignores reports for another operation (logged)', async () => {
     const { app, logs } = buildTestApp();
-    const env = await readJson(await app.request('/environments', json(SMALLEST_SPEC)));
+    const env = await created(typedClient(app));
     const bad = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: env.operation.id, reports: [{ step: 'x', state: 'DONE' }] }));
     expect(bad.status).toBe(422);
     const other = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: 'op-stale', reports: [{ step: 'base.cluster', state: 'SUCCEEDED' }] }));
-    expect(await readJson(other)).toEqual({ applied: false });
+    expect(await jsonOf(other)).toEqual({ applied: false });
     expect(logs.some((l) => l.includes('workflow reports ignored') && l.includes('op-stale'))).toBe(true);
   });
 
@@ -156,10 +164,10 @@ describe('plans', () => {
     const base = '/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml';
     const res = await app.request(`${base}/apply`, internal({}));
     expect(res.status).toBe(501);
-    expect((await readJson(res)).code).toBe('NOT_IMPLEMENTED');
+    expect((await problemOf(res)).code).toBe('NOT_IMPLEMENTED');
     expect((await app.request(`${base}/delete`, internal({}))).status).toBe(202);
     const status = await app.request(`${base}/status`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
-    expect(await readJson(status)).toMatchObject({ state: 'DELETED' });
+    expect(await jsonOf(status)).toMatchObject({ state: 'DELETED' });
   });
 });
 
@@ -168,6 +176,6 @@ describe('reports for an unknown environment', () => {
     const { app } = buildTestApp();
     const res = await app.request('/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/reports', internal({ operationId: 'op-1', reports: [{ operation: 'SUCCEEDED' }] }));
     expect(res.status).toBe(404);
-    expect((await readJson(res)).code).toBe('NOT_FOUND');
+    expect((await problemOf(res)).code).toBe('NOT_FOUND');
   });
 });

@@ -1,4 +1,4 @@
-import type { StageName } from '../../api/domain/environment.js';
+import { STAGE_NAMES } from '../../api/domain/environment.js';
 import { buildPlan, criticalPath } from '../../api/domain/plan/index.js';
 import { PRODUCTION_API_BASES, type PlanStep } from '../../api/domain/plan/types.js';
 import { parseSpec } from '../../api/domain/validate.js';
@@ -33,8 +33,7 @@ function bounds(): { criticalPath: number; stageByStage: number } {
     kind: 'create', apis: PRODUCTION_API_BASES, apiBase: 'https://api.example', environmentId: 'env-bench',
     workflowServiceAccount: 'wf@p.iam.gserviceaccount.com', includeBootstrap: true,
   });
-  const stages: StageName[] = ['bootstrap', 'base', 'perf', 'saxml'];
-  const stageByStage = stages.reduce((sum, stage) => {
+  const stageByStage = STAGE_NAMES.reduce((sum, stage) => {
     const steps = plan.steps.filter((s) => s.stage === stage);
     const ids = new Set(steps.map((s) => s.id));
     return sum + criticalPath(steps.map((s) => ({ ...s, after: s.after.filter((a) => ids.has(a)) })), simulatedSeconds);

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import type { EnvironmentRecord } from '../../api/domain/environment.js';
-import { readJson } from '../support/app.js';
+import type { InventoryItem } from '../../api/sandbox/inventory.js';
+import { jsonOf } from '../support/bodies.js';
+import { created, dataOf, serverClient, type ApiClient, type CreatedEnvironment, type EnvironmentSpec } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { sandboxWithWorkflowIdentity } from '../../api/compose/local.js';
 import { E2E_TIME_SCALE, startLocalWorld, type LocalWorld } from '../support/local-world.js';
@@ -24,18 +25,14 @@ async function world(options?: Parameters<typeof startLocalWorld>[0]): Promise<L
   return w;
 }
 
-const post = (w: LocalWorld, path: string, body?: unknown) =>
-  w.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-
-async function create(w: LocalWorld, spec: object = SPEC): Promise<EnvironmentRecord> {
-  const res = await post(w, '/environments', spec);
-  expect(res.status).toBe(202);
-  return readJson(res);
-}
+/** The typed client over the world's HTTP server. */
+const api = (w: LocalWorld): ApiClient => serverClient(w.baseUrl);
+const create = (w: LocalWorld, spec: EnvironmentSpec = SPEC): Promise<CreatedEnvironment> => created(api(w), spec);
+const path = (id: string) => ({ path: { id } });
 
 /** The environment project's resources (the workflow's own account lives in the service's project). */
 const inventory = async (w: LocalWorld) =>
-  ((await readJson(await w.request('/_sandbox/inventory'))).resources as { type: string; name: string; project: string }[])
+  (await jsonOf<{ resources: InventoryItem[] }>(await w.request('/_sandbox/inventory'))).resources
     .filter((r) => r.project !== 'local-sandbox')
     .map((r) => `${r.type} ${r.name}`);
 
@@ -79,12 +76,12 @@ describe('e2e: create and delete on the local profile', () => {
     expect(active.outputs.clusterEndpoint).toBeTruthy();
     expect(normalise(await inventory(w))).toEqual(normalise(EXPECTED));
 
-    const events = (await readJson(await w.request(`/environments/${env.id}/events?pageSize=100`))).events as { type: string; seq: number }[];
+    const { events } = dataOf(await api(w).GET('/environments/{id}/events', { params: { ...path(env.id), query: { pageSize: 100 } } }), 200);
     expect(events.at(-1)!.type).toBe('environment.active');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 
-    const del = await w.request(`/environments/${env.id}?deleteBootstrap=true`, { method: 'DELETE' });
-    expect(del.status).toBe(202);
+    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
+    expect(del.response.status).toBe(202);
     const deleted = await w.settle(env.id);
     expect(deleted.state).toBe('DELETED');
     expect(deleted.outputs).toEqual({});
@@ -143,13 +140,13 @@ describe('e2e: faults, retries and restarts', () => {
     expect(failed.operation!.error!.hint).toMatch(/us-[a-z]+\d+-[a-z]/);
     expect(failed.stages.find((s) => s.name === 'base')).toMatchObject({ state: 'FAILED', error: { code: 'GCE_STOCKOUT' } });
     expect(failed.stages.find((s) => s.name === 'perf')!.state).toBe('SUCCEEDED');
-    const view = await readJson(await w.request(`/environments/${env.id}`));
+    const view = dataOf(await api(w).GET('/environments/{id}', { params: path(env.id) }), 200);
     expect(view.actions).toEqual({ canDelete: true, canRetry: true, canCancel: false });
 
     w.sandbox.faults.clear();
     const before = creates(w).succeeded.length;
-    const retry = await post(w, `/environments/${env.id}/retry`);
-    expect(retry.status).toBe(202);
+    const retry = await api(w).POST('/environments/{id}/retry', { params: path(env.id) });
+    expect(retry.response.status).toBe(202);
     const active = await w.settle(env.id);
     expect(active.state).toBe('ACTIVE');
     expect(active.operation).toMatchObject({ kind: 'retry', state: 'SUCCEEDED' });
@@ -163,19 +160,18 @@ describe('e2e: faults, retries and restarts', () => {
     const w = await world();
     const env = await create(w);
     await w.waitFor(env.id, (r) => r.progress.create['base.cluster']?.state === 'RUNNING');
-    const cancelled = await post(w, `/environments/${env.id}/cancel`);
-    expect(cancelled.status).toBe(200);
-    const view = await readJson(cancelled);
+    const cancelled = await api(w).POST('/environments/{id}/cancel', { params: path(env.id) });
+    expect(cancelled.response.status).toBe(200);
+    const view = dataOf(cancelled, 200);
     expect(view.state).toBe('FAILED');
-    expect(view.operation.state).toBe('CANCELLED');
+    expect(view.operation?.state).toBe('CANCELLED');
     // Nothing is left RUNNING when an operation ends: the stage the cancel interrupted failed with it.
-    const stages = view.stages as { name: string; state: string }[];
-    expect(stages.find((s) => s.name === 'base')!.state).toBe('FAILED');
-    expect(stages.filter((s) => s.state === 'RUNNING')).toEqual([]);
-    await w.engine.waitFor(view.operation.executionName);
+    expect(view.stages.find((s) => s.name === 'base')!.state).toBe('FAILED');
+    expect(view.stages.filter((s) => s.state === 'RUNNING')).toEqual([]);
+    await w.engine.waitFor(view.operation!.executionName!);
 
-    const del = await w.request(`/environments/${env.id}?deleteBootstrap=true`, { method: 'DELETE' });
-    expect(del.status).toBe(202);
+    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
+    expect(del.response.status).toBe(202);
     const deleted = await w.settle(env.id);
     expect(deleted.state).toBe('DELETED');
     expect(deleted.stages.map((s) => `${s.name} ${s.state}`)).toEqual(['bootstrap DELETED', 'base DELETED', 'perf DELETED', 'saxml SKIPPED']);
@@ -187,11 +183,11 @@ describe('e2e: faults, retries and restarts', () => {
     const w = await world();
     const env = await create(w);
     await w.waitFor(env.id, (r) => r.progress.create['bootstrap.automation-sa']?.state === 'SUCCEEDED');
-    const cancelled = await readJson(await post(w, `/environments/${env.id}/cancel`));
-    await w.engine.waitFor(cancelled.operation.executionName);
+    const cancelled = dataOf(await api(w).POST('/environments/{id}/cancel', { params: path(env.id) }), 200);
+    await w.engine.waitFor(cancelled.operation!.executionName!);
     expect(await inventory(w)).not.toContain('storage.bucket demo-saxml-admin');
 
-    await w.request(`/environments/${env.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
     const deleted = await w.settle(env.id);
     expect(deleted.state).toBe('DELETED');
     expect(await inventory(w)).toEqual([]);
@@ -204,7 +200,7 @@ describe('e2e: faults, retries and restarts', () => {
     expect((await w.settle(first.id)).state).toBe('ACTIVE');
     expect((await w.settle(second.id)).state).toBe('ACTIVE');
 
-    await w.request(`/environments/${first.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(first.id), query: { deleteBootstrap: 'true' } } });
     expect((await w.settle(first.id)).state).toBe('DELETED');
     const left = await inventory(w);
     expect(left).toContain('iam.serviceAccount saxml-automation@my-project-1.iam.gserviceaccount.com');
@@ -212,7 +208,7 @@ describe('e2e: faults, retries and restarts', () => {
     expect(left.some((r) => r.includes('alpha'))).toBe(false);
     expect(left.some((r) => r.includes('beta'))).toBe(true);
 
-    await w.request(`/environments/${second.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(second.id), query: { deleteBootstrap: 'true' } } });
     expect((await w.settle(second.id)).state).toBe('DELETED');
     expect(await inventory(w)).toEqual([]);
   });
@@ -229,11 +225,11 @@ describe('e2e: faults, retries and restarts', () => {
     const second = await world({ dataDir, sandbox });
     // The start-up reconcile of the new process settles what the old one left running.
     await second.waitFor(env.id, (r) => r.operation?.state !== 'RUNNING');
-    const interrupted = await readJson(await second.request(`/environments/${env.id}`));
+    const interrupted = dataOf(await api(second).GET('/environments/{id}', { params: path(env.id) }), 200);
     expect(interrupted.state).toBe('FAILED');
-    expect(interrupted.operation.error.code).toBe('INTERRUPTED');
+    expect(interrupted.operation?.error?.code).toBe('INTERRUPTED');
 
-    expect((await post(second, `/environments/${env.id}/retry`)).status).toBe(202);
+    expect((await api(second).POST('/environments/{id}/retry', { params: path(env.id) })).response.status).toBe(202);
     const active = await second.settle(env.id);
     expect(active.state).toBe('ACTIVE');
     expect(normalise(await inventory(second))).toEqual(normalise(EXPECTED));
@@ -248,7 +244,7 @@ describe('e2e: saxml enabled before its deployer exists', () => {
     expect(failed.state).toBe('FAILED');
     expect(failed.operation!.error).toMatchObject({ code: 'NOT_IMPLEMENTED', stage: 'saxml', step: 'saxml.deploy' });
     expect(failed.stages.map((s) => s.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'FAILED']);
-    await w.request(`/environments/${env.id}?deleteBootstrap=true`, { method: 'DELETE' });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
     expect((await w.settle(env.id)).state).toBe('DELETED');
     expect(await inventory(w)).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { SlackMessage } from '../../api/domain/notifications/slack.js';
-import { readJson } from '../support/app.js';
+import { environmentOf, jsonOf, type Environment, type Schemas } from '../support/bodies.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../support/local-world.js';
 import { startReceiver, verified, type Receiver } from '../support/receiver.js';
@@ -35,17 +35,17 @@ async function receiver(): Promise<Receiver> {
   return r;
 }
 
-async function create(w: LocalWorld, spec: object): Promise<{ id: string; notifications: { id: string; secret?: string }[] }> {
+async function create(w: LocalWorld, spec: object): Promise<Environment> {
   const res = await w.request('/environments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
   expect(res.status).toBe(202);
-  return readJson(res);
+  return environmentOf(res);
 }
 
 /** The whole history, read as a polling client does: `after` the last seq seen. */
-async function eventsOf(w: LocalWorld, id: string): Promise<{ seq: number; type: string }[]> {
-  const all: { seq: number; type: string }[] = [];
+async function eventsOf(w: LocalWorld, id: string): Promise<Schemas['Event'][]> {
+  const all: Schemas['Event'][] = [];
   for (;;) {
-    const page = (await readJson(await w.request(`/environments/${id}/events?pageSize=100&after=${all.at(-1)?.seq ?? 0}`))).events;
+    const page = (await jsonOf<Schemas['EventList']>(await w.request(`/environments/${id}/events?pageSize=100&after=${all.at(-1)?.seq ?? 0}`))).events;
     if (!page.length) return all;
     all.push(...page);
   }
@@ -86,7 +86,7 @@ describe('e2e: notifications of a full create and delete', () => {
 
     const webhooks = hook.received.map((r) => verified(secret, r) as { type: string; data: { seq: number } });
     const messages = slack.received.map((r) => JSON.parse(r.body) as SlackMessage);
-    const lifecycle = ['environment.creating', 'stage.succeeded', 'stage.succeeded', 'stage.succeeded', 'environment.active',
+    const lifecycle: string[] = ['environment.creating', 'stage.succeeded', 'stage.succeeded', 'stage.succeeded', 'environment.active',
       'environment.deleting', 'stage.succeeded', 'stage.succeeded', 'environment.deleted', 'bootstrap.kept'];
     expect(webhooks.map((p) => p.type)).toEqual(lifecycle);
     expect(messages).toHaveLength(lifecycle.length);
@@ -101,7 +101,7 @@ describe('e2e: notifications of a full create and delete', () => {
     expectGolden('slack.create-delete.json', `${JSON.stringify(normalise(messages), null, 2)}\n`);
     expectGolden('slack.create-delete.txt', `${normaliseText(messages.map(slackAsText).join('\n\n'))}\n`);
 
-    const deliveries = (await readJson(await w.request(`/environments/${env.id}/deliveries?pageSize=100`))).deliveries as { state: string }[];
+    const { deliveries } = await jsonOf<Schemas['DeliveryList']>(await w.request(`/environments/${env.id}/deliveries?pageSize=100`));
     expect(deliveries).toHaveLength(2 * lifecycle.length);
     expect(deliveries.every((d) => d.state === 'DELIVERED')).toBe(true);
     // The Slack URL's secret part is never written to the log.

@@ -88,7 +88,3 @@ export function tokensAuthenticator(principals: Record<string, string>): Authent
     },
   };
 }
-
-/** A response body as JSON; `any` because each test asserts the shape it reads. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const readJson = (res: Response): Promise<any> => res.json();

@@ -1,10 +1,9 @@
 import { DEFAULT_AUTOMATION_ROLES, PERF_AUTOMATION_ROLES } from '../defaults.js';
-import { SA_NOT_YET_VISIBLE, batchId, type Ctx, type StepDef } from './context.js';
+import type { Ctx, StepDef } from './context.js';
 import type { Bodies } from './google.js';
-import { bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
-import { bucketStep, serviceAccountStep } from './resources.js';
+import { SA_NOT_YET_VISIBLE, bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
+import { bucketStep, resourceStep, serviceAccountStep } from './resources.js';
 import { serviceBatches } from './services.js';
-import type { ResourceStep } from './types.js';
 
 /**
  * Stage 0 (reference §1): services, the automation service account with its project roles, the
@@ -13,7 +12,21 @@ import type { ResourceStep } from './types.js';
  * These resources belong to the project (several environments may share them).
  */
 
-export const PROJECT_LOOKUP = 'bootstrap.project';
+const SERVICE_BATCH = 'bootstrap.services.';
+
+/** Ids of the bootstrap steps, which every other stage waits for. */
+export const BOOTSTRAP_STEPS = {
+  /** The services batch at `index` (from 0): `bootstrap.services.1` and on. */
+  services: (index: number) => `${SERVICE_BATCH}${index + 1}`,
+  project: 'bootstrap.project',
+  automationAccount: 'bootstrap.automation-sa',
+  automationAccountRoles: 'bootstrap.automation-sa.roles',
+  automationBucket: 'bootstrap.automation-bucket',
+  automationBucketIam: 'bootstrap.automation-bucket.iam',
+  tokenCreator: 'bootstrap.token-creator',
+} as const;
+
+export const isServiceBatch = (id: string) => id.startsWith(SERVICE_BATCH);
 
 export function automationRoles(ctx: Ctx): string[] {
   const { spec } = ctx;
@@ -27,24 +40,18 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
   const automationMember = serviceAccountMember(automationEmail);
 
   // Services are never disabled on delete (no undo): other workloads of the project may use them.
-  const services: StepDef[] = batches.map((serviceIds, i) => {
+  const services = batches.map((serviceIds, i) => {
     const body: Bodies['batchEnable'] = { serviceIds };
-    const step: ResourceStep = {
-      id: batchId(i),
-      stage: 'bootstrap',
-      title: `Enable services (batch ${i + 1} of ${batches.length})`,
-      after: [],
-      as: 'workflow',
-      kind: 'resource',
+    return resourceStep(
+      { id: BOOTSTRAP_STEPS.services(i), stage: 'bootstrap', title: `Enable services (batch ${i + 1} of ${batches.length})`, after: [], as: 'workflow' },
       // batchEnable is idempotent (enabling an enabled service is a no-op): no existence check.
-      create: { method: 'POST', url: urls.serviceusage.batchEnable, body, poll: { style: 'longrunning', pollBase: urls.base('serviceusage') } },
-    };
-    return { step };
+      { create: { method: 'POST', url: urls.serviceusage.batchEnable, body }, poll: { longrunning: urls.base('serviceusage') }, undo: null },
+    );
   });
 
   const project: StepDef = {
     step: {
-      id: PROJECT_LOOKUP,
+      id: BOOTSTRAP_STEPS.project,
       stage: 'bootstrap',
       title: `Look up the number of project ${spec.project}`,
       after: ctx.enabling(['cloudresourcemanager']),
@@ -56,7 +63,7 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
   };
 
   const automationSa = serviceAccountStep(ctx, {
-    id: 'bootstrap.automation-sa',
+    id: BOOTSTRAP_STEPS.automationAccount,
     stage: 'bootstrap',
     title: `Create the automation service account ${automationEmail}`,
     after: ctx.enabling(['iam']),
@@ -69,10 +76,10 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
   });
 
   const automationRolesStep = projectBinding(ctx, {
-    id: 'bootstrap.automation-sa.roles',
+    id: BOOTSTRAP_STEPS.automationAccountRoles,
     stage: 'bootstrap',
     title: `Grant the automation service account its project roles`,
-    after: ['bootstrap.automation-sa', ...ctx.enabling(['cloudresourcemanager'])],
+    after: [BOOTSTRAP_STEPS.automationAccount, ...ctx.enabling(['cloudresourcemanager'])],
     as: 'workflow',
     bindings: rolesFor(automationMember, automationRoles(ctx)),
     transient: [SA_NOT_YET_VISIBLE],
@@ -80,7 +87,7 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
   });
 
   const automationBucket = bucketStep(ctx, {
-    id: 'bootstrap.automation-bucket',
+    id: BOOTSTRAP_STEPS.automationBucket,
     stage: 'bootstrap',
     title: `Create the automation bucket gs://${names.automationBucket}`,
     after: ctx.enabling(['storage']),
@@ -93,10 +100,10 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
   });
 
   const automationBucketIam = bucketBinding(ctx, names.automationBucket, {
-    id: 'bootstrap.automation-bucket.iam',
+    id: BOOTSTRAP_STEPS.automationBucketIam,
     stage: 'bootstrap',
     title: `Grant the automation service account storage.admin on gs://${names.automationBucket}`,
-    after: ['bootstrap.automation-bucket', 'bootstrap.automation-sa'],
+    after: [BOOTSTRAP_STEPS.automationBucket, BOOTSTRAP_STEPS.automationAccount],
     as: 'workflow',
     bindings: rolesFor(automationMember, ['roles/storage.admin']),
     transient: [SA_NOT_YET_VISIBLE],
@@ -104,10 +111,10 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
   });
 
   const tokenCreator = serviceAccountBinding(ctx, automationEmail, {
-    id: 'bootstrap.token-creator',
+    id: BOOTSTRAP_STEPS.tokenCreator,
     stage: 'bootstrap',
     title: `Let the workflow identity mint tokens of the automation service account`,
-    after: ['bootstrap.automation-sa'],
+    after: [BOOTSTRAP_STEPS.automationAccount],
     as: 'workflow',
     bindings: rolesFor(serviceAccountMember(options.workflowServiceAccount), ['roles/iam.serviceAccountTokenCreator']),
     // The policy belongs to the account just created.

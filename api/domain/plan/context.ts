@@ -1,7 +1,9 @@
-import type { EnvironmentSpec } from '../spec.js';
+import type { NormalisedSpec } from '../spec.js';
 import { resourceNames, type ResourceNames } from '../naming.js';
-import { SERVICE_OF, googleUrls, type GoogleUrls } from './google.js';
-import type { GoogleApi, PlanOptions, PlanStep, TransientError } from './types.js';
+import { GOOGLE_APIS, type GoogleApi } from '../google-apis.js';
+import { BOOTSTRAP_STEPS } from './bootstrap.js';
+import { googleUrls, type GoogleUrls } from './google.js';
+import type { PlanOptions, PlanStep, TransientError } from './types.js';
 import { serviceBatches } from './services.js';
 
 /**
@@ -26,9 +28,6 @@ export type Undo =
   /** A different step in its place (the Saxml teardown call). Its `after` is computed, whatever it says. */
   | { kind: 'replace'; step: PlanStep };
 
-/** New service accounts are unknown to IAM for a while (eventual consistency): wait it out. */
-export const SA_NOT_YET_VISIBLE: TransientError = { status: 400, contains: 'does not exist' };
-
 /**
  * A service enabled moments ago answers 403 SERVICE_DISABLED ("… has not been used in project … before
  * or it is disabled … wait a few minutes for the action to propagate") until the change propagates.
@@ -36,10 +35,10 @@ export const SA_NOT_YET_VISIBLE: TransientError = { status: 400, contains: 'does
 export const SERVICE_NOT_YET_ENABLED: TransientError = { status: 403, contains: 'has not been used in project' };
 
 /** The step ids every automation step needs first: the automation account's roles and a working token. */
-export const TOKEN_GATE = ['bootstrap.automation-sa.roles', 'bootstrap.token-creator'] as const;
+export const TOKEN_GATE = [BOOTSTRAP_STEPS.automationAccountRoles, BOOTSTRAP_STEPS.tokenCreator] as const;
 
 export interface Ctx {
-  spec: EnvironmentSpec;
+  spec: NormalisedSpec;
   options: PlanOptions;
   names: ResourceNames;
   urls: GoogleUrls;
@@ -53,15 +52,13 @@ export interface Ctx {
   automationAfter(apis: readonly GoogleApi[], ...steps: string[]): string[];
 }
 
-export const batchId = (index: number) => `bootstrap.services.${index + 1}`;
-
-export function createCtx(spec: EnvironmentSpec, options: PlanOptions): Ctx {
+export function createCtx(spec: NormalisedSpec, options: PlanOptions): Ctx {
   const batches = serviceBatches(spec);
   const enabling = (apis: readonly GoogleApi[]) => {
     const ids = new Set<string>();
     for (const api of apis) {
-      const i = batches.findIndex((batch) => batch.includes(SERVICE_OF[api]));
-      if (i >= 0) ids.add(batchId(i));
+      const i = batches.findIndex((batch) => batch.includes(GOOGLE_APIS[api].service));
+      if (i >= 0) ids.add(BOOTSTRAP_STEPS.services(i));
     }
     return [...ids];
   };
@@ -73,10 +70,4 @@ export function createCtx(spec: EnvironmentSpec, options: PlanOptions): Ctx {
     enabling,
     automationAfter: (apis, ...steps) => [...TOKEN_GATE, ...enabling(['iamcredentials', ...apis]), ...steps],
   };
-}
-
-/** Zones of the CPU node pools and the cluster: the spec's, else those of the TPU pools (as validate.ts fills them). */
-export function clusterZones(spec: EnvironmentSpec): string[] {
-  if (spec.zones?.length) return spec.zones;
-  return [...new Set(spec.cluster.tpuNodePools.flatMap((p) => p.zones))];
 }

@@ -1,6 +1,7 @@
 import type { StepDef } from './context.js';
 import { descendants, reduceDependencies } from './graph.js';
 import { isLookup } from './schedule.js';
+import { ownerOf } from './stages.js';
 import type { PlanOptions, PlanStep, ResourceStep } from './types.js';
 
 /**
@@ -11,9 +12,9 @@ import type { PlanOptions, PlanStep, ResourceStep } from './types.js';
  * accounts they name, and the automation account's grants and the account itself last.
  *
  * Not undone: services (other workloads of the project may use them), node pools (deleted with the
- * cluster), bootstrap resources unless `includeBootstrap` (they belong to the project; the
- * caller checked that no other live environment needs them). A lookup stays when a delete step
- * uses its capture, and runs before that step.
+ * cluster), the project's resources (bootstrap) unless `includeBootstrap` (the caller checked that
+ * no other live environment needs them). A lookup stays when a delete step uses its capture, and
+ * runs before that step.
  */
 
 /** The create form: a resource step without its delete call. */
@@ -47,7 +48,7 @@ function deleteForm(def: StepDef): PlanStep {
 
 export function deletePlanSteps(defs: readonly StepDef[], options: Pick<PlanOptions, 'includeBootstrap'>): PlanStep[] {
   const dependants = descendants(defs.map((d) => d.step));
-  const kept = defs.filter((d) => d.undo && (d.step.stage !== 'bootstrap' || options.includeBootstrap));
+  const kept = defs.filter((d) => d.undo && (ownerOf(d.step.stage) !== 'project' || options.includeBootstrap));
   const deleteId = new Map(kept.map((d) => [d.step.id, d.undo!.kind === 'replace' ? d.undo!.step.id : d.step.id]));
 
   const undone = kept.map((d) => ({

@@ -1,7 +1,6 @@
 import type { ResourceNames } from '../naming.js';
-import type { CpuNodePool, EnvironmentSpec, TpuNodePool } from '../spec.js';
+import type { CpuNodePool, NormalisedSpec, TpuNodePool } from '../spec.js';
 import { tpuType } from '../tpu.js';
-import { clusterZones } from './context.js';
 import { CLOUD_PLATFORM_SCOPE, compact, nonEmpty, type Bodies } from './google.js';
 
 /**
@@ -12,12 +11,12 @@ import { CLOUD_PLATFORM_SCOPE, compact, nonEmpty, type Bodies } from './google.j
  */
 
 /** The regional, VPC-native cluster with Workload Identity and the CPU node pools inline (one operation). */
-export function clusterBody(spec: EnvironmentSpec, names: ResourceNames): Bodies['createCluster'] {
+export function clusterBody(spec: NormalisedSpec, names: ResourceNames): Bodies['createCluster'] {
   const cluster: Bodies['cluster'] = {
     name: names.cluster,
     description: 'GKE ML inference cluster',
     // Default zones of the node pools; the control plane is regional (the URL's location).
-    locations: clusterZones(spec),
+    locations: spec.zones,
     network: names.network,
     subnetwork: names.subnet,
     ipAllocationPolicy: {
@@ -52,7 +51,7 @@ const MANAGEMENT = { autoRepair: true, autoUpgrade: true } as const;
  * the guide does. `workloadMetadataConfig` GKE_METADATA is GKE's default on a Workload Identity
  * cluster; it is spelled out because the Saxml pods on these nodes rely on it.
  */
-export function cpuNodePoolBody(spec: EnvironmentSpec, names: ResourceNames, pool: CpuNodePool): Bodies['nodePool'] {
+export function cpuNodePoolBody(spec: NormalisedSpec, names: ResourceNames, pool: CpuNodePool): Bodies['nodePool'] {
   const config: Bodies['nodeConfig'] = {
     machineType: pool.machineType,
     diskSizeGb: pool.diskSizeGb,
@@ -69,7 +68,7 @@ export function cpuNodePoolBody(spec: EnvironmentSpec, names: ResourceNames, poo
   return compact({
     name: pool.name,
     initialNodeCount: pool.minNodeCount,
-    locations: pool.zones ?? clusterZones(spec),
+    locations: pool.zones ?? spec.zones,
     autoscaling: pool.minNodeCount < pool.maxNodeCount
       ? { enabled: true, minNodeCount: pool.minNodeCount, maxNodeCount: pool.maxNodeCount }
       : undefined,

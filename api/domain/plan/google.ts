@@ -7,7 +7,7 @@ import type { storage_v1 } from '@googleapis/storage';
 import type { artifactregistry_v1 } from '../../../vendor/googleapis/artifactregistry.js';
 import type { bigquery_v2 } from '../../../vendor/googleapis/bigquery.js';
 import type { pubsub_v1 } from '../../../vendor/googleapis/pubsub.js';
-import type { ApiBases, GoogleApi } from './types.js';
+import type { ApiBases, GoogleApi } from '../google-apis.js';
 
 /**
  * Google REST URLs the plan calls, built from the configured base per API (production or sandbox),
@@ -37,20 +37,6 @@ export type Bodies = {
   dataset: bigquery_v2.Schema$Dataset;
   table: bigquery_v2.Schema$Table;
   tableField: bigquery_v2.Schema$TableFieldSchema;
-};
-
-/** The service that must be enabled before an API answers. */
-export const SERVICE_OF: Readonly<Record<GoogleApi, string>> = {
-  serviceusage: 'serviceusage.googleapis.com',
-  iam: 'iam.googleapis.com',
-  iamcredentials: 'iamcredentials.googleapis.com',
-  cloudresourcemanager: 'cloudresourcemanager.googleapis.com',
-  storage: 'storage.googleapis.com',
-  compute: 'compute.googleapis.com',
-  container: 'container.googleapis.com',
-  pubsub: 'pubsub.googleapis.com',
-  bigquery: 'bigquery.googleapis.com',
-  artifactregistry: 'artifactregistry.googleapis.com',
 };
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';

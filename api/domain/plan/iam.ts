@@ -8,6 +8,9 @@ import type { IamBindingStep, TransientError } from './types.js';
  * no `deleted:serviceAccount:…` bindings are left behind once the accounts are gone.
  */
 
+/** New service accounts are unknown to IAM for a while (eventual consistency): wait it out. */
+export const SA_NOT_YET_VISIBLE: TransientError = { status: 400, contains: 'does not exist' };
+
 type BindingStepInput = Pick<IamBindingStep, 'id' | 'stage' | 'title' | 'after' | 'as' | 'bindings'> & {
   transient?: TransientError[];
   uses?: string[];

@@ -1,20 +1,20 @@
-import type { EnvironmentSpec } from '../spec.js';
-import { baseSteps } from './base.js';
-import { bootstrapSteps } from './bootstrap.js';
+import type { NormalisedSpec } from '../spec.js';
+import { isServiceBatch } from './bootstrap.js';
 import { SERVICE_NOT_YET_ENABLED, createCtx, type StepDef } from './context.js';
 import { createForm, deletePlanSteps } from './delete.js';
 import { indexSteps, reduceDependencies, topologicalOrder } from './graph.js';
-import { perfSteps } from './perf.js';
-import { saxmlSteps } from './saxml.js';
 import { createPhase, deletePhase, schedule } from './schedule.js';
+import { STAGES } from './stages.js';
 import type { Plan, PlanOptions } from './types.js';
 
 /*
- * Modules: context.ts (what stage builders share; StepDef = create form + how to undo it),
- * services.ts (service list and batches), google.ts (URL builders, discovery body types),
- * iam.ts and resources.ts (iamBinding, service account and bucket steps), bootstrap.ts, base.ts
- * (+ gke.ts for the cluster and node-pool bodies), perf.ts, saxml.ts, delete.ts (the reverse plan),
- * graph.ts (order, closure, reduction), schedule.ts (phases/lanes/waves, critical path).
+ * Modules: stages.ts (the stage registry; names in stage-names.ts), context.ts (what stage
+ * builders share; StepDef = create form + how to undo it), services.ts (service list and batches),
+ * google.ts (URL builders, discovery body types), resources.ts (the one resource-step builder;
+ * service account and bucket steps), iam.ts (iamBinding steps), bootstrap.ts, base/ (one file per
+ * family of resources; gke.ts has the cluster and node-pool bodies), perf.ts, saxml.ts, delete.ts
+ * (the reverse plan), graph.ts (order, closure, reduction), schedule.ts (phases/lanes/waves,
+ * critical path).
  *
  * Decisions the design left open, recorded where they are made:
  * - No `perf.services` step: the bootstrap batches enable pubsub and bigquery when perf is on (services.ts).
@@ -31,9 +31,9 @@ import type { Plan, PlanOptions } from './types.js';
  * Every `after` is reduced to the dependencies not implied by others (the transitive reduction),
  * so each listed edge is one the step really needs and the plan stays small.
  */
-export function buildPlan(spec: EnvironmentSpec, options: PlanOptions): Plan {
+export function buildPlan(spec: NormalisedSpec, options: PlanOptions): Plan {
   const ctx = createCtx(spec, options);
-  const defs = [...bootstrapSteps(ctx), ...baseSteps(ctx), ...perfSteps(ctx), ...saxmlSteps(ctx)];
+  const defs = STAGES.filter((stage) => stage.enabled(spec)).flatMap((stage) => stage.steps(ctx));
   // The create graph must be sound before anything is derived from it (the delete plan reverses it).
   topologicalOrder(defs.map((d) => d.step));
 
@@ -54,12 +54,12 @@ export function buildPlan(spec: EnvironmentSpec, options: PlanOptions): Plan {
  * serviceusage, which a project has from the start.)
  */
 function waitForServices(step: StepDef['step']): StepDef['step'] {
-  if (step.kind === 'api' || step.id.startsWith('bootstrap.services.')) return step;
+  if (step.kind === 'api' || isServiceBatch(step.id)) return step;
   return { ...step, transient: [...(step.transient ?? []), SERVICE_NOT_YET_ENABLED] };
 }
 
 export { criticalChain, criticalPath, createPhase, deletePhase, isLookup, schedule } from './schedule.js';
-export { ancestors, descendants, PlanGraphError, reduceDependencies, topologicalOrder } from './graph.js';
-export { clusterBody, cpuNodePoolBody, tpuNodePoolBody } from './gke.js';
-export { requiredServices, serviceBatches, MAX_SERVICES_PER_BATCH } from './services.js';
+export { PlanGraphError, reduceDependencies } from './graph.js';
+export { cpuNodePoolBody, tpuNodePoolBody } from './gke.js';
+export { requiredServices, MAX_SERVICES_PER_BATCH } from './services.js';
 export * from './types.js';

@@ -1,14 +1,14 @@
-import { PROJECT_LOOKUP } from './bootstrap.js';
-import { SA_NOT_YET_VISIBLE, type Ctx, type StepDef } from './context.js';
+import { BOOTSTRAP_STEPS } from './bootstrap.js';
+import type { Ctx, StepDef } from './context.js';
 import { compact, nonEmpty, type Bodies } from './google.js';
-import { projectBinding, rolesFor } from './iam.js';
-import { synchronousResource } from './resources.js';
-import type { ResourceStep } from './types.js';
+import { SA_NOT_YET_VISIBLE, projectBinding, rolesFor } from './iam.js';
+import { resourceStep, type Common, type StageResource } from './resources.js';
 
 /**
  * Stage 2, performance testing (reference §3, era B): Locust workers publish JSON `Metrics` to a
  * schema-checked topic; a BigQuery subscription writes them, with Pub/Sub metadata, into a table.
- * Nothing here needs the cluster, so this stage runs beside `base` instead of after it.
+ * Nothing here needs the cluster, so this stage runs beside `base` instead of after it. The registry
+ * (stages.ts) plans it only when `perf.enabled`.
  */
 
 /** The guide's `Metrics` message. `optional` needs proto3, which Pub/Sub only assumes when told. */
@@ -68,27 +68,23 @@ export const PUBSUB_AGENT_MEMBER = 'serviceAccount:service-{{projectNumber}}@gcp
 
 export function perfSteps(ctx: Ctx): StepDef[] {
   const { spec, names, urls, options } = ctx;
-  if (!spec.perf.enabled) return [];
   const p = spec.project;
   const schemaName = `projects/${p}/schemas/${names.perfSchema}`;
   const topicName = `projects/${p}/topics/${names.perfTopic}`;
   const subscriptionName = `projects/${p}/subscriptions/${names.perfSubscription}`;
   const tableId = `${p}.${names.perfDataset}.${names.perfTable}`;
-  // Pub/Sub and BigQuery answer synchronously; every perf resource is the automation account's.
-  const resource = (
-    step: Omit<ResourceStep, 'kind' | 'stage' | 'as' | 'get' | 'create' | 'delete'>,
-    url: string,
-    create: { method: 'POST' | 'PUT'; url: string; body: unknown },
-    undoTitle: string,
-    deleteUrl?: string,
-  ): StepDef => synchronousResource({ ...step, stage: 'perf', as: 'automation' }, url, create, undoTitle, deleteUrl);
+  // Every perf resource is the automation account's; Pub/Sub and BigQuery answer synchronously.
+  const resource = (common: Omit<Common, 'stage' | 'as'>, r: StageResource) =>
+    resourceStep({ ...common, stage: 'perf', as: 'automation' }, { ...r, poll: 'none' });
 
   const schemaBody: Bodies['pubsubSchema'] = { name: schemaName, type: 'PROTOCOL_BUFFER', definition: METRICS_PROTO };
   const schema = resource(
     { id: 'perf.schema', title: `Create the Pub/Sub schema ${names.perfSchema}`, after: ctx.automationAfter(['pubsub']) },
-    urls.pubsub.schema(names.perfSchema),
-    { method: 'POST', url: urls.pubsub.schemas(names.perfSchema), body: schemaBody },
-    `Delete the Pub/Sub schema ${names.perfSchema}`,
+    {
+      url: urls.pubsub.schema(names.perfSchema),
+      create: { method: 'POST', url: urls.pubsub.schemas(names.perfSchema), body: schemaBody },
+      undo: { title: `Delete the Pub/Sub schema ${names.perfSchema}` },
+    },
   );
 
   const topicBody: Bodies['topic'] = compact({
@@ -99,9 +95,11 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   });
   const topic = resource(
     { id: 'perf.topic', title: `Create the Pub/Sub topic ${names.perfTopic}`, after: ['perf.schema'], outputs: { metricsTopic: topicName } },
-    urls.pubsub.topic(names.perfTopic),
-    { method: 'PUT', url: urls.pubsub.topic(names.perfTopic), body: topicBody },
-    `Delete the Pub/Sub topic ${names.perfTopic}`,
+    {
+      url: urls.pubsub.topic(names.perfTopic),
+      create: { method: 'PUT', url: urls.pubsub.topic(names.perfTopic), body: topicBody },
+      undo: { title: `Delete the Pub/Sub topic ${names.perfTopic}` },
+    },
   );
 
   const datasetBody: Bodies['dataset'] = compact({
@@ -114,11 +112,13 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   const datasetUrl = urls.bigquery.dataset(names.perfDataset);
   const dataset = resource(
     { id: 'perf.dataset', title: `Create the BigQuery dataset ${names.perfDataset}`, after: ctx.automationAfter(['bigquery']), outputs: { metricsDataset: `${p}.${names.perfDataset}` } },
-    datasetUrl,
-    { method: 'POST', url: urls.bigquery.datasets, body: datasetBody },
-    `Delete the BigQuery dataset ${names.perfDataset}`,
-    // The guide's delete_contents_on_destroy = !deletion_protection.
-    spec.deletionProtection ? datasetUrl : `${datasetUrl}?deleteContents=true`,
+    {
+      url: datasetUrl,
+      create: { method: 'POST', url: urls.bigquery.datasets, body: datasetBody },
+      // The guide's delete_contents_on_destroy = !deletion_protection.
+      deleteUrl: spec.deletionProtection ? datasetUrl : `${datasetUrl}?deleteContents=true`,
+      undo: { title: `Delete the BigQuery dataset ${names.perfDataset}` },
+    },
   );
 
   const tableBody: Bodies['table'] = compact({
@@ -129,9 +129,11 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   });
   const table = resource(
     { id: 'perf.table', title: `Create the BigQuery table ${tableId}`, after: ['perf.dataset'], outputs: { metricsTable: tableId } },
-    urls.bigquery.table(names.perfDataset, names.perfTable),
-    { method: 'POST', url: urls.bigquery.tables(names.perfDataset), body: tableBody },
-    `Delete the BigQuery table ${tableId}`,
+    {
+      url: urls.bigquery.table(names.perfDataset, names.perfTable),
+      create: { method: 'POST', url: urls.bigquery.tables(names.perfDataset), body: tableBody },
+      undo: { title: `Delete the BigQuery table ${tableId}` },
+    },
   );
 
   // The service agent is the project's, not the environment's: other environments' subscriptions in
@@ -141,7 +143,7 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     id: 'perf.pubsub-agent.roles',
     stage: 'perf',
     title: 'Let the Pub/Sub service agent write to BigQuery',
-    after: [PROJECT_LOOKUP, ...ctx.automationAfter(['cloudresourcemanager', 'pubsub'])],
+    after: [BOOTSTRAP_STEPS.project, ...ctx.automationAfter(['cloudresourcemanager', 'pubsub'])],
     as: 'automation',
     bindings: rolesFor(PUBSUB_AGENT_MEMBER, ['roles/bigquery.metadataViewer', 'roles/bigquery.dataEditor']),
     // The agent appears some time after the Pub/Sub API is enabled.
@@ -166,9 +168,11 @@ export function perfSteps(ctx: Ctx): StepDef[] {
       transient: [{ status: 403, contains: 'is missing permissions required to write to the BigQuery table' }],
       outputs: { metricsSubscription: subscriptionName },
     },
-    subscriptionUrl,
-    { method: 'PUT', url: subscriptionUrl, body: subscriptionBody },
-    `Delete the Pub/Sub subscription ${names.perfSubscription}`,
+    {
+      url: subscriptionUrl,
+      create: { method: 'PUT', url: subscriptionUrl, body: subscriptionBody },
+      undo: { title: `Delete the Pub/Sub subscription ${names.perfSubscription}` },
+    },
   );
 
   return [schema, topic, dataset, table, agentRoles, subscription];

@@ -1,31 +1,68 @@
 import type { Ctx, StepDef } from './context.js';
 import { compact, nonEmpty, type Bodies } from './google.js';
-import type { ResourceStep } from './types.js';
-
-/** Resource steps more than one stage creates (service accounts, buckets) and the shape they share. */
-
-type Common = Pick<ResourceStep, 'id' | 'stage' | 'title' | 'after' | 'as'> & { outputs?: Record<string, string> };
+import type { FieldCheck, HttpCall, Poll, ResourceStep, TransientError } from './types.js';
 
 /**
- * A resource Google creates and deletes synchronously (the response is the resource): GET at `url`
- * to check, `create` to make it, DELETE (at `url` unless said otherwise) to remove it; no polling.
+ * The one builder of resource steps, and the resources more than one stage creates (service
+ * accounts, buckets).
  */
-export function synchronousResource(
-  common: Omit<ResourceStep, 'kind' | 'get' | 'create' | 'delete'>,
-  url: string,
-  create: { method: 'POST' | 'PUT'; url: string; body: unknown },
-  undoTitle: string,
-  deleteUrl = url,
-): StepDef {
+
+/** What every step states for itself: which it is, whose it is, what it waits for, what it reports. */
+export type Common = Pick<ResourceStep, 'id' | 'stage' | 'title' | 'after' | 'as'> & Partial<Pick<ResourceStep, 'transient' | 'outputs'>>;
+
+/** How create and delete calls are followed (types.ts `Poll`); `none`: the response is the resource. */
+type PollStyle = 'none' | 'compute' | 'container' | { longrunning: string };
+
+interface Calls {
+  create: HttpCall & { method: 'POST' | 'PUT' };
+  poll: PollStyle;
+  /** After create: GET the resource until `ready` holds (and fail when `failed` holds). */
+  ready?: FieldCheck;
+  failed?: FieldCheck;
+  /** Values read from the resource's final GET (name → dotted path). */
+  capture?: Record<string, string>;
+}
+
+/**
+ * A resource at `url`: GET checks it exists; DELETE there (or at `deleteUrl`) removes it when a
+ * delete plan undoes the step. `undo: null`: nothing to undo (the caller says why).
+ */
+interface AtUrl {
+  url: string;
+  deleteUrl?: string;
+  undo: { title: string; transient?: TransientError[] } | null;
+}
+
+/** No existence check: the create call is idempotent by itself (services:batchEnable), and stays. */
+interface Idempotent {
+  url?: undefined;
+  deleteUrl?: undefined;
+  undo: null;
+}
+
+type Resource = Calls & (AtUrl | Idempotent);
+
+/** What a stage's shorthand takes (it fixes `stage`, `as` and the poll style): a resource at a URL. */
+export type StageResource = Omit<Calls, 'poll'> & AtUrl;
+
+/** A step that makes one Google resource: GET to check it, create and poll, and DELETE to undo. */
+export function resourceStep(common: Common, resource: Resource): StepDef {
+  const { create, ready, failed, capture } = resource;
+  const poll: Poll = typeof resource.poll === 'string' ? { style: resource.poll } : { style: 'longrunning', pollBase: resource.poll.longrunning };
+  const step: ResourceStep = {
+    ...common,
+    kind: 'resource',
+    ...(resource.url !== undefined && { get: { method: 'GET', url: resource.url } }),
+    create: { ...create, poll },
+    ...(ready && { ready }),
+    ...(failed && { failed }),
+    ...(capture && { capture }),
+  };
+  if (!resource.undo) return { step };
+  const { title, transient } = resource.undo;
   return {
-    step: {
-      ...common,
-      kind: 'resource',
-      get: { method: 'GET', url },
-      create: { ...create, poll: { style: 'none' } },
-      delete: { method: 'DELETE', url: deleteUrl, poll: { style: 'none' } },
-    },
-    undo: { kind: 'reverse', title: undoTitle },
+    step: { ...step, delete: { method: 'DELETE', url: resource.deleteUrl ?? resource.url, poll } },
+    undo: { kind: 'reverse', title, ...(transient && { transient }) },
   };
 }
 
@@ -36,8 +73,12 @@ export function serviceAccountStep(
   const { accountId, email, displayName, description, ...common } = input;
   const body: Bodies['createServiceAccount'] = { accountId, serviceAccount: { displayName, description } };
   // IAM answers synchronously: the response is the account.
-  return synchronousResource(common, ctx.urls.iam.serviceAccount(email), { method: 'POST', url: ctx.urls.iam.serviceAccounts, body },
-    `Delete the service account ${email}`);
+  return resourceStep(common, {
+    url: ctx.urls.iam.serviceAccount(email),
+    create: { method: 'POST', url: ctx.urls.iam.serviceAccounts, body },
+    poll: 'none',
+    undo: { title: `Delete the service account ${email}` },
+  });
 }
 
 export function bucketStep(
@@ -58,7 +99,11 @@ export function bucketStep(
   });
   // A bucket that still holds objects answers 409 "not empty" on delete; the sandbox buckets are
   // empty. Emptying them first (and, for the versioned automation bucket, its noncurrent versions)
-  // is future work.
-  return synchronousResource(common, ctx.urls.storage.bucket(name), { method: 'POST', url: ctx.urls.storage.buckets, body },
-    `Delete the bucket gs://${name}`);
+  // is future work. Storage answers synchronously.
+  return resourceStep(common, {
+    url: ctx.urls.storage.bucket(name),
+    create: { method: 'POST', url: ctx.urls.storage.buckets, body },
+    poll: 'none',
+    undo: { title: `Delete the bucket gs://${name}` },
+  });
 }

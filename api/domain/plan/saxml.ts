@@ -1,4 +1,4 @@
-import { tpuPoolStepId } from './base.js';
+import { BASE_STEPS } from './base/index.js';
 import type { Ctx, StepDef } from './context.js';
 import type { ApiStep } from './types.js';
 
@@ -11,7 +11,6 @@ import type { ApiStep } from './types.js';
 
 export function saxmlSteps(ctx: Ctx): StepDef[] {
   const { spec, options } = ctx;
-  if (!spec.saxml.enabled) return [];
   const route = `${options.apiBase.replace(/\/+$/, '')}/internal/environments/${options.environmentId}/saxml`;
   const status = { method: 'GET', url: `${route}/status` } as const;
   const lastTpuPool = spec.cluster.tpuNodePools.at(-1);
@@ -22,12 +21,12 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
     title: `Deploy Saxml (cell ${spec.saxml.cell}) into namespace ${spec.saxml.namespace}`,
     // The cell needs its nodes, its identity (WI grant + roles) and its buckets readable.
     after: [
-      'base.cluster',
-      ...(lastTpuPool ? [tpuPoolStepId(lastTpuPool.name)] : []),
-      'base.workload-identity',
-      'base.workload-sa.roles',
-      'base.bucket.admin.iam',
-      'base.bucket.models.iam',
+      BASE_STEPS.cluster,
+      ...(lastTpuPool ? [BASE_STEPS.tpuPool(lastTpuPool.name)] : []),
+      BASE_STEPS.workloadIdentity,
+      BASE_STEPS.workloadAccountRoles,
+      BASE_STEPS.adminBucketIam,
+      BASE_STEPS.modelBucketIam,
     ],
     as: 'automation',
     kind: 'api',

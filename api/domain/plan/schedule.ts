@@ -1,4 +1,5 @@
 import { PlanGraphError, indexSteps, topologicalOrder } from './graph.js';
+import { ownerOf } from './stages.js';
 import type { PlanStep, ResourceStep, Schedule } from './types.js';
 
 /**
@@ -12,14 +13,14 @@ import type { PlanStep, ResourceStep, Schedule } from './types.js';
 export const isLookup = (step: PlanStep): step is ResourceStep =>
   step.kind === 'resource' && !step.create && !step.delete && !!step.capture;
 
-/** create: bootstrap first (it makes the automation account every other step acts as). */
-export const createPhase = (step: PlanStep): number => (step.stage === 'bootstrap' ? 0 : 1);
+/** create: the project's stages first (bootstrap makes the automation account every other step acts as). */
+export const createPhase = (step: PlanStep): number => (ownerOf(step.stage) === 'project' ? 0 : 1);
 
 /**
- * delete: the environment first, the bootstrap resources last (the automation token deletes
+ * delete: the environment first, the project's resources last (the automation token deletes
  * everything else). A lookup runs in the first phase: delete steps of that phase use its capture.
  */
-export const deletePhase = (step: PlanStep): number => (step.stage === 'bootstrap' && !isLookup(step) ? 1 : 0);
+export const deletePhase = (step: PlanStep): number => (ownerOf(step.stage) === 'project' && !isLookup(step) ? 1 : 0);
 
 export function schedule(steps: readonly PlanStep[], phaseOf: (step: PlanStep) => number): Schedule {
   const byId = indexSteps(steps);

@@ -1,4 +1,5 @@
-import type { StageName } from '../environment.js';
+import type { StageName } from './stages.js';
+import type { ApiBases } from '../google-apis.js';
 
 /**
  * The plan (DESIGN §6): what the workflow executes. Every step is a small, idempotent Google REST
@@ -7,25 +8,8 @@ import type { StageName } from '../environment.js';
  * what to capture. The workflow knows nothing about Saxml, GKE or any resource type.
  */
 
-export type GoogleApi =
-  | 'serviceusage' | 'iam' | 'iamcredentials' | 'cloudresourcemanager' | 'storage'
-  | 'compute' | 'container' | 'pubsub' | 'bigquery' | 'artifactregistry';
-
-/** Base URL per Google API: `https://compute.googleapis.com` in production, the sandbox locally. */
-export type ApiBases = Record<GoogleApi, string>;
-
-export const PRODUCTION_API_BASES: ApiBases = {
-  serviceusage: 'https://serviceusage.googleapis.com',
-  iam: 'https://iam.googleapis.com',
-  iamcredentials: 'https://iamcredentials.googleapis.com',
-  cloudresourcemanager: 'https://cloudresourcemanager.googleapis.com',
-  storage: 'https://storage.googleapis.com',
-  compute: 'https://compute.googleapis.com',
-  container: 'https://container.googleapis.com',
-  pubsub: 'https://pubsub.googleapis.com',
-  bigquery: 'https://bigquery.googleapis.com',
-  artifactregistry: 'https://artifactregistry.googleapis.com',
-};
+// The plan's options name these; the composition roots and tests import them from here.
+export { PRODUCTION_API_BASES, type ApiBases, type GoogleApi } from '../google-apis.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

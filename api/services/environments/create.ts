@@ -4,8 +4,8 @@ import { validationFailed, type FieldError } from '../../domain/errors.js';
 import { newEnvironment } from '../../domain/new-environment.js';
 import { buildPlan } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
-import type { EnvironmentSpec } from '../../domain/spec.js';
 import { redactUrl } from '../../domain/notifications/targets.js';
+import type { NormalisedSpec } from '../../domain/spec.js';
 import { parseSpec } from '../../domain/validate.js';
 import { verb, type ServiceContext } from '../context.js';
 import { commitNew } from '../shared/commit.js';
@@ -15,7 +15,7 @@ import { launchExecution } from '../shared/launch.js';
  * Steps 1 and 2 of a create: authorize on the project the body names (before anything else, so a
  * caller denied the project learns nothing from validation feedback), then parse and validate.
  */
-function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): EnvironmentSpec {
+function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): NormalisedSpec {
   const project = body && typeof body === 'object' ? (body as { project?: unknown }).project : undefined;
   if (typeof project === 'string') deps.auth.policy.assertProject(ctx.principal, project);
   const parsed = parseSpec(body);
@@ -28,20 +28,20 @@ function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): Environ
  * Every notification URL is checked as the sender will check it (its form, then every address its
  * host resolves to): one 422 entry per refused target, naming the rule, never the URL.
  */
-async function checkTargets(deps: Deps, spec: EnvironmentSpec): Promise<void> {
+async function checkTargets(deps: Deps, spec: NormalisedSpec): Promise<void> {
   const problems = await Promise.all(spec.notifications.map((target) => deps.notify.problemWith(target.type, target.url)));
   const errors = problems.flatMap((message, i): FieldError[] => (message ? [{ path: `$.notifications[${i}].url`, message }] : []));
   if (errors.length) throw validationFailed(errors);
 }
 
 /** The spec as it may be stored and shown: notification URLs redacted, no secrets (they are sealed in the record). */
-const storableSpec = (spec: EnvironmentSpec): EnvironmentSpec => ({
+const storableSpec = (spec: NormalisedSpec): NormalisedSpec => ({
   ...spec,
   notifications: spec.notifications.map(({ type, url, events }) => ({ type, url: redactUrl(url), events })),
 });
 
 /** The create plan of a spec (before an id is assigned, the preview shows a placeholder). */
-function createPlan(deps: Deps, spec: EnvironmentSpec, environmentId: string): Plan {
+function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
   return buildPlan(spec, {
     kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
     workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,
@@ -49,7 +49,7 @@ function createPlan(deps: Deps, spec: EnvironmentSpec, environmentId: string): P
 }
 
 /** `validateOnly`: the normalised spec and the plan a create would run; nothing is recorded. */
-export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: EnvironmentSpec; plan: Plan }> => {
+export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan }> => {
   const spec = authorizedSpec(deps, ctx, input.body);
   await checkTargets(deps, spec);
   return { spec: storableSpec(spec), plan: createPlan(deps, spec, 'env-assigned-on-create') };

@@ -2,10 +2,12 @@ import type { Deps } from '../../deps.js';
 import type { EnvironmentRecord, Operation } from '../../domain/environment.js';
 import { buildPlan, isLookup } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
+import type { NormalisedSpec } from '../../domain/spec.js';
 
 /** The full plan of the operation's kind (create or delete) for this environment. */
 export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: EnvironmentRecord, operation: Pick<Operation, 'target' | 'includeBootstrap'> | undefined = record.operation): Plan {
-  return buildPlan(record.spec, {
+  // A record holds the spec its create normalised (create-environment.ts); the stored schema cannot say so.
+  return buildPlan(record.spec as NormalisedSpec, {
     kind: operation?.target ?? 'create',
     apis: deps.google.apis(),
     apiBase: deps.apiBase(),

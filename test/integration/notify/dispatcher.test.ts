@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RETRY_DELAYS_MS, type Delivery } from '../../../api/domain/notifications/delivery.js';
+import { RETRY_DELAYS_MS } from '../../../api/domain/notifications/delivery.js';
+import type { DispatchSummary } from '../../../api/notify/dispatcher.js';
 import type { NotifierOptions } from '../../../api/notify/notifier.js';
-import { buildTestApp, INTERNAL_SECRET, json, readJson, tableResolver, testNotifier } from '../../support/app.js';
-import { body } from '../../support/fixtures.js';
+import { buildTestApp, INTERNAL_SECRET, tableResolver, testNotifier } from '../../support/app.js';
+import { jsonOf } from '../../support/bodies.js';
+import { created, dataOf, errorOf, typedClient, type EnvironmentSpec } from '../../support/client.js';
+import { SMALLEST_SPEC } from '../../support/fixtures.js';
 import { signedPayload, startReceiver, verified, type Receiver, type Received } from '../../support/receiver.js';
 
 /**
@@ -21,7 +24,7 @@ async function receiver(options?: Parameters<typeof startReceiver>[0]): Promise<
   return r;
 }
 
-type Target = { type: 'webhook' | 'slack'; url: string; events?: string[]; secret?: string };
+type Targets = EnvironmentSpec['notifications'];
 
 function world(notify: Partial<NotifierOptions> = {}) {
   let offset = 0;
@@ -29,33 +32,30 @@ function world(notify: Partial<NotifierOptions> = {}) {
   const now = () => new Date(Date.now() + offset);
   const built = buildTestApp({ now, notify: testNotifier({ now, ...notify }) });
   const { app } = built;
-  const post = async (path: string) => app.request(path, { method: 'POST' });
+  const client = typedClient(app);
   return {
+    client,
     ...built,
     now,
     advance: (ms: number) => { offset += ms; },
     /** What Cloud Scheduler calls. */
-    async run() {
+    async run(): Promise<DispatchSummary> {
       const res = await app.request('/internal/deliveries:run', { method: 'POST', headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
       expect(res.status).toBe(200);
-      return readJson(res);
+      return jsonOf<DispatchSummary>(res);
     },
-    async create(notifications: Target[], name = 'demo') {
-      const res = await app.request('/environments', json(body({ name, notifications })));
-      expect(res.status).toBe(202);
-      return readJson(res) as Promise<{ id: string; notifications: { id: string; secret?: string }[] }>;
-    },
+    create: async (notifications: Targets, name = 'demo') => created(client, { ...SMALLEST_SPEC, name, notifications }),
     /** Cancel then retry: operation.cancelled, environment.failed, environment.creating. */
     async cancelAndRetry(id: string) {
-      expect((await post(`/environments/${id}/cancel`)).status).toBe(200);
-      expect((await post(`/environments/${id}/retry`)).status).toBe(202);
+      dataOf(await client.POST('/environments/{id}/cancel', { params: { path: { id } } }), 200);
+      dataOf(await client.POST('/environments/{id}/retry', { params: { path: { id } } }), 202);
     },
-    async deliveries(id: string): Promise<(Delivery & { webhookId?: string })[]> {
-      return (await readJson(await app.request(`/environments/${id}/deliveries?pageSize=100`))).deliveries;
-    },
-    async events(id: string): Promise<{ seq: number; type: string; message: string }[]> {
-      return (await readJson(await app.request(`/environments/${id}/events?pageSize=100`))).events;
-    },
+    deliveries: async (id: string) =>
+      dataOf(await client.GET('/environments/{id}/deliveries', { params: { path: { id }, query: { pageSize: 100 } } }), 200).deliveries,
+    events: async (id: string) =>
+      dataOf(await client.GET('/environments/{id}/events', { params: { path: { id }, query: { pageSize: 100 } } }), 200).events,
+    redeliver: (id: string, deliveryId: string) =>
+      client.POST('/environments/{id}/deliveries/{deliveryId}:redeliver', { params: { path: { id, deliveryId } } }),
   };
 }
 
@@ -200,7 +200,7 @@ describe('webhook deliveries', () => {
     const w = world();
     const env = await w.create([{ type: 'webhook', url: gone.url() }, { type: 'webhook', url: other.url() }]);
     await w.run();
-    const view = await readJson(await w.app.request(`/environments/${env.id}`));
+    const view = dataOf(await w.client.GET('/environments/{id}', { params: { path: { id: env.id } } }), 200);
     expect(view.notifications[0]).toMatchObject({ id: 't1', disabled: { reason: 'HTTP 410 (the receiver asked to stop)' } });
     await w.cancelAndRetry(env.id);
     await w.run();
@@ -288,13 +288,9 @@ describe('redelivery', () => {
     await w.run();
     await w.cancelAndRetry(env.id);
     // Queued behind the new head: refused, it is on its way in order.
-    const queued = await w.app.request(`/environments/${env.id}/deliveries/dlv-0000000004-t1:redeliver`, { method: 'POST' });
-    expect(queued.status).toBe(409);
-    expect((await readJson(queued)).detail).toMatch(/waits for an earlier delivery/);
+    expect(errorOf(await w.redeliver(env.id, 'dlv-0000000004-t1'), 409).detail).toMatch(/waits for an earlier delivery/);
 
-    const again = await w.app.request(`/environments/${env.id}/deliveries/dlv-0000000002-t1:redeliver`, { method: 'POST' });
-    expect(again.status).toBe(202);
-    expect(await readJson(again)).toMatchObject({ id: 'dlv-0000000002-t1', state: 'PENDING', redelivery: true, webhookId: `${env.id}.dlv-0000000002-t1` });
+    expect(dataOf(await w.redeliver(env.id, 'dlv-0000000002-t1'), 202)).toMatchObject({ id: 'dlv-0000000002-t1', state: 'PENDING', redelivery: true, webhookId: `${env.id}.dlv-0000000002-t1` });
     await w.run();
     const ids = hook.received.map((r) => r.headers['webhook-id']);
     expect(ids.filter((id) => id === `${env.id}.dlv-0000000002-t1`)).toHaveLength(2);
@@ -303,8 +299,7 @@ describe('redelivery', () => {
     expect(delivery).toMatchObject({ state: 'DELIVERED', redelivery: true });
     expect(delivery.attempts).toHaveLength(2);
 
-    expect((await w.app.request(`/environments/${env.id}/deliveries/dlv-0000000099-t1:redeliver`, { method: 'POST' })).status).toBe(404);
-    const malformed = await w.app.request(`/environments/${env.id}/deliveries/nope:redeliver`, { method: 'POST' });
-    expect([malformed.status, (await readJson(malformed)).code]).toEqual([400, 'INVALID_ARGUMENT']);
+    expect(errorOf(await w.redeliver(env.id, 'dlv-0000000099-t1'), 404).code).toBe('NOT_FOUND');
+    expect(errorOf(await w.redeliver(env.id, 'nope'), 400).code).toBe('INVALID_ARGUMENT');
   });
 });

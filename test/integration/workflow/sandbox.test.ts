@@ -11,20 +11,22 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan, type ApiBases, type Plan } from '../../../api/domain/plan/index.js';
 import { ReportBatchSchema, type ReportBatch } from '../../../api/domain/reports.js';
-import { EnvironmentSpecSchema } from '../../../api/domain/spec.js';
+import { parseSpec } from '../../../api/domain/validate.js';
 import { LocalWorkflowEngine } from '../../../api/engine/local/index.js';
 import { createSandbox, sandboxBases, type Sandbox } from '../../../api/sandbox/index.js';
 import { DEFINITION, VirtualClock } from './fake-world.js';
 
 const PROJECT = 'my-project-1';
 const WORKFLOW_SA = 'saxml-workflow@workflow-host.iam.gserviceaccount.com';
-const spec = EnvironmentSpecSchema.parse({
+const parsed = parseSpec({
   name: 'demo',
   project: PROJECT,
   region: 'us-west1',
   cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
   saxml: { enabled: false },
 });
+if (!parsed.ok) throw new Error(`spec refused: ${JSON.stringify(parsed.errors)}`);
+const spec = parsed.spec;
 
 let clock: VirtualClock;
 let sandbox: Sandbox;

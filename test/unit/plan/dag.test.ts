@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GOOGLE_APIS } from '../../../api/domain/google-apis.js';
 import { reduceDependencies } from '../../../api/domain/plan/index.js';
 import { serviceBatches } from '../../../api/domain/plan/services.js';
 import type { GoogleApi, Plan, PlanStep } from '../../../api/domain/plan/types.js';
@@ -7,13 +8,6 @@ import { SCENARIOS, apiOf, closure, createPlan, deletePlan, specOf, stepById, ur
 // The create DAG of every scenario: sound (ids, references, no cycle), minimal (no implied edge),
 // gated (every automation step waits for the automation account and the services it calls), and
 // shaped as the design says (chains, perf beside the cluster, TPU pools one after another).
-
-const SERVICE: Record<GoogleApi, string> = {
-  serviceusage: 'serviceusage.googleapis.com', iam: 'iam.googleapis.com', iamcredentials: 'iamcredentials.googleapis.com',
-  cloudresourcemanager: 'cloudresourcemanager.googleapis.com', storage: 'storage.googleapis.com', compute: 'compute.googleapis.com',
-  container: 'container.googleapis.com', pubsub: 'pubsub.googleapis.com', bigquery: 'bigquery.googleapis.com',
-  artifactregistry: 'artifactregistry.googleapis.com',
-};
 
 const plans = Object.entries(SCENARIOS).map(([name, b]) => ({
   name,
@@ -68,7 +62,7 @@ describe.each(plans)('$name: the create plan', ({ create, body }) => {
   const up = closure(create.steps);
   const spec = specOf(body);
   const batches = serviceBatches(spec);
-  const batchOf = (api: GoogleApi) => `bootstrap.services.${batches.findIndex((b) => b.includes(SERVICE[api])) + 1}`;
+  const batchOf = (api: GoogleApi) => `bootstrap.services.${batches.findIndex((b) => b.includes(GOOGLE_APIS[api].service)) + 1}`;
 
   it('makes every automation step wait (transitively) for the automation roles, the token grant, IAM Credentials and the APIs it calls', () => {
     for (const step of create.steps.filter((s) => s.as === 'automation')) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GOOGLE_APIS } from '../../../api/domain/google-apis.js';
 import { buildPlan, MAX_SERVICES_PER_BATCH, PRODUCTION_API_BASES, requiredServices } from '../../../api/domain/plan/index.js';
 import type { GoogleApi, IamBindingStep, Plan, PlanStep, ResourceStep } from '../../../api/domain/plan/types.js';
 import {
@@ -22,32 +23,23 @@ const binding = (plan: Plan, id: string) => stepById(plan, id) as IamBindingStep
 // ── Google's method definitions: from the installed discovery-generated packages, or, for the APIs
 // Google publishes no per-API package of, the same extract vendored from `googleapis` ─────────────
 const require = createRequire(import.meta.url);
-const pkg = (name: string, file: string) => (): GoogleMethods => {
-  const js = join(dirname(require.resolve(name)), file);
-  return extractMethods(readFileSync(js, 'utf8'), readFileSync(js.replace(/\.js$/, '.d.ts'), 'utf8'));
-};
 const VENDORED = JSON.parse(readFileSync(new URL('../../../vendor/googleapis/methods.json', import.meta.url), 'utf8')) as {
-  apis: Record<'pubsub' | 'bigquery' | 'artifactregistry', GoogleMethods>;
+  apis: Partial<Record<GoogleApi, GoogleMethods>>;
 };
-const SOURCES: Record<GoogleApi, () => GoogleMethods> = {
-  serviceusage: pkg('@googleapis/serviceusage', 'v1.js'),
-  iam: pkg('@googleapis/iam', 'v1.js'),
-  iamcredentials: pkg('@googleapis/iamcredentials', 'v1.js'),
-  cloudresourcemanager: pkg('@googleapis/cloudresourcemanager', 'v1.js'),
-  storage: pkg('@googleapis/storage', 'v1.js'),
-  compute: pkg('@googleapis/compute', 'v1.js'),
-  container: pkg('@googleapis/container', 'v1.js'),
-  pubsub: () => VENDORED.apis.pubsub,
-  bigquery: () => VENDORED.apis.bigquery,
-  artifactregistry: () => VENDORED.apis.artifactregistry,
-};
+/** An API's methods: from its `@googleapis/*` package, or from the vendored extract for the APIs that have none. */
+function sourceOf(api: GoogleApi): GoogleMethods {
+  const { package: name, version } = GOOGLE_APIS[api].discovery;
+  if (name === 'vendor/googleapis') return VENDORED.apis[api]!;
+  const js = join(dirname(require.resolve(name)), `${version}.js`);
+  return extractMethods(readFileSync(js, 'utf8'), readFileSync(js.replace(/\.js$/, '.d.ts'), 'utf8'));
+}
 
 interface Method { http: string; pattern: RegExp }
 const methodCache = new Map<GoogleApi, { methods: Method[]; parameters: Set<string> }>();
 function methodsOf(api: GoogleApi) {
   let known = methodCache.get(api);
   if (!known) {
-    const { methods, parameters } = SOURCES[api]();
+    const { methods, parameters } = sourceOf(api);
     known = {
       methods: methods.map(({ http, template }) => ({
         http,

@@ -1,11 +1,12 @@
 import { buildPlan } from '../../../api/domain/plan/index.js';
 import type { ApiBases, GoogleApi, Plan, PlanOptions, PlanStep } from '../../../api/domain/plan/types.js';
-import type { EnvironmentSpec } from '../../../api/domain/spec.js';
+import type { NormalisedSpec } from '../../../api/domain/spec.js';
 import { parseSpec } from '../../../api/domain/validate.js';
 import { sandboxBases } from '../../../api/sandbox/index.js';
 
-/** A JSON request body, as a client sends it. */
-export type Body = Record<string, unknown>;
+import { body, tpuPool, type Body } from '../../support/fixtures.js';
+
+export { body, tpuPool, type Body } from '../../support/fixtures.js';
 
 /** Every API at its own sandbox-like base, so a URL built from the wrong base (or hard-coded) shows. */
 export const TEST_APIS: ApiBases = sandboxBases('http://127.0.0.1:8080/_sandbox');
@@ -13,15 +14,8 @@ export const API_BASE = 'http://127.0.0.1:8080';
 export const ENVIRONMENT_ID = 'env-01jabcdefghjkmnpqrstvwxyz0';
 export const WORKFLOW_SA = 'saxml-workflows@my-project-1.iam.gserviceaccount.com';
 
-export const tpuPool = (overrides: Body = {}): Body => ({ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'], ...overrides });
-
-/** The issue's smallest body, with top-level fields replaced. */
-export function body(overrides: Body = {}): Body {
-  return { name: 'demo', project: 'my-project-1', region: 'us-west1', cluster: { tpuNodePools: [tpuPool()] }, ...overrides };
-}
-
 /** A spec as the API stores it: parsed, validated, defaults filled. */
-export function specOf(b: Body = body()): EnvironmentSpec {
+export function specOf(b: Body = body()): NormalisedSpec {
   const r = parseSpec(b);
   if (!r.ok) throw new Error(`test spec refused: ${JSON.stringify(r.errors)}`);
   return r.spec;

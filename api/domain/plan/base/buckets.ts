@@ -1,0 +1,37 @@
+import type { Ctx, StepDef } from '../context.js';
+import { SA_NOT_YET_VISIBLE, bucketBinding, serviceAccountMember } from '../iam.js';
+import { bucketStep } from '../resources.js';
+import { BASE_STEPS } from './ids.js';
+
+/** The Saxml admin and model buckets, then the grants that let both service accounts read them. */
+export function bucketSteps(ctx: Ctx): StepDef[] {
+  const { spec, names } = ctx;
+  const readers = [names.nodePoolServiceAccountEmail, names.workloadServiceAccountEmail].map(serviceAccountMember);
+  const buckets = [
+    { id: BASE_STEPS.adminBucket, iamId: BASE_STEPS.adminBucketIam, name: names.adminBucket, output: 'adminBucket' },
+    { id: BASE_STEPS.modelBucket, iamId: BASE_STEPS.modelBucketIam, name: names.modelBucket, output: 'modelBucket' },
+  ] as const;
+  const made = buckets.map((b) => bucketStep(ctx, {
+    id: b.id,
+    stage: 'base',
+    title: `Create the bucket gs://${b.name}`,
+    after: ctx.automationAfter(['storage']),
+    as: 'automation',
+    name: b.name,
+    location: spec.region,
+    versioning: false,
+    labels: spec.labels,
+    outputs: { [b.output]: `gs://${b.name}` },
+  }));
+  const grants = buckets.map((b) => bucketBinding(ctx, b.name, {
+    id: b.iamId,
+    stage: 'base',
+    title: `Grant the node-pool and workload-identity service accounts legacyBucketReader on gs://${b.name}`,
+    after: [b.id, BASE_STEPS.nodeAccount, BASE_STEPS.workloadAccount],
+    as: 'automation',
+    bindings: readers.map((member) => ({ role: 'roles/storage.legacyBucketReader', member })),
+    transient: [SA_NOT_YET_VISIBLE],
+    removeTitle: `Remove the service accounts from gs://${b.name}`,
+  }));
+  return [...made, ...grants];
+}

@@ -1,0 +1,34 @@
+import type { Ctx, StepDef } from '../context.js';
+import { compact, nonEmpty, type Bodies } from '../google.js';
+import { resourceStep } from '../resources.js';
+import { BASE_STEPS } from './ids.js';
+
+/** The Artifact Registry repository for serving images, when the spec wants one. */
+export function registrySteps(ctx: Ctx): StepDef[] {
+  const { spec, names, urls } = ctx;
+  if (!spec.artifactRegistry.enabled) return [];
+  const location = spec.artifactRegistry.location;
+  const repo = names.artifactRegistry;
+  const body: Bodies['repository'] = compact({
+    format: 'DOCKER',
+    mode: 'STANDARD_REPOSITORY',
+    description: `Serving images of Saxml environment ${spec.name}`,
+    labels: nonEmpty(spec.labels),
+  });
+  return [resourceStep(
+    {
+      id: BASE_STEPS.artifactRegistry,
+      stage: 'base',
+      title: `Create the Artifact Registry repository ${repo} in ${location}`,
+      after: ctx.automationAfter(['artifactregistry']),
+      as: 'automation',
+      outputs: { artifactRegistry: `${location}-docker.pkg.dev/${spec.project}/${repo}` },
+    },
+    {
+      url: urls.artifactregistry.repository(location, repo),
+      create: { method: 'POST', url: urls.artifactregistry.repositories(location, repo), body },
+      poll: { longrunning: urls.base('artifactregistry') },
+      undo: { title: `Delete the Artifact Registry repository ${repo}` },
+    },
+  )];
+}
