@@ -88,16 +88,15 @@ export async function startServer(
     async close() {
       clearInterval(timer);
       clearInterval(deliveryTimer);
-      // Attempts under way finish and are recorded; nothing new is claimed. What is left stays
-      // in the outbox for the next start.
+      // Delivery attempts under way finish and are recorded; nothing new is claimed. What is left
+      // stays in the outbox for the next start.
       stopping.abort();
-      await deliveries;
       // Stop accepting, stop our own background work, let in-flight requests finish (idle
       // keep-alive connections are closed so this does not wait on them), then release the adapters.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       await runtime.stopBackgroundWork?.();
       (server as Server).closeIdleConnections?.();
-      await drained;
+      await Promise.all([drained, deliveries]);
       await runtime.close();
     },
   };

@@ -64,10 +64,11 @@ const normaliseText = (text: string): string => text
 const normalise = (value: unknown): unknown =>
   JSON.parse(normaliseText(JSON.stringify(value, (key, v) => (key === 'seq' && typeof v === 'number' ? '<seq>' : v))));
 
-/** Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it (then review the diff like code). */
+/** Compares with a golden file; `UPDATE_GOLDEN=1` (re)writes it — then review the diff like code. */
 function expectGolden(file: string, actual: string): void {
   const path = new URL(`./golden/${file}`, import.meta.url);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, actual);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, actual);
+  expect(existsSync(path), `golden file ${file} (write it with UPDATE_GOLDEN=1)`).toBe(true);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
