@@ -47,6 +47,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const at = now().getTime();
     const slot = slackSlots.get(key) ?? 0;
     if (at < slot) return new Date(slot).toISOString();
+    if (slackSlots.size >= 10_000) slackSlots.clear(); // bounded: one entry per Slack webhook in use
     slackSlots.set(key, at + slackIntervalMs);
     return undefined;
   }
