@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
 import { ENVIRONMENT_ID } from '../../domain/ids.js';
+import { DELIVERY_ID, DELIVERY_STATES, DeliverySchema as DomainDeliverySchema } from '../../domain/notifications/delivery.js';
+import { NotificationTargetSchema } from '../../domain/notifications/targets.js';
 import { EnvironmentSpecSchema } from '../../domain/spec.js';
 
 /**
@@ -51,7 +53,19 @@ export const EnvironmentSpecOutput = EnvironmentSpecSchema.meta({
  */
 export const OUTPUT_COMPONENTS = { EnvironmentSpec: { schema: EnvironmentSpecSchema, exampleInput: SPEC_EXAMPLE } };
 
-export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true })
+export const NotificationTargetViewSchema = NotificationTargetSchema.omit({ sealed: true })
+  .extend({
+    id: z.string().openapi({ description: 't1, t2, … in spec order; default-… for the service\'s default targets' }),
+    url: z.string().openapi({ description: 'Scheme and host only: the rest of a notification URL is a credential' }),
+    disabled: z.object({ time: z.string(), reason: z.string() }).optional()
+      .openapi({ description: 'Set when the target answered with a permanent error; nothing more is sent to it' }),
+    secret: z.string().optional().openapi({
+      description: 'Webhook targets, in the create response only: the whsec_ signing secret. Store it then: it is never shown again (not even to an Idempotency-Key replay)',
+    }),
+  })
+  .meta({ id: 'NotificationTarget' });
+
+export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true, notifications: true, disabledTargets: true })
   .extend({
     kind: z.literal('Environment').openapi({ description: 'Always `Environment`: tells this answer from a `ValidateOnlyResult`' }),
     id: z.string().openapi({ description: 'Assigned by the service', example: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k' }),
@@ -63,6 +77,7 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
       description: '`CREATING` → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried or deleted',
     }),
     spec: EnvironmentSpecOutput,
+    notifications: z.array(NotificationTargetViewSchema),
     outputs: EnvironmentRecordSchema.shape.outputs.meta({
       description: 'What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed',
       example: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://demo-saxml-model-repository' },
@@ -96,16 +111,42 @@ export const EnvironmentListSchema = z
   .object({ environments: z.array(EnvironmentSchema), nextPageToken: z.string().optional() })
   .openapi('EnvironmentList');
 
-const afterSeq = z.coerce.number().int().min(0).default(0).openapi({ description: 'Only events with a greater `seq` (the last one you have)' });
-export const EventsQuery = z.object({ pageSize, pageToken, after: afterSeq });
+export const EventsQuery = z.object({
+  pageSize,
+  pageToken,
+  after: z.coerce.number().int().min(0).optional()
+    .openapi({ description: 'Only events with a greater seq: poll with the last seq you saw to get only what is new' }),
+  order: z.enum(['asc', 'desc']).default('asc').openapi({ description: '`asc`: oldest first (default); `desc`: newest first' }),
+});
+
 export const WatchQuery = z.object({
-  after: afterSeq,
+  after: z.coerce.number().int().min(0).default(0).openapi({ description: 'Start after this event seq (0: from the first)' }),
   until: z.enum(['operationEnd']).optional().openapi({ description: '`operationEnd`: end the stream once no operation is running' }),
 });
 
 export const EventListSchema = z
   .object({ events: z.array(EnvironmentEventSchema.meta({ id: 'Event' })), nextPageToken: z.string().optional() })
   .openapi('EventList');
+
+export const DeliveryIdParam = EnvironmentIdParam.extend({
+  deliveryId: z.string().regex(DELIVERY_ID, 'delivery ids look like dlv-0000000012-t1').openapi({ param: { name: 'deliveryId', in: 'path' }, example: 'dlv-0000000012-t1' }),
+});
+
+export const DeliverySchema = DomainDeliverySchema.omit({ sealedTarget: true, body: true, claim: true, scheduleStart: true, environmentId: true })
+  .extend({
+    webhookId: z.string().optional().openapi({ description: 'Webhook targets: the `webhook-id` header of every attempt (the same on retries and redeliveries)' }),
+    state: z.enum(DELIVERY_STATES).openapi({
+      description: 'QUEUED: waits for an earlier delivery to the same target (order is kept); PENDING: to be sent at nextAttemptTime; then DELIVERED, FAILED (refused, given up, or the target was disabled) or CANCELLED (its target was disabled)',
+    }),
+    redelivery: z.boolean().openapi({ description: 'Sent again on request (POST …:redeliver), outside the order of its queue' }),
+  })
+  .meta({ id: 'Delivery' });
+
+export const DeliveryListSchema = z
+  .object({ deliveries: z.array(DeliverySchema), nextPageToken: z.string().optional() })
+  .openapi('DeliveryList');
+
+export const DeliveriesQuery = z.object({ pageSize, pageToken });
 
 const PlanStepSchema = z
   .object({

@@ -22,7 +22,7 @@ let world: LocalWorld;
 
 beforeAll(async () => {
   saxenv = await bundleCli(join(dir, 'bin'));
-  world = await startLocalWorld({ apiToken: TOKEN });
+  world = await startLocalWorld({ env: { API_TOKEN: TOKEN } });
 });
 afterAll(async () => {
   await world.stop();

@@ -11,9 +11,9 @@ import { startLocalWorld, type LocalWorld } from '../../support/local-world.js';
  * are written, and the client README's first one runs.
  */
 
-const tsBlocks = (file: string) => [...readFileSync(file, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-const examples = tsBlocks('clients/typescript/README.md');
-const useIt = tsBlocks('README.md');
+const tsBlocks = (text: string) => [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const examples = tsBlocks(readFileSync('clients/typescript/README.md', 'utf8'));
+const useIt = tsBlocks(/\n## Use it\n([\s\S]*?)\n## /.exec(readFileSync('README.md', 'utf8'))![1]!);
 
 describe('the READMEs\' TypeScript examples', () => {
   mkdirSync(join('node_modules', '.cache'), { recursive: true });

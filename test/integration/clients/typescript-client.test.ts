@@ -15,7 +15,7 @@ const spec = (name: string): EnvironmentSpecInput => ({ ...SMALLEST_SPEC, name, 
 
 let world: LocalWorld;
 beforeAll(async () => {
-  world = await startLocalWorld({ apiToken: TOKEN });
+  world = await startLocalWorld({ env: { API_TOKEN: TOKEN } });
 });
 afterAll(() => world.stop());
 

@@ -79,7 +79,7 @@ describe.skipIf(skipReason)('a Python client generated with openapi-python-clien
   let world: LocalWorld;
 
   beforeAll(async () => {
-    world = await startLocalWorld({ apiToken: TOKEN });
+    world = await startLocalWorld({ env: { API_TOKEN: TOKEN } });
     if (!process.env.SDK_PYTHON_VENV) {
       await exec('python3', ['-m', 'venv', venv]);
       await exec(join(venv, 'bin', 'pip'), ['install', '--retries', '0', '--timeout', '30', 'openapi-python-client', 'python-dateutil']);
