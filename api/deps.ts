@@ -4,6 +4,8 @@ import type { ApiBases } from './domain/plan/types.js';
 import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
 import type { Logger } from './logger.js';
+import type { Notifier } from './notify/port.js';
+import type { ChangeFeed } from './services/shared/change-feed.js';
 import type { ReadCache } from './services/shared/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
 
@@ -31,8 +33,12 @@ export interface Deps {
     /** Local profile: the sandbox root, the one non-googleapis URL prefix allowed to receive tokens. */
     sandboxBase?: () => string;
   };
+  /** Notification targets (registration, sealing), the outbox the store writes, and sending. */
+  notify: Notifier;
   idempotencyTtlMs: number;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
   readCache: ReadCache;
+  /** "Environment X changed", raised by every commit; event streams wait on it (bounded per instance). */
+  changes: ChangeFeed;
 }

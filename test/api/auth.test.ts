@@ -31,6 +31,8 @@ function cloudApp(allow: string[], verification: 'in-app' | 'cloud-run' = 'in-ap
 const ID = 'env-01jd8m3q4b5c6d7e8f9g0h1j2k';
 const OP = 'op-01jd8m3q4b5c6d7e8f9g0h1j2k';
 type Route = [method: string, path: string, init?: RequestInit];
+/** How Hono lists the redeliver route (the `:redeliver` verb is part of its parameter's pattern). */
+const REDELIVER_PATTERN = ':deliveryId{.+:redeliver}';
 
 /**
  * Every route of the app, with the status an allowed caller gets (for the unknown environment ID):
@@ -43,11 +45,12 @@ const PUBLIC: Record<string, { status: number; init?: RequestInit }> = {
   'GET /environments/:id': { status: 404 },
   'DELETE /environments/:id': { status: 404 },
   'GET /environments/:id/events': { status: 404 },
+  'GET /environments/:id/events:watch': { status: 404 },
   'GET /environments/:id/plan': { status: 404 },
   'POST /environments/:id/retry': { status: 404 },
   'POST /environments/:id/cancel': { status: 404 },
-  'GET /openapi.yaml': { status: 200 },
-  'GET /docs': { status: 200 },
+  'GET /environments/:id/deliveries': { status: 404 },
+  [`POST /environments/:id/deliveries/${REDELIVER_PATTERN}`]: { status: 404 },
 };
 const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
   'GET /internal/environments/:id/operations/:operationId/plan': { status: 404 },
@@ -55,13 +58,25 @@ const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
   'POST /internal/environments/:id/saxml/apply': { status: 501 },
   'GET /internal/environments/:id/saxml/status': { status: 200 },
   'POST /internal/environments/:id/saxml/delete': { status: 202 },
+  'POST /internal/deliveries:run': { status: 200 },
 };
-/** Routes anyone may call. */
-const OPEN = ['GET /healthz', 'GET /'];
+/**
+ * Routes anyone may call, even when the API needs a token — they describe the API and hold nothing
+ * of anyone's — each with a concrete path (all answer 200).
+ */
+const OPEN: Record<string, string> = {
+  'GET /healthz': '/healthz',
+  'GET /': '/',
+  'GET /openapi.yaml': '/openapi.yaml',
+  'GET /docs': '/docs',
+  'GET /docs/:asset': '/docs/swagger-ui.css',
+  'GET /problems': '/problems',
+  'GET /problems/:slug': '/problems/validation-failed',
+};
 
 const concrete = (key: string): [method: string, path: string] => {
   const [method, path] = key.split(' ') as [string, string];
-  return [method, path.replace(':id', ID).replace(':operationId', OP)];
+  return [method, path.replace(':id', ID).replace(':operationId', OP).replace(REDELIVER_PATTERN, 'dlv-0000000001-t1:redeliver')];
 };
 const ROUTES = Object.entries(PUBLIC).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);
 const INTERNAL_ROUTES = Object.entries(INTERNAL).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);
@@ -70,7 +85,7 @@ describe('the tables above', () => {
   it('name every route of the app, each once', () => {
     const { app } = buildTestApp();
     const routes = [...new Set(app.routes.filter((r) => r.method !== 'ALL' && !r.path.endsWith('*')).map((r) => `${r.method} ${r.path}`))];
-    expect(routes.sort()).toEqual([...Object.keys(PUBLIC), ...Object.keys(INTERNAL), ...OPEN].sort());
+    expect(routes.sort()).toEqual([...Object.keys(PUBLIC), ...Object.keys(INTERNAL), ...Object.keys(OPEN)].sort());
   });
 });
 
@@ -114,8 +129,8 @@ describe('cloud profile: Google ID tokens and the allow-list', () => {
     expect((await environmentOf(res)).createdBy).toBe('user:carol@elsewhere.org');
   });
 
-  it('healthz needs no token', async () => {
-    expect((await app.request('/healthz')).status).toBe(200);
+  it.each(Object.entries(OPEN))('%s needs no token', async (_name, path) => {
+    expect((await app.request(path)).status).toBe(200);
   });
 
   it('project-scoped entries allow only their project', async () => {
@@ -152,6 +167,10 @@ describe('local profile: optional static token', () => {
     expect((await call(app, route)).status).toBe(401);
     expect((await call(app, route, 'wrong-token')).status).toBe(401);
     expect((await call(app, route, TOKEN)).status).toBe(allowedStatus);
+  });
+
+  it.each(Object.entries(OPEN))('%s needs no token, so a browser can open it', async (_name, path) => {
+    expect((await app.request(path)).status).toBe(200);
   });
 
   it('without API_TOKEN everyone is anonymous', async () => {

@@ -49,10 +49,13 @@ describe('production build', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the committed OpenAPI document, byte for byte', async () => {
+  it('serves the committed OpenAPI document, byte for byte, and the reference\'s renderer from node_modules', async () => {
     const res = await fetch(`${baseUrl}/openapi.yaml`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(readFileSync('openapi.yaml', 'utf8'));
+    const renderer = await fetch(`${baseUrl}/docs/swagger-ui-bundle.js`);
+    expect(renderer.status).toBe(200);
+    expect((await renderer.text()).length).toBeGreaterThan(100_000);
   });
 
   it('starts an operation on the local engine and serves the sandbox, both loaded on first use', async () => {
@@ -74,6 +77,7 @@ describe('production build', () => {
       PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'demo-project', WORKFLOW_LOCATION: 'us-central1', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
       WORKFLOW_SERVICE_ACCOUNT: 'wf@demo-project.iam.gserviceaccount.com', API_AUDIENCE: 'https://api.example.com',
       ALLOWED_PRINCIPALS: 'domain:example.com', PUBLIC_URL: 'https://api.example.com', HOST: '127.0.0.1',
+      NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     try {
       expect((await fetch(`${cloud.baseUrl}/healthz`)).status).toBe(200);
