@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   AUTOMATION_ROLES, DEFAULT_SERVICES, NODE_POOL_SA_ROLES, PERF_AUTOMATION_ROLES, PERF_NAMES, PERF_SERVICES,
-  SAXML_CELL, SAXML_IMAGES, WORKLOAD_SA_ROLES,
+  SAXML_CELL, SAXML_IMAGES, WORKFLOW_TARGET_ROLES, WORKLOAD_SA_ROLES,
 } from '../../../api/domain/defaults.js';
 import { resourceNames } from '../../../api/domain/naming.js';
 import { EnvironmentSpecSchema } from '../../../api/domain/spec.js';
@@ -103,6 +104,12 @@ describe('bootstrap defaults', () => {
       expect(r.why.length).toBeGreaterThan(20);
       expect(r.probe).toMatch(/^[a-z]+\.[a-zA-Z]+\.[a-zA-Z]+$/);
     }
+  });
+
+  it('grants the workflow identity in target projects exactly the roles infra/iam.tf grants it (the local sandbox uses the list)', () => {
+    const tf = readFileSync('infra/iam.tf', 'utf8');
+    const block = /workflow_target_roles = \[([^\]]*)\]/.exec(tf)![1]!;
+    expect([...block.matchAll(/"(roles\/[^"]+)"/g)].map((m) => m[1]).sort()).toEqual([...WORKFLOW_TARGET_ROLES].sort());
   });
 
   it('grants the perf roles pubsub.editor and bigquery.dataOwner for the perf stage', () => {
