@@ -27,6 +27,8 @@ const Common = {
   PUBLIC_URL: z.url().optional(),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** A price table (JSON, the shape of api/domain/cost/prices.json) replacing the one in the repository. */
+  PRICES_FILE: z.string().optional(),
 };
 
 const LocalSchema = z.object({

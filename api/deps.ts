@@ -1,4 +1,5 @@
 import type { AccessPolicy } from './domain/access.js';
+import type { PriceTable } from './domain/cost/prices.js';
 import type { IdKind } from './domain/ids.js';
 import type { ApiBases } from './domain/plan/types.js';
 import type { WorkflowEngine } from './engine/port.js';
@@ -32,6 +33,8 @@ export interface Deps {
     sandboxBase?: () => string;
   };
   idempotencyTtlMs: number;
+  /** The price table cost estimates use (the repository's, or PRICES_FILE's). */
+  prices: PriceTable;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
   readCache: ReadCache;

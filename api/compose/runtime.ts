@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Mount } from '../app.js';
-import type { Config } from '../config.js';
+import { StartupError, type Config } from '../config.js';
+import { DEFAULT_PRICES, PriceTableSchema, type PriceTable } from '../domain/cost/prices.js';
 import type { Deps } from '../deps.js';
 import { createIdGenerator } from '../domain/ids.js';
 import type { LocalWorkflowEngine } from '../engine/local/index.js';
@@ -40,7 +42,24 @@ export function commonDeps(config: Config, logger: Logger) {
       newId: createIdGenerator(),
       apiBase: () => apiBase,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000,
+      prices: config.PRICES_FILE ? readPrices(config.PRICES_FILE) : DEFAULT_PRICES,
       readCache: new ReadCache(),
     },
   };
+}
+
+/** PRICES_FILE: a price table of the repository's shape; a file that cannot be used stops the service with one line. */
+export function readPrices(path: string): PriceTable {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new StartupError(`PRICES_FILE ${path} cannot be read as JSON: ${(error as Error).message}`);
+  }
+  const parsed = PriceTableSchema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new StartupError(`PRICES_FILE ${path} is not a price table: ${first.path.join('.') || '(root)'}: ${first.message}`);
+  }
+  return parsed.data;
 }

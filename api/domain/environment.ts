@@ -91,6 +91,16 @@ export const emptyProgress = (): Progress => ({ create: {}, delete: {} });
 
 export const OutputsSchema = z.record(z.string(), z.string());
 
+/**
+ * Seconds the environment spent in each state it left, and since when it is in the current one
+ * (state-time.ts keeps it): the cost so far is the estimate × these.
+ */
+export const StateTimesSchema = z.object({
+  since: Timestamp,
+  seconds: z.partialRecord(z.enum(ENVIRONMENT_STATES), z.number().nonnegative()),
+});
+export type StateTimes = z.infer<typeof StateTimesSchema>;
+
 /** The stored record. `version` increases on every write and is the optimistic-concurrency token. */
 export const EnvironmentRecordSchema = z.object({
   id: z.string(),
@@ -104,6 +114,8 @@ export const EnvironmentRecordSchema = z.object({
   outputs: OutputsSchema,
   operation: OperationSchema.optional(),
   progress: ProgressSchema.default(emptyProgress),
+  /** Absent on records written before it existed: then the whole life counts as the current state. */
+  stateTimes: StateTimesSchema.optional(),
   createTime: Timestamp,
   updateTime: Timestamp,
   createdBy: z.string(),

@@ -27,6 +27,7 @@ export function newEnvironment(
     stages: initialStages(spec),
     outputs: {},
     progress: emptyProgress(),
+    stateTimes: { since: input.time, seconds: {} },
     operation,
     createTime: input.time,
     updateTime: input.time,

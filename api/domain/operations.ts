@@ -1,6 +1,7 @@
 import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Progress, Stage } from './environment.js';
 import { DomainError, operationInProgress } from './errors.js';
 import { canEndOperation, nextEnvironmentState, type EnvironmentCommand } from './state-machine.js';
+import { withState } from './state-time.js';
 
 /**
  * Operations begin and end here, and only here: both ask the state machine, so no service can
@@ -36,7 +37,7 @@ export function beginOperation(record: EnvironmentRecord, input: BeginInput): { 
     ...(input.includeBootstrap !== undefined && { includeBootstrap: input.includeBootstrap }),
   };
   return {
-    record: { ...record, state, operation },
+    record: { ...withState(record, state, input.time), operation },
     events: [startedEvent(operation, input.time, input.message)],
   };
 }
@@ -86,5 +87,5 @@ export function endOperation(
   if (state === 'ACTIVE') events.push({ time, type: 'environment.active', operationId: op.id, message: 'environment is ACTIVE' });
   if (state === 'DELETED') events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
   if (state === 'FAILED') events.push({ time, type: 'environment.failed', operationId: op.id, message: `environment is FAILED; retry or delete it` });
-  return { record: { ...record, state, operation, stages, progress, ...(state === 'DELETED' && { outputs: {} }) }, events };
+  return { record: { ...withState(record, state, time), operation, stages, progress, ...(state === 'DELETED' && { outputs: {} }) }, events };
 }

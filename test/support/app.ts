@@ -7,6 +7,7 @@ import { AccessPolicy } from '../../api/domain/access.js';
 import type { Authenticator } from '../../api/identity/port.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
+import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
 import { createLogger } from '../../api/logger.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
@@ -33,6 +34,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     apiBase: () => 'http://127.0.0.1:0',
     google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
     idempotencyTtlMs: 3600_000,
+    prices: DEFAULT_PRICES,
     readCache: new ReadCache(),
     ...overrides,
   };

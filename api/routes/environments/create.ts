@@ -15,14 +15,14 @@ export const route = environmentRoute({
   summary: 'Create an environment',
   description:
     'Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. ' +
-    'With `validateOnly=true`, returns the normalised spec and the plan, and records nothing.',
+    'With `validateOnly=true`, returns the normalised spec, the plan and the cost estimate, and records nothing.',
   request: {
     query: CreateQuery,
     headers: z.object({ 'idempotency-key': idempotencyKey }),
     body: { required: true, content: { 'application/json': { schema: EnvironmentSpecBody } } },
   },
   responses: {
-    200: { description: 'validateOnly: the normalised spec and the plan a create would run', content: { 'application/json': { schema: ValidateOnlyResultSchema } } },
+    200: { description: 'validateOnly: the normalised spec, the plan a create would run and its cost estimate', content: { 'application/json': { schema: ValidateOnlyResultSchema } } },
     202: { description: 'Recorded; the create operation is running', content: { 'application/json': { schema: EnvironmentSchema } } },
     409: problemResponse('Name taken in the project, or the Idempotency-Key is in flight'),
     413: problemResponse(`Body over ${MAX_BODY_BYTES / 1024} KiB`),
@@ -36,5 +36,5 @@ export const route = environmentRoute({
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
   const input = { body: c.get('body') };
   if (c.req.valid('query').validateOnly) return c.json(await previewEnvironment(deps, ctxOf(c), input), 200);
-  return respondWithEnvironment(c, await createEnvironment(deps, ctxOf(c), input), 202);
+  return respondWithEnvironment(c, deps, await createEnvironment(deps, ctxOf(c), input), 202);
 };

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
 import { ENVIRONMENT_ID } from '../../domain/ids.js';
+import { CostEstimateSchema, CostSoFarSchema } from '../../domain/cost/schemas.js';
 import { EnvironmentSpecSchema } from '../../domain/spec.js';
 
 /**
@@ -19,12 +20,17 @@ export const EnvironmentSpecBody = EnvironmentSpecSchema.meta({
   },
 });
 
-export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true })
+const CostEstimateBody = CostEstimateSchema.meta({ id: 'CostEstimate' });
+
+export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true, stateTimes: true })
   .extend({
     etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header' }),
     actions: z
       .object({ canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean() })
       .openapi({ description: 'What is legal now' }),
+    cost: z
+      .object({ estimate: CostEstimateBody, soFar: CostSoFarSchema.meta({ id: 'CostSoFar' }) })
+      .openapi({ description: 'What the environment costs per hour and per 30 days (at today\'s price table), and what it has cost so far' }),
   })
   .meta({ id: 'Environment' });
 
@@ -92,7 +98,7 @@ export const PlanViewSchema = PlanSchema.extend({
 }).openapi('PlanWithProgress');
 
 export const ValidateOnlyResultSchema = z
-  .object({ spec: EnvironmentSpecBody, plan: PlanSchema })
+  .object({ spec: EnvironmentSpecBody, plan: PlanSchema, estimate: CostEstimateBody })
   .openapi('ValidateOnlyResult');
 
 const booleanQuery = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');

@@ -1,4 +1,6 @@
 import type { Deps } from '../../deps.js';
+import { estimateCost } from '../../domain/cost/estimate.js';
+import type { CostEstimate } from '../../domain/cost/schemas.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
 import { validationFailed } from '../../domain/errors.js';
 import { newEnvironment } from '../../domain/new-environment.js';
@@ -31,10 +33,10 @@ function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Pl
   });
 }
 
-/** `validateOnly`: the normalised spec and the plan a create would run; nothing is recorded. */
-export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan }> => {
+/** `validateOnly`: the normalised spec, the plan a create would run and what it would cost; nothing is recorded. */
+export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan; estimate: CostEstimate }> => {
   const spec = authorizedSpec(deps, ctx, input.body);
-  return { spec, plan: createPlan(deps, spec, 'env-assigned-on-create') };
+  return { spec, plan: createPlan(deps, spec, 'env-assigned-on-create'), estimate: estimateCost(spec, deps.prices) };
 });
 
 /** Records the environment with its create operation, then starts the workflow (DESIGN §4). */

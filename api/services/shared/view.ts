@@ -1,12 +1,25 @@
+import type { Deps } from '../../deps.js';
+import { estimateCost } from '../../domain/cost/estimate.js';
+import type { CostEstimate, CostSoFar } from '../../domain/cost/schemas.js';
+import { costSoFar } from '../../domain/cost/so-far.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
 import { DomainError } from '../../domain/errors.js';
+import type { NormalisedSpec } from '../../domain/spec.js';
 import { actionsFor, type Actions } from '../../domain/state-machine.js';
 
 /**
- * The public representation of an environment: the record without storage internals, plus etag
- * and actions. Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
+ * The public representation of an environment: the record without storage internals, plus etag,
+ * actions and cost. Step progress is shown by GET /environments/{id}/plan, next to the steps it
+ * describes.
  */
-export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress'> & { etag: string; actions: Actions };
+export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | 'stateTimes'> & {
+  etag: string;
+  actions: Actions;
+  cost: { estimate: CostEstimate; soFar: CostSoFar };
+};
+
+/** The cost so far is computed for the minute of the read, so a view can be reused within it. */
+export const minuteOf = (now: Date): string => new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
 
 /** Strong ETag of one version of one environment. */
 export const etagOf = (record: Pick<EnvironmentRecord, 'id' | 'version'>): string => `"${record.id.slice(-8)}-${record.version}"`;
@@ -22,11 +35,14 @@ export function expectedVersion(record: Pick<EnvironmentRecord, 'id' | 'version'
   throw new DomainError('ETAG_MISMATCH', `environment ${record.id} is at ETag ${etagOf(record)}, not ${ifMatch.trim()}; GET it and decide again`);
 }
 
-export function toView(record: EnvironmentRecord): EnvironmentView {
-  const { version: _version, progress: _progress, ...rest } = record;
+export function toView(record: EnvironmentRecord, deps: Pick<Deps, 'prices' | 'now'>): EnvironmentView {
+  const { version: _version, progress: _progress, stateTimes: _stateTimes, ...rest } = record;
+  // A record holds the spec its create normalised (create.ts); the stored schema cannot say so.
+  const estimate = estimateCost(record.spec as NormalisedSpec, deps.prices);
   return {
     ...rest,
     etag: etagOf(record),
     actions: actionsFor(record.state, record.operation, record.spec.deletionProtection),
+    cost: { estimate, soFar: costSoFar(record, estimate, minuteOf(deps.now())) },
   };
 }

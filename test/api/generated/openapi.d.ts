@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * Create an environment
-         * @description Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. With `validateOnly=true`, returns the normalised spec and the plan, and records nothing.
+         * @description Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. With `validateOnly=true`, returns the normalised spec, the plan and the cost estimate, and records nothing.
          */
         post: operations["createEnvironment"];
         delete?: never;
@@ -120,6 +120,7 @@ export interface components {
         ValidateOnlyResult: {
             spec: components["schemas"]["EnvironmentSpec"];
             plan: components["schemas"]["Plan"];
+            estimate: components["schemas"]["CostEstimate"];
         };
         /**
          * @example {
@@ -391,6 +392,62 @@ export interface components {
             as: "workflow" | "automation";
         } & {
             [key: string]: unknown;
+        };
+        CostEstimate: {
+            currency: string;
+            /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+            hourly: {
+                min: number;
+                max: number;
+            };
+            /** @description hourly × 720 */
+            days30: {
+                min: number;
+                max: number;
+            };
+            lines: {
+                /** @enum {string} */
+                category: "tpu" | "compute" | "disk" | "gke" | "network";
+                item: string;
+                /** @description How many units run: chips, VMs, GB, clusters, addresses, rules */
+                quantity: {
+                    min: number;
+                    max: number;
+                };
+                unit: string;
+                /** @description Per unit-hour, or per GB-month for disks */
+                unitPrice: number;
+                /** @enum {string} */
+                pricing?: "on-demand" | "spot";
+                /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+                hourly: {
+                    min: number;
+                    max: number;
+                };
+                /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+                days30: {
+                    min: number;
+                    max: number;
+                };
+            }[];
+            /** @description Billed by use, not in the totals */
+            usageBased: {
+                item: string;
+                note: string;
+            }[];
+            /** @description Lines the price table has no price for: not in the totals, which are then a lower bound */
+            unpriced: {
+                item: string;
+                reason: string;
+            }[];
+            assumptions: string[];
+            /** @description "prices as of <asOf>, source <source>" for every price family used */
+            prices: {
+                /** @enum {string} */
+                family: "tpu" | "machines" | "disks" | "gke" | "network";
+                asOf: string;
+                source: string;
+            }[];
         };
         Environment: {
             id: string;
@@ -709,6 +766,32 @@ export interface components {
                 canRetry: boolean;
                 canCancel: boolean;
             };
+            /** @description What the environment costs per hour and per 30 days (at today's price table), and what it has cost so far */
+            cost: {
+                estimate: components["schemas"]["CostEstimate"];
+                soFar: components["schemas"]["CostSoFar"];
+            };
+        };
+        /** @description The estimate × the hours spent in each state; every state but DELETED counts the whole estimate (an upper bound while CREATING, DELETING or FAILED) */
+        CostSoFar: {
+            currency: string;
+            /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+            total: {
+                min: number;
+                max: number;
+            };
+            byState: {
+                /** @enum {string} */
+                state: "CREATING" | "ACTIVE" | "DELETING" | "DELETED" | "FAILED";
+                hours: number;
+                /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+                amount: {
+                    min: number;
+                    max: number;
+                };
+            }[];
+            /** @description The instant the amounts are computed for (the read, to the minute) */
+            asOf: string;
         };
         Problem: {
             /** @example /problems/validation-failed */
@@ -874,7 +957,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description validateOnly: the normalised spec and the plan a create would run */
+            /** @description validateOnly: the normalised spec, the plan a create would run and its cost estimate */
             200: {
                 headers: {
                     [name: string]: unknown;
