@@ -5,6 +5,7 @@ import type { ApiBases } from './domain/plan/types.js';
 import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
 import type { Logger } from './logger.js';
+import type { QuotaReader } from './quota/port.js';
 import type { ReadCache } from './services/shared/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
 
@@ -35,6 +36,8 @@ export interface Deps {
   idempotencyTtlMs: number;
   /** The price table cost estimates use (the repository's, or PRICES_FILE's). */
   prices: PriceTable;
+  /** Reads target projects' quotas for the preflight, as the service's own identity. */
+  quotas: QuotaReader;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
   readCache: ReadCache;

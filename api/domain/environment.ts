@@ -139,6 +139,9 @@ export const EVENT_TYPES = [
   'environment.active',
   'environment.deleted',
   'environment.failed',
+  'preflight.passed',
+  'preflight.failed',
+  'preflight.skipped',
 ] as const;
 
 export const EnvironmentEventSchema = z.object({

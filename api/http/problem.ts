@@ -30,6 +30,7 @@ const CODES: Record<HttpErrorCode, [ContentfulStatusCode, string]> = {
   OPERATION_IN_PROGRESS: [409, 'Another operation is running'],
   FAILED_PRECONDITION: [409, 'Not possible in the current state'],
   DELETION_PROTECTED: [409, 'Deletion protection is on'],
+  QUOTA_EXCEEDED: [409, 'Not enough quota in the target project'],
   IDEMPOTENCY_KEY_REUSED: [422, 'Idempotency-Key reused with a different request'],
   IDEMPOTENCY_KEY_IN_FLIGHT: [409, 'A request with this Idempotency-Key is still in progress'],
   ETAG_MISMATCH: [412, 'The resource changed'],

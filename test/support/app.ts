@@ -8,11 +8,18 @@ import type { Authenticator } from '../../api/identity/port.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
 import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
+import { QuotaUnreadableError, type QuotaReader } from '../../api/quota/port.js';
 import { createLogger } from '../../api/logger.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
 
 export const INTERNAL_SECRET = 'test-internal-secret-0123456789';
+
+/** The in-process app reaches no Google API: the preflight reports that it could not read the project. */
+const UNREADABLE_QUOTAS: QuotaReader = {
+  regionQuotas: async () => { throw new QuotaUnreadableError('no Compute Engine in this test'); },
+  reservation: async () => { throw new QuotaUnreadableError('no Compute Engine in this test'); },
+};
 
 /**
  * The app on embedded parts: an in-memory SQLite store, an engine that never finishes (unless the
@@ -35,6 +42,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
     idempotencyTtlMs: 3600_000,
     prices: DEFAULT_PRICES,
+    quotas: UNREADABLE_QUOTAS,
     readCache: new ReadCache(),
     ...overrides,
   };

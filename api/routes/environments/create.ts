@@ -15,16 +15,17 @@ export const route = environmentRoute({
   summary: 'Create an environment',
   description:
     'Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. ' +
-    'With `validateOnly=true`, returns the normalised spec, the plan and the cost estimate, and records nothing.',
+    'A quota preflight reads the target project first: a shortfall records the environment with its operation FAILED, creates nothing and answers 409 QUOTA_EXCEEDED. ' +
+    'With `validateOnly=true`, returns the normalised spec, the plan, the cost estimate and the preflight, and records nothing.',
   request: {
     query: CreateQuery,
     headers: z.object({ 'idempotency-key': idempotencyKey }),
     body: { required: true, content: { 'application/json': { schema: EnvironmentSpecBody } } },
   },
   responses: {
-    200: { description: 'validateOnly: the normalised spec, the plan a create would run and its cost estimate', content: { 'application/json': { schema: ValidateOnlyResultSchema } } },
+    200: { description: 'validateOnly: the normalised spec, the plan a create would run, its cost estimate and the quota preflight', content: { 'application/json': { schema: ValidateOnlyResultSchema } } },
     202: { description: 'Recorded; the create operation is running', content: { 'application/json': { schema: EnvironmentSchema } } },
-    409: problemResponse('Name taken in the project, or the Idempotency-Key is in flight'),
+    409: problemResponse('Name taken in the project, the Idempotency-Key is in flight, or QUOTA_EXCEEDED: the project lacks quota (or the reservation is unusable); the environment is recorded FAILED, nothing was created'),
     413: problemResponse(`Body over ${MAX_BODY_BYTES / 1024} KiB`),
     415: problemResponse('Not application/json'),
     422: problemResponse('Invalid fields (one entry per problem), or the Idempotency-Key was used with another request'),

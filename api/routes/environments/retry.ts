@@ -17,7 +17,7 @@ export const route = environmentRoute({
   responses: {
     202: { description: 'The retry operation is running', content: { 'application/json': { schema: EnvironmentSchema } } },
     ...noSuchEnvironment,
-    409: problemResponse('Not FAILED, or another operation is running'),
+    409: problemResponse('Not FAILED, another operation is running, or QUOTA_EXCEEDED: a retried create still lacks quota (the retry is recorded FAILED, nothing was created)'),
     412: problemResponse('The environment changed since the If-Match ETag'),
     422: problemResponse('The Idempotency-Key was used with another request'),
     503: problemResponse('The workflow could not be started (the environment stays FAILED; retry again)'),

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
 import { ENVIRONMENT_ID } from '../../domain/ids.js';
 import { CostEstimateSchema, CostSoFarSchema } from '../../domain/cost/schemas.js';
+import { PreflightResultSchema } from '../../domain/quota/schemas.js';
 import { EnvironmentSpecSchema } from '../../domain/spec.js';
 
 /**
@@ -98,7 +99,7 @@ export const PlanViewSchema = PlanSchema.extend({
 }).openapi('PlanWithProgress');
 
 export const ValidateOnlyResultSchema = z
-  .object({ spec: EnvironmentSpecBody, plan: PlanSchema, estimate: CostEstimateBody })
+  .object({ spec: EnvironmentSpecBody, plan: PlanSchema, estimate: CostEstimateBody, preflight: PreflightResultSchema.meta({ id: 'Preflight' }) })
   .openapi('ValidateOnlyResult');
 
 const booleanQuery = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');

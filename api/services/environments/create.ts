@@ -4,6 +4,9 @@ import type { CostEstimate } from '../../domain/cost/schemas.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
 import { validationFailed } from '../../domain/errors.js';
 import { newEnvironment } from '../../domain/new-environment.js';
+import { endOperation } from '../../domain/operations.js';
+import { preflightError, preflightEvent, preflightRefusal } from '../../domain/quota/outcome.js';
+import type { PreflightResult } from '../../domain/quota/schemas.js';
 import { buildPlan } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
@@ -11,6 +14,7 @@ import { parseSpec } from '../../domain/validate.js';
 import { verb, type ServiceContext } from '../context.js';
 import { commitNew } from '../shared/commit.js';
 import { launchExecution } from '../shared/launch.js';
+import { preflight } from '../shared/preflight.js';
 
 /**
  * Steps 1 and 2 of a create: authorize on the project the body names (before anything else, so a
@@ -33,19 +37,33 @@ function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Pl
   });
 }
 
-/** `validateOnly`: the normalised spec, the plan a create would run and what it would cost; nothing is recorded. */
-export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan; estimate: CostEstimate }> => {
+/**
+ * `validateOnly`: the normalised spec, the plan a create would run, what it would cost, and the
+ * quota preflight a create would run (or why it could not); nothing is recorded.
+ */
+export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan; estimate: CostEstimate; preflight: PreflightResult }> => {
   const spec = authorizedSpec(deps, ctx, input.body);
-  return { spec, plan: createPlan(deps, spec, 'env-assigned-on-create'), estimate: estimateCost(spec, deps.prices) };
+  return {
+    spec, plan: createPlan(deps, spec, 'env-assigned-on-create'), estimate: estimateCost(spec, deps.prices), preflight: await preflight(deps, ctx, spec),
+  };
 });
 
-/** Records the environment with its create operation, then starts the workflow (DESIGN §4). */
+/**
+ * Records the environment with its create operation, then starts the workflow (DESIGN §4). The
+ * quota preflight is the operation's first step: a shortfall records the operation FAILED before
+ * any execution starts or resource exists, and answers 409 QUOTA_EXCEEDED (a retry checks again).
+ */
 export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<EnvironmentRecord> => {
   const spec = authorizedSpec(deps, ctx, input.body);
+  const checked = await preflight(deps, ctx, spec);
   const time = deps.now().toISOString();
   const id = deps.newId('env');
-  const { record, events } = newEnvironment(spec, {
-    id, operationId: deps.newId('op'), time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id),
-  });
-  return launchExecution(deps, ctx, await commitNew(deps, ctx, record, events));
+  const operationId = deps.newId('op');
+  const { record, events } = newEnvironment(spec, { id, operationId, time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id) });
+  events.push(preflightEvent(checked, operationId, time));
+  const error = preflightError(checked);
+  if (!error) return launchExecution(deps, ctx, await commitNew(deps, ctx, record, events));
+  const failed = endOperation(record, 'FAILED', time, error);
+  await commitNew(deps, ctx, failed.record, [...events, ...failed.events]);
+  throw preflightRefusal(id, checked, error.message);
 });

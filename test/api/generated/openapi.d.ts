@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * Create an environment
-         * @description Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. With `validateOnly=true`, returns the normalised spec, the plan and the cost estimate, and records nothing.
+         * @description Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. A quota preflight reads the target project first: a shortfall records the environment with its operation FAILED, creates nothing and answers 409 QUOTA_EXCEEDED. With `validateOnly=true`, returns the normalised spec, the plan, the cost estimate and the preflight, and records nothing.
          */
         post: operations["createEnvironment"];
         delete?: never;
@@ -121,6 +121,7 @@ export interface components {
             spec: components["schemas"]["EnvironmentSpec"];
             plan: components["schemas"]["Plan"];
             estimate: components["schemas"]["CostEstimate"];
+            preflight: components["schemas"]["Preflight"];
         };
         /**
          * @example {
@@ -448,6 +449,53 @@ export interface components {
                 asOf: string;
                 source: string;
             }[];
+        };
+        /** @description The target project's regional Compute Engine quotas (and a consumed reservation) against what the spec needs */
+        Preflight: {
+            /** @enum {boolean} */
+            checked: true;
+            project: string;
+            region: string;
+            quotas: {
+                quota: string;
+                /** @description min: at creation; max: every pool at its maximum */
+                needed: {
+                    min: number;
+                    max: number;
+                };
+                available: number;
+                limit: number;
+                usage: number;
+            }[];
+            /** @description Empty when the create fits */
+            shortfalls: {
+                /** @description Compute Engine regional quota metric, e.g. TPU_LITE_PODSLICE_V5, CPUS, N2_CPUS */
+                quota: string;
+                region: string;
+                /** @description What the create needs (initial node counts) */
+                needed: number;
+                /** @description limit − usage */
+                available: number;
+                limit: number;
+                usage: number;
+                /** @description The pools that need it */
+                for: string[];
+                /** @description Where to request an increase */
+                increase: {
+                    console: string;
+                    command: string;
+                };
+            }[];
+            reservationProblems: string[];
+            /** @description What fits now but not fully scaled out, and what could not be checked */
+            warnings: string[];
+        } | {
+            /** @enum {boolean} */
+            checked: false;
+            /** @description Why the service could not read the project */
+            reason: string;
+            /** @description Read-only roles the service needs on the project to check */
+            roles: string[];
         };
         Environment: {
             id: string;
@@ -829,7 +877,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "environment.active" | "environment.deleted" | "environment.failed";
+            type: "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "environment.active" | "environment.deleted" | "environment.failed" | "preflight.passed" | "preflight.failed" | "preflight.skipped";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";
@@ -957,7 +1005,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description validateOnly: the normalised spec, the plan a create would run and its cost estimate */
+            /** @description validateOnly: the normalised spec, the plan a create would run, its cost estimate and the quota preflight */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1002,7 +1050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Name taken in the project, or the Idempotency-Key is in flight */
+            /** @description Name taken in the project, the Idempotency-Key is in flight, or QUOTA_EXCEEDED: the project lacks quota (or the reservation is unusable); the environment is recorded FAILED, nothing was created */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1443,7 +1491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not FAILED, or another operation is running */
+            /** @description Not FAILED, another operation is running, or QUOTA_EXCEEDED: a retried create still lacks quota (the retry is recorded FAILED, nothing was created) */
             409: {
                 headers: {
                     [name: string]: unknown;
