@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION } from './domain/expiry.js';
 
 /**
  * One zod schema over process.env. Profiles: `local` (embedded SQLite store, in-process workflow
@@ -7,6 +8,7 @@ import { z } from 'zod';
  */
 
 const port = z.coerce.number().int().min(0).max(65535);
+const duration = z.string().regex(DURATION, 'must be a duration like 30m, 12h or 7d');
 const emailish = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** `user:a@x.com`, `serviceAccount:b@p.iam.gserviceaccount.com`, `domain:x.com`, optionally `project-id/` before. */
@@ -29,6 +31,12 @@ const Common = {
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   /** A price table (JSON, the shape of api/domain/cost/prices.json) replacing the one in the repository. */
   PRICES_FILE: z.string().optional(),
+  /** TTL of environments whose spec sets neither expireTime nor ttl (unset: they never expire). */
+  DEFAULT_TTL: duration.optional(),
+  /** The longest an environment may be kept from its creation (unset: no maximum). */
+  MAX_TTL: duration.optional(),
+  /** How long past its expireTime an environment is deleted: the margin against clocks running ahead. */
+  EXPIRY_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
 };
 
 const LocalSchema = z.object({

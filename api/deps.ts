@@ -1,5 +1,6 @@
 import type { AccessPolicy } from './domain/access.js';
 import type { PriceTable } from './domain/cost/prices.js';
+import type { ExpiryPolicy } from './domain/expiry.js';
 import type { IdKind } from './domain/ids.js';
 import type { ApiBases } from './domain/plan/types.js';
 import type { WorkflowEngine } from './engine/port.js';
@@ -38,6 +39,8 @@ export interface Deps {
   prices: PriceTable;
   /** Reads target projects' quotas for the preflight, as the service's own identity. */
   quotas: QuotaReader;
+  /** Default and maximum TTL, and the grace before an expired environment is deleted. */
+  expiry: ExpiryPolicy;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
   readCache: ReadCache;

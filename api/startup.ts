@@ -4,11 +4,15 @@ import { createApp } from './app.js';
 import type { Runtime } from './compose/runtime.js';
 import { StartupError, type Config } from './config.js';
 import { systemContext } from './services/context.js';
+import { expireDue } from './services/internal/expire.js';
 import { reconcileAll } from './services/internal/reconcile.js';
 
 export interface RunningServer {
   port: number;
-  /** Settle running operations with the engine now (the timer does it every RECONCILE_INTERVAL_SECONDS). */
+  /**
+   * Settle running operations with the engine, then run the expiry sweep, now (the timer does both
+   * every RECONCILE_INTERVAL_SECONDS).
+   */
   reconcileNow(): Promise<void>;
   /** Stops accepting requests and background work, drains, then closes the runtime (engine, store). */
   close(): Promise<void>;
@@ -24,7 +28,7 @@ export async function startServer(runtime: Runtime, config: Pick<Config, 'PORT' 
   const { deps } = runtime;
   const app = createApp(deps, { mounts: runtime.mounts });
   const ctx = systemContext(deps.logger, 'reconcile');
-  const reconcileNow = () => reconcileAll(deps, ctx, undefined).then(
+  const reconcileNow = () => reconcileAll(deps, ctx, undefined).then(() => expireDue(deps, ctx, undefined)).then(
     () => undefined,
     (error: unknown) => ctx.logger.error('reconcile failed', { error: String(error) }),
   );

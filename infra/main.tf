@@ -23,6 +23,7 @@ locals {
     "serviceusage.googleapis.com",
     "artifactregistry.googleapis.com",
     "logging.googleapis.com",
+    "cloudscheduler.googleapis.com", # the reconcile job (scheduler.tf)
   ])
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Mount } from '../app.js';
 import { StartupError, type Config } from '../config.js';
 import { DEFAULT_PRICES, PriceTableSchema, type PriceTable } from '../domain/cost/prices.js';
+import { durationMs } from '../domain/expiry.js';
 import type { Deps } from '../deps.js';
 import { createIdGenerator } from '../domain/ids.js';
 import type { LocalWorkflowEngine } from '../engine/local/index.js';
@@ -43,6 +44,11 @@ export function commonDeps(config: Config, logger: Logger) {
       apiBase: () => apiBase,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000,
       prices: config.PRICES_FILE ? readPrices(config.PRICES_FILE) : DEFAULT_PRICES,
+      expiry: {
+        ...(config.DEFAULT_TTL && { defaultTtlMs: durationMs(config.DEFAULT_TTL) }),
+        ...(config.MAX_TTL && { maxTtlMs: durationMs(config.MAX_TTL) }),
+        graceMs: config.EXPIRY_GRACE_SECONDS * 1000,
+      },
       readCache: new ReadCache(),
     },
   };

@@ -116,6 +116,10 @@ export const EnvironmentRecordSchema = z.object({
   progress: ProgressSchema.default(emptyProgress),
   /** Absent on records written before it existed: then the whole life counts as the current state. */
   stateTimes: StateTimesSchema.optional(),
+  /** When the service deletes the environment (expiry.ts): the spec's expireTime or ttl, or the service's default. */
+  expireTime: Timestamp.optional(),
+  /** Expiry notices already recorded (`24h`, `1h`, `blocked`), so a restart never sends one twice. */
+  expiryNotices: z.array(z.enum(['24h', '1h', 'blocked'])).optional(),
   createTime: Timestamp,
   updateTime: Timestamp,
   createdBy: z.string(),
@@ -139,6 +143,9 @@ export const EVENT_TYPES = [
   'environment.active',
   'environment.deleted',
   'environment.failed',
+  'environment.expiring',
+  'environment.expired',
+  'environment.expiry_blocked',
   'preflight.passed',
   'preflight.failed',
   'preflight.skipped',

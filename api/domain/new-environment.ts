@@ -13,7 +13,7 @@ function initialStages(spec: EnvironmentSpec): Stage[] {
 /** A just-recorded environment with its RUNNING create operation (and the event saying so); step totals from its plan. */
 export function newEnvironment(
   spec: EnvironmentSpec,
-  input: { id: string; operationId: string; time: string; createdBy: string; plan: Plan },
+  input: { id: string; operationId: string; time: string; createdBy: string; plan: Plan; expireTime?: string },
 ): { record: EnvironmentRecord; events: NewEvent[] } {
   const operation: Operation = { id: input.operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: input.time };
   const record: EnvironmentRecord = {
@@ -29,6 +29,7 @@ export function newEnvironment(
     progress: emptyProgress(),
     stateTimes: { since: input.time, seconds: {} },
     operation,
+    ...(input.expireTime && { expireTime: input.expireTime }),
     createTime: input.time,
     updateTime: input.time,
     createdBy: input.createdBy,

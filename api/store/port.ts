@@ -92,6 +92,9 @@ export interface EnvironmentStore {
   /** Environments whose current operation is RUNNING (for reconciliation after restarts). */
   listWithRunningOperation(): Promise<EnvironmentRecord[]>;
 
+  /** Environments not DELETED whose `expireTime` is at or before `until` (ISO 8601, UTC), by id (the expiry sweep). */
+  listExpiring(until: string): Promise<EnvironmentRecord[]>;
+
   /** Reserves an idempotency key atomically, or returns the record already there. */
   beginIdempotent(record: Omit<IdempotencyRecord, 'state' | 'response'>): Promise<IdempotencyBegin>;
   completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;

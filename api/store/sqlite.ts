@@ -279,6 +279,12 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
       .map((row) => this.parseRecord(row));
   }
 
+  async listExpiring(until: string): Promise<EnvironmentRecord[]> {
+    return this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE state != 'DELETED' AND json_extract(record, '$.expireTime') <= ? ORDER BY id`)
+      .all(until)
+      .map((row) => this.parseRecord(row));
+  }
+
   private readIdempotency(key: string): IdempotencyRecord | undefined {
     const row = this.sql<[string], { record: string }>('SELECT record FROM idempotency WHERE key = ?').get(key);
     if (!row) return undefined;

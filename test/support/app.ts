@@ -43,6 +43,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     idempotencyTtlMs: 3600_000,
     prices: DEFAULT_PRICES,
     quotas: UNREADABLE_QUOTAS,
+    expiry: { graceMs: 120_000 },
     readCache: new ReadCache(),
     ...overrides,
   };

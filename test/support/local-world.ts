@@ -32,11 +32,13 @@ export interface LocalWorld {
 
 export const E2E_TIME_SCALE = 0.002;
 
-export async function startLocalWorld(options: { dataDir?: string; sandbox?: Sandbox; timeScale?: number } = {}): Promise<LocalWorld> {
+export async function startLocalWorld(options: { dataDir?: string; sandbox?: Sandbox; timeScale?: number; now?: () => Date } = {}): Promise<LocalWorld> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'saxml-e2e-'));
   const config = loadConfig({ PROFILE: 'local', PORT: '0', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: String(options.timeScale ?? E2E_TIME_SCALE), RECONCILE_INTERVAL_SECONDS: '0' });
   const logs: string[] = [];
   const runtime = await buildRuntime(config, createLogger({ level: 'info', sink: (l) => logs.push(l) }), { sandbox: options.sandbox });
+  // The service's clock (expiry, cost so far); the sandbox and the engine keep real (scaled) time.
+  if (options.now) runtime.deps.now = options.now;
   const waiters = new Set<{ id: string; check: (r: EnvironmentRecord) => boolean; resolve: (r: EnvironmentRecord) => void }>();
   const store: EnvironmentStore = runtime.deps.store;
   const update = store.update.bind(store);

@@ -23,7 +23,7 @@ export const EnvironmentSpecBody = EnvironmentSpecSchema.meta({
 
 const CostEstimateBody = CostEstimateSchema.meta({ id: 'CostEstimate' });
 
-export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true, stateTimes: true })
+export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true, stateTimes: true, expiryNotices: true })
   .extend({
     etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header' }),
     actions: z
@@ -99,7 +99,13 @@ export const PlanViewSchema = PlanSchema.extend({
 }).openapi('PlanWithProgress');
 
 export const ValidateOnlyResultSchema = z
-  .object({ spec: EnvironmentSpecBody, plan: PlanSchema, estimate: CostEstimateBody, preflight: PreflightResultSchema.meta({ id: 'Preflight' }) })
+  .object({
+    spec: EnvironmentSpecBody,
+    expireTime: z.string().optional().openapi({ description: 'When the environment would expire (the spec\'s expireTime or ttl, or the service default)' }),
+    plan: PlanSchema,
+    estimate: CostEstimateBody,
+    preflight: PreflightResultSchema.meta({ id: 'Preflight' }),
+  })
   .openapi('ValidateOnlyResult');
 
 const booleanQuery = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');

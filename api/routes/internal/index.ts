@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.js';
 import { requireWorkflowIdentity } from '../../http/auth.js';
 import { newRouter, withContractMiddleware } from '../router.js';
 import * as plan from './plan.js';
+import * as reconcile from './reconcile.js';
 import * as reports from './reports.js';
 import * as saxml from './saxml.js';
 
@@ -15,6 +16,7 @@ export function internalRouter(deps: Deps) {
   return newRouter()
     .openapi(internal(plan.route), plan.handler(deps))
     .openapi(internal(reports.route), reports.handler(deps))
+    .openapi(internal(reconcile.route), reconcile.handler(deps))
     .openapi(internal(saxml.applyRoute), saxml.apply)
     .openapi(internal(saxml.statusRoute), saxml.status)
     .openapi(internal(saxml.deleteRoute), saxml.remove);

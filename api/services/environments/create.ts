@@ -3,6 +3,7 @@ import { estimateCost } from '../../domain/cost/estimate.js';
 import type { CostEstimate } from '../../domain/cost/schemas.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
 import { validationFailed } from '../../domain/errors.js';
+import { resolveExpiry } from '../../domain/expiry.js';
 import { newEnvironment } from '../../domain/new-environment.js';
 import { endOperation } from '../../domain/operations.js';
 import { preflightError, preflightEvent, preflightRefusal } from '../../domain/quota/outcome.js';
@@ -18,15 +19,18 @@ import { preflight } from '../shared/preflight.js';
 
 /**
  * Steps 1 and 2 of a create: authorize on the project the body names (before anything else, so a
- * caller denied the project learns nothing from validation feedback), then parse and validate.
+ * caller denied the project learns nothing from validation feedback), then parse and validate —
+ * the expiry against the service's default and maximum TTL included.
  */
-function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): NormalisedSpec {
+function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown, now: Date): { spec: NormalisedSpec; expireTime?: string } {
   const project = body && typeof body === 'object' ? (body as { project?: unknown }).project : undefined;
   if (typeof project === 'string') deps.auth.policy.assertProject(ctx.principal, project);
   const parsed = parseSpec(body);
   if (!parsed.ok) throw validationFailed(parsed.errors);
   deps.auth.policy.assertProject(ctx.principal, parsed.spec.project);
-  return parsed.spec;
+  const expiry = resolveExpiry(parsed.spec, now, deps.expiry);
+  if (expiry.errors.length) throw validationFailed(expiry.errors);
+  return { spec: parsed.spec, ...(expiry.expireTime && { expireTime: expiry.expireTime }) };
 }
 
 /** The create plan of a spec (before an id is assigned, the preview shows a placeholder). */
@@ -41,10 +45,10 @@ function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Pl
  * `validateOnly`: the normalised spec, the plan a create would run, what it would cost, and the
  * quota preflight a create would run (or why it could not); nothing is recorded.
  */
-export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan; estimate: CostEstimate; preflight: PreflightResult }> => {
-  const spec = authorizedSpec(deps, ctx, input.body);
+export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; expireTime?: string; plan: Plan; estimate: CostEstimate; preflight: PreflightResult }> => {
+  const { spec, expireTime } = authorizedSpec(deps, ctx, input.body, deps.now());
   return {
-    spec, plan: createPlan(deps, spec, 'env-assigned-on-create'), estimate: estimateCost(spec, deps.prices), preflight: await preflight(deps, ctx, spec),
+    spec, ...(expireTime && { expireTime }), plan: createPlan(deps, spec, 'env-assigned-on-create'), estimate: estimateCost(spec, deps.prices), preflight: await preflight(deps, ctx, spec),
   };
 });
 
@@ -54,12 +58,14 @@ export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown 
  * any execution starts or resource exists, and answers 409 QUOTA_EXCEEDED (a retry checks again).
  */
 export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<EnvironmentRecord> => {
-  const spec = authorizedSpec(deps, ctx, input.body);
+  // One instant for the creation and the expiry it is counted from.
+  const now = deps.now();
+  const { spec, expireTime } = authorizedSpec(deps, ctx, input.body, now);
   const checked = await preflight(deps, ctx, spec);
-  const time = deps.now().toISOString();
+  const time = now.toISOString();
   const id = deps.newId('env');
   const operationId = deps.newId('op');
-  const { record, events } = newEnvironment(spec, { id, operationId, time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id) });
+  const { record, events } = newEnvironment(spec, { id, operationId, time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id), expireTime });
   events.push(preflightEvent(checked, operationId, time));
   const error = preflightError(checked);
   if (!error) return launchExecution(deps, ctx, await commitNew(deps, ctx, record, events));

@@ -12,7 +12,7 @@ import { actionsFor, type Actions } from '../../domain/state-machine.js';
  * actions and cost. Step progress is shown by GET /environments/{id}/plan, next to the steps it
  * describes.
  */
-export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | 'stateTimes'> & {
+export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | 'stateTimes' | 'expiryNotices'> & {
   etag: string;
   actions: Actions;
   cost: { estimate: CostEstimate; soFar: CostSoFar };
@@ -36,7 +36,7 @@ export function expectedVersion(record: Pick<EnvironmentRecord, 'id' | 'version'
 }
 
 export function toView(record: EnvironmentRecord, deps: Pick<Deps, 'prices' | 'now'>): EnvironmentView {
-  const { version: _version, progress: _progress, stateTimes: _stateTimes, ...rest } = record;
+  const { version: _version, progress: _progress, stateTimes: _stateTimes, expiryNotices: _notices, ...rest } = record;
   // A record holds the spec its create normalised (create.ts); the stored schema cannot say so.
   const estimate = estimateCost(record.spec as NormalisedSpec, deps.prices);
   return {

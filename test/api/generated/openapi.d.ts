@@ -119,6 +119,8 @@ export interface components {
     schemas: {
         ValidateOnlyResult: {
             spec: components["schemas"]["EnvironmentSpec"];
+            /** @description When the environment would expire (the spec's expireTime or ttl, or the service default) */
+            expireTime?: string;
             plan: components["schemas"]["Plan"];
             estimate: components["schemas"]["CostEstimate"];
             preflight: components["schemas"]["Preflight"];
@@ -153,6 +155,13 @@ export interface components {
             };
             /** @default false */
             deletionProtection?: boolean;
+            /**
+             * Format: date-time
+             * @description When the service deletes the environment, e.g. 2026-07-01T18:00:00Z
+             */
+            expireTime?: string;
+            /** @description Time to live from creation: 30m, 12h, 7d */
+            ttl?: string;
             /** @default {} */
             bootstrap?: {
                 /** @default saxml-automation */
@@ -517,6 +526,13 @@ export interface components {
                 };
                 /** @default false */
                 deletionProtection?: boolean;
+                /**
+                 * Format: date-time
+                 * @description When the service deletes the environment, e.g. 2026-07-01T18:00:00Z
+                 */
+                expireTime?: string;
+                /** @description Time to live from creation: 30m, 12h, 7d */
+                ttl?: string;
                 /** @default {} */
                 bootstrap?: {
                     /** @default saxml-automation */
@@ -802,6 +818,8 @@ export interface components {
                 includeBootstrap?: boolean;
             };
             /** Format: date-time */
+            expireTime?: string;
+            /** Format: date-time */
             createTime: string;
             /** Format: date-time */
             updateTime: string;
@@ -877,7 +895,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "environment.active" | "environment.deleted" | "environment.failed" | "preflight.passed" | "preflight.failed" | "preflight.skipped";
+            type: "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "environment.active" | "environment.deleted" | "environment.failed" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";
