@@ -7,6 +7,7 @@ import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
 import type { Logger } from './logger.js';
 import type { QuotaReader } from './quota/port.js';
+import type { Notifier } from './notify/port.js';
 import type { ReadCache } from './services/shared/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
 
@@ -34,6 +35,8 @@ export interface Deps {
     /** Local profile: the sandbox root, the one non-googleapis URL prefix allowed to receive tokens. */
     sandboxBase?: () => string;
   };
+  /** Notification targets (registration, sealing), the outbox the store writes, and sending. */
+  notify: Notifier;
   idempotencyTtlMs: number;
   /** The price table cost estimates use (the repository's, or PRICES_FILE's). */
   prices: PriceTable;

@@ -23,7 +23,8 @@ locals {
     "serviceusage.googleapis.com",
     "artifactregistry.googleapis.com",
     "logging.googleapis.com",
-    "cloudscheduler.googleapis.com", # the reconcile job (scheduler.tf)
+    "secretmanager.googleapis.com",  # the notification encryption key
+    "cloudscheduler.googleapis.com", # drains the notification outbox; runs the reconcile job (scheduler.tf)
   ])
 }
 

@@ -8,11 +8,13 @@ import { googleCerts, googleIdTokenAuthenticator } from '../identity/google-id-t
 import type { Logger } from '../logger.js';
 import { computeQuotaReader } from '../quota/compute.js';
 import { createFirestoreStore } from '../store/firestore.js';
-import { commonDeps, type Runtime } from './runtime.js';
+import { parseKey } from '../notify/secret-box.js';
+import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './runtime.js';
 
 /** Cloud Run: Firestore, Cloud Workflows, Google APIs, Google ID tokens. */
-export async function buildCloudRuntime(config: CloudConfig, logger: Logger): Promise<Runtime> {
+export async function buildCloudRuntime(config: CloudConfig, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const common = commonDeps(config, logger);
+  const notify = buildNotifier(config, parseKey(config.NOTIFY_ENCRYPTION_KEY)!, common.deps.apiBase, options);
   const store = createFirestoreStore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE });
   const idTokens = googleIdTokenAuthenticator({ audience: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });
   const deps: Deps = {
@@ -30,6 +32,7 @@ export async function buildCloudRuntime(config: CloudConfig, logger: Logger): Pr
     traceProject: config.GOOGLE_CLOUD_PROJECT,
     // The runtime account's own token (roles/compute.viewer on the target projects, README).
     quotas: computeQuotaReader({ base: () => PRODUCTION_API_BASES.compute, token: computeReadToken() }),
+    notify,
   };
   return { deps, setBoundPort: common.setBoundPort, close: () => store.close() };
 }

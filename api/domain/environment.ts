@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { EVENT_TYPES } from './events.js';
+import { DisabledTargetsSchema, NotificationTargetSchema } from './notifications/targets.js';
 import { STAGE_NAMES, type StageName } from './plan/stages.js';
 import { EnvironmentSpecSchema } from './spec.js';
 
@@ -120,6 +122,9 @@ export const EnvironmentRecordSchema = z.object({
   expireTime: Timestamp.optional(),
   /** Expiry notices already recorded (`24h`, `1h`, `blocked`), so a restart never sends one twice. */
   expiryNotices: z.array(z.enum(['24h', '1h', 'blocked'])).optional(),
+  /** Where notifications go (sealed), from the spec; the service's default targets come from config. */
+  notifications: z.array(NotificationTargetSchema).default([]),
+  disabledTargets: DisabledTargetsSchema.default({}),
   createTime: Timestamp,
   updateTime: Timestamp,
   createdBy: z.string(),
@@ -127,29 +132,6 @@ export const EnvironmentRecordSchema = z.object({
 });
 export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
 
-export const EVENT_TYPES = [
-  'operation.started',
-  'operation.succeeded',
-  'operation.failed',
-  'operation.cancelled',
-  'stage.started',
-  'stage.succeeded',
-  'stage.failed',
-  'stage.skipped',
-  'step.started',
-  'step.succeeded',
-  'step.failed',
-  'report.ignored',
-  'environment.active',
-  'environment.deleted',
-  'environment.failed',
-  'environment.expiring',
-  'environment.expired',
-  'environment.expiry_blocked',
-  'preflight.passed',
-  'preflight.failed',
-  'preflight.skipped',
-] as const;
 
 export const EnvironmentEventSchema = z.object({
   environmentId: z.string(),

@@ -1,8 +1,8 @@
 import type { Deps } from '../../deps.js';
+import type { EnvironmentRecord } from '../../domain/environment.js';
 import { estimateCost } from '../../domain/cost/estimate.js';
 import type { CostEstimate } from '../../domain/cost/schemas.js';
-import type { EnvironmentRecord } from '../../domain/environment.js';
-import { validationFailed } from '../../domain/errors.js';
+import { validationFailed, type FieldError } from '../../domain/errors.js';
 import { resolveExpiry } from '../../domain/expiry.js';
 import { newEnvironment } from '../../domain/new-environment.js';
 import { endOperation } from '../../domain/operations.js';
@@ -10,6 +10,7 @@ import { preflightError, preflightEvent, preflightRefusal } from '../../domain/q
 import type { PreflightResult } from '../../domain/quota/schemas.js';
 import { buildPlan } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
+import { redactUrl } from '../../domain/notifications/targets.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 import { parseSpec } from '../../domain/validate.js';
 import { verb, type ServiceContext } from '../context.js';
@@ -33,6 +34,22 @@ function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown, now: Dat
   return { spec: parsed.spec, ...(expiry.expireTime && { expireTime: expiry.expireTime }) };
 }
 
+/**
+ * Every notification URL is checked as the sender will check it (its form, then every address its
+ * host resolves to): one 422 entry per refused target, naming the rule, never the URL.
+ */
+async function checkTargets(deps: Deps, spec: NormalisedSpec): Promise<void> {
+  const problems = await Promise.all(spec.notifications.map((target) => deps.notify.problemWith(target.type, target.url)));
+  const errors = problems.flatMap((message, i): FieldError[] => (message ? [{ path: `$.notifications[${i}].url`, message }] : []));
+  if (errors.length) throw validationFailed(errors);
+}
+
+/** The spec as it may be stored and shown: notification URLs redacted, no secrets (they are sealed in the record). */
+const storableSpec = (spec: NormalisedSpec): NormalisedSpec => ({
+  ...spec,
+  notifications: spec.notifications.map(({ type, url, events }) => ({ type, url: redactUrl(url), events })),
+});
+
 /** The create plan of a spec (before an id is assigned, the preview shows a placeholder). */
 function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
   return buildPlan(spec, {
@@ -47,28 +64,36 @@ function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Pl
  */
 export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; expireTime?: string; plan: Plan; estimate: CostEstimate; preflight: PreflightResult }> => {
   const { spec, expireTime } = authorizedSpec(deps, ctx, input.body, deps.now());
+  await checkTargets(deps, spec);
   return {
-    spec, ...(expireTime && { expireTime }), plan: createPlan(deps, spec, 'env-assigned-on-create'), estimate: estimateCost(spec, deps.prices), preflight: await preflight(deps, ctx, spec),
+    spec: storableSpec(spec), ...(expireTime && { expireTime }), plan: createPlan(deps, spec, 'env-assigned-on-create'),
+    estimate: estimateCost(spec, deps.prices), preflight: await preflight(deps, ctx, spec),
   };
 });
 
 /**
- * Records the environment with its create operation, then starts the workflow (DESIGN §4). The
- * quota preflight is the operation's first step: a shortfall records the operation FAILED before
- * any execution starts or resource exists, and answers 409 QUOTA_EXCEEDED (a retry checks again).
+ * Records the environment with its create operation, then starts the workflow (DESIGN §4).
+ * `secrets`: the webhook targets' signing secrets (by target id), for the create response only.
+ * The quota preflight is the operation's first step: a shortfall records the operation FAILED
+ * before any execution starts or resource exists, and answers 409 QUOTA_EXCEEDED (a retry checks
+ * again).
  */
-export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<EnvironmentRecord> => {
+export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ record: EnvironmentRecord; secrets: Record<string, string> }> => {
   // One instant for the creation and the expiry it is counted from.
   const now = deps.now();
   const { spec, expireTime } = authorizedSpec(deps, ctx, input.body, now);
+  await checkTargets(deps, spec);
   const checked = await preflight(deps, ctx, spec);
   const time = now.toISOString();
   const id = deps.newId('env');
   const operationId = deps.newId('op');
-  const { record, events } = newEnvironment(spec, { id, operationId, time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id), expireTime });
+  const { targets, secrets } = deps.notify.seal(spec.notifications);
+  const { record, events } = newEnvironment(storableSpec(spec), {
+    id, operationId, time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id), notifications: targets, expireTime,
+  });
   events.push(preflightEvent(checked, operationId, time));
   const error = preflightError(checked);
-  if (!error) return launchExecution(deps, ctx, await commitNew(deps, ctx, record, events));
+  if (!error) return { record: await launchExecution(deps, ctx, await commitNew(deps, ctx, record, events)), secrets };
   const failed = endOperation(record, 'FAILED', time, error);
   await commitNew(deps, ctx, failed.record, [...events, ...failed.events]);
   throw preflightRefusal(id, checked, error.message);

@@ -3,6 +3,8 @@ import { estimateCost } from '../../domain/cost/estimate.js';
 import type { CostEstimate, CostSoFar } from '../../domain/cost/schemas.js';
 import { costSoFar } from '../../domain/cost/so-far.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
+import { webhookId, type Delivery } from '../../domain/notifications/delivery.js';
+import type { NotificationTarget } from '../../domain/notifications/targets.js';
 import { DomainError } from '../../domain/errors.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 import { actionsFor, type Actions } from '../../domain/state-machine.js';
@@ -12,7 +14,8 @@ import { actionsFor, type Actions } from '../../domain/state-machine.js';
  * actions and cost. Step progress is shown by GET /environments/{id}/plan, next to the steps it
  * describes.
  */
-export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | 'stateTimes' | 'expiryNotices'> & {
+export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets' | 'stateTimes' | 'expiryNotices'> & {
+  notifications: TargetView[];
   etag: string;
   actions: Actions;
   cost: { estimate: CostEstimate; soFar: CostSoFar };
@@ -20,6 +23,9 @@ export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | '
 
 /** The cost so far is computed for the minute of the read, so a view can be reused within it. */
 export const minuteOf = (now: Date): string => new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+
+/** A target as responses show it: redacted URL, never the sealed secret; `disabled` after a permanent error. */
+export type TargetView = Omit<NotificationTarget, 'sealed'> & { disabled?: { time: string; reason: string } };
 
 /** Strong ETag of one version of one environment. */
 export const etagOf = (record: Pick<EnvironmentRecord, 'id' | 'version'>): string => `"${record.id.slice(-8)}-${record.version}"`;
@@ -36,13 +42,23 @@ export function expectedVersion(record: Pick<EnvironmentRecord, 'id' | 'version'
 }
 
 export function toView(record: EnvironmentRecord, deps: Pick<Deps, 'prices' | 'now'>): EnvironmentView {
-  const { version: _version, progress: _progress, stateTimes: _stateTimes, expiryNotices: _notices, ...rest } = record;
+  const { version: _version, progress: _progress, notifications, disabledTargets, stateTimes: _stateTimes, expiryNotices: _notices, ...rest } = record;
   // A record holds the spec its create normalised (create.ts); the stored schema cannot say so.
   const estimate = estimateCost(record.spec as NormalisedSpec, deps.prices);
   return {
     ...rest,
+    notifications: notifications.map(({ sealed: _sealed, ...target }) =>
+      (disabledTargets[target.id] ? { ...target, disabled: disabledTargets[target.id] } : target)),
     etag: etagOf(record),
     actions: actionsFor(record.state, record.operation, record.spec.deletionProtection),
     cost: { estimate, soFar: costSoFar(record, estimate, minuteOf(deps.now())) },
   };
+}
+
+/** A delivery as responses show it: what was sent where and how it went — not the body or the sealed target. */
+export type DeliveryView = Omit<Delivery, 'sealedTarget' | 'body' | 'claim' | 'scheduleStart' | 'environmentId'> & { webhookId?: string };
+
+export function toDeliveryView(delivery: Delivery): DeliveryView {
+  const { sealedTarget: _sealed, body: _body, claim: _claim, scheduleStart: _start, environmentId: _env, ...rest } = delivery;
+  return delivery.target.type === 'webhook' ? { ...rest, webhookId: webhookId(delivery) } : rest;
 }
