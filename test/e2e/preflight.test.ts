@@ -73,7 +73,10 @@ describe('e2e: quota preflight', () => {
     expect((await w.settle(retried.id)).state).toBe('ACTIVE');
     expect(await clusters(w)).toEqual(['a1-saxml-gke-cluster', 'a2-saxml-gke-cluster', 'a3-saxml-gke-cluster']);
     const events = dataOf(await api.GET('/environments/{id}/events', { params: { path: { id: third.id } } }), 200).events.map((e) => e.type);
-    expect(events.slice(0, 6)).toEqual(['operation.started', 'preflight.failed', 'operation.failed', 'environment.failed', 'operation.started', 'preflight.passed']);
+    expect(events.slice(0, 8)).toEqual([
+      'operation.started', 'environment.creating', 'preflight.failed', 'operation.failed', 'environment.failed',
+      'operation.started', 'environment.creating', 'preflight.passed',
+    ]);
   });
 
   it('validateOnly says when the service may not read the project, and which role it needs; Google still refuses what does not fit', async () => {
