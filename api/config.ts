@@ -56,6 +56,8 @@ const Common = {
   MAX_TTL: duration.optional(),
   /** How long past its expireTime an environment is deleted: the margin against clocks running ahead. */
   EXPIRY_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+  /** Open event streams one instance serves at most (each holds a connection; Cloud Run allows 80 requests per instance). */
+  MAX_EVENT_STREAMS: z.coerce.number().int().min(1).max(10_000).default(50),
   NOTIFY_DEFAULT_TARGETS: defaultTargets.optional(),
 };
 

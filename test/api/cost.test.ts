@@ -10,7 +10,7 @@ import { SMALLEST_SPEC } from '../support/fixtures.js';
 describe('cost in the API', () => {
   it('validateOnly answers the estimate of the normalised spec, with the price sources and dates', async () => {
     const { app } = buildTestApp();
-    const preview = validatedOf(await typedClient(app).POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: 'true' } } }));
+    const preview = validatedOf(await typedClient(app).POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: true } } }));
     expect(preview.estimate.currency).toBe('USD');
     expect(preview.estimate.hourly.min).toBeGreaterThan(4.8); // at least the v5litepod-4's 4 chips × $1.20
     expect(preview.estimate.hourly.max).toBeGreaterThan(preview.estimate.hourly.min);
@@ -37,7 +37,7 @@ describe('cost in the API', () => {
     const doubled = structuredClone(DEFAULT_PRICES);
     doubled.families.tpu.prices.v5e!['us-west1'] = { onDemand: 2.4, spot: 0.5 };
     const { app } = buildTestApp({ prices: doubled });
-    const preview = validatedOf(await typedClient(app).POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: 'true' } } }));
+    const preview = validatedOf(await typedClient(app).POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: true } } }));
     expect(preview.estimate.lines.find((l) => l.category === 'tpu')!.hourly.min).toBe(9.6);
     expect(preview.estimate.hourly.min).toBeCloseTo(estimateCost(preview.spec as Parameters<typeof estimateCost>[0], DEFAULT_PRICES).hourly.min + 4.8, 4);
   });

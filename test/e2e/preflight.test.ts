@@ -40,7 +40,7 @@ describe('e2e: quota preflight', () => {
     expect(firstEvents.find((e) => e.type === 'preflight.skipped')?.message).toMatch(/could not read project quota-project-1: Compute Engine answered 403 .*has not been used in project.*grant roles\/compute\.viewer/);
 
     // Now it can: 4 of 8 chips in use, the second fits exactly.
-    const preview = validatedOf(await api.POST('/environments', { body: spec('a2'), params: { query: { validateOnly: 'true' } } }));
+    const preview = validatedOf(await api.POST('/environments', { body: spec('a2'), params: { query: { validateOnly: true } } }));
     expect(preview.preflight).toMatchObject({ checked: true, shortfalls: [] });
     if (!preview.preflight.checked) throw new Error('preflight not checked');
     expect(preview.preflight.quotas.find((q) => q.quota === 'TPU_LITE_PODSLICE_V5')).toEqual({ quota: 'TPU_LITE_PODSLICE_V5', needed: { min: 4, max: 4 }, available: 4, limit: 8, usage: 4 });
@@ -49,7 +49,7 @@ describe('e2e: quota preflight', () => {
     expect((await w.settle(second.id)).state).toBe('ACTIVE');
 
     // The third would need 4 more chips: refused in its first step, recorded FAILED, nothing created.
-    const shortPreview = validatedOf(await api.POST('/environments', { body: spec('a3'), params: { query: { validateOnly: 'true' } } }));
+    const shortPreview = validatedOf(await api.POST('/environments', { body: spec('a3'), params: { query: { validateOnly: true } } }));
     expect(shortPreview.preflight).toMatchObject({ checked: true, shortfalls: [{ quota: 'TPU_LITE_PODSLICE_V5', region: 'us-west1', needed: 4, available: 0, limit: 8, usage: 8 }] });
     const before = await clusters(w);
     const refused = await w.request('/environments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec('a3')) });
@@ -86,7 +86,7 @@ describe('e2e: quota preflight', () => {
     // A first environment enables Compute Engine in the project (and uses 4 chips).
     expect((await w.settle((await created(api, spec('b0'))).id)).state).toBe('ACTIVE');
     await setFaults(w, { permissionDenied: [{ method: 'compute.regions.get' }], quotas: [{ project: PROJECT, metric: 'TPU_LITE_PODSLICE_V5', limit: 4 }] });
-    const preview = validatedOf(await api.POST('/environments', { body: spec('b1'), params: { query: { validateOnly: 'true' } } }));
+    const preview = validatedOf(await api.POST('/environments', { body: spec('b1'), params: { query: { validateOnly: true } } }));
     expect(preview.preflight).toEqual({
       checked: false,
       reason: expect.stringMatching(/could not read project quota-project-1: Compute Engine answered 403 PERMISSION_DENIED: Permission 'compute\.regions\.get' denied/),

@@ -10,6 +10,7 @@ import { DomainError } from '../../api/domain/errors.js';
 import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
 import { QuotaUnreadableError, type QuotaReader } from '../../api/quota/port.js';
 import { createLogger } from '../../api/logger.js';
+import { ChangeFeed } from '../../api/services/shared/change-feed.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
 import { createNotifier, type NotifierOptions } from '../../api/notify/notifier.js';
 import { SecretBox } from '../../api/notify/secret-box.js';
@@ -76,6 +77,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     expiry: { graceMs: 120_000 },
     readCache: new ReadCache(),
     notify: testNotifier({ now }),
+    changes: new ChangeFeed({ maxWatches: 10, heartbeatMs: 15_000 }),
     ...overrides,
   };
   const app = createApp(deps);

@@ -10,11 +10,11 @@ import type { NormalisedSpec } from '../../domain/spec.js';
 import { actionsFor, type Actions } from '../../domain/state-machine.js';
 
 /**
- * The public representation of an environment: the record without storage internals, plus etag,
- * actions and cost. Step progress is shown by GET /environments/{id}/plan, next to the steps it
- * describes.
+ * The public representation of an environment: the record without storage internals, plus etag
+ * and actions, and `kind` (which tells it from the other answer of a create, a validate-only
+ * result, without guessing), and cost. Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
  */
-export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets' | 'stateTimes' | 'expiryNotices'> & {
+export type EnvironmentView = { kind: 'Environment' } & Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets' | 'stateTimes' | 'expiryNotices'> & {
   notifications: TargetView[];
   etag: string;
   actions: Actions;
@@ -46,6 +46,7 @@ export function toView(record: EnvironmentRecord, deps: Pick<Deps, 'prices' | 'n
   // A record holds the spec its create normalised (create.ts); the stored schema cannot say so.
   const estimate = estimateCost(record.spec as NormalisedSpec, deps.prices);
   return {
+    kind: 'Environment',
     ...rest,
     notifications: notifications.map(({ sealed: _sealed, ...target }) =>
       (disabledTargets[target.id] ? { ...target, disabled: disabledTargets[target.id] } : target)),
