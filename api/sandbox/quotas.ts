@@ -15,20 +15,20 @@ import type { ClusterRec, World } from './state.js';
 
 /**
  * Limits of a project that set none. Chosen, not Google's (which differ per project and grow with
- * billing history): large enough for a few default environments per project and region.
+ * billing history): large enough for twenty default environments per project and region.
  */
 export const DEFAULT_LIMITS: Readonly<Record<string, number>> = {
-  CPUS: 96,
-  N2_CPUS: 96,
-  N2D_CPUS: 96,
-  E2_CPUS: 96,
-  C2_CPUS: 96,
+  CPUS: 480,
+  N2_CPUS: 480,
+  N2D_CPUS: 480,
+  E2_CPUS: 480,
+  C2_CPUS: 480,
   // 0: Spot VMs then count against the family's standard quota, as on Google.
   PREEMPTIBLE_CPUS: 0,
-  IN_USE_ADDRESSES: 32,
-  DISKS_TOTAL_GB: 4096,
-  SSD_TOTAL_GB: 2048,
-  TPU_LITE_PODSLICE_V5: 32,
+  IN_USE_ADDRESSES: 128,
+  DISKS_TOTAL_GB: 40_960,
+  SSD_TOTAL_GB: 20_480,
+  TPU_LITE_PODSLICE_V5: 64,
   PREEMPTIBLE_TPU_LITE_PODSLICE_V5: 64,
   TPU_PODSLICE_V4: 32,
   PREEMPTIBLE_TPU_PODSLICE_V4: 32,

@@ -37,7 +37,9 @@ describe('e2e: quota preflight', () => {
     const first = await created(api, spec('a1'));
     expect((await w.settle(first.id)).state).toBe('ACTIVE');
     const firstEvents = dataOf(await api.GET('/environments/{id}/events', { params: { path: { id: first.id } } }), 200).events;
-    expect(firstEvents.find((e) => e.type === 'preflight.skipped')?.message).toMatch(/could not read project quota-project-1: Compute Engine answered 403 .*has not been used in project.*grant roles\/compute\.viewer/);
+    const skipped = firstEvents.find((e) => e.type === 'preflight.skipped')!;
+    expect(skipped.message).toMatch(/^quota preflight not run: the service could not read project quota-project-1: Compute Engine answered 403 .*; grant roles\/compute\.viewer to check$/);
+    expect(skipped.details).toMatchObject({ preflight: { checked: false, reason: expect.stringMatching(/Compute Engine API has not been used in project/) } });
 
     // Now it can: 4 of 8 chips in use, the second fits exactly.
     const preview = validatedOf(await api.POST('/environments', { body: spec('a2'), params: { query: { validateOnly: true } } }));

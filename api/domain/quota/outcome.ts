@@ -10,7 +10,9 @@ import type { PreflightResult } from './schemas.js';
 
 export function preflightEvent(result: PreflightResult, operationId: string, time: string): NewEvent {
   if (!result.checked) {
-    return { time, type: 'preflight.skipped', operationId, message: `quota preflight not run: ${result.reason}; grant ${result.roles.join(', ')} to check`, details: { preflight: result } };
+    // The whole reason (Google's message can be long) is in the details.
+    const reason = result.reason.length > 140 ? `${result.reason.slice(0, 139)}…` : result.reason;
+    return { time, type: 'preflight.skipped', operationId, message: `quota preflight not run: ${reason}; grant ${result.roles.join(', ')} to check`, details: { preflight: result } };
   }
   const failed = preflightError(result);
   return failed

@@ -16,8 +16,8 @@ describe('sandbox: regional quotas', () => {
     const region = await h.call('GET', compute(`regions/${REGION}`));
     expect(region.status).toBe(200);
     expect(region.body).toMatchObject({ kind: 'compute#region', name: REGION });
-    expect(quotaOf(region.body, 'CPUS')).toEqual({ metric: 'CPUS', limit: 96, usage: 8 });
-    expect(quotaOf(region.body, 'TPU_LITE_PODSLICE_V5')).toEqual({ metric: 'TPU_LITE_PODSLICE_V5', limit: 32, usage: 4 });
+    expect(quotaOf(region.body, 'CPUS')).toEqual({ metric: 'CPUS', limit: 480, usage: 8 });
+    expect(quotaOf(region.body, 'TPU_LITE_PODSLICE_V5')).toEqual({ metric: 'TPU_LITE_PODSLICE_V5', limit: 64, usage: 4 });
     expect(quotaOf(region.body, 'SSD_TOTAL_GB')).toMatchObject({ usage: 100 + 200 });
     expect(quotaOf(region.body, 'IN_USE_ADDRESSES')).toMatchObject({ usage: 2 });
     // v4 is offered in us-central2 only: other regions do not report its quota.
