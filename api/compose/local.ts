@@ -11,9 +11,10 @@ import { fileStore } from '../sandbox/persistence.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { newKey, parseKey } from '../notify/secret-box.js';
 import { AccessPolicy } from '../domain/access.js';
-import { WORKFLOW_TARGET_ROLES } from '../domain/defaults.js';
+import { RUNTIME_TARGET_ROLES, WORKFLOW_TARGET_ROLES } from '../domain/defaults.js';
 import { staticTokenAuthenticator } from '../identity/static-token.js';
 import type { Logger } from '../logger.js';
+import { computeQuotaReader } from '../quota/compute.js';
 import { StoreInUseError } from '../store/port.js';
 import { SqliteEnvironmentStore } from '../store/sqlite.js';
 import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './runtime.js';
@@ -26,6 +27,9 @@ import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './
 const SANDBOX_PATH = '/_sandbox';
 
 export const LOCAL_WORKFLOW_SERVICE_ACCOUNT = 'saxml-workflow@local-sandbox.iam.gserviceaccount.com';
+
+/** The service's own identity in the sandbox (the Cloud Run runtime account in production): it reads quotas for the preflight. */
+export const LOCAL_SERVICE_ACCOUNT = 'saxml-api@local-sandbox.iam.gserviceaccount.com';
 
 /**
  * The workflow definition: `workflows/` beside `api/` in the repository, and beside `dist/` in the
@@ -42,12 +46,14 @@ export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.
 /**
  * A sandbox cloud in which the workflow's own service account exists and holds its roles in every
  * project, as in production (Terraform creates it and grants WORKFLOW_TARGET_ROLES in the target
- * projects): bootstrap grants it token-creator on the automation account.
+ * projects): bootstrap grants it token-creator on the automation account. The service's own
+ * identity reads quotas there (RUNTIME_TARGET_ROLES).
  */
 export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
   const { createSandbox } = await import('../sandbox/index.js');
   const workflow = { member: `serviceAccount:${LOCAL_WORKFLOW_SERVICE_ACCOUNT}`, roles: [...WORKFLOW_TARGET_ROLES] };
-  const sandbox = createSandbox({ ...options, inherited: [...(options.inherited ?? []), workflow] });
+  const service = { member: `serviceAccount:${LOCAL_SERVICE_ACCOUNT}`, roles: [...RUNTIME_TARGET_ROLES] };
+  const sandbox = createSandbox({ ...options, inherited: [...(options.inherited ?? []), workflow, service] });
   const [accountId, project] = LOCAL_WORKFLOW_SERVICE_ACCOUNT.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
   const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
     method: 'POST',
@@ -145,6 +151,10 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
     },
     auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
+    quotas: computeQuotaReader({
+      base: () => sandboxBases(`${apiBase()}${SANDBOX_PATH}`).compute,
+      token: async () => (await sandbox.get()).identities.bearer(LOCAL_SERVICE_ACCOUNT),
+    }),
     notify,
   };
   // Delegated to rather than mounted with `app.route`: Google-style paths (`…/v1/{name}:verb`) would

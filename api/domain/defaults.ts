@@ -47,6 +47,12 @@ export const WORKFLOW_TARGET_ROLES = [
 ] as const;
 
 /**
+ * The roles this service's own (runtime) identity holds in every target project (infra/iam.tf):
+ * the quota preflight reads regional quotas and reservations, nothing else.
+ */
+export const RUNTIME_TARGET_ROLES = ['roles/compute.viewer'] as const;
+
+/**
  * A project role of the automation account: why it is needed, and one permission it grants that
  * the plan uses, which the first automation step waits for (IAM grants take minutes to propagate).
  */

@@ -35,7 +35,9 @@ import {
   validatePool,
   type PoolBody,
 } from './container-model.js';
+import { assertReservationFits } from './compute-regions.js';
 import { isAllowed, policyKey } from './policies.js';
+import { assertPoolsFit } from './quotas.js';
 import { gkeCreateClusterRequest, gkeCreateNodePoolRequest } from './schemas.js';
 import { onEffect, type ClusterRec, type NodePoolRec, type World } from './state.js';
 
@@ -233,8 +235,12 @@ export function containerApp(world: World) {
     });
     const refs = validateClusterNetwork(world, project, location, spec);
     checkRequiredApis(world, project, requiredApis(spec));
-    checkActAs(world, c, pools);
-    checkQuota(world, pools.length ? pools : [{ config: spec.nodeConfig as PoolBody['config'] }], location);
+    const initialPools = pools.length ? pools : [{ initialNodeCount: Number(spec.initialNodeCount), config: spec.nodeConfig as PoolBody['config'] }];
+    checkActAs(world, c, initialPools);
+    checkQuota(world, initialPools, location);
+    const placed = { project, location, body: spec };
+    for (const pool of initialPools) assertReservationFits(world, placed, pool);
+    assertPoolsFit(world, placed, initialPools);
 
     const now = world.now();
     const cluster: ClusterRec = {
@@ -307,6 +313,8 @@ export function containerApp(world: World) {
     if (cluster.status === 'ERROR') throw failedPrecondition(`Cluster ${cluster.name} is in ERROR state; delete it and create it again.`);
     checkActAs(world, c, [pool]);
     checkQuota(world, [pool], location);
+    assertReservationFits(world, cluster, pool);
+    assertPoolsFit(world, cluster, [pool]);
 
     const rec: NodePoolRec = { name: pool.name!, body: pool, status: 'PROVISIONING', createdAt: world.now() };
     cluster.nodePools.set(rec.name, rec);

@@ -29,6 +29,7 @@ const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'roles/storage.legacyBucketOwner': ['storage.buckets.get', 'storage.buckets.update', 'storage.buckets.getIamPolicy', 'storage.buckets.setIamPolicy', 'storage.objects.list'],
   'roles/compute.networkAdmin': ['compute.networks.*', 'compute.subnetworks.*', 'compute.routers.*', 'compute.forwardingRules.*',
     'compute.globalOperations.get', 'compute.regionOperations.get', 'resourcemanager.projects.get'],
+  'roles/compute.viewer': ['compute.*.get', 'compute.*.list', 'resourcemanager.projects.get'],
   'roles/container.admin': ['container.*', 'resourcemanager.projects.get'],
   'roles/artifactregistry.admin': ['artifactregistry.*'],
   'roles/pubsub.editor': ['!pubsub.*.setIamPolicy', 'pubsub.*'],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   AUTOMATION_ROLES, DEFAULT_SERVICES, NODE_POOL_SA_ROLES, PERF_AUTOMATION_ROLES, PERF_NAMES, PERF_SERVICES,
-  SAXML_CELL, SAXML_IMAGES, WORKFLOW_TARGET_ROLES, WORKLOAD_SA_ROLES,
+  RUNTIME_TARGET_ROLES, SAXML_CELL, SAXML_IMAGES, WORKFLOW_TARGET_ROLES, WORKLOAD_SA_ROLES,
 } from '../../../api/domain/defaults.js';
 import { resourceNames } from '../../../api/domain/naming.js';
 import { EnvironmentSpecSchema } from '../../../api/domain/spec.js';
@@ -106,10 +106,12 @@ describe('bootstrap defaults', () => {
     }
   });
 
-  it('grants the workflow identity in target projects exactly the roles infra/iam.tf grants it (the local sandbox uses the list)', () => {
+  it('grants the workflow and runtime identities in target projects exactly the roles infra/iam.tf grants them (the local sandbox uses the lists)', () => {
     const tf = readFileSync('infra/iam.tf', 'utf8');
     const block = /workflow_target_roles = \[([^\]]*)\]/.exec(tf)![1]!;
     expect([...block.matchAll(/"(roles\/[^"]+)"/g)].map((m) => m[1]).sort()).toEqual([...WORKFLOW_TARGET_ROLES].sort());
+    const runtime = /resource "google_project_iam_member" "runtime_reads_target_quotas" \{[^}]*role\s*=\s*"([^"]+)"/.exec(tf)![1];
+    expect([runtime]).toEqual([...RUNTIME_TARGET_ROLES]);
   });
 
   it('grants the perf roles pubsub.editor and bigquery.dataOwner for the perf stage', () => {

@@ -55,7 +55,7 @@ describe('faults', () => {
     expect((await put({ tpuStockoutZones: ['us-west1-c'] })).status).toBe(200);
     const merged = await (await put({ quotaExceeded: [{ metric: 'CPUS', region: 'us-west1' }] })).json();
     const none = {
-      transientErrorRate: 0, tpuStockoutZones: [], cpuStockoutZones: [], quotaExceeded: [], permissionDenied: [], degradedClusters: false,
+      transientErrorRate: 0, tpuStockoutZones: [], cpuStockoutZones: [], quotaExceeded: [], quotas: [], permissionDenied: [], degradedClusters: false,
       // Not a fault: the organisation of a new customer, which may not enable Cloud Source Repositories.
       unavailableServices: ['sourcerepo.googleapis.com'],
     };
