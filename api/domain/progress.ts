@@ -1,4 +1,4 @@
-import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Progress, Stage, StageState, StepProgress } from './environment.js';
+import { withStepOutputs, type EnvironmentRecord, type ErrorInfo, type NewEvent, type Operation, type Progress, type Stage, type StageState, type StepProgress } from './environment.js';
 import { describeStepError } from './google-errors.js';
 import type { Plan, PlanStep } from './plan/types.js';
 import type { OperationReport, ReportBatch, StepReport } from './reports.js';
@@ -50,7 +50,7 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
     if (!entry) continue;
     progress[step.id] = entry;
     events.push(stepEvent(step, entry, op.id, time));
-    if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = { ...outputs, ...step.outputs, ...report.outputs };
+    if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
   }
 
   let next: EnvironmentRecord = { ...record, outputs, progress: { ...record.progress, [op.target]: progress } };

@@ -1,4 +1,5 @@
 import type { StageName } from './stages.js';
+import type { StepOutputs } from '../environment.js';
 import type { ApiBases } from '../google-apis.js';
 
 /**
@@ -57,7 +58,7 @@ interface StepBase {
   /** Errors to wait out with backoff (bounded) instead of failing. */
   transient?: TransientError[];
   /** Outputs recorded when the step succeeds (known at plan time: names, emails, URLs). */
-  outputs?: Record<string, string>;
+  outputs?: StepOutputs;
   /**
    * Values captured by earlier steps that this step's strings contain as `{{name}}` (e.g. the
    * project number in the Pub/Sub service agent's email); the executor substitutes them.
