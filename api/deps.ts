@@ -3,6 +3,7 @@ import type { IdKind } from './domain/ids.js';
 import type { ApiBases } from './domain/plan/types.js';
 import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
+import type { Clusters } from './kubernetes/port.js';
 import type { Logger } from './logger.js';
 import type { ReadCache } from './services/shared/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
@@ -28,8 +29,21 @@ export interface Deps {
   google: {
     apis: () => ApiBases;
     workflowServiceAccount: string;
+    /**
+     * This service's own identity: the Saxml deployer mints the automation account's tokens as it,
+     * so bootstrap grants it token-creator on that account beside the workflow.
+     */
+    serviceAccount: string;
     /** Local profile: the sandbox root, the one non-googleapis URL prefix allowed to receive tokens. */
     sandboxBase?: () => string;
+  };
+  /** The Saxml deployer's clusters (GKE, or the sandbox's fake Kubernetes API). */
+  clusters: Clusters;
+  deployer: {
+    /** How long a terminating namespace may wait for finalizers before ours are removed. */
+    finalizerGraceMs: number;
+    /** How long a refused cluster access counts as IAM still propagating a grant. */
+    iamPropagationMs: number;
   };
   idempotencyTtlMs: number;
   /** Google project of this service, for Cloud Trace correlation in logs. */

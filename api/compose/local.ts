@@ -13,7 +13,7 @@ import { staticTokenAuthenticator } from '../identity/static-token.js';
 import type { Logger } from '../logger.js';
 import { StoreInUseError } from '../store/port.js';
 import { SqliteEnvironmentStore } from '../store/sqlite.js';
-import { commonDeps, type Runtime } from './runtime.js';
+import { FINALIZER_GRACE_MS, IAM_PROPAGATION_MS, commonDeps, lazyClusters, type Runtime } from './runtime.js';
 
 /**
  * The local workflow's identity in the sandbox (the production one is WORKFLOW_SERVICE_ACCOUNT). It
@@ -23,6 +23,8 @@ import { commonDeps, type Runtime } from './runtime.js';
 const SANDBOX_PATH = '/_sandbox';
 
 export const LOCAL_WORKFLOW_SERVICE_ACCOUNT = 'saxml-workflow@local-sandbox.iam.gserviceaccount.com';
+/** This service's own identity in the sandbox (the production one is RUNTIME_SERVICE_ACCOUNT). */
+export const LOCAL_SERVICE_ACCOUNT = 'saxml-api@local-sandbox.iam.gserviceaccount.com';
 
 /**
  * The workflow definition: `workflows/` beside `api/` in the repository, and beside `dist/` in the
@@ -37,19 +39,23 @@ export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.
 }
 
 /**
- * A sandbox cloud in which the workflow's own service account exists, as it does in production
- * (Terraform creates it): bootstrap grants it token-creator on the automation account.
+ * A sandbox cloud in which the workflow's and this service's own service accounts exist, as they
+ * do in production (Terraform creates them): bootstrap grants both token-creator on the automation
+ * account.
  */
 export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
   const { createSandbox } = await import('../sandbox/index.js');
   const sandbox = createSandbox(options);
-  const [accountId, project] = LOCAL_WORKFLOW_SERVICE_ACCOUNT.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
-  const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
-    method: 'POST',
-    headers: { authorization: sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT), 'content-type': 'application/json' },
-    body: JSON.stringify({ accountId, serviceAccount: { displayName: 'Saxml environments workflow (local)' } }),
-  });
-  if (!res.ok) throw new Error(`sandbox: could not create the workflow identity: ${res.status} ${await res.text()}`);
+  const accounts = [[LOCAL_WORKFLOW_SERVICE_ACCOUNT, 'Saxml environments workflow (local)'], [LOCAL_SERVICE_ACCOUNT, 'Saxml environments API (local)']] as const;
+  for (const [email, displayName] of accounts) {
+    const [accountId, project] = email.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
+    const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
+      method: 'POST',
+      headers: { authorization: sandbox.identities.authorization(email), 'content-type': 'application/json' },
+      body: JSON.stringify({ accountId, serviceAccount: { displayName } }),
+    });
+    if (!res.ok) throw new Error(`sandbox: could not create ${email}: ${res.status} ${await res.text()}`);
+  }
   return sandbox;
 }
 
@@ -118,7 +124,16 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
       apis: () => sandboxBases(`${apiBase()}${SANDBOX_PATH}`),
       sandboxBase: () => `${apiBase()}${SANDBOX_PATH}`,
       workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT,
+      serviceAccount: LOCAL_SERVICE_ACCOUNT,
     },
+    // The cluster client of the cloud (@kubernetes/client-node over HTTPS) against the sandbox
+    // clusters' fake API servers; endpoint, CA and token are asked of the sandbox as this service.
+    clusters: lazyClusters(async () => {
+      const [{ kubeClusters }, { sandboxCredentials }] = await Promise.all([import('../kubernetes/kube.js'), import('../sandbox/kubernetes/credentials.js')]);
+      return kubeClusters(sandboxCredentials(sandbox.get, LOCAL_SERVICE_ACCOUNT));
+    }),
+    // Simulated durations are scaled; so are the deployer's waits for them.
+    deployer: { finalizerGraceMs: FINALIZER_GRACE_MS * config.SANDBOX_TIME_SCALE, iamPropagationMs: IAM_PROPAGATION_MS * config.SANDBOX_TIME_SCALE },
     auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
   };

@@ -77,7 +77,7 @@ export function describeStepError(stage: StageName | undefined, step: string | u
       hint: `grant the acting service account ${permission ? `the permission ${permission}` : 'the missing role'} (see bootstrap roles), then retry`,
     };
   }
-  // Our own internal routes answer problem+json with a SCREAMING_SNAKE `code` (e.g. NOT_IMPLEMENTED).
+  // Our own internal routes answer problem+json with a SCREAMING_SNAKE `code` (e.g. NOT_FOUND).
   const ownCode = typeof fields.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(fields.code) ? fields.code : undefined;
   const code = fields.status ?? ownCode ?? (httpStatus ? `HTTP_${httpStatus}` : raw?.tags?.[0]?.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() ?? 'STEP_FAILED');
   return { ...base, code, message: `${message}${where}` };

@@ -35,6 +35,7 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
   const events: NewEvent[] = [];
   const ignored: string[] = [];
   let outcome: OperationReport | undefined;
+  const kept: NonNullable<Operation['kept']> = [];
 
   for (const report of batch.reports) {
     if ('operation' in report) {
@@ -51,9 +52,16 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
     progress[step.id] = entry;
     events.push(stepEvent(step, entry, op.id, time));
     if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
+    // A delete that left a resource on purpose (a model repository with data) says so.
+    const keep = step.kind === 'resource' ? step.delete?.keep : undefined;
+    if (entry.state === 'SUCCEEDED' && keep && report.outputs?.kept === 'true') {
+      kept.push({ resource: keep.resource, reason: keep.reason });
+      events.push({ time, type: 'resource.kept', operationId: op.id, stage: step.stage, step: step.id, message: `kept ${keep.resource}: ${keep.reason}`, details: { resource: keep.resource } });
+    }
   }
 
-  let next: EnvironmentRecord = { ...record, outputs, progress: { ...record.progress, [op.target]: progress } };
+  const operation = kept.length ? { ...op, kept: [...(op.kept ?? []), ...kept] } : op;
+  let next: EnvironmentRecord = { ...record, operation, outputs, progress: { ...record.progress, [op.target]: progress } };
   const staged = withStages(next, plan, time);
   next = staged.record;
   events.push(...staged.events);

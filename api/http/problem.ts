@@ -38,7 +38,6 @@ const CODES: Record<HttpErrorCode, [ContentfulStatusCode, string]> = {
   PAYLOAD_TOO_LARGE: [413, 'Request body too large'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported media type'],
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
-  NOT_IMPLEMENTED: [501, 'Not implemented'],
   UNAVAILABLE: [503, 'Temporarily unavailable'],
   INTERNAL: [500, 'Internal error'],
 };

@@ -25,7 +25,7 @@ import { inventory, settings, type InventoryItem, type SandboxSettings } from '.
 import { pubsubApp } from './pubsub.js';
 import { resourceManagerApp } from './resourcemanager.js';
 import { serviceUsageApp } from './serviceusage.js';
-import { World, type CallRec, type SandboxOptions } from './state.js';
+import { World, fillBucket, type CallRec, type SandboxOptions } from './state.js';
 import { storageApp } from './storage.js';
 import { testApi } from './test-api.js';
 
@@ -110,7 +110,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       setBucketObjectCount(bucket, count) {
         const b = world.buckets.get(bucket);
         if (!b) throw new Error(`sandbox: no bucket ${bucket}`);
-        b.objectCount = count;
+        fillBucket(world, b, count);
       },
     },
   };

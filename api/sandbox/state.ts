@@ -49,8 +49,13 @@ export interface BucketRec {
   id: string;
   body: Record<string, unknown>;
   createdAt: number;
-  /** Objects are not simulated; only their number matters (a non-empty bucket cannot be deleted). */
-  objectCount: number;
+  /** Object names → size and creation time (contents are not kept; a non-empty bucket cannot be deleted). */
+  objects: Map<string, { size: number; createdAt: number }>;
+}
+
+/** Puts `count` placeholder objects (`object-0`, …) in a bucket, replacing what it held. */
+export function fillBucket(world: World, bucket: BucketRec, count: number): void {
+  bucket.objects = new Map(Array.from({ length: count }, (_, i) => [`object-${i}`, { size: 1024, createdAt: world.now() }]));
 }
 
 export type ComputeType = 'network' | 'subnetwork' | 'router' | 'forwardingRule';

@@ -19,7 +19,7 @@ import { partialFaultConfigSchema } from './faults.js';
 import { renderError } from './http.js';
 import { inventory, settings } from './inventory.js';
 import type { KubernetesFleet } from './kubernetes/index.js';
-import type { World } from './state.js';
+import { fillBucket, type World } from './state.js';
 
 const forwardingRuleInput = z
   .object({
@@ -95,7 +95,7 @@ export function testApi(world: World, resetAll: () => void, fleet: KubernetesFle
     const { count } = await parse(c.req.raw, z.object({ count: z.number().int().min(0) }).strict());
     const bucket = world.buckets.get(c.req.param('bucket'));
     if (!bucket) throw notFound('The specified bucket does not exist.');
-    bucket.objectCount = count;
+    fillBucket(world, bucket, count);
     return c.json({ bucket: bucket.name, objectCount: count });
   });
 

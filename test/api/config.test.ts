@@ -13,7 +13,7 @@ describe('loadConfig', () => {
 
   it('binds 0.0.0.0 by default in the cloud profile and parses the allow-list', () => {
     const config = loadConfig({
-      PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com',
+      PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@svc.iam.gserviceaccount.com',
       API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
     });
     expect(config).toMatchObject({ HOST: '0.0.0.0', PORT: 9090, ALLOWED_PRINCIPALS: ['domain:example.com', 'my-project-1/user:bob@example.com'] });
@@ -31,6 +31,7 @@ describe('loadConfig', () => {
         'GOOGLE_CLOUD_PROJECT: is required',
         'WORKFLOW_LOCATION: is required',
         'API_AUDIENCE: is required',
+        'RUNTIME_SERVICE_ACCOUNT: is required',
         expect.stringMatching(/^WORKFLOW_SERVICE_ACCOUNT: must be a service account email/),
         expect.stringMatching(/^ALLOWED_PRINCIPALS\.0: entries look like/),
       ]));

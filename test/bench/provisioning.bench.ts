@@ -31,7 +31,7 @@ function bounds(): { criticalPath: number; stageByStage: number } {
   if (!parsed.ok) throw new Error('default spec invalid');
   const plan = buildPlan(parsed.spec, {
     kind: 'create', apis: PRODUCTION_API_BASES, apiBase: 'https://api.example', environmentId: 'env-bench',
-    workflowServiceAccount: 'wf@p.iam.gserviceaccount.com', includeBootstrap: true,
+    workflowServiceAccount: 'wf@p.iam.gserviceaccount.com', serviceAccount: 'api@p.iam.gserviceaccount.com', includeBootstrap: true, purgeData: false,
   });
   const stageByStage = STAGE_NAMES.reduce((sum, stage) => {
     const steps = plan.steps.filter((s) => s.stage === stage);

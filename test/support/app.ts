@@ -7,6 +7,7 @@ import { AccessPolicy } from '../../api/domain/access.js';
 import type { Authenticator } from '../../api/identity/port.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
+import { ClusterAccessError } from '../../api/kubernetes/port.js';
 import { createLogger } from '../../api/logger.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
@@ -31,7 +32,10 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     auth: { authenticator: staticTokenAuthenticator(undefined), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(INTERNAL_SECRET, 'workflow:local'), workflowPrincipal: 'workflow:local' },
     apiBase: () => 'http://127.0.0.1:0',
-    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
+    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com', serviceAccount: 'saxml-api@svc-project.iam.gserviceaccount.com' },
+    // API tests deploy nothing: a cluster is never found.
+    clusters: { open: async (target) => { throw new ClusterAccessError('NOT_FOUND', `no cluster ${target.cluster} in API tests`); } },
+    deployer: { finalizerGraceMs: 0, iamPropagationMs: 0 },
     idempotencyTtlMs: 3600_000,
     readCache: new ReadCache(),
     ...overrides,

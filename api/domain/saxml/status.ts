@@ -48,6 +48,8 @@ export const DeployerStatusSchema = z.object({
   /** Teardown: our own finalizers removed by force, and foreign ones left in place (never touched). */
   forced: z.array(z.string()).optional(),
   left: z.array(z.string()).optional(),
+  /** When the cluster first refused this service's access (IAM grants take time to propagate). */
+  accessDeniedSince: z.string().optional(),
 });
 export type DeployerStatus = z.infer<typeof DeployerStatusSchema>;
 

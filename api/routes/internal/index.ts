@@ -15,7 +15,7 @@ export function internalRouter(deps: Deps) {
   return newRouter()
     .openapi(internal(plan.route), plan.handler(deps))
     .openapi(internal(reports.route), reports.handler(deps))
-    .openapi(internal(saxml.applyRoute), saxml.apply)
-    .openapi(internal(saxml.statusRoute), saxml.status)
-    .openapi(internal(saxml.deleteRoute), saxml.remove);
+    .openapi(internal(saxml.applyRoute), saxml.apply(deps))
+    .openapi(internal(saxml.statusRoute), saxml.status(deps))
+    .openapi(internal(saxml.deleteRoute), saxml.remove(deps));
 }

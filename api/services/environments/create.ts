@@ -27,7 +27,7 @@ function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): Normali
 function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
   return buildPlan(spec, {
     kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
-    workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,
+    workflowServiceAccount: deps.google.workflowServiceAccount, serviceAccount: deps.google.serviceAccount, includeBootstrap: true, purgeData: false,
   });
 }
 

@@ -13,6 +13,7 @@ export const TEST_APIS: ApiBases = sandboxBases('http://127.0.0.1:8080/_sandbox'
 export const API_BASE = 'http://127.0.0.1:8080';
 export const ENVIRONMENT_ID = 'env-01jabcdefghjkmnpqrstvwxyz0';
 export const WORKFLOW_SA = 'saxml-workflows@my-project-1.iam.gserviceaccount.com';
+export const SERVICE_SA = 'saxml-api@svc-project.iam.gserviceaccount.com';
 
 /** A spec as the API stores it: parsed, validated, defaults filled. */
 export function specOf(b: Body = body()): NormalisedSpec {
@@ -28,7 +29,9 @@ export function options(overrides: Partial<PlanOptions> = {}): PlanOptions {
     apiBase: API_BASE,
     environmentId: ENVIRONMENT_ID,
     workflowServiceAccount: WORKFLOW_SA,
+    serviceAccount: SERVICE_SA,
     includeBootstrap: false,
+    purgeData: false,
     ...overrides,
   };
 }
