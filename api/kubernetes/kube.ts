@@ -23,9 +23,14 @@ export interface CredentialSource {
 }
 
 export function kubeClusters(credentials: CredentialSource): Clusters {
+  // One client per endpoint and token: it keeps what discovery learnt (which URL each kind has).
+  const clients = new Map<string, ClusterClient>();
   return {
     async open(target) {
       const [where, token] = await Promise.all([credentials.endpoint(target), credentials.token(target)]);
+      const key = `${where.endpoint}\u0000${where.caBase64}\u0000${token}`;
+      const cached = clients.get(key);
+      if (cached) return cached;
       const kc = new KubeConfig();
       kc.loadFromOptions({
         clusters: [{ name: target.cluster, server: `https://${where.endpoint}`, caData: where.caBase64, skipTLSVerify: false }],
@@ -33,7 +38,11 @@ export function kubeClusters(credentials: CredentialSource): Clusters {
         contexts: [{ name: 'saxml', cluster: target.cluster, user: 'automation' }],
         currentContext: 'saxml',
       });
-      return objectClient(KubernetesObjectApi.makeApiClient(kc));
+      const client = objectClient(KubernetesObjectApi.makeApiClient(kc));
+      // Tokens are renewed well within an hour: a few entries per cluster at most.
+      if (clients.size >= 32) clients.delete(clients.keys().next().value!);
+      clients.set(key, client);
+      return client;
     },
   };
 }

@@ -120,7 +120,7 @@ describe('plans', () => {
     expect(plan.kind).toBe('create');
     const ids = plan.steps.map((s) => s.id);
     expect(ids).toContain('base.cluster');
-    expect(ids).toContain('saxml.deploy');
+    expect(ids).toContain('saxml.cell');
     expect(plan.schedule.flat(3).sort()).toEqual([...ids].sort());
   });
 

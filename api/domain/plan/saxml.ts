@@ -9,10 +9,15 @@ import type { ApiStep } from './types.js';
  * Workload Identity exist — the admin server, the proxy and the publish Jobs need only the CPU
  * pools — and only each model server's readiness waits for its TPU pool.
  *
- * Status contract (`GET …/saxml/status`, domain/saxml/status.ts): `state` FAILED fails any step;
- * `cell.state` READY ends `saxml.cell`; `modelServers.<pool>.state` READY (the server runs and its
- * models are loaded) ends that pool's step. The teardown (`saxml.cell` in a delete plan) calls
- * `POST …/saxml/delete` until it answers DELETED: each call moves the teardown one round on.
+ * The executor runs a lane's steps in waves, each wave after the one before; the TPU pools and the
+ * Workload Identity grant share the wave after the cluster. So `saxml.cell` does not list the grant
+ * (it would land in the wave after the TPU pool): it starts beside them and calls `apply` until its
+ * CPU side is READY, and `apply` starts no pod before the grant has succeeded (services/saxml/apply.ts).
+ *
+ * Status contract (domain/saxml/status.ts): `cell.state` READY (FAILED) ends (fails) `saxml.cell`;
+ * `modelServers.<pool>.state` READY (the server runs and its models are loaded) or FAILED ends or
+ * fails that pool's step: a failure is reported by the step of the part that failed. The teardown (`saxml.cell` in a delete plan) calls `POST …/saxml/delete` until
+ * it answers DELETED: each call moves the teardown one round on.
  */
 
 export const SAXML_STEPS = {
@@ -24,22 +29,23 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
   const { spec, options } = ctx;
   const route = `${options.apiBase.replace(/\/+$/, '')}/internal/environments/${options.environmentId}/saxml`;
   const status = { method: 'GET', url: `${route}/status` } as const;
-  const failed = { path: 'state', values: ['FAILED'] };
+  const apply = { method: 'POST', url: `${route}/apply` } as const;
   const parts = [`admin server`, ...(spec.saxml.proxy.image ? ['HTTP proxy'] : []), ...(spec.saxml.models.length ? [`${spec.saxml.models.length} publish Job(s)`] : [])];
 
   const cell: ApiStep = {
     id: SAXML_STEPS.cell,
     stage: 'saxml',
     title: `Deploy the Saxml cell ${spec.saxml.cell} (${parts.join(', ')}) into namespace ${spec.saxml.namespace}`,
-    // The pods need the CPU pools (inline with the cluster), their identity (the Workload Identity
-    // grant and the account's roles) and the buckets readable — not the TPU pools.
-    after: [BASE_STEPS.cluster, BASE_STEPS.workloadIdentity, BASE_STEPS.workloadAccountRoles, BASE_STEPS.adminBucketIam, BASE_STEPS.modelBucketIam],
+    // The pods need the CPU pools (inline with the cluster), their identity's roles and the buckets
+    // readable — not the TPU pools; the Workload Identity grant is waited for by apply itself.
+    after: [BASE_STEPS.cluster, BASE_STEPS.workloadAccountRoles, BASE_STEPS.adminBucketIam, BASE_STEPS.modelBucketIam],
     as: 'automation',
     kind: 'api',
-    call: { method: 'POST', url: `${route}/apply` },
-    status,
+    call: apply,
+    status: apply,
     ready: { path: 'cell.state', values: ['READY'] },
-    failed,
+    // Its own parts only: a model server's failure is its pool's step's to report.
+    failed: { path: 'cell.state', values: ['FAILED'] },
   };
 
   const teardown: ApiStep = {
@@ -52,7 +58,7 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
     call: { method: 'POST', url: `${route}/delete` },
     status: { method: 'POST', url: `${route}/delete` },
     ready: { path: 'state', values: ['DELETED'] },
-    failed,
+    failed: { path: 'state', values: ['FAILED'] },
   };
 
   const modelServers = servingPools(spec).map((pool): StepDef => {
@@ -69,7 +75,7 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
         call: status,
         status,
         ready: { path: `modelServers.${pool.name}.state`, values: ['READY'] },
-        failed,
+        failed: { path: `modelServers.${pool.name}.state`, values: ['FAILED'] },
       },
     };
   });

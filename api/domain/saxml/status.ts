@@ -19,11 +19,16 @@ export const DEPLOYER_STATES = ['DEPLOYING', 'READY', 'FAILED', 'DELETING', 'DEL
 export const COMPONENT_STATES = ['WAITING', 'DEPLOYING', 'READY', 'FAILED'] as const;
 type ComponentState = (typeof COMPONENT_STATES)[number];
 
+/** Why a part failed, as the error code of the step that sees it. */
+export const FAILURE_CODES = ['UNSCHEDULABLE', 'IMAGE_PULL_FAILED', 'CRASH_LOOP', 'PUBLISH_FAILED', 'NOT_ADOPTED', 'CLUSTER_ACCESS_DENIED', 'KUBERNETES_REFUSED'] as const;
+export type FailureCode = (typeof FAILURE_CODES)[number];
+
 const Component = z.object({
   /** The Kubernetes object: `Deployment saxml/sax-admin-server`. */
   object: z.string(),
   state: z.enum(COMPONENT_STATES),
   message: z.string().optional(),
+  code: z.enum(FAILURE_CODES).optional(),
 });
 export type ComponentStatus = z.infer<typeof Component>;
 
@@ -37,6 +42,8 @@ export type ModelStatus = z.infer<typeof ModelStatusSchema>;
 export const DeployerStatusSchema = z.object({
   state: z.enum(DEPLOYER_STATES),
   message: z.string(),
+  /** On FAILED: what kind of failure (the step's error code). */
+  code: z.enum(FAILURE_CODES).optional(),
   /** The CPU side: admin server (and proxy). The plan's apply step is done when it is READY. */
   cell: z.object({ state: z.enum(COMPONENT_STATES) }),
   adminServer: Component.optional(),
@@ -93,7 +100,7 @@ export function deployerStatus(spec: NormalisedSpec, observed: Observed): Deploy
     const failedModel = own.find((m) => m.state === 'FAILED');
     modelServers[pool.name] =
       server.state !== 'READY' ? server
-      : failedModel ? { ...server, state: 'FAILED', message: `model ${failedModel.modelId}: ${failedModel.message}` }
+      : failedModel ? { ...server, state: 'FAILED', message: `model ${failedModel.modelId}: ${failedModel.message}`, ...(failedModel.code && { code: failedModel.code }) }
       : own.every((m) => m.state === 'READY') ? server
       : { ...server, state: 'DEPLOYING', message: `loading ${own.filter((m) => m.state !== 'READY').map((m) => m.modelId).join(', ')}` };
   }
@@ -105,6 +112,7 @@ export function deployerStatus(spec: NormalisedSpec, observed: Observed): Deploy
   const pending = parts.filter((p) => p.state !== 'READY');
   return {
     state: failed ? 'FAILED' : pending.length ? 'DEPLOYING' : 'READY',
+    ...(failed?.code && { code: failed.code }),
     message: failed ? `${failed.object}: ${failed.message}`
       : pending.length ? `waiting for ${pending.map((p) => `${p.object} (${p.message ?? p.state.toLowerCase()})`).join('; ')}`
       : `Saxml cell ${spec.saxml.cell} serves ${spec.saxml.models.length} model(s)`,
@@ -151,7 +159,7 @@ function jobStatus(object: string, j: V1Job | undefined, podsOf: PodsOf): Compon
   const failed = condition('Failed');
   if (failed) {
     const output = pods.map(terminationMessage).find(Boolean);
-    return { object, state: 'FAILED', message: `${failed.reason ?? 'Failed'}: ${failed.message ?? 'the Job failed'}${output ? `; output: ${output}` : ''}` };
+    return { object, state: 'FAILED', code: 'PUBLISH_FAILED', message: `${failed.reason ?? 'Failed'}: ${failed.message ?? 'the Job failed'}${output ? `; output: ${output}` : ''}` };
   }
   for (const pod of pods) {
     const problem = podProblem(pod, () => true, j.spec?.template?.spec?.nodeSelector?.[GKE_NODE_LABELS.nodePool]);
@@ -182,18 +190,19 @@ function podProblem(pod: V1Pod, poolReady: () => boolean, pool: string | undefin
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
     if (!poolReady()) return { state: 'WAITING', message: `waiting for the nodes of node pool ${pool}` };
     const where = pool ? `on node pool ${pool}` : 'on any node';
-    return { state: 'FAILED', message: `pod ${pod.metadata?.name} cannot be scheduled ${where}: ${scheduled.message ?? 'Unschedulable'}` };
+    return { state: 'FAILED', code: 'UNSCHEDULABLE', message: `pod ${pod.metadata?.name} cannot be scheduled ${where}: ${scheduled.message ?? 'Unschedulable'}` };
   }
   for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
     const waiting = c.state?.waiting;
     if (waiting && ['ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'].includes(waiting.reason ?? '')) {
-      return { state: 'FAILED', message: `cannot pull image ${c.image} for container ${c.name}: ${waiting.message ?? waiting.reason}` };
+      return { state: 'FAILED', code: 'IMAGE_PULL_FAILED', message: `cannot pull image ${c.image} for container ${c.name}: ${waiting.message ?? waiting.reason}` };
     }
     if (waiting?.reason === 'CrashLoopBackOff') {
       const last = lastLine(c.lastState?.terminated?.message);
       const exit = c.lastState?.terminated?.exitCode;
       return {
         state: 'FAILED',
+        code: 'CRASH_LOOP',
         message: `container ${c.name} keeps crashing (${c.restartCount ?? 0} restarts${exit !== undefined ? `, exit code ${exit}` : ''})${last ? `; last log line: ${last}` : ''}`,
       };
     }

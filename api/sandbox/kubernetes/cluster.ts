@@ -47,6 +47,7 @@ interface Container {
   name: string;
   image: string;
   env?: { name: string; value?: string }[];
+  envFrom?: { configMapRef?: { name?: string } }[];
   resources?: { requests?: Record<string, string> };
 }
 interface PodTemplate {
@@ -111,6 +112,35 @@ export class FakeCluster {
       if (object.deletionAt !== undefined && object.finalizers.length === 0) this.objects.delete(this.key(object.kind, object.name, object.namespace));
     }
     this.schedule(now);
+    this.writeSaxRoots(now);
+  }
+
+  /** A container's environment: its ConfigMaps (envFrom), then its own `env`. */
+  private envOf(owner: StoredObject, container: Container): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const ref of container.envFrom ?? []) {
+      const map = ref.configMapRef?.name ? this.objects.get(`v1/configmaps/${owner.namespace}/${ref.configMapRef.name}`) : undefined;
+      Object.assign(out, map ? (content(map).data as Record<string, string> | undefined) : {});
+    }
+    for (const e of container.env ?? []) out[e.name] = e.value ?? '';
+    return out;
+  }
+
+  /**
+   * A running Saxml admin server keeps its cell's state in its bucket (`gs://$GSBUCKET/sax-root`,
+   * reference §4.3): the objects appear in the sandbox bucket, so a teardown has to empty it.
+   */
+  private writeSaxRoots(now: number) {
+    for (const t of this.timelines()) {
+      if (!isImage(t.container.image, 'sax-admin-server') || t.readyAt === undefined || t.readyAt > now) continue;
+      const env = this.envOf(t.owner, t.container);
+      const bucket = this.world.buckets.get(env.GSBUCKET ?? '');
+      if (!bucket) continue;
+      const cell = env.SAX_CELL || '/sax/test';
+      for (const name of [`sax-root${cell}/METADATA`, `sax-root${cell}/location.proto`, `sax-fs-root${cell}/acls`]) {
+        if (!bucket.objects.has(name)) bucket.objects.set(name, { size: 256, createdAt: t.readyAt });
+      }
+    }
   }
 
   // ---- API verbs -------------------------------------------------------------------------
@@ -378,7 +408,7 @@ export class FakeCluster {
     // (namespace) has loaded the model, or fail at publish for a bad checkpoint.
     const ready = (t: Timeline) => t.readyAt !== undefined && t.readyAt <= this.now();
     for (const job of out.filter((t) => t.owner.kind.kind === 'Job' && t.readyAt !== undefined)) {
-      const env = Object.fromEntries((job.container.env ?? []).map((e) => [e.name, e.value ?? '']));
+      const env = this.envOf(job.owner, job.container);
       if (!isSaxUtil(job.container.image) || !env.MODEL_PATH) {
         job.terminated = { at: job.readyAt!, exitCode: 0, message: '' };
         continue;

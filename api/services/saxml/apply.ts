@@ -1,4 +1,5 @@
-import { isOwned, ownedSelector } from '../../domain/saxml/labels.js';
+import { BASE_STEPS } from '../../domain/plan/base/ids.js';
+import { isOwned } from '../../domain/saxml/labels.js';
 import { saxmlManifests, type SaxmlObject } from '../../domain/saxml/manifests.js';
 import { deployerStatus, type DeployerStatus } from '../../domain/saxml/status.js';
 import { ClusterAccessError, KubernetesApiError, type ClusterClient, type KubeObject } from '../../kubernetes/port.js';
@@ -9,12 +10,14 @@ import { accessStatus, loadEnvironment, observe, openCluster, recordStatus, spec
  * `POST …/saxml/apply`: server-side applies every object of the cell in dependency order
  * (namespace; identity and parameters; workloads), prunes the environment's objects that are no
  * longer wanted, and answers the status. Safe to call again and beside status reads: applying the
- * same objects changes nothing. An object that exists without this environment's mark is never
- * adopted: the answer is FAILED, naming it.
+ * same objects changes nothing, which is why the plan's step calls it until the cell is READY. No
+ * pod is started before the Workload Identity grant has succeeded (their Google identity comes from
+ * it): until then only the namespace, service account and parameters are applied. An object that
+ * exists without this environment's mark is never adopted: the answer is FAILED, naming it.
  */
 
-/** Kinds the deployer prunes: everything it applies except the namespace. */
-const PRUNED = [['apps/v1', 'Deployment'], ['batch/v1', 'Job'], ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'ServiceAccount']] as const;
+/** The namespaced kinds the deployer applies (and so checks and prunes). */
+const KINDS = [['apps/v1', 'Deployment'], ['batch/v1', 'Job'], ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'ServiceAccount']] as const;
 
 export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
   const record = await loadEnvironment(deps, input.id);
@@ -23,20 +26,33 @@ export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise
   try {
     client = await openCluster(deps, record);
     const desired = saxmlManifests({ spec, environmentId: record.id });
-    const foreign = await notOurs(client, desired, record.id);
+    const existing = await existingObjects(client, record.spec.saxml.namespace);
+    const foreign = desired.filter((o) => {
+      const found = existing.get(describe(o));
+      return found && !isOwned(found.metadata?.labels, record.id);
+    }).map(describe);
     if (foreign.length) {
-      const status = { ...deployerStatus(spec, { deployments: [], jobs: [], services: [], pods: [], nodes: [] }), state: 'FAILED' as const,
+      const status = { ...deployerStatus(spec, { deployments: [], jobs: [], services: [], pods: [], nodes: [] }), state: 'FAILED' as const, cell: { state: 'FAILED' as const }, code: 'NOT_ADOPTED' as const,
         message: `${foreign.join(', ')} already exist${foreign.length === 1 ? 's' : ''} on the cluster without this environment's labels; ` +
           'they are not adopted: remove them or choose another saxml.namespace' };
       return await recordStatus(deps, ctx, record.id, status);
     }
-    for (const group of applyOrder(desired)) await Promise.all(group.map((object) => client.apply(object as KubeObject)));
-    await prune(client, desired, record.spec.saxml.namespace, record.id);
+    const groups = applyOrder(desired);
+    const identityReady = record.progress.create[BASE_STEPS.workloadIdentity]?.state === 'SUCCEEDED';
+    for (const group of identityReady ? groups : groups.slice(0, 2)) await Promise.all(group.map((object) => client.apply(object as KubeObject)));
+    if (!identityReady) {
+      const waiting = deployerStatus(spec, { deployments: [], jobs: [], services: [], pods: [], nodes: [] });
+      return await recordStatus(deps, ctx, record.id, { ...waiting, message: `waiting for the Workload Identity grant (${BASE_STEPS.workloadIdentity}) before starting pods` });
+    }
+    // Prune what is ours and no longer wanted (a model or a proxy removed from the spec).
+    const wanted = new Set(desired.map(describe));
+    const stale = [...existing.entries()].filter(([name, o]) => o.kind !== 'Namespace' && !wanted.has(name) && isOwned(o.metadata?.labels, record.id));
+    await Promise.all(stale.map(([, o]) => client.delete({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, namespace: record.spec.saxml.namespace })));
     return await recordStatus(deps, ctx, record.id, deployerStatus(spec, await observe(client, record)));
   } catch (error) {
     if (error instanceof ClusterAccessError) return recordStatus(deps, ctx, record.id, accessStatus(deps, record, error));
     if (error instanceof KubernetesApiError) {
-      const status = { ...deployerStatus(spec, { deployments: [], jobs: [], services: [], pods: [], nodes: [] }), state: 'FAILED' as const,
+      const status = { ...deployerStatus(spec, { deployments: [], jobs: [], services: [], pods: [], nodes: [] }), state: 'FAILED' as const, cell: { state: 'FAILED' as const }, code: 'KUBERNETES_REFUSED' as const,
         message: `the cluster refused the Saxml objects (${error.code} ${error.reason}): ${error.message}` };
       return recordStatus(deps, ctx, record.id, status);
     }
@@ -53,19 +69,14 @@ function applyOrder(objects: SaxmlObject[]): SaxmlObject[][] {
 const describe = (o: { kind?: string; metadata?: { name?: string; namespace?: string } }) =>
   `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
-async function notOurs(client: ClusterClient, desired: SaxmlObject[], environmentId: string): Promise<string[]> {
-  const found = await Promise.all(desired.map(async (o) => {
-    const existing = await client.get({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, ...(o.metadata?.namespace && { namespace: o.metadata.namespace }) });
-    return existing && !isOwned(existing.metadata?.labels, environmentId) ? describe(o) : undefined;
-  }));
-  return found.filter((f): f is string => !!f);
-}
-
-async function prune(client: ClusterClient, desired: SaxmlObject[], namespace: string, environmentId: string): Promise<void> {
-  const wanted = new Set(desired.map(describe));
-  for (const [apiVersion, kind] of PRUNED) {
-    const existing = await client.list(apiVersion, kind, { namespace, labelSelector: ownedSelector(environmentId) });
-    const stale = existing.filter((o) => !wanted.has(describe({ kind, metadata: { name: o.metadata?.name, namespace } })));
-    await Promise.all(stale.map((o) => client.delete({ apiVersion, kind, name: o.metadata!.name!, namespace })));
-  }
+/** What already exists where the cell goes: the namespace and the objects of the kinds it applies, by `Kind ns/name`. */
+async function existingObjects(client: ClusterClient, namespace: string): Promise<Map<string, KubeObject>> {
+  const [ns, ...lists] = await Promise.all([
+    client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }),
+    ...KINDS.map(([apiVersion, kind]) => client.list(apiVersion, kind, { namespace }).then((items) => items.map((o) => ({ ...o, apiVersion, kind })))),
+  ]);
+  const found = new Map<string, KubeObject>();
+  if (ns) found.set(describe({ kind: 'Namespace', metadata: { name: namespace } }), { ...ns, apiVersion: 'v1', kind: 'Namespace' });
+  for (const o of (lists as KubeObject[][]).flat()) found.set(describe({ kind: o.kind, metadata: { name: o.metadata?.name, namespace } }), o);
+  return found;
 }

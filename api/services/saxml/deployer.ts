@@ -64,7 +64,7 @@ export function accessStatus(deps: Deps, record: EnvironmentRecord, error: Clust
   if (waited < deps.deployer.iamPropagationMs) {
     return { ...base, state: 'DEPLOYING', message: `waiting for IAM to propagate: ${error.message}`, accessDeniedSince: since };
   }
-  return { ...base, state: 'FAILED', message: error.message, accessDeniedSince: since };
+  return { ...base, state: 'FAILED', cell: { state: 'FAILED' }, code: 'CLUSTER_ACCESS_DENIED', message: error.message, accessDeniedSince: since };
 }
 
 /**

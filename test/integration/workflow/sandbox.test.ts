@@ -120,7 +120,7 @@ describe('plan executor on the sandbox cloud', () => {
     expect(deleted.state).toBe('SUCCEEDED');
     expect(invalid).toEqual([]);
     expect(stepReports().filter((r) => r.state === 'SUCCEEDED').map((r) => r.step).sort()).toEqual(plan.steps.map((s) => s.id).sort());
-    expect(sandbox.inventory().map((i) => `${i.type} ${i.name}`)).toEqual([`iam.serviceAccount ${WORKFLOW_SA}`]);
+    expect(sandbox.inventory().map((i) => `${i.type} ${i.name}`)).toEqual([`iam.serviceAccount ${SERVICE_SA}`, `iam.serviceAccount ${WORKFLOW_SA}`]);
 
   });
 });
