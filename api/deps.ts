@@ -5,6 +5,7 @@ import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
 import type { Clusters } from './kubernetes/port.js';
 import type { Logger } from './logger.js';
+import type { Notifier } from './notify/port.js';
 import type { ReadCache } from './services/shared/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
 
@@ -45,6 +46,8 @@ export interface Deps {
     /** How long a refused cluster access counts as IAM still propagating a grant. */
     iamPropagationMs: number;
   };
+  /** Notification targets (registration, sealing), the outbox the store writes, and sending. */
+  notify: Notifier;
   idempotencyTtlMs: number;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;

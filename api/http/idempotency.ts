@@ -31,7 +31,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * body; with another request → 422; while the first is still running → 409. Keys are scoped to the
  * caller. Server faults (5xx) are not stored, so the client's retry runs the request again —
  * unless the failure is the request's outcome (something was recorded before it happened, e.g. a
- * create whose workflow could not start): then the retry replays it.
+ * create whose workflow could not start): then the retry replays it. A body with a secret shown
+ * once is stored as the route's `replayBody` (the same answer without the secret).
  */
 export function idempotency(store: EnvironmentStore, ttlMs: number, now: () => Date): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -76,7 +77,8 @@ export function idempotency(store: EnvironmentStore, ttlMs: number, now: () => D
       const value = c.res.headers.get(name);
       if (value) headers[name] = value;
     }
-    const text = await c.res.clone().text();
+    const replayBody = c.get('replayBody');
+    const text = replayBody === undefined ? await c.res.clone().text() : JSON.stringify(replayBody);
     await store.completeIdempotent(scopedKey, { status: c.res.status, body: text ? JSON.parse(text) : null, headers });
   };
 }
