@@ -99,8 +99,13 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
     if (error instanceof ApiException) {
       const body = statusBody(error.body);
       const code = Number(error.code);
-      if (code === 401 || code === 403) throw new ClusterAccessError('PERMISSION_DENIED', `the cluster's API server refused the automation account (${code}): ${body.message ?? error.message}`);
-      throw new KubernetesApiError(code, body.reason ?? 'Unknown', body.message ?? error.message);
+      // 401, or a 403 from the authorizer ("User … cannot …"): access. Other 403s (a namespace being
+      // terminated) are about the request.
+      const message = body.message ?? error.message;
+      if (code === 401 || (code === 403 && /User "[^"]*" cannot/.test(message))) {
+        throw new ClusterAccessError('PERMISSION_DENIED', `the cluster's API server refused the automation account (${code}): ${message}`);
+      }
+      throw new KubernetesApiError(code, body.reason ?? 'Unknown', message);
     }
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     throw new ClusterAccessError('UNAVAILABLE', `cannot reach the cluster's API server${cause ? ` (${cause})` : ''}: ${(error as Error).message}`);

@@ -19,7 +19,7 @@ import { hash32, type ClusterRec, type World } from '../state.js';
 import { KUBE_DURATIONS, imagePullSeconds, modelLoadSeconds } from './durations.js';
 import { groupVersion, type KindInfo } from './kinds.js';
 import { nodesOf, renderNode, type FakeNode } from './nodes.js';
-import { conflicts, content, isObject, managedFields, sameJson, type JsonObject, type PodSlot, type StoredObject } from './objects.js';
+import { conflicts, content, isObject, managedFields, sameJson, withoutLeaves, type JsonObject, type PodSlot, type StoredObject } from './objects.js';
 
 export const LB_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
 
@@ -174,13 +174,15 @@ export class FakeCluster {
       return object;
     }
     if (existing.deletionAt !== undefined) throw new KubeError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceName(kind)} "${name}": object is being deleted`);
-    if (!force) {
-      const found = conflicts(existing, manager, config);
-      if (found.length) {
-        throw new KubeError(409, 'Conflict', `Apply failed with ${found.length} conflict${found.length > 1 ? 's' : ''}: ${found.map((c) => `conflict with "${c.manager}": ${c.path}`).join('; ')}`);
-      }
+    const found = conflicts(existing, manager, config);
+    if (found.length && !force) {
+      throw new KubeError(409, 'Conflict', `Apply failed with ${found.length} conflict${found.length > 1 ? 's' : ''}: ${found.map((c) => `conflict with "${c.manager}": ${c.path}`).join('; ')}`);
     }
     const before = content(existing);
+    // A forced apply takes the conflicting fields over: their former managers no longer set them.
+    for (const other of new Set(found.map((c) => c.manager))) {
+      existing.applied.set(other, withoutLeaves(existing.applied.get(other)!, new Set(found.filter((c) => c.manager === other).map((c) => c.path))));
+    }
     const previous = existing.applied.get(manager);
     existing.applied.set(manager, config);
     const after = content(existing);

@@ -79,6 +79,17 @@ export function conflicts(object: StoredObject, manager: string, config: JsonObj
   return found;
 }
 
+/** Removes from `config` the leaves at `paths` (another manager took them over by a forced apply). */
+export function withoutLeaves(config: JsonObject, paths: Set<string>, prefix = ''): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(config)) {
+    const path = `${prefix}.${key}`;
+    if (paths.has(path)) continue;
+    out[key] = isObject(value) ? withoutLeaves(value, paths, path) : value;
+  }
+  return out;
+}
+
 /** The object's user content: every manager's configuration merged, in the order they first applied. */
 export function content(object: StoredObject): JsonObject {
   let out: JsonObject = {};
