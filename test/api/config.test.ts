@@ -74,7 +74,7 @@ describe('notification settings', () => {
   });
 
   it('require the key in the cloud profile', () => {
-    const cloud = { PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com' };
+    const cloud = { PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@svc.iam.gserviceaccount.com', API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com' };
     expect(() => loadConfig(cloud)).toThrow(/NOTIFY_ENCRYPTION_KEY: is required/);
     expect(loadConfig({ ...cloud, NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).DELIVERY_INTERVAL_SECONDS).toBe(0);
   });

@@ -21,7 +21,6 @@ type ComponentState = (typeof COMPONENT_STATES)[number];
 
 /** Why a part failed, as the error code of the step that sees it. */
 export const FAILURE_CODES = ['UNSCHEDULABLE', 'IMAGE_PULL_FAILED', 'CRASH_LOOP', 'PUBLISH_FAILED', 'NOT_ADOPTED', 'CLUSTER_ACCESS_DENIED', 'KUBERNETES_REFUSED'] as const;
-export type FailureCode = (typeof FAILURE_CODES)[number];
 
 const Component = z.object({
   /** The Kubernetes object: `Deployment saxml/sax-admin-server`. */
