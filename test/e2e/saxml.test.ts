@@ -125,7 +125,7 @@ describe('e2e: Saxml on the cluster', () => {
     expect(active.outputs.saxml?.models[0]).toMatchObject({ state: 'READY', replicas: { requested: 1, ready: 1 } });
   });
 
-  it('a stuck foreign finalizer → the delete completes; the event log names what was forced and what was left', async () => {
+  it('a stuck foreign finalizer → the delete completes; the event log names what was forced and what was left (and purgeData drops the checkpoints)', async () => {
     const w = await world();
     const env = await created(api(w), { ...SMALLEST_SPEC } as EnvironmentSpec);
     expect((await w.settle(env.id)).state).toBe('ACTIVE');
@@ -136,10 +136,13 @@ describe('e2e: Saxml on the cluster', () => {
     const ours = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'saxml', name: 'saxml-parameters', finalizer: 'example.com/stale' };
     expect((await testApi(w, `${CLUSTER}/finalizers`, ours)).status).toBe(204);
 
-    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
+    // Checkpoints in the model repository: gone with it, as the delete asks.
+    expect((await testApi(w, 'buckets/demo-saxml-model-repository/objects', { count: 2 }, 'PUT')).status).toBe(200);
+    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true', purgeData: 'true' } } });
     const deleted = await w.settle(env.id);
     expect(deleted.operation?.error).toBeUndefined();
     expect(deleted.state).toBe('DELETED');
+    expect(deleted.operation?.kept).toBeUndefined();
     const messages = (await allEvents(w, env.id)).filter((e) => e.type === 'saxml.changed').map((e) => e.message);
     expect(messages).toContainEqual(expect.stringContaining('removed the finalizers of ConfigMap saxml/saxml-parameters (example.com/stale)'));
     expect(messages).toContainEqual(expect.stringContaining('left in place (not ours, never touched): ConfigMap saxml/leftover holds finalizer example.com/hold'));

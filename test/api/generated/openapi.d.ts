@@ -425,6 +425,7 @@ export interface components {
                  *       "stage.failed",
                  *       "operation.cancelled",
                  *       "bootstrap.kept",
+                 *       "resource.kept",
                  *       "notification.disabled"
                  *     ]
                  */
@@ -444,6 +445,7 @@ export interface components {
                  *       "stage.failed",
                  *       "operation.cancelled",
                  *       "bootstrap.kept",
+                 *       "resource.kept",
                  *       "notification.disabled"
                  *     ]
                  */
@@ -732,6 +734,7 @@ export interface components {
                      *       "stage.failed",
                      *       "operation.cancelled",
                      *       "bootstrap.kept",
+                     *       "resource.kept",
                      *       "notification.disabled"
                      *     ]
                      */
@@ -751,6 +754,7 @@ export interface components {
                      *       "stage.failed",
                      *       "operation.cancelled",
                      *       "bootstrap.kept",
+                     *       "resource.kept",
                      *       "notification.disabled"
                      *     ]
                      */
