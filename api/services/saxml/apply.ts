@@ -4,7 +4,7 @@ import { saxmlManifests, type SaxmlObject } from '../../domain/saxml/manifests.j
 import { deployerStatus, type DeployerStatus } from '../../domain/saxml/status.js';
 import { ClusterAccessError, KubernetesApiError, type ClusterClient, type KubeObject } from '../../kubernetes/port.js';
 import { verb } from '../context.js';
-import { accessStatus, loadEnvironment, observe, openCluster, recordStatus, specOf } from './deployer.js';
+import { APPLIED_KINDS, accessStatus, loadEnvironment, observe, openCluster, recordStatus, specOf, wholeCell } from './deployer.js';
 
 /**
  * `POST …/saxml/apply`: server-side applies every object of the cell in dependency order
@@ -16,8 +16,6 @@ import { accessStatus, loadEnvironment, observe, openCluster, recordStatus, spec
  * exists without this environment's mark is never adopted: the answer is FAILED, naming it.
  */
 
-/** The namespaced kinds the deployer applies (and so checks and prunes). */
-const KINDS = [['apps/v1', 'Deployment'], ['batch/v1', 'Job'], ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'ServiceAccount']] as const;
 
 export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
   const record = await loadEnvironment(deps, input.id);
@@ -32,17 +30,17 @@ export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise
       return found && !isOwned(found.metadata?.labels, record.id);
     }).map(describe);
     if (foreign.length) {
-      const status = { ...deployerStatus(spec, { deployments: [], jobs: [], services: [], pods: [], nodes: [] }), state: 'FAILED' as const, cell: { state: 'FAILED' as const }, code: 'NOT_ADOPTED' as const,
+      return await recordStatus(deps, ctx, record.id, wholeCell(spec, {
+        state: 'FAILED', cell: { state: 'FAILED' }, code: 'NOT_ADOPTED',
         message: `${foreign.join(', ')} already exist${foreign.length === 1 ? 's' : ''} on the cluster without this environment's labels; ` +
-          'they are not adopted: remove them or choose another saxml.namespace' };
-      return await recordStatus(deps, ctx, record.id, status);
+          'they are not adopted: remove them or choose another saxml.namespace',
+      }));
     }
     const groups = applyOrder(desired);
     const identityReady = record.progress.create[BASE_STEPS.workloadIdentity]?.state === 'SUCCEEDED';
     for (const group of identityReady ? groups : groups.slice(0, 2)) await Promise.all(group.map((object) => client.apply(object as KubeObject)));
     if (!identityReady) {
-      const waiting = deployerStatus(spec, { deployments: [], jobs: [], services: [], pods: [], nodes: [] });
-      return await recordStatus(deps, ctx, record.id, { ...waiting, message: `waiting for the Workload Identity grant (${BASE_STEPS.workloadIdentity}) before starting pods` });
+      return await recordStatus(deps, ctx, record.id, wholeCell(spec, { message: `waiting for the Workload Identity grant (${BASE_STEPS.workloadIdentity}) before starting pods` }));
     }
     // Prune what is ours and no longer wanted (a model or a proxy removed from the spec).
     const wanted = new Set(desired.map(describe));
@@ -52,9 +50,10 @@ export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise
   } catch (error) {
     if (error instanceof ClusterAccessError) return recordStatus(deps, ctx, record.id, accessStatus(deps, record, error));
     if (error instanceof KubernetesApiError) {
-      const status = { ...deployerStatus(spec, { deployments: [], jobs: [], services: [], pods: [], nodes: [] }), state: 'FAILED' as const, cell: { state: 'FAILED' as const }, code: 'KUBERNETES_REFUSED' as const,
-        message: `the cluster refused the Saxml objects (${error.code} ${error.reason}): ${error.message}` };
-      return recordStatus(deps, ctx, record.id, status);
+      return recordStatus(deps, ctx, record.id, wholeCell(spec, {
+        state: 'FAILED', cell: { state: 'FAILED' }, code: 'KUBERNETES_REFUSED',
+        message: `the cluster refused the Saxml objects (${error.code} ${error.reason}): ${error.message}`,
+      }));
     }
     throw error;
   }
@@ -73,7 +72,7 @@ const describe = (o: { kind?: string; metadata?: { name?: string; namespace?: st
 async function existingObjects(client: ClusterClient, namespace: string): Promise<Map<string, KubeObject>> {
   const [ns, ...lists] = await Promise.all([
     client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }),
-    ...KINDS.map(([apiVersion, kind]) => client.list(apiVersion, kind, { namespace }).then((items) => items.map((o) => ({ ...o, apiVersion, kind })))),
+    ...APPLIED_KINDS.map(([apiVersion, kind]) => client.list(apiVersion, kind, { namespace }).then((items) => items.map((o) => ({ ...o, apiVersion, kind })))),
   ]);
   const found = new Map<string, KubeObject>();
   if (ns) found.set(describe({ kind: 'Namespace', metadata: { name: namespace } }), { ...ns, apiVersion: 'v1', kind: 'Namespace' });

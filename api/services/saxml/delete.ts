@@ -2,7 +2,7 @@ import { isOwned, ownedSelector } from '../../domain/saxml/labels.js';
 import type { DeployerStatus } from '../../domain/saxml/status.js';
 import { ClusterAccessError, type ClusterClient, type KubeObject, type ObjectRef } from '../../kubernetes/port.js';
 import { verb } from '../context.js';
-import { accessStatus, loadEnvironment, openCluster, recordStatus } from './deployer.js';
+import { APPLIED_KINDS, accessStatus, loadEnvironment, openCluster, recordStatus } from './deployer.js';
 
 /**
  * `POST …/saxml/delete`: one round of the teardown each call, so the workflow polls it until
@@ -17,7 +17,6 @@ import { accessStatus, loadEnvironment, openCluster, recordStatus } from './depl
  *    cluster, which the plan deletes next.
  */
 
-const KINDS = [['apps/v1', 'Deployment'], ['batch/v1', 'Job'], ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'ServiceAccount']] as const;
 
 export const deleteSaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
   const record = await loadEnvironment(deps, input.id);
@@ -67,7 +66,7 @@ async function teardownRound(client: ClusterClient, namespace: string, environme
   if (!ns) return { ...done, state: 'DELETED', message: `namespace ${namespace} is gone` };
   if (!ours) {
     // Someone else's namespace: remove only what carries this environment's labels.
-    const remaining = (await Promise.all(KINDS.map(async ([apiVersion, kind]) => (await client.list(apiVersion, kind, owned)).map((o) => ({ apiVersion, kind, o }))))).flat();
+    const remaining = (await Promise.all(APPLIED_KINDS.map(async ([apiVersion, kind]) => (await client.list(apiVersion, kind, owned)).map((o) => ({ apiVersion, kind, o }))))).flat();
     if (!remaining.length) return { ...done, state: 'DELETED', message: `no object of this environment is left in namespace ${namespace} (not ours: kept)` };
     await Promise.all(remaining.filter((r) => !r.o.metadata?.deletionTimestamp).map((r) => client.delete(refOf(r.apiVersion, r.kind, r.o))));
     return { ...done, state: 'DELETING', message: `deleting ${remaining.length} object(s) of this environment in namespace ${namespace}` };
@@ -87,7 +86,7 @@ async function teardownRound(client: ClusterClient, namespace: string, environme
   }
 
   // Past the bounded wait: what still holds the namespace?
-  const held = (await Promise.all(KINDS.map(async ([apiVersion, kind]) =>
+  const held = (await Promise.all(APPLIED_KINDS.map(async ([apiVersion, kind]) =>
     (await client.list(apiVersion, kind, { namespace })).filter((o) => o.metadata?.finalizers?.length).map((o) => ({ apiVersion, kind, o }))))).flat();
   const mine = held.filter((h) => isOwned(h.o.metadata?.labels, environmentId));
   const theirs = held.filter((h) => !isOwned(h.o.metadata?.labels, environmentId));

@@ -5,7 +5,7 @@ import { notFound } from '../../domain/errors.js';
 import { resourceNames } from '../../domain/naming.js';
 import { ownedSelector } from '../../domain/saxml/labels.js';
 import { saxmlOutputs } from '../../domain/saxml/outputs.js';
-import { type DeployerStatus, type Observed } from '../../domain/saxml/status.js';
+import { deployerStatus, type DeployerStatus, type Observed } from '../../domain/saxml/status.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 import { ClusterAccessError, type ClusterClient } from '../../kubernetes/port.js';
 import type { ServiceContext } from '../context.js';
@@ -18,6 +18,16 @@ import { commit } from '../shared/commit.js';
  */
 
 export const specOf = (record: EnvironmentRecord) => record.spec as NormalisedSpec;
+
+/** The namespaced kinds the deployer applies, and so checks, prunes and tears down. */
+export const APPLIED_KINDS = [['apps/v1', 'Deployment'], ['batch/v1', 'Job'], ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'ServiceAccount']] as const;
+
+const NOTHING_OBSERVED: Observed = { deployments: [], jobs: [], services: [], pods: [], nodes: [] };
+
+/** The cell's status before anything of it is observed, with another state (a wait, or a failure of the whole). */
+export function wholeCell(spec: NormalisedSpec, change: Pick<DeployerStatus, 'message'> & Partial<Pick<DeployerStatus, 'state' | 'code' | 'cell'>>): DeployerStatus {
+  return { ...deployerStatus(spec, NOTHING_OBSERVED), ...change };
+}
 
 export async function loadEnvironment(deps: Deps, id: string): Promise<EnvironmentRecord> {
   const record = await deps.store.get(id);
