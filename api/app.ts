@@ -45,7 +45,7 @@ export function createApp(deps: Deps, options: { mounts?: readonly Mount[] } = {
     .route('/', environmentsRouter(deps))
     .route('/', internalRouter(deps));
   // Served from the public routes' registry, so it is built after them.
-  api.route('/', serviceRouter(deps, api));
+  api.route('/', serviceRouter(api));
 
   for (const mount of mounts) app.all(`${mount.path}/*`, (c) => mount.fetch(c.req.raw));
   return api;

@@ -92,7 +92,7 @@ describe('e2e: Saxml on the cluster', () => {
 
     // The user's checkpoints land in the model repository.
     expect((await testApi(w, 'buckets/demo-saxml-model-repository/objects', { count: 3 }, 'PUT')).status).toBe(200);
-    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
+    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
     expect(del.response.status).toBe(202);
     const deleted = await w.settle(env.id);
     expect(deleted.operation?.error).toBeUndefined();
@@ -138,7 +138,7 @@ describe('e2e: Saxml on the cluster', () => {
 
     // Checkpoints in the model repository: gone with it, as the delete asks.
     expect((await testApi(w, 'buckets/demo-saxml-model-repository/objects', { count: 2 }, 'PUT')).status).toBe(200);
-    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true', purgeData: 'true' } } });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true, purgeData: true } } });
     const deleted = await w.settle(env.id);
     expect(deleted.operation?.error).toBeUndefined();
     expect(deleted.state).toBe('DELETED');
