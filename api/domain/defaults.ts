@@ -48,9 +48,11 @@ export const WORKFLOW_TARGET_ROLES = [
 
 /**
  * The roles this service's own (runtime) identity holds in every target project (infra/iam.tf):
- * the quota preflight reads regional quotas and reservations, nothing else.
+ * the quota preflight reads regional quotas and reservations (compute.viewer); the Saxml deployer
+ * reads the cluster's endpoint and CA with `getCluster` (container.clusterViewer: get and list of
+ * clusters, no access to their Kubernetes objects — those it reaches as the automation account).
  */
-export const RUNTIME_TARGET_ROLES = ['roles/compute.viewer'] as const;
+export const RUNTIME_TARGET_ROLES = ['roles/compute.viewer', 'roles/container.clusterViewer'] as const;
 
 /**
  * A project role of the automation account: why it is needed, and one permission it grants that

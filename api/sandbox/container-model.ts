@@ -261,7 +261,7 @@ export function renderCluster(cluster: ClusterRec, containerBase: string) {
     zone: cluster.location,
     selfLink: clusterLink(cluster, containerBase),
     endpoint: cluster.endpoint,
-    masterAuth: { clusterCaCertificate: fakeCa(cluster.id) },
+    masterAuth: { clusterCaCertificate: cluster.caBase64 ?? fakeCa(cluster.id) },
     loggingService: 'logging.googleapis.com/kubernetes',
     monitoringService: 'monitoring.googleapis.com/kubernetes',
     addonsConfig: {

@@ -143,10 +143,12 @@ onEffect<{ kind: 'container'; op: string }>('container', (world, { op: key }) =>
       for (const p of cluster.nodePools.values()) {
         p.status = message ? 'ERROR' : 'RUNNING';
         if (message) p.statusMessage = message;
+        else p.readyAt = op.timed.doneAt;
       }
       return;
     case 'DELETE_CLUSTER':
       world.clusters.delete(clusterPath);
+      world.kubernetes.deleted(cluster);
       return;
     case 'CREATE_NODE_POOL': {
       const pool = cluster.nodePools.get(poolName!);
@@ -154,6 +156,7 @@ onEffect<{ kind: 'container'; op: string }>('container', (world, { op: key }) =>
       pool.currentOp = undefined;
       pool.status = message ? 'ERROR' : 'RUNNING';
       if (message) pool.statusMessage = message;
+      else pool.readyAt = op.timed.doneAt;
       return;
     }
     case 'DELETE_NODE_POOL':
@@ -258,6 +261,7 @@ export function containerApp(world: World) {
       ...(refs.workloadPool ? { workloadPool: refs.workloadPool } : {}),
     };
     world.clusters.set(key, cluster);
+    await world.kubernetes.created(cluster);
     const error = stockout(world, cluster, pools);
     const degraded = !error && world.faults.degradedClusters
       ? 'Some node pools could not register their nodes: the cluster needs attention (see conditions).'

@@ -20,12 +20,13 @@ import { containerApp } from './container.js';
 import type { FaultController } from './faults.js';
 import { iamApp } from './iam.js';
 import { iamCredentialsApp } from './iamcredentials.js';
+import { KubernetesFleet } from './kubernetes/index.js';
 import { inventory, settings, type InventoryItem, type SandboxSettings } from './inventory.js';
 import { pubsubApp } from './pubsub.js';
 import { resourceManagerApp } from './resourcemanager.js';
 import { serviceUsageApp } from './serviceusage.js';
 import { loadWorld, saveWorld, type SandboxStore } from './persistence.js';
-import { World, type CallRec, type SandboxOptions } from './state.js';
+import { World, fillBucket, type CallRec, type SandboxOptions } from './state.js';
 import { storageApp } from './storage.js';
 import { testApi } from './test-api.js';
 
@@ -42,6 +43,8 @@ export type LoadBalancerRuleInput = { project: string; region: string; cluster: 
 export { DURATIONS } from './lro.js';
 export { IAM_PROPAGATION_SECONDS } from './state.js';
 export { SA_PROPAGATION_SECONDS } from './policies.js';
+export { KUBE_DURATIONS, imagePullSeconds, modelLoadSeconds } from './kubernetes/index.js';
+export type { KubernetesFleet };
 export { sandboxBases } from './bases.js';
 export { fileStore } from './persistence.js';
 
@@ -58,6 +61,10 @@ export interface Sandbox {
   identities: SandboxIdentities;
   /** The Google API call log (never the Authorization header). */
   calls(): readonly CallRec[];
+  /** The fake Kubernetes API servers of the sandbox's clusters (one HTTPS server each). */
+  kubernetes: KubernetesFleet;
+  /** Stops the clusters' API servers (they never keep a process alive, but tests tidy up). */
+  close(): void;
   /** Test hooks also reachable over HTTP under `/_test`. */
   test: {
     createLoadBalancerRule(input: LoadBalancerRuleInput): { name: string };
@@ -67,12 +74,21 @@ export interface Sandbox {
 
 export function createSandbox(options: SandboxOptions): Sandbox {
   const world = new World(options);
+  const fleet = new KubernetesFleet(world);
+  world.kubernetes = fleet;
   const { store } = options;
-  if (store) loadWorld(world, store);
   const persist = () => {
     if (store) saveWorld(world, store);
   };
+  // A restored cluster gets its Kubernetes API again (a new endpoint and CA, as a fresh server);
+  // what it held is not kept. Requests wait until those servers listen.
+  let restoring: Promise<unknown> | undefined;
+  if (store && loadWorld(world, store)) {
+    const live = [...world.clusters.values()].filter((c) => c.status !== 'STOPPING');
+    restoring = Promise.all(live.map((rec) => fleet.created(rec))).then(persist);
+  }
   const reset = () => {
+    fleet.close();
     world.reset();
     world.faults.clear();
     world.faults.set(options.faults ?? {});
@@ -80,6 +96,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   };
 
   const app = new Hono();
+  if (restoring) {
+    app.use('*', async (_c, next) => {
+      await restoring;
+      await next();
+    });
+  }
   // Saved after every call that may have changed something: any but a GET, and a GET whose settle
   // applied finished operations.
   if (store) {
@@ -89,7 +111,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     });
   }
   // Sub-apps are copied when mounted, so each is complete before `route`.
-  app.route('/', testApi(world, reset));
+  app.route('/', testApi(world, reset, fleet));
   app.route('/serviceusage', serviceUsageApp(world));
   app.route('/iam', iamApp(world));
   app.route('/iamcredentials', iamCredentialsApp(world));
@@ -109,6 +131,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     reset,
     identities: identities(world),
     calls: () => world.calls,
+    kubernetes: fleet,
+    close: () => fleet.close(),
     test: {
       createLoadBalancerRule: (input) => {
         world.settle();
@@ -119,7 +143,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       setBucketObjectCount(bucket, count) {
         const b = world.buckets.get(bucket);
         if (!b) throw new Error(`sandbox: no bucket ${bucket}`);
-        b.objectCount = count;
+        fillBucket(world, b, count);
         persist();
       },
     },

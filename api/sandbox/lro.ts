@@ -31,9 +31,15 @@ export interface Effect {
   [key: string]: unknown;
 }
 
+/**
+ * A data effect survives a restart; a function runs in this process only (the fake Kubernetes
+ * API's timers, whose state is not kept either).
+ */
+export type AnyEffect = Effect | ((timed: Timed) => void);
+
 export interface Pending {
   timed: Timed;
-  effect: Effect;
+  effect: AnyEffect;
 }
 
 export class Scheduler {
@@ -55,7 +61,7 @@ export class Scheduler {
   }
 
   /** Starts work taking `seconds` (simulated); `effect` is applied at the first settle after it is done. */
-  start(seconds: number, effect?: Effect): Timed {
+  start(seconds: number, effect?: AnyEffect): Timed {
     const startedAt = this.now();
     const timed = { seq: ++this.#seq, startedAt, doneAt: startedAt + this.scaled(seconds) };
     if (effect) this.#pending.push({ timed, effect });
@@ -80,7 +86,10 @@ export class Scheduler {
     if (due.length === 0) return 0;
     this.#pending = this.#pending.filter((p) => p.timed.doneAt > now);
     due.sort((a, b) => a.timed.doneAt - b.timed.doneAt || a.timed.seq - b.timed.seq);
-    for (const p of due) apply(p.effect);
+    for (const p of due) {
+      if (typeof p.effect === 'function') p.effect(p.timed);
+      else apply(p.effect);
+    }
     return due.length;
   }
 
@@ -91,7 +100,7 @@ export class Scheduler {
 
   /** The pending effects and the sequence, as data (persistence.ts). */
   snapshot(): { seq: number; pending: Pending[] } {
-    return { seq: this.#seq, pending: this.#pending };
+    return { seq: this.#seq, pending: this.#pending.filter((p) => typeof p.effect !== 'function') };
   }
 
   restore(saved: { seq: number; pending: Pending[] }): void {

@@ -31,6 +31,11 @@ const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
     'compute.globalOperations.get', 'compute.regionOperations.get', 'resourcemanager.projects.get'],
   'roles/compute.viewer': ['compute.*.get', 'compute.*.list', 'resourcemanager.projects.get'],
   'roles/container.admin': ['container.*', 'resourcemanager.projects.get'],
+  // Get and list clusters only: none of their Kubernetes objects.
+  'roles/container.clusterViewer': ['container.clusters.get', 'container.clusters.list', 'resourcemanager.projects.get'],
+  // The cluster's Kubernetes objects, not the cluster itself.
+  'roles/container.developer': ['container.clusters.get', 'container.clusters.list', 'container.operations.get', 'container.pods.*',
+    'container.deployments.*', 'container.jobs.*', 'container.services.*', 'container.configMaps.*', 'container.namespaces.*', 'container.serviceAccounts.*'],
   'roles/artifactregistry.admin': ['artifactregistry.*'],
   'roles/pubsub.editor': ['!pubsub.*.setIamPolicy', 'pubsub.*'],
   'roles/bigquery.admin': ['bigquery.*'],

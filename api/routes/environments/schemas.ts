@@ -84,7 +84,7 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
     notifications: z.array(NotificationTargetViewSchema),
     outputs: EnvironmentRecordSchema.shape.outputs.meta({
       description: 'What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed',
-      example: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://demo-saxml-model-repository' },
+      example: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://my-project-1-demo-saxml-model-repository' },
     }),
     etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header', example: '"0h1j2k-7"' }),
     actions: z
@@ -209,4 +209,7 @@ export const CreateQuery = z.object({
 export const DeleteQuery = z.object({
   force: booleanQuery.openapi({ description: 'Cancel a running operation first instead of answering 409' }),
   deleteBootstrap: booleanQuery.openapi({ description: "Also remove the project's bootstrap resources when no other live environment uses them" }),
+  purgeData: booleanQuery.openapi({
+    description: 'Also delete the model repository bucket when it holds data (your checkpoints). Without it such a bucket is kept, named in the operation’s `kept` and the events, and the delete still ends DELETED',
+  }),
 });

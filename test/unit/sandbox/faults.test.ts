@@ -58,6 +58,7 @@ describe('faults', () => {
       transientErrorRate: 0, tpuStockoutZones: [], cpuStockoutZones: [], quotaExceeded: [], quotas: [], permissionDenied: [], degradedClusters: false,
       // Not a fault: the organisation of a new customer, which may not enable Cloud Source Repositories.
       unavailableServices: ['sourcerepo.googleapis.com'],
+      imagePullErrors: [], crashLoops: [], badCheckpoints: [], nodeLabels: [],
     };
     expect(merged).toEqual({ ...none, tpuStockoutZones: ['us-west1-c'], quotaExceeded: [{ metric: 'CPUS', region: 'us-west1' }] });
     expect(await (await h.sandbox.app.request('/_faults')).json()).toEqual(merged);
