@@ -82,29 +82,27 @@ function Failure(props: { error: ErrorInfo | undefined }) {
 }
 
 /**
- * The legal actions (the environment's `actions`), each behind the confirmation dialog. The
- * buttons carry the request; the script sends it with the token. A version condition (If-Match)
- * is sent only while nothing runs: during an operation every report changes the ETag, and
- * cancelling or a forced delete is about the running operation, whatever its last report.
+ * The legal actions (the environment's `actions`), each behind the confirmation dialog; the
+ * buttons carry the request, which the script sends with the token. Retry and delete are legal
+ * only when nothing runs, so they carry the version the page shows (If-Match: a change made
+ * meanwhile is refused, 412, rather than acted on blindly); a cancel is about the running
+ * operation, whose every report changes the version, so it carries none.
  */
 function Actions({ env }: { env: EnvironmentView }) {
   const op = env.operation;
-  const running = op?.state === 'RUNNING';
-  const ifMatch = running ? undefined : env.etag;
   const path = `/environments/${env.id}`;
   const actions = [
     env.actions.canRetry && op && {
-      action: 'retry', label: 'Retry', method: 'POST', path: `${path}/retry`,
+      action: 'retry', label: 'Retry', method: 'POST', path: `${path}/retry`, ifMatch: env.etag,
       title: `Retry ${env.name}?`, text: `The ${op.target} resumes from the steps that are not done.`,
     },
     env.actions.canCancel && op && {
-      action: 'cancel', label: 'Cancel', method: 'POST', path: `${path}/cancel`,
+      action: 'cancel', label: 'Cancel', method: 'POST', path: `${path}/cancel`, ifMatch: undefined,
       title: `Cancel the ${op.kind} of ${env.name}?`, text: 'The running execution stops; the environment becomes FAILED, and you can retry or delete it.',
     },
     env.actions.canDelete && {
-      action: 'delete', label: 'Delete', method: 'DELETE', path: running ? `${path}?force=true` : path,
-      title: `Delete ${env.name}?`,
-      text: `Everything this environment created in ${env.project} is deleted.${running ? ` The running ${op!.kind} is cancelled first.` : ''}`,
+      action: 'delete', label: 'Delete', method: 'DELETE', path, ifMatch: env.etag,
+      title: `Delete ${env.name}?`, text: `Everything this environment created in ${env.project} is deleted.`,
     },
   ].filter((action) => !!action);
   if (!actions.length) return <p class="actions empty">No action is possible now.</p>;
@@ -112,7 +110,7 @@ function Actions({ env }: { env: EnvironmentView }) {
     <p class="actions">
       {actions.map((a) => (
         <button type="button" class={a.action === 'retry' ? 'action' : 'action danger'} data-action={a.action} data-method={a.method} data-path={a.path}
-          data-title={a.title} data-text={a.text} data-if-match={ifMatch}>{a.label}…</button>
+          data-title={a.title} data-text={a.text} data-if-match={a.ifMatch}>{a.label}…</button>
       ))}
     </p>
   );

@@ -108,7 +108,7 @@ export function homePage(deps: Deps, c: Context<AppEnv>): Promise<Response> {
 export function environmentPage(deps: Deps, c: Context<AppEnv>): Promise<Response> {
   const id = c.req.param('id') ?? '';
   return servePage(deps, c, {
-    title: id,
+    title: 'Environment',
     kind: 'environment',
     async content(ctx) {
       if (!ENVIRONMENT_ID.test(id)) throw notFound(`environment ${id}`);
