@@ -268,7 +268,7 @@ describe('with API_TOKEN, the page authenticates like the API', () => {
   it('a caller allowed in some projects only is asked to name one, and then sees it', async () => {
     const app = withToken(new AccessPolicy(['my-project-1/user:bob@example.com']), 'user:bob@example.com');
     await stored(app, { name: 'bobs', state: 'ACTIVE' });
-    const list = (path: string) => app.app.request(path, { headers: { ...BROWSER, 'page-fragment': 'list', authorization: `Bearer ${TOKEN}` } }).then((r) => r.text());
+    const list = async (path: string) => (await app.app.request(path, { headers: { ...BROWSER, 'page-fragment': 'list', authorization: `Bearer ${TOKEN}` } })).text();
     expect(await list('/')).toContain('<p class="problem">user:bob@example.com may list only projects my-project-1: pass project=&lt;one of them&gt;</p>');
     expect(await list('/?project=my-project-1')).toContain('>bobs</a>');
   });

@@ -81,7 +81,8 @@ describe.skipIf(skipReason !== undefined)('the status page in a browser', () => 
     await row.locator(`a[href="/ui/environments/${env.id}"]`).click();
     await page.locator('#summary[data-running="true"]').waitFor();
     expect(await page.locator('#token-form').count()).toBe(0);
-    await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
+    // Browser-side code as strings: this project's TypeScript has no DOM types.
+    await page.evaluate('window.loadedOnce = true');
 
     // Held at the cluster: bootstrap finishes, base waits on GKE with the cluster's bar running.
     await page.locator('#summary tr[data-stage="bootstrap"][data-state="SUCCEEDED"]').waitFor();
@@ -96,11 +97,11 @@ describe.skipIf(skipReason !== undefined)('the status page in a browser', () => 
     await page.locator('#summary h1 .badge', { hasText: 'ACTIVE' }).waitFor();
     await page.locator('#summary tr[data-stage="base"][data-state="SUCCEEDED"]').waitFor();
     await page.locator('#feed li[data-type="environment.active"]').waitFor();
-    expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    expect(await page.evaluate('window.loadedOnce')).toBe(true);
     expect(await page.locator('#summary g.step.state-succeeded').count()).toBe(env.stages.reduce((n, s) => n + s.steps.total, 0));
 
     // Every event once, newest first: what the server rendered plus what arrived live.
-    const seqs = (await page.locator('#feed li').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.seq)))).reverse();
+    const seqs = (await page.locator('#feed li').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-seq'))))).reverse();
     const history: number[] = [];
     for (let pageToken: string | undefined, first = true; first || pageToken; first = false) {
       const events = await world.runtime.deps.store.listEvents(env.id, { pageSize: 100, pageToken });
@@ -114,7 +115,7 @@ describe.skipIf(skipReason !== undefined)('the status page in a browser', () => 
     const credentials = page.locator('.usage button.copy').first();
     await credentials.click();
     await page.locator('.usage button.copy.copied').waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('gcloud container clusters get-credentials demo-saxml-gke-cluster --region us-west1 --project my-project-1');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe('gcloud container clusters get-credentials demo-saxml-gke-cluster --region us-west1 --project my-project-1');
 
     // Delete, after the confirmation (also asking for the project's bootstrap resources).
     await page.click('#summary button[data-action="delete"]');

@@ -47,7 +47,7 @@ const FLAGS = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
-export async function launchBrowser(options: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
+export async function launchBrowser(options: { viewport?: { width: number; height: number }; reducedMotion?: 'reduce' } = {}): Promise<Browser> {
   const path = executable();
   if (!path) throw new Error(browserSkipReason());
   const profile = mkdtempSync(join(tmpdir(), 'saxml-chromium-'));
@@ -56,6 +56,7 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
     headless: true,
     args: FLAGS,
     viewport: options.viewport ?? { width: 1400, height: 1000 },
+    ...(options.reducedMotion && { reducedMotion: options.reducedMotion }),
   });
   const requests: string[] = [];
   context.on('request', (request) => requests.push(request.url()));
