@@ -23,5 +23,11 @@ export const EVENT_TYPES = [
   'report.ignored',
   'bootstrap.kept',
   'notification.disabled',
+  'environment.expiring',
+  'environment.expired',
+  'environment.expiry_blocked',
+  'preflight.passed',
+  'preflight.failed',
+  'preflight.skipped',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

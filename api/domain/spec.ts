@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   DEFAULT_CPU_NODE_POOLS, DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR, SAXML_CELL, SAXML_IMAGES,
 } from './defaults.js';
+import { DURATION } from './expiry.js';
 import { NotificationSpecSchema } from './notifications/targets.js';
 
 /**
@@ -23,6 +24,7 @@ const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const SA_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+
 
 const cidr = z
   .string()
@@ -89,6 +91,9 @@ export const EnvironmentSpecSchema = z.strictObject({
   zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).min(1).optional(),
   labels: LabelsSchema,
   deletionProtection: z.boolean().default(false),
+  /** When the environment is deleted by itself (expiry.ts); at most one of expireTime and ttl. */
+  expireTime: z.iso.datetime({ offset: true }).optional().describe('When the service deletes the environment, e.g. 2026-07-01T18:00:00Z'),
+  ttl: z.string().regex(DURATION, 'must be a duration like 30m, 12h or 7d').optional().describe('Time to live from creation: 30m, 12h, 7d'),
   bootstrap: z
     .strictObject({
       automationServiceAccount: z.string().regex(SA_ID, 'service account ids are 6–30 characters: lowercase letter first, then lowercase letters, digits or hyphens').default('saxml-automation'),

@@ -28,5 +28,5 @@ export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async
   const { record, started } = await deleteEnvironment(deps, ctxOf(c), {
     id: c.req.valid('param').id, force, deleteBootstrap, ifMatch: c.req.valid('header')['if-match'],
   });
-  return started ? respondWithEnvironment(c, record, 202) : respondWithEnvironment(c, record, 200);
+  return started ? respondWithEnvironment(c, deps, record, 202) : respondWithEnvironment(c, deps, record, 200);
 };
