@@ -1,6 +1,6 @@
 import type { EnvironmentEvent, ErrorInfo } from '../domain/environment.js';
 import type { EnvironmentView } from '../services/shared/view.js';
-import { clock, elapsed, timestamp } from './format.js';
+import { clock, elapsed, money, timestamp } from './format.js';
 import { Badge, Copyable } from './layout.js';
 import { timelineOf, type TimelineStep } from './timeline.js';
 import { TimelineChart } from './timeline-view.js';
@@ -36,6 +36,10 @@ export function Summary({ env, steps, now }: EnvironmentPageData) {
       <p class="meta">
         <code>{env.id}</code> · project <b>{env.project}</b> · region <b>{env.region}</b> · created {timestamp(env.createTime)} by {env.createdBy}
         {Object.entries(env.labels).map(([key, value]) => <span class="label">{`${key}:${value}`}</span>)}
+      </p>
+      <p class="meta">
+        {`about ${money(env.cost.estimate.hourly, env.cost.estimate.currency)} an hour (${money(env.cost.estimate.days30, env.cost.estimate.currency)} per 30 days), ${money(env.cost.soFar.total, env.cost.soFar.currency)} so far`}
+        {env.expireTime && env.state !== 'DELETED' && ` · expires ${timestamp(env.expireTime)}`}
       </p>
       {op && (
         <p class="operation">

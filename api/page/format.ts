@@ -18,3 +18,9 @@ export const timestamp = (iso: string): string => `${iso.slice(0, 10)} ${iso.sli
 
 /** `05:26:30`: the time of an event in the feed (the date is in the environment's header). */
 export const clock = (iso: string): string => iso.slice(11, 19);
+
+/** `$1.23`, or `$1.23–$4.56` for a range (autoscaled pools). */
+export function money(range: { min: number; max: number }, currency: string): string {
+  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+  return range.min === range.max ? format.format(range.min) : `${format.format(range.min)}–${format.format(range.max)}`;
+}

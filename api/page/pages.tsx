@@ -93,7 +93,7 @@ export function homePage(deps: Deps, c: Context<AppEnv>): Promise<Response> {
         const page = await listEnvironments(deps, ctx, {
           pageSize: 50, pageToken: c.req.query('pageToken') || undefined, state: filters.state, project: filters.project, labels: filters.labels.length ? parseLabels(filters.labels) : undefined,
         });
-        list = <ListSection environments={page.items.map(toView)} filters={filters} nextPageToken={page.nextPageToken} now={now} />;
+        list = <ListSection environments={page.items.map((record) => toView(record, deps))} filters={filters} nextPageToken={page.nextPageToken} now={now} />;
       } catch (error) {
         // A filter the API refuses (or a caller who must name a project) is said where the table would be.
         if (!(error instanceof DomainError) || error.code === 'UNAUTHENTICATED') throw error;
@@ -112,7 +112,7 @@ export function environmentPage(deps: Deps, c: Context<AppEnv>): Promise<Respons
     kind: 'environment',
     async content(ctx) {
       if (!ENVIRONMENT_ID.test(id)) throw notFound(`environment ${id}`);
-      const env = toView(await getEnvironment(deps, ctx, { id }));
+      const env = toView(await getEnvironment(deps, ctx, { id }), deps);
       const [plan, events] = await Promise.all([getPlan(deps, ctx, { id }), listEvents(deps, ctx, { id, pageSize: 50, order: 'desc' })]);
       const data = { env, steps: plan.steps, events: events.items, now: deps.now().getTime() };
       return { title: env.name, main: <EnvironmentMain {...data} />, parts: { summary: <Summary {...data} /> } };

@@ -166,13 +166,15 @@ describe('an environment\'s page', () => {
     expect(text).not.toContain('data-action=');
   });
 
-  it('shows an active environment\'s outputs with copyable commands to use it', async () => {
+  it('shows an active environment\'s cost, expiry, and outputs with copyable commands to use it', async () => {
     const app = buildTestApp();
     const env = await stored(app, {
-      state: 'ACTIVE', operation: operation('SUCCEEDED'),
+      state: 'ACTIVE', operation: operation('SUCCEEDED'), expireTime: at(86_400),
       outputs: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://demo-saxml-model-repository' },
     });
     const text = await page(app.app, `/ui/environments/${env.id}`);
+    const usd = String.raw`\$[\d,]+\.\d\d(?:–\$[\d,]+\.\d\d)?`;
+    expect(text).toMatch(new RegExp(`<p class="meta">about ${usd} an hour \\(${usd} per 30 days\\), ${usd} so far · expires 2026-12-03 10:00:00 UTC</p>`));
     const copies = [...text.matchAll(/data-copy="([^"]+)"/g)].map((m) => m[1]);
     expect(copies).toEqual([
       'gcloud container clusters get-credentials demo-saxml-gke-cluster --region us-west1 --project my-project-1',
