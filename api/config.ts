@@ -86,6 +86,11 @@ const CloudSchema = z.object({
   WORKFLOW_NAME: z.string().default('saxml-environment'),
   /** The workflow's identity: the only caller the internal routes accept. */
   WORKFLOW_SERVICE_ACCOUNT: z.string().regex(emailish, 'must be a service account email'),
+  /**
+   * This service's own identity (Cloud Run's service account): it deploys Saxml as each project's
+   * automation account, so bootstrap grants it token-creator there.
+   */
+  RUNTIME_SERVICE_ACCOUNT: z.string().regex(emailish, 'must be a service account email'),
   /** Audience of the Google ID tokens this service accepts (usually its own URL). */
   API_AUDIENCE: z.string().min(1),
   ALLOWED_PRINCIPALS: allowList,

@@ -29,5 +29,7 @@ export const EVENT_TYPES = [
   'preflight.passed',
   'preflight.failed',
   'preflight.skipped',
+  'saxml.changed',
+  'resource.kept',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

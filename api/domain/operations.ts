@@ -21,6 +21,7 @@ export interface BeginInput {
   busyAdvice: string;
   deleteBootstrap?: boolean;
   includeBootstrap?: boolean;
+  purgeData?: boolean;
 }
 
 /** The environment with a new RUNNING operation, and the event that says so. */
@@ -35,6 +36,7 @@ export function beginOperation(record: EnvironmentRecord, input: BeginInput): { 
     id: input.id, kind: input.kind, target: input.target, state: 'RUNNING', startTime: input.time,
     ...(input.deleteBootstrap !== undefined && { deleteBootstrap: input.deleteBootstrap }),
     ...(input.includeBootstrap !== undefined && { includeBootstrap: input.includeBootstrap }),
+    ...(input.purgeData !== undefined && { purgeData: input.purgeData }),
   };
   const next = { ...withState(record, state, input.time), operation };
   const entered = state !== record.state ? enteredStateEvent(next, operation, input.time) : undefined;

@@ -1,4 +1,5 @@
 import type { StageName } from './stages.js';
+import type { StepOutputs } from '../environment.js';
 import type { ApiBases } from '../google-apis.js';
 
 /**
@@ -57,7 +58,7 @@ interface StepBase {
   /** Errors to wait out with backoff (bounded) instead of failing. */
   transient?: TransientError[];
   /** Outputs recorded when the step succeeds (known at plan time: names, emails, URLs). */
-  outputs?: Record<string, string>;
+  outputs?: StepOutputs;
   /**
    * Values captured by earlier steps that this step's strings contain as `{{name}}` (e.g. the
    * project number in the Pub/Sub service agent's email); the executor substitutes them.
@@ -76,7 +77,7 @@ export interface ResourceStep extends StepBase {
   /** The create call (create plans) — `409 ALREADY_EXISTS` counts as done. */
   create?: HttpCall & { poll: Poll };
   /** The delete call (delete plans) — `404 NOT_FOUND` counts as done. */
-  delete?: HttpCall & { poll: Poll };
+  delete?: HttpCall & { poll: Poll; empty?: EmptyFirst; keep?: KeepWhenRefused };
   /** After create: GET `get` until this holds (and fail when `failed` holds). */
   ready?: FieldCheck;
   failed?: FieldCheck;
@@ -86,6 +87,26 @@ export interface ResourceStep extends StepBase {
    * create/delete is a lookup (e.g. the project number).
    */
   capture?: Record<string, string>;
+}
+
+/**
+ * Before the delete call, delete every item listed at `list` (`items[].name`), each with DELETE
+ * `item` + its URL-encoded name, listing again until nothing is left (a bucket's objects).
+ */
+export interface EmptyFirst {
+  list: string;
+  item: string;
+}
+
+/**
+ * A delete refused with this status and message leaves the resource in place on purpose (a bucket
+ * that holds the user's data): the step succeeds, and the operation records `resource` as kept.
+ */
+export interface KeepWhenRefused {
+  status: number;
+  contains: string;
+  resource: string;
+  reason: string;
 }
 
 /**
@@ -137,6 +158,10 @@ export interface PlanOptions {
   environmentId: string;
   /** The workflow's identity, granted token-creator on the automation account. */
   workflowServiceAccount: string;
+  /** This service's identity (the Saxml deployer acts as the automation account), granted the same. */
+  serviceAccount: string;
+  /** delete: also delete the model repository bucket when it holds data. */
+  purgeData: boolean;
   /** delete: also remove bootstrap resources (the caller checked no other live environment needs them). */
   includeBootstrap: boolean;
 }

@@ -54,7 +54,7 @@ const storableSpec = (spec: NormalisedSpec): NormalisedSpec => ({
 function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
   return buildPlan(spec, {
     kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
-    workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,
+    workflowServiceAccount: deps.google.workflowServiceAccount, serviceAccount: deps.google.serviceAccount, includeBootstrap: true, purgeData: false,
   });
 }
 

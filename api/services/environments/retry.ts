@@ -35,6 +35,7 @@ export const retryEnvironment = verb(async (deps, ctx, input: { id: string; ifMa
       busyAdvice: 'wait for it or cancel it', message: `retry of the ${last.target} operation started`,
       ...(last.deleteBootstrap !== undefined && { deleteBootstrap: last.deleteBootstrap }),
       ...(last.includeBootstrap !== undefined && { includeBootstrap: last.includeBootstrap }),
+      ...(last.purgeData !== undefined && { purgeData: last.purgeData }),
     });
     if (!checked) return begun;
     const events = [...begun.events, preflightEvent(checked, operationId, time)];
