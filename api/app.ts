@@ -5,6 +5,7 @@ import { handleError, problem } from './http/problem.js';
 import { requestContext } from './http/request-context.js';
 import type { AppEnv } from './http/types.js';
 import { environmentsRouter } from './routes/environments/index.js';
+import { statusPage } from './page/index.js';
 import { internalRouter } from './routes/internal/index.js';
 import { serviceRouter } from './routes/service/index.js';
 
@@ -45,7 +46,7 @@ export function createApp(deps: Deps, options: { mounts?: readonly Mount[] } = {
     .route('/', environmentsRouter(deps))
     .route('/', internalRouter(deps));
   // Served from the public routes' registry, so it is built after them.
-  api.route('/', serviceRouter(api));
+  api.route('/', serviceRouter(api, statusPage(deps)));
 
   for (const mount of mounts) app.all(`${mount.path}/*`, (c) => mount.fetch(c.req.raw));
   return api;

@@ -19,7 +19,7 @@ export const route = environmentRoute({
 });
 
 /** `label=k:v` (repeatable) → `{k: v}`. */
-function parseLabels(label: string | string[] | undefined): Record<string, string> | undefined {
+export function parseLabels(label: string | string[] | undefined): Record<string, string> | undefined {
   if (label === undefined) return undefined;
   const labels: Record<string, string> = {};
   for (const entry of Array.isArray(label) ? label : [label]) {
