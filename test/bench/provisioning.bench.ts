@@ -27,7 +27,7 @@ const POOLS = ['tpu-a', 'tpu-b', 'tpu-c'];
 const THREE_POOLS = {
   ...SPEC,
   cluster: { tpuNodePools: POOLS.map((name) => ({ name, tpuType: 'v5litepod-4', zones: ['us-west1-c'] })) },
-  saxml: { proxy: { image: PROXY_IMAGE }, models: POOLS.map((pool) => model(pool, `llama7b-${pool.slice(-1)}`)) },
+  saxml: { proxy: { image: PROXY_IMAGE }, models: POOLS.map((pool) => model(pool, `llama7b_${pool.slice(-1)}`)) },
 };
 
 /** The sandbox cluster's durations (api/sandbox/kubernetes/durations.ts) of the Saxml steps. */

@@ -41,19 +41,22 @@ const resources = async (server: ServerProcess) =>
     .filter((r) => r.project !== 'local-sandbox')
     .map((r) => `${r.type} ${r.name}`);
 
+/** A fresh DATA_DIR and `npm start` on it: the create of `spec` starts, and the process is killed (no drain) once it logs `at`. */
+async function createThenKill(spec: object, at: RegExp): Promise<{ dataDir: string; id: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'saxml-npm-start-'));
+  dirs.push(dataDir);
+  const first = await start(dataDir);
+  const created = await call(first, 'POST', '/environments', spec);
+  expect(created.status).toBe(202);
+  await first.waitFor(at);
+  expect(await first.stop('SIGKILL')).toBeNull();
+  return { dataDir, id: created.body.id as string };
+}
+
 describe('e2e: npm start, killed mid-create and started again', () => {
   it('INTERRUPTED → retry → ACTIVE → delete → DELETED, the sandbox cloud restored from DATA_DIR', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'saxml-npm-start-'));
-    dirs.push(dataDir);
-
-    const first = await start(dataDir);
-    const created = await call(first, 'POST', '/environments', SPEC);
-    expect(created.status).toBe(202);
-    const id = created.body.id as string;
     // Killed (no drain) while the base stage runs: its cluster alone takes 7 simulated minutes.
-    await first.waitFor(/^env demo: bootstrap SUCCEEDED/);
-    await first.waitFor(/^env demo: base RUNNING$/);
-    expect(await first.stop('SIGKILL')).toBeNull();
+    const { dataDir, id } = await createThenKill(SPEC, /^env demo: base RUNNING$/);
 
     const second = await start(dataDir);
     // What the first process made is still there (the automation account above all).
@@ -76,5 +79,26 @@ describe('e2e: npm start, killed mid-create and started again', () => {
     expect(await resources(second)).toEqual([]);
     // A drained stop exits 0.
     expect(await second.stop('SIGTERM')).toBe(0);
+  });
+
+  it('with Saxml (the default spec), killed while the cell is applied: the restored cluster serves its Kubernetes API again, the retry applies the cell → ACTIVE → DELETED', async () => {
+    // The cell is applied beside the TPU pool, whose operation is still running when the process dies.
+    const { dataDir, id } = await createThenKill(SMALLEST_SPEC, /^env demo: saxml RUNNING$/);
+
+    const second = await start(dataDir);
+    await second.waitFor(/^env demo: environment is FAILED/);
+    expect((await call(second, 'GET', `/environments/${id}`)).body).toMatchObject({ state: 'FAILED', operation: { error: { code: 'INTERRUPTED' } } });
+    // What the cluster's API held is not kept (FIDELITY.md): the retry applies the cell again, through a new server.
+    expect((await call(second, 'POST', `/environments/${id}/retry`)).status).toBe(202);
+    await second.waitFor(/^env demo: environment is ACTIVE$/);
+    const active = await call(second, 'GET', `/environments/${id}`);
+    expect(active.body).toMatchObject({ state: 'ACTIVE', outputs: { saxml: { state: 'READY' } } });
+    expect(await resources(second)).toEqual(expect.arrayContaining([
+      'kubernetes.Namespace demo-saxml-gke-cluster/saxml', 'kubernetes.Deployment demo-saxml-gke-cluster/saxml/sax-admin-server',
+    ]));
+
+    expect((await call(second, 'DELETE', `/environments/${id}?deleteBootstrap=true`)).status).toBe(202);
+    await second.waitFor(/^env demo: environment is DELETED$/);
+    expect(await resources(second)).toEqual([]);
   });
 });
