@@ -12,7 +12,7 @@ import { commonDeps, type Runtime } from './runtime.js';
 export async function buildCloudRuntime(config: CloudConfig, logger: Logger): Promise<Runtime> {
   const common = commonDeps(config, logger);
   const store = createFirestoreStore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE });
-  const idTokens = googleIdTokenAuthenticator({ audience: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });
+  const idTokens = googleIdTokenAuthenticator({ audiences: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });
   const deps: Deps = {
     ...common.deps,
     store,
