@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from './deps.js';
+import { requirePrincipal } from './http/auth.js';
 import { limitBody } from './http/limits.js';
 import { handleError, problem } from './http/problem.js';
 import { requestContext } from './http/request-context.js';
@@ -13,6 +14,12 @@ export interface Mount {
   /** `/_sandbox`: requests to it and below go to `fetch`. */
   path: string;
   fetch(request: Request): Response | Promise<Response>;
+  /**
+   * Paths below the mount that carry credentials of their own (the sandbox's simulated Google APIs
+   * check their own bearer tokens). Every other path needs the caller to authenticate as on the
+   * public routes (with API_TOKEN set, the sandbox's inventory, faults and call log need it too).
+   */
+  ownCredentials?(path: string): boolean;
 }
 
 /** `/environments/:id/plan` → a regular expression matching concrete paths. */
@@ -47,7 +54,10 @@ export function createApp(deps: Deps, options: { mounts?: readonly Mount[] } = {
   // Served from the public routes' registry, so it is built after them.
   api.route('/', serviceRouter(deps, api));
 
-  for (const mount of mounts) app.all(`${mount.path}/*`, (c) => mount.fetch(c.req.raw));
+  const caller = requirePrincipal(deps.auth.authenticator, deps.auth.policy);
+  for (const mount of mounts) {
+    app.all(`${mount.path}/*`, (c, next) => (mount.ownCredentials?.(c.req.path) ? next() : caller(c, next)), (c) => mount.fetch(c.req.raw));
+  }
   return api;
 }
 

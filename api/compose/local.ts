@@ -9,6 +9,7 @@ import type { Deps } from '../deps.js';
 import { sandboxBases } from '../sandbox/bases.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { AccessPolicy } from '../domain/access.js';
+import { GOOGLE_API_NAMES } from '../domain/google-apis.js';
 import { staticTokenAuthenticator } from '../identity/static-token.js';
 import type { Logger } from '../logger.js';
 import { StoreInUseError } from '../store/port.js';
@@ -128,6 +129,8 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
   let mounted: { sandbox: Sandbox; app: Hono } | undefined;
   const sandboxMount: Mount = {
     path: SANDBOX_PATH,
+    // `/_sandbox/<api>/…` are the simulated Google APIs, which check the sandbox's own bearer tokens.
+    ownCredentials: (path) => (GOOGLE_API_NAMES as readonly string[]).includes(path.slice(SANDBOX_PATH.length + 1).split('/')[0]!),
     fetch: async (request) => {
       const current = await sandbox.get();
       if (mounted?.sandbox !== current) mounted = { sandbox: current, app: new Hono().route(SANDBOX_PATH, current.app) };

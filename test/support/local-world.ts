@@ -32,9 +32,9 @@ export interface LocalWorld {
 
 export const E2E_TIME_SCALE = 0.002;
 
-export async function startLocalWorld(options: { dataDir?: string; sandbox?: Sandbox; timeScale?: number } = {}): Promise<LocalWorld> {
+export async function startLocalWorld(options: { dataDir?: string; sandbox?: Sandbox; timeScale?: number; apiToken?: string } = {}): Promise<LocalWorld> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'saxml-e2e-'));
-  const config = loadConfig({ PROFILE: 'local', PORT: '0', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: String(options.timeScale ?? E2E_TIME_SCALE), RECONCILE_INTERVAL_SECONDS: '0' });
+  const config = loadConfig({ PROFILE: 'local', PORT: '0', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: String(options.timeScale ?? E2E_TIME_SCALE), RECONCILE_INTERVAL_SECONDS: '0', ...(options.apiToken && { API_TOKEN: options.apiToken }) });
   const logs: string[] = [];
   const runtime = await buildRuntime(config, createLogger({ level: 'info', sink: (l) => logs.push(l) }), { sandbox: options.sandbox });
   const waiters = new Set<{ id: string; check: (r: EnvironmentRecord) => boolean; resolve: (r: EnvironmentRecord) => void }>();
