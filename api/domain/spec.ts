@@ -22,6 +22,14 @@ const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const SA_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+// Locations are checked like every other value that reaches a URL (or a body): a region, or one of
+// the product's multi-region names — never free text.
+/** Cloud Storage: a region, a multi-region (US, EU, ASIA) or a predefined dual-region; any case, as Storage accepts. */
+const BUCKET_LOCATION = /^(?:[a-z]+-[a-z]+[0-9]+|us|eu|asia|asia1|eur4|eur5|eur7|eur8|nam4)$/i;
+/** Artifact Registry: a region or a multi-region (`us`, `europe`, `asia`), lowercase as in its resource names. */
+const REGISTRY_LOCATION = /^(?:us|europe|asia|[a-z]+-[a-z]+[0-9]+)$/;
+/** BigQuery: a region or a multi-region (`US`, `EU`). */
+const DATASET_LOCATION = /^(?:US|EU|[a-z]+-[a-z]+[0-9]+)$/;
 
 const cidr = z
   .string()
@@ -93,7 +101,7 @@ export const EnvironmentSpecSchema = z.strictObject({
       automationServiceAccount: z.string().regex(SA_ID, 'service account ids are 6–30 characters: lowercase letter first, then lowercase letters, digits or hyphens').default('saxml-automation'),
       /** Default `<project>-saxml-automation` (bucket names are global; project ids are unique). */
       automationBucket: z.string().regex(BUCKET, 'bucket names: 3–63 lowercase letters, digits, -, _ or .').optional(),
-      automationBucketLocation: z.string().optional(),
+      automationBucketLocation: z.string().regex(BUCKET_LOCATION, 'must be a Cloud Storage location: a region like us-west1, US, EU, ASIA, or a dual-region like NAM4').optional(),
       /** Extra services to enable besides the defaults. */
       additionalServices: z.array(z.string().regex(/^[a-z0-9-]+\.googleapis\.com$/, 'must be a service like pubsub.googleapis.com')).default([]),
       /** Extra project roles for the automation account. */
@@ -136,12 +144,16 @@ export const EnvironmentSpecSchema = z.strictObject({
     })
     .prefault({}),
   artifactRegistry: z
-    .strictObject({ enabled: z.boolean().default(true), name: rfc1035(63).optional(), location: z.string().default('us') })
+    .strictObject({
+      enabled: z.boolean().default(true),
+      name: rfc1035(63).optional(),
+      location: z.string().regex(REGISTRY_LOCATION, 'must be an Artifact Registry location: a region like us-west1, or us, europe, asia').default('us'),
+    })
     .prefault({}),
   perf: z
     .strictObject({
       enabled: z.boolean().default(true),
-      datasetLocation: z.string().default('US'),
+      datasetLocation: z.string().regex(DATASET_LOCATION, 'must be a BigQuery location: a region like us-west1, or US, EU').default('US'),
     })
     .prefault({}),
   saxml: z
