@@ -4,7 +4,7 @@ import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
 import {
-  CorruptRecordError, InvalidPageTokenError, VersionConflictError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page, type UpdateResult,
+  CorruptRecordError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, VersionConflictError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page, type UpdateResult,
 } from './port.js';
 
 /**
@@ -112,11 +112,25 @@ export const IdempotencyRecordSchema = z.object({
   response: IdempotencyResponseSchema.optional(),
   createTime: z.iso.datetime({ offset: true }),
   expireTime: z.iso.datetime({ offset: true }),
+  owner: z.string(),
+  leaseExpireTime: z.iso.datetime({ offset: true }),
 }) satisfies z.ZodType<IdempotencyRecord>;
 
 /** Compared as instants: callers may write times with different offsets. */
-export const isExpired = (record: Pick<IdempotencyRecord, 'expireTime'>, now: string): boolean =>
-  Date.parse(record.expireTime) <= Date.parse(now);
+const passed = (time: string, now: string): boolean => Date.parse(time) <= Date.parse(now);
+
+/** Whether a begin may take `existing` over: it expired, or it is a reservation whose lease ran out. */
+export const canTakeOver = (existing: IdempotencyRecord, now: string): boolean =>
+  passed(existing.expireTime, now) || (existing.state === 'IN_FLIGHT' && passed(existing.leaseExpireTime, now));
+
+/** The answer as it will be stored, refused when over the bound (a bug or an abuse, never stored). */
+export function storableResponse(key: string, response: NonNullable<IdempotencyRecord['response']>): string {
+  const text = JSON.stringify(response);
+  if (Buffer.byteLength(text) > MAX_STORED_RESPONSE_BYTES) {
+    throw new RangeError(`the answer to idempotency key ${key} is ${Buffer.byteLength(text)} bytes; at most ${MAX_STORED_RESPONSE_BYTES} are stored`);
+  }
+  return text;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Page tokens: base64url of {v:1, after, f}. `after` is the sort key of the last item returned
@@ -175,4 +189,13 @@ export function toPage<T>(items: T[], pageSize: number, cursorOf: (item: T) => s
   if (items.length <= pageSize) return { items };
   const pageItems = items.slice(0, pageSize);
   return { items: pageItems, nextPageToken: encodePageToken(cursorOf(pageItems[pageItems.length - 1]!), filterKey) };
+}
+
+/**
+ * A page the store stopped filling at its scan budget: what it found (maybe nothing), and a token
+ * that continues after the last item it read — so a filter most items miss costs bounded work per
+ * request, and the client just follows the token (a page may be short; only the last has none).
+ */
+export function scanLimitedPage<T>(items: T[], lastScanned: string, filterKey: string): Page<T> {
+  return { items, nextPageToken: encodePageToken(lastScanned, filterKey) };
 }

@@ -8,9 +8,9 @@ import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
 import {
-  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, applyUpdate, assertPageSize, checkedRecord,
-  decodePageToken, environmentFilterKey, eventFilterKey, holdsName, isExpired, numberEvents, parseStored,
-  parseStoredJson, sortedLabels, systemNow, toPage,
+  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, applyUpdate, assertPageSize, canTakeOver,
+  checkedRecord, decodePageToken, environmentFilterKey, eventFilterKey, holdsName, numberEvents, storableResponse, parseStored,
+  parseStoredJson, scanLimitedPage, sortedLabels, systemNow, toPage,
 } from './common.js';
 import {
   EnvironmentNotFoundError, NameTakenError, type EnvironmentStore, type IdempotencyBegin,
@@ -38,7 +38,16 @@ export interface FirestoreEnvironmentStoreOptions {
   /** Put in front of every top-level collection name (tests isolate themselves this way). */
   collectionPrefix?: string;
   now?: () => string;
+  /**
+   * At most this many environments are read per list request when labels beyond the first must be
+   * matched while scanning; the page then ends early with a token (common.ts `scanLimitedPage`).
+   */
+  listScanBudget?: number;
 }
+
+const DEFAULT_LIST_SCAN_BUDGET = 1000;
+/** Reads grow to this many documents per round trip: a selective filter must not cost one round trip per match. */
+const MAX_LIST_BATCH = 200;
 
 const EnvironmentDocumentSchema = EnvironmentRecordSchema.extend({ eventSeq: z.number().int().nonnegative() });
 const StateOnlySchema = EnvironmentRecordSchema.pick({ state: true });
@@ -100,10 +109,12 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
   private readonly environments: CollectionReference;
   private readonly names: CollectionReference;
   private readonly idempotency: CollectionReference;
+  private readonly listScanBudget: number;
 
-  constructor({ firestore, collectionPrefix = '', now = systemNow }: FirestoreEnvironmentStoreOptions) {
+  constructor({ firestore, collectionPrefix = '', now = systemNow, listScanBudget = DEFAULT_LIST_SCAN_BUDGET }: FirestoreEnvironmentStoreOptions) {
     this.db = firestore;
     this.now = now;
+    this.listScanBudget = listScanBudget;
     this.environments = firestore.collection(`${collectionPrefix}environments`);
     this.names = firestore.collection(`${collectionPrefix}environmentNames`);
     this.idempotency = firestore.collection(`${collectionPrefix}idempotency`);
@@ -225,17 +236,22 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     const matches = (record: EnvironmentRecord) => labels.every(([key, value]) => record.labels[key] === value);
 
     const found: EnvironmentRecord[] = [];
-    const batchSize = query.pageSize + 1;
+    // One more than a page tells toPage that there is a next one.
+    const wanted = query.pageSize + 1;
+    let batchSize = wanted;
+    let scanned = 0;
     for (;;) {
       const batch = await (cursor === undefined ? base : base.startAfter(cursor)).limit(batchSize).get();
       for (const snapshot of batch.docs) {
         const { record } = this.parseEnvironment(snapshot);
         cursor = record.id;
+        scanned++;
         if (matches(record)) found.push(record);
-        if (found.length === batchSize) break;
+        if (found.length === wanted) break;
       }
-      // One more than a page tells toPage that there is a next one.
-      if (found.length === batchSize || batch.size < batchSize) break;
+      if (found.length === wanted || batch.size < batchSize) break;
+      if (scanned >= this.listScanBudget) return scanLimitedPage(found, cursor!, filterKey);
+      batchSize = Math.min(batchSize * 4, MAX_LIST_BATCH, this.listScanBudget - scanned);
     }
     return toPage(found, query.pageSize, (record) => record.id, filterKey);
   }
@@ -279,29 +295,33 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     return this.transaction(async (tx): Promise<IdempotencyBegin> => {
       const snapshot = await tx.get(ref);
       const existing = snapshot.exists ? parseIdempotency(snapshot) : undefined;
-      // TTL deletion runs late (up to a day): an expired record is treated as absent and taken over.
-      if (existing && !isExpired(existing, this.now())) return { outcome: 'existing', record: existing };
+      // TTL deletion runs late (up to a day): an expired record is treated as absent and taken over,
+      // and so is a reservation whose lease ran out (its request crashed).
+      if (existing && !canTakeOver(existing, this.now())) return { outcome: 'existing', record: existing };
       tx.set(ref, idempotencyData({ ...record, state: 'IN_FLIGHT' }));
       return { outcome: 'started' };
     });
   }
 
-  async completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
+  async completeIdempotent(key: string, owner: string, response: NonNullable<IdempotencyRecord['response']>): Promise<boolean> {
+    storableResponse(key, response);
     const ref = this.idempotencyRef(key);
-    await this.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const snapshot = await tx.get(ref);
-      if (!snapshot.exists) throw new Error(`idempotency key ${key} is not reserved`);
-      const existing = parseIdempotency(snapshot);
+      const existing = snapshot.exists ? parseIdempotency(snapshot) : undefined;
+      if (existing?.state !== 'IN_FLIGHT' || existing.owner !== owner) return false;
       tx.set(ref, idempotencyData({ ...existing, state: 'COMPLETED', response }));
+      return true;
     });
   }
 
-  async abandonIdempotent(key: string): Promise<void> {
+  async abandonIdempotent(key: string, owner: string): Promise<void> {
     const ref = this.idempotencyRef(key);
     await this.transaction(async (tx) => {
       const snapshot = await tx.get(ref);
-      // A COMPLETED record stays: its response is what a retry must get.
-      if (snapshot.exists && parseIdempotency(snapshot).state === 'IN_FLIGHT') tx.delete(ref);
+      // A COMPLETED record stays: its response is what a retry must get. Another owner's stays too.
+      const existing = snapshot.exists ? parseIdempotency(snapshot) : undefined;
+      if (existing?.state === 'IN_FLIGHT' && existing.owner === owner) tx.delete(ref);
     });
   }
 

@@ -38,12 +38,22 @@ export interface IdempotencyRecord {
   /** Hash of method, path and body: the same key with another request is refused. */
   requestHash: string;
   state: 'IN_FLIGHT' | 'COMPLETED';
-  /** Set when COMPLETED. */
+  /** Set when COMPLETED; at most MAX_STORED_RESPONSE_BYTES once encoded. */
   response?: { status: number; body: unknown; headers?: Record<string, string> };
   createTime: string;
-  /** After this instant the record may be discarded (or an IN_FLIGHT one taken over). */
+  /** After this instant the record may be discarded. */
   expireTime: string;
+  /** Who holds the reservation: only it may complete or abandon it. */
+  owner: string;
+  /**
+   * Until when an IN_FLIGHT reservation holds: a request that crashed leaves a reservation nobody
+   * completes, so after its lease the key is free again (taken over by the next request).
+   */
+  leaseExpireTime: string;
 }
+
+/** The largest answer kept for replay (JSON of status, body and headers): a legal environment view fits. */
+export const MAX_STORED_RESPONSE_BYTES = 128 * 1024;
 
 export type IdempotencyBegin =
   | { outcome: 'started' }
@@ -92,11 +102,18 @@ export interface EnvironmentStore {
   /** Environments whose current operation is RUNNING (for reconciliation after restarts). */
   listWithRunningOperation(): Promise<EnvironmentRecord[]>;
 
-  /** Reserves an idempotency key atomically, or returns the record already there. */
+  /**
+   * Reserves an idempotency key atomically for `owner`, or returns the record already there. An
+   * expired record, or an IN_FLIGHT one whose lease ran out, is taken over.
+   */
   beginIdempotent(record: Omit<IdempotencyRecord, 'state' | 'response'>): Promise<IdempotencyBegin>;
-  completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
-  /** Drops an IN_FLIGHT reservation after a failure that produced no response worth replaying. */
-  abandonIdempotent(key: string): Promise<void>;
+  /**
+   * Stores the answer, if `owner` still holds the reservation: a late completion never overwrites a
+   * reservation taken over since (false then). Refuses answers over MAX_STORED_RESPONSE_BYTES.
+   */
+  completeIdempotent(key: string, owner: string, response: NonNullable<IdempotencyRecord['response']>): Promise<boolean>;
+  /** Drops `owner`'s IN_FLIGHT reservation after a failure that produced no response worth replaying. */
+  abandonIdempotent(key: string, owner: string): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -6,8 +6,8 @@ import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
 import {
-  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, applyUpdate, assertPageSize, checkedRecord, decodePageToken,
-  environmentFilterKey, eventFilterKey, holdsName, numberEvents, parseStored, parseStoredJson, systemNow,
+  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, applyUpdate, assertPageSize, canTakeOver, checkedRecord, decodePageToken,
+  environmentFilterKey, eventFilterKey, holdsName, numberEvents, parseStored, parseStoredJson, storableResponse, systemNow,
   toPage,
 } from './common.js';
 import {
@@ -62,6 +62,8 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX idempotency_expiry ON idempotency (expire_ms);
   `,
+  // Idempotency reservations gained an owner and a lease; records written before cannot have one.
+  `DELETE FROM idempotency;`,
 ];
 
 export interface SqliteEnvironmentStoreOptions {
@@ -293,27 +295,32 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
 
   async beginIdempotent(record: Omit<IdempotencyRecord, 'state' | 'response'>): Promise<IdempotencyBegin> {
     return this.write((): IdempotencyBegin => {
-      // Expired records go first (this one included, so it can be taken over), which also keeps the
-      // table to about one expiry window of keys.
-      this.sql('DELETE FROM idempotency WHERE expire_ms <= ?').run(Date.parse(this.now()));
+      const now = this.now();
+      // Expired records go first, which keeps the table to about one expiry window of keys.
+      this.sql('DELETE FROM idempotency WHERE expire_ms <= ?').run(Date.parse(now));
       const existing = this.readIdempotency(record.key);
-      if (existing) return { outcome: 'existing', record: existing };
+      if (existing && !canTakeOver(existing, now)) return { outcome: 'existing', record: existing };
       this.writeIdempotency({ ...record, state: 'IN_FLIGHT' });
       return { outcome: 'started' };
     });
   }
 
-  async completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
-    this.write(() => {
+  async completeIdempotent(key: string, owner: string, response: NonNullable<IdempotencyRecord['response']>): Promise<boolean> {
+    storableResponse(key, response);
+    return this.write(() => {
       const existing = this.readIdempotency(key);
-      if (!existing) throw new Error(`idempotency key ${key} is not reserved`);
+      if (existing?.state !== 'IN_FLIGHT' || existing.owner !== owner) return false;
       this.writeIdempotency({ ...existing, state: 'COMPLETED', response });
+      return true;
     });
   }
 
-  async abandonIdempotent(key: string): Promise<void> {
-    // A COMPLETED record stays: its response is what a retry must get.
-    this.sql("DELETE FROM idempotency WHERE key = ? AND state = 'IN_FLIGHT'").run(key);
+  async abandonIdempotent(key: string, owner: string): Promise<void> {
+    // A COMPLETED record stays: its response is what a retry must get. Another owner's stays too.
+    this.write(() => {
+      const existing = this.readIdempotency(key);
+      if (existing?.state === 'IN_FLIGHT' && existing.owner === owner) this.sql('DELETE FROM idempotency WHERE key = ?').run(key);
+    });
   }
 
   async close(): Promise<void> {

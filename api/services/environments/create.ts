@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
 import { validationFailed } from '../../domain/errors.js';
 import { newEnvironment } from '../../domain/new-environment.js';
-import { buildPlan } from '../../domain/plan/index.js';
+import { buildPlan, planSizeProblem } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 import { parseSpec } from '../../domain/validate.js';
@@ -23,12 +23,15 @@ function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): Normali
   return parsed.spec;
 }
 
-/** The create plan of a spec (before an id is assigned, the preview shows a placeholder). */
+/** The create plan of a spec (before an id is assigned, the preview shows a placeholder); 422 when it is too large to run. */
 function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
-  return buildPlan(spec, {
+  const plan = buildPlan(spec, {
     kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
     workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,
   });
+  const tooLarge = planSizeProblem(plan);
+  if (tooLarge) throw validationFailed([{ path: '$', message: tooLarge }]);
+  return plan;
 }
 
 /** `validateOnly`: the normalised spec and the plan a create would run; nothing is recorded. */

@@ -799,7 +799,7 @@ export interface operations {
                 pageToken?: string;
                 state?: "CREATING" | "ACTIVE" | "DELETING" | "DELETED" | "FAILED";
                 project?: string;
-                /** @description Label filter `key:value`; repeat for several (all must match) */
+                /** @description Label filter `key:value`; repeat for several, at most 16 (all must match) */
                 label?: string | string[];
             };
             header?: never;
