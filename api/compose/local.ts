@@ -100,6 +100,9 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
       definition: readFileSync(workflowDefinitionPath(), 'utf8'),
       timeScale: config.SANDBOX_TIME_SCALE,
       namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
+      // The deployment's user environment variables, as Cloud Workflows has them: where this service
+      // is, and the sandbox (the one non-googleapis host allowed to receive Google credentials).
+      env: () => ({ API_BASE: apiBase(), SANDBOX_BASE: `${apiBase()}${SANDBOX_PATH}` }),
       tokens: {
         oauth2: async () => (await sandbox.get()).identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
         oidc: async () => internalSecret,
@@ -114,10 +117,11 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
       start: async (input) => (await engine.get()).start(input),
       get: async (name) => (await engine.get()).get(name),
       cancel: async (name) => (await engine.get()).cancel(name),
+      // Nothing runs before the engine is first used (a fresh process has no executions).
+      listActive: async () => (await engine.ifCreated())?.listActive() ?? [],
     },
     google: {
       apis: () => sandboxBases(`${apiBase()}${SANDBOX_PATH}`),
-      sandboxBase: () => `${apiBase()}${SANDBOX_PATH}`,
       workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT,
     },
     auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },

@@ -71,7 +71,7 @@ describe('reconciliation with the engine', () => {
     engine.outcome.set(a.operation.executionName!, { state: 'CANCELLED' });
     // The engine no longer knows b's execution (as after a restart of the local process).
     const lost = new ScriptedEngine();
-    const withLost = { ...deps, engine: { start: engine.start.bind(engine), cancel: engine.cancel.bind(engine), get: (n: string) => (n === b.operation.executionName ? lost.get(n) : engine.get(n)) } };
+    const withLost = { ...deps, engine: { start: engine.start.bind(engine), cancel: engine.cancel.bind(engine), listActive: engine.listActive.bind(engine), get: (n: string) => (n === b.operation.executionName ? lost.get(n) : engine.get(n)) } };
     expect(await reconcileAll(withLost, systemContext(createLogger({ level: 'error' }), 'reconcile'), undefined)).toBe(2);
     const [ra, rb] = await Promise.all([get(client, a.id), get(client, b.id)]);
     expect(ra.operation?.state).toBe('CANCELLED');
@@ -149,14 +149,17 @@ describe('plans', () => {
     expect(stale.status).toBe(409);
   });
 
-  it('refuses malformed reports with 422, and ignores reports for another operation (logged)', async () => {
+  it('refuses malformed reports with 422, and reports of another operation with 409 (the execution must stop; logged)', async () => {
     const { app, logs } = buildTestApp();
     const env = await created(typedClient(app));
     const bad = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: env.operation.id, reports: [{ step: 'x', state: 'DONE' }] }));
     expect(bad.status).toBe(422);
     const other = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: 'op-stale', reports: [{ step: 'base.cluster', state: 'SUCCEEDED' }] }));
-    expect(await jsonOf(other)).toEqual({ applied: false });
-    expect(logs.some((l) => l.includes('workflow reports ignored') && l.includes('op-stale'))).toBe(true);
+    expect(other.status).toBe(409);
+    expect(logs.some((l) => l.includes('superseded execution refused') && l.includes('op-stale'))).toBe(true);
+    const unknownStep = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: env.operation.id, reports: [{ step: 'no.such-step', state: 'SUCCEEDED' }] }));
+    expect(await jsonOf(unknownStep)).toEqual({ applied: false });
+    expect(logs.some((l) => l.includes('workflow reports ignored') && l.includes('no.such-step'))).toBe(true);
   });
 
   it('saxml apply answers 501 NOT_IMPLEMENTED until the deployer exists; teardown of what was never deployed succeeds', async () => {

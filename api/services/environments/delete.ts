@@ -26,8 +26,9 @@ const BUSY = 'wait for it, cancel it, or delete with force=true';
 
 /**
  * Starts the delete operation (the reverse plan). Every check runs again inside the store
- * transaction, so two concurrent deletes cannot both start. Deleting what is already DELETED is
- * not an error: the answer is the environment as it is (`started: false`).
+ * transaction, so two concurrent deletes cannot both start. Deleting is idempotent: what is already
+ * DELETED is answered as it is, and while a delete runs a second DELETE (forced or not) answers that
+ * delete — it never cancels it (`started: false` both times).
  */
 export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Promise<{ record: EnvironmentRecord; started: boolean }> => {
   const before = await visibleEnvironment(deps, ctx, input.id);
@@ -36,6 +37,7 @@ export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Pro
   // Checked before anything is cancelled (and again in the transaction): a protected environment is never touched.
   if (before.spec.deletionProtection) throw deletionProtected(before.id);
   const running = before.operation?.state === 'RUNNING' ? before.operation : undefined;
+  if (running?.target === 'delete') return { record: before, started: false };
   if (running && !input.force) throw operationInProgress(running, BUSY);
   // The cancel is a remote call, so it runs before the transaction, which records it. The caller's
   // If-Match was checked against the state it decided on; reports of the cancelled execution that
@@ -53,6 +55,8 @@ export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Pro
     const events: NewEvent[] = [];
     let base = current;
     if (current.operation?.state === 'RUNNING') {
+      // A delete that started meanwhile is the answer; another operation is only cancelled if it is the one seen.
+      if (current.operation.target === 'delete') return { record: null };
       if (current.operation.id !== running?.id) throw operationInProgress(current.operation, BUSY);
       const cancelled = endOperation(current, 'CANCELLED', time, { code: 'CANCELLED', message: 'cancelled by a forced delete' });
       base = cancelled.record;

@@ -1077,7 +1077,7 @@ export interface operations {
                     "application/json": components["schemas"]["Environment"];
                 };
             };
-            /** @description The delete operation is running */
+            /** @description The delete operation is running: the one started now, or the one already running (a repeated DELETE, forced or not, never cancels it) */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1122,7 +1122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Another operation is running (use force=true), or deletion protection is on */
+            /** @description Another operation (not a delete) is running (use force=true), or deletion protection is on */
             409: {
                 headers: {
                     [name: string]: unknown;

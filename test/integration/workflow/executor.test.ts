@@ -501,6 +501,41 @@ describe('plan executor: delete plans, api steps, plan fetch', () => {
     expect(w.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/internal/environments/env-01/operations/op-01/plan']);
   });
 
+  it('a 409 on a report (the operation was superseded) stops the execution at once: nothing more is created or reported', async () => {
+    w.on('POST', '/google/things', { status: 200, body: { name: 'thing' } });
+    const make = (id: string, after: string[] = []) => resource(id, 'workflow', { after, create: { method: 'POST', url: w.g('/things'), body: { id }, poll: { style: 'none' } } });
+    w.plan = plan([[[['base.one'], ['base.two'], ['base.three']]]], [make('base.one'), make('base.two', ['base.one']), make('base.three', ['base.two'])]);
+    // The operation is superseded while base.one runs: its report is refused.
+    w.reportStatus = (batch) => (batch.reports.some((r) => 'step' in r && r.step === 'base.one' && r.state === 'SUCCEEDED') ? 409 : 200);
+    const status = await w.run();
+    expect(status.state).toBe('SUCCEEDED');
+    expect(status.result).toEqual({ operationId: 'op-01', outcome: 'SUPERSEDED' });
+    expect(w.calls('POST', '/google/things')).toHaveLength(1);
+    expect(w.reports.flatMap((b) => b.reports)).toEqual([{ step: 'base.one', state: 'RUNNING' }]);
+  });
+
+  it('a 409 on the wave-start report stops the execution before the wave runs', async () => {
+    w.on('POST', '/google/things', { status: 200, body: { name: 'thing' } });
+    w.plan = plan([[[['base.one']]]], [resource('base.one', 'workflow', { create: { method: 'POST', url: w.g('/things'), poll: { style: 'none' } } })]);
+    w.reportStatus = () => 409;
+    const status = await w.run();
+    expect(status.result).toEqual({ operationId: 'op-01', outcome: 'SUPERSEDED' });
+    expect(w.calls('POST', '/google/things')).toHaveLength(0);
+  });
+
+  it('takes where this service is from the deployment: an argument naming another apiBase fails before any token is sent', async () => {
+    for (const argument of [{ apiBase: 'http://127.0.0.1:9/evil' }, { sandboxBase: 'http://127.0.0.1:9/evil' }]) {
+      const status = await w.run(argument);
+      expect(status.state).toBe('FAILED');
+      expect(status.error?.message).toContain('never from the execution argument');
+    }
+    w.env = { SANDBOX_BASE: w.sandboxBase };
+    const undeployed = await w.run();
+    expect(undeployed.state).toBe('FAILED');
+    expect(undeployed.error?.message).toContain('without API_BASE');
+    expect(w.requests).toEqual([]);
+  });
+
   it('a plan that cannot be fetched fails the execution and says so in a FAILED report', async () => {
     w.planStatus = 500;
     const status = await w.run();
