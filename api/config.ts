@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotificationSpecSchema } from './domain/notifications/targets.js';
 
 /**
  * One zod schema over process.env. Profiles: `local` (embedded SQLite store, in-process workflow
@@ -20,6 +21,24 @@ const allowList = z
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .pipe(z.array(AllowEntrySchema));
 
+/** Service-wide notification targets (JSON): every environment's events go there too. */
+const defaultTargets = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array like [{"type":"slack","url":"https://hooks.slack.com/services/…"}]' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(NotificationSpecSchema.refine((t) => t.type !== 'webhook' || t.secret !== undefined, {
+    message: 'a default webhook target needs its "secret" (whsec_…): its receivers must know it',
+  })).max(10));
+
+/** The base64 of 32 random bytes (`openssl rand -base64 32`). */
+const encryptionKey = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be the base64 of 32 random bytes (openssl rand -base64 32)');
+
 const Common = {
   PORT: port.default(8080),
   LOG_LEVEL: z.enum(['debug', 'info', 'warning', 'error']).default('info'),
@@ -27,6 +46,7 @@ const Common = {
   PUBLIC_URL: z.url().optional(),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  NOTIFY_DEFAULT_TARGETS: defaultTargets.optional(),
 };
 
 const LocalSchema = z.object({
@@ -38,6 +58,10 @@ const LocalSchema = z.object({
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Simulated cloud durations are multiplied by this (0.01: a 7-minute cluster takes 4.2 s). */
   SANDBOX_TIME_SCALE: z.coerce.number().positive('must be greater than 0').max(10).default(0.01),
+  /** Unset: a key generated once and kept in DATA_DIR (notify-encryption.key). */
+  NOTIFY_ENCRYPTION_KEY: encryptionKey.optional(),
+  /** How often the outbox is drained in-process (0: never; then only POST /internal/deliveries:run does). */
+  DELIVERY_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(2),
 });
 
 const CloudSchema = z.object({
@@ -64,6 +88,10 @@ const CloudSchema = z.object({
    * token and strips its signature before the container sees it, so only decode it.
    */
   ID_TOKEN_VERIFICATION: z.enum(['in-app', 'cloud-run']).default('in-app'),
+  /** From Secret Manager (Cloud Run mounts it as this variable; infra/secrets.tf). */
+  NOTIFY_ENCRYPTION_KEY: encryptionKey,
+  /** 0: Cloud Scheduler drains the outbox through POST /internal/deliveries:run (infra/scheduler.tf). */
+  DELIVERY_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(0),
 });
 
 const ConfigSchema = z.discriminatedUnion('PROFILE', [LocalSchema, CloudSchema]);
@@ -112,5 +140,5 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 
 /** Never echo secrets back, even in a configuration error. */
 function redact(name: string, value: string): string {
-  return /TOKEN|SECRET|KEY|PASSWORD/i.test(name) ? '<redacted>' : value;
+  return /TOKEN|SECRET|KEY|PASSWORD|TARGETS/i.test(name) ? '<redacted>' : value;
 }

@@ -4,6 +4,7 @@ import type { ApiBases } from './domain/plan/types.js';
 import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
 import type { Logger } from './logger.js';
+import type { Notifier } from './notify/port.js';
 import type { ReadCache } from './services/shared/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
 
@@ -32,6 +33,8 @@ export interface Deps {
     apis: () => ApiBases;
     workflowServiceAccount: string;
   };
+  /** Notification targets (registration, sealing), the outbox the store writes, and sending. */
+  notify: Notifier;
   idempotencyTtlMs: number;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;

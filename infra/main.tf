@@ -23,6 +23,8 @@ locals {
     "serviceusage.googleapis.com",
     "artifactregistry.googleapis.com",
     "logging.googleapis.com",
+    "secretmanager.googleapis.com",  # the notification encryption key
+    "cloudscheduler.googleapis.com", # drains the notification outbox every minute
   ])
 }
 

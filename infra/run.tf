@@ -56,6 +56,30 @@ resource "google_cloud_run_v2_service" "api" {
         }
       }
 
+      dynamic "env" {
+        for_each = var.notify_default_targets_secret == "" ? [] : [var.notify_default_targets_secret]
+        content {
+          name = "NOTIFY_DEFAULT_TARGETS"
+          value_source {
+            secret_key_ref {
+              secret  = env.value
+              version = "latest"
+            }
+          }
+        }
+      }
+
+      # Seals webhook secrets and Slack URLs at rest (notifications.tf).
+      env {
+        name = "NOTIFY_ENCRYPTION_KEY"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.notify_encryption_key.secret_id
+            version = "latest"
+          }
+        }
+      }
+
       resources {
         limits = {
           cpu    = "1"
@@ -90,6 +114,8 @@ resource "google_cloud_run_v2_service" "api" {
     google_project_service.enabled,
     google_project_iam_member.runtime,
     google_firestore_index.main,
+    google_secret_manager_secret_iam_member.runtime_reads_notify_key,
+    google_secret_manager_secret_version.notify_encryption_key,
   ]
 }
 

@@ -89,7 +89,7 @@ variable "max_instances" {
 }
 
 variable "cpu_always_allocated" {
-  description = "Keep CPU allocated outside requests (instance-based billing) so timers such as the reconciler and webhook retries run between requests."
+  description = "Keep CPU allocated outside requests (instance-based billing) so the reconciler's timer runs between requests (notifications do not need it: Cloud Scheduler drains them)."
   type        = bool
   default     = false
 }
@@ -104,4 +104,14 @@ variable "labels" {
   description = "Labels added to the resources that take labels."
   type        = map(string)
   default     = {}
+}
+
+variable "notify_default_targets_secret" {
+  description = <<-EOT
+    Optional: the id of a Secret Manager secret in this project whose latest version is the JSON of
+    NOTIFY_DEFAULT_TARGETS (service-wide webhook/Slack targets; it holds URLs and signing secrets,
+    hence a secret, created and versioned outside Terraform). Empty: no default targets.
+  EOT
+  type        = string
+  default     = ""
 }

@@ -7,6 +7,11 @@ terraform {
       # 6.11 is the first 6.x release with `deletion_protection` on google_workflows_workflow.
       version = "~> 6.11"
     }
+    random = {
+      source = "hashicorp/random"
+      # random_bytes (the notification encryption key) appeared in 3.5.
+      version = "~> 3.5"
+    }
   }
 }
 

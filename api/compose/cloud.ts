@@ -6,11 +6,13 @@ import { AccessPolicy } from '../domain/access.js';
 import { googleCerts, googleIdTokenAuthenticator } from '../identity/google-id-token.js';
 import type { Logger } from '../logger.js';
 import { createFirestoreStore } from '../store/firestore.js';
-import { commonDeps, type Runtime } from './runtime.js';
+import { parseKey } from '../notify/secret-box.js';
+import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './runtime.js';
 
 /** Cloud Run: Firestore, Cloud Workflows, Google APIs, Google ID tokens. */
-export async function buildCloudRuntime(config: CloudConfig, logger: Logger): Promise<Runtime> {
+export async function buildCloudRuntime(config: CloudConfig, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const common = commonDeps(config, logger);
+  const notify = buildNotifier(config, parseKey(config.NOTIFY_ENCRYPTION_KEY)!, common.deps.apiBase, options);
   const store = createFirestoreStore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE });
   const idTokens = googleIdTokenAuthenticator({ audiences: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });
   const deps: Deps = {
@@ -26,6 +28,7 @@ export async function buildCloudRuntime(config: CloudConfig, logger: Logger): Pr
     auth: { authenticator: idTokens, policy: new AccessPolicy(config.ALLOWED_PRINCIPALS) },
     internalAuth: { authenticator: idTokens, workflowPrincipal: `serviceAccount:${config.WORKFLOW_SERVICE_ACCOUNT}` },
     traceProject: config.GOOGLE_CLOUD_PROJECT,
+    notify,
   };
   return { deps, setBoundPort: common.setBoundPort, close: () => store.close() };
 }

@@ -1,7 +1,6 @@
 import type { Config } from '../config.js';
-import type { Sandbox } from '../sandbox/index.js';
 import { createLogger, type Logger } from '../logger.js';
-import type { Runtime } from './runtime.js';
+import type { Runtime, RuntimeOptions } from './runtime.js';
 
 export type { Runtime } from './runtime.js';
 
@@ -13,9 +12,9 @@ export type { Runtime } from './runtime.js';
 export async function buildRuntime(
   config: Config,
   logger: Logger = createLogger({ level: config.LOG_LEVEL }),
-  /** Tests keep one simulated cloud across a simulated restart of the process. */
-  reuse: { sandbox?: Sandbox } = {},
+  /** Test doubles for the edges tests must not touch (a kept sandbox, DNS). */
+  options: RuntimeOptions = {},
 ): Promise<Runtime> {
-  if (config.PROFILE === 'local') return (await import('./local.js')).buildLocalRuntime(config, logger, reuse);
-  return (await import('./cloud.js')).buildCloudRuntime(config, logger);
+  if (config.PROFILE === 'local') return (await import('./local.js')).buildLocalRuntime(config, logger, options);
+  return (await import('./cloud.js')).buildCloudRuntime(config, logger, options);
 }

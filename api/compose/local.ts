@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
@@ -8,13 +8,14 @@ import { StartupError, type LocalConfig } from '../config.js';
 import type { Deps } from '../deps.js';
 import { sandboxBases } from '../sandbox/bases.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
+import { newKey, parseKey } from '../notify/secret-box.js';
 import { AccessPolicy } from '../domain/access.js';
 import { GOOGLE_API_NAMES } from '../domain/google-apis.js';
 import { staticTokenAuthenticator } from '../identity/static-token.js';
 import type { Logger } from '../logger.js';
 import { StoreInUseError } from '../store/port.js';
 import { SqliteEnvironmentStore } from '../store/sqlite.js';
-import { commonDeps, type Runtime } from './runtime.js';
+import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './runtime.js';
 
 /**
  * The local workflow's identity in the sandbox (the production one is WORKFLOW_SERVICE_ACCOUNT). It
@@ -84,16 +85,30 @@ function openStore(dataDir: string): SqliteEnvironmentStore {
   }
 }
 
+/**
+ * NOTIFY_ENCRYPTION_KEY, or a key generated on first start and kept beside the store (readable by
+ * this user only), so that sealed notification targets survive restarts.
+ */
+function localEncryptionKey(config: LocalConfig): Buffer {
+  if (config.NOTIFY_ENCRYPTION_KEY) return parseKey(config.NOTIFY_ENCRYPTION_KEY)!;
+  const path = join(config.DATA_DIR, 'notify-encryption.key');
+  if (!existsSync(path)) writeFileSync(path, `${newKey().toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  const key = parseKey(readFileSync(path, 'utf8'));
+  if (!key) throw new StartupError(`${path} does not hold the base64 of 32 bytes: restore it, or remove it (targets sealed with it can then no longer be sent to)`);
+  return key;
+}
+
 /** The laptop: SQLite under DATA_DIR, the in-process engine running the real YAML, the sandbox cloud. */
-export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reuse: { sandbox?: Sandbox }): Promise<Runtime> {
+export async function buildLocalRuntime(config: LocalConfig, logger: Logger, options: RuntimeOptions): Promise<Runtime> {
   const common = commonDeps(config, logger);
   const apiBase = common.deps.apiBase;
   const store = openStore(config.DATA_DIR);
+  const notify = buildNotifier(config, localEncryptionKey(config), apiBase, options);
   // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
   const internalSecret = randomBytes(32).toString('base64url');
   // The sandbox, the engine's code and the workflow definition (parsed and checked) are loaded on
   // first use: they would be most of the start-up time.
-  const sandbox = onFirstUse(async () => reuse.sandbox ?? sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
+  const sandbox = onFirstUse(async () => options.sandbox ?? sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
   const engine = onFirstUse(async () => {
     const { LocalWorkflowEngine } = await import('../engine/local/index.js');
     return new LocalWorkflowEngine({
@@ -126,6 +141,7 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, reu
     },
     auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
+    notify,
   };
   // Delegated to rather than mounted with `app.route`: Google-style paths (`…/v1/{name}:verb`) would
   // push the whole app from Hono's RegExpRouter to its slower TrieRouter. Built on first use, as the

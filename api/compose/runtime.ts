@@ -1,11 +1,25 @@
 import type { Mount } from '../app.js';
-import type { Config } from '../config.js';
+import { StartupError, type Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { createIdGenerator } from '../domain/ids.js';
 import type { LocalWorkflowEngine } from '../engine/local/index.js';
 import type { Logger } from '../logger.js';
+import { createNotifier } from '../notify/notifier.js';
+import type { Notifier } from '../notify/port.js';
+import { SecretBox } from '../notify/secret-box.js';
+import { checkUrlForm, systemResolver, UnsafeUrlError, type Resolver } from '../notify/url-safety.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { ReadCache } from '../services/shared/read-cache.js';
+
+/** What tests may put in place of the real thing (never set by the service itself). */
+export interface RuntimeOptions {
+  /** Keep one simulated cloud across a simulated restart of the process. */
+  sandbox?: Sandbox;
+  /** Answer DNS from a table: tests never look up a public name. */
+  resolver?: Resolver;
+  /** Pace Slack webhooks faster than Slack's one message a second. */
+  slackIntervalMs?: number;
+}
 
 export interface Runtime {
   deps: Deps;
@@ -24,6 +38,28 @@ export interface Runtime {
   stopBackgroundWork?(): Promise<void>;
   /** Releases the adapters (store, engine), once no request is in flight. */
   close(): Promise<void>;
+}
+
+/**
+ * The notifier over the service's key. The default targets' URLs are checked for form at start
+ * (DNS is checked at every send); a bad one stops the service with one line that names its
+ * position, not the URL.
+ */
+export function buildNotifier(config: Config, key: Buffer, apiBase: () => string, options: RuntimeOptions): Notifier {
+  const policy = { allowLoopback: config.PROFILE === 'local' };
+  const defaults = config.NOTIFY_DEFAULT_TARGETS ?? [];
+  defaults.forEach((target, i) => {
+    try {
+      checkUrlForm(target.url, target.type, policy);
+    } catch (error) {
+      if (error instanceof UnsafeUrlError) throw new StartupError(`NOTIFY_DEFAULT_TARGETS[${i}].url ${error.reason}`);
+      throw error;
+    }
+  });
+  return createNotifier({
+    box: new SecretBox(key), policy, resolver: options.resolver ?? systemResolver, defaults, publicUrl: apiBase, now: () => new Date(),
+    ...(options.slackIntervalMs !== undefined && { slackIntervalMs: options.slackIntervalMs }),
+  });
 }
 
 /** What both profiles share: clock, ids, logger, read cache, and where the workflow reaches this service. */

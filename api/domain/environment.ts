@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { EVENT_TYPES } from './events.js';
+import { DisabledTargetsSchema, NotificationTargetSchema } from './notifications/targets.js';
 import { STAGE_NAMES, type StageName } from './plan/stages.js';
 import { EnvironmentSpecSchema } from './spec.js';
 
@@ -104,6 +106,9 @@ export const EnvironmentRecordSchema = z.object({
   outputs: OutputsSchema,
   operation: OperationSchema.optional(),
   progress: ProgressSchema.default(emptyProgress),
+  /** Where notifications go (sealed), from the spec; the service's default targets come from config. */
+  notifications: z.array(NotificationTargetSchema).default([]),
+  disabledTargets: DisabledTargetsSchema.default({}),
   createTime: Timestamp,
   updateTime: Timestamp,
   createdBy: z.string(),
@@ -111,23 +116,6 @@ export const EnvironmentRecordSchema = z.object({
 });
 export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
 
-export const EVENT_TYPES = [
-  'operation.started',
-  'operation.succeeded',
-  'operation.failed',
-  'operation.cancelled',
-  'stage.started',
-  'stage.succeeded',
-  'stage.failed',
-  'stage.skipped',
-  'step.started',
-  'step.succeeded',
-  'step.failed',
-  'report.ignored',
-  'environment.active',
-  'environment.deleted',
-  'environment.failed',
-] as const;
 
 export const EnvironmentEventSchema = z.object({
   environmentId: z.string(),

@@ -1,5 +1,6 @@
 import { emptyProgress, type EnvironmentRecord, type NewEvent, type Operation, type Stage } from './environment.js';
-import { startedEvent } from './operations.js';
+import type { NotificationTarget } from './notifications/targets.js';
+import { enteredStateEvent, startedEvent } from './operations.js';
 import { STAGES } from './plan/stages.js';
 import type { Plan } from './plan/types.js';
 import { withStages } from './progress.js';
@@ -10,10 +11,14 @@ function initialStages(spec: EnvironmentSpec): Stage[] {
   return STAGES.map((stage) => ({ name: stage.name, state: stage.enabled(spec) ? 'PENDING' : 'SKIPPED', steps }));
 }
 
-/** A just-recorded environment with its RUNNING create operation (and the event saying so); step totals from its plan. */
+/**
+ * A just-recorded environment with its RUNNING create operation (and the events saying so); step
+ * totals from its plan. `spec` is what may be stored (notification URLs redacted, no secrets); the
+ * targets themselves come sealed.
+ */
 export function newEnvironment(
   spec: EnvironmentSpec,
-  input: { id: string; operationId: string; time: string; createdBy: string; plan: Plan },
+  input: { id: string; operationId: string; time: string; createdBy: string; plan: Plan; notifications?: NotificationTarget[] },
 ): { record: EnvironmentRecord; events: NewEvent[] } {
   const operation: Operation = { id: input.operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: input.time };
   const record: EnvironmentRecord = {
@@ -27,11 +32,16 @@ export function newEnvironment(
     stages: initialStages(spec),
     outputs: {},
     progress: emptyProgress(),
+    notifications: input.notifications ?? [],
+    disabledTargets: {},
     operation,
     createTime: input.time,
     updateTime: input.time,
     createdBy: input.createdBy,
     version: 1,
   };
-  return { record: withStages(record, input.plan, input.time).record, events: [startedEvent(operation, input.time, 'create operation started')] };
+  return {
+    record: withStages(record, input.plan, input.time).record,
+    events: [startedEvent(operation, input.time, 'create operation started'), enteredStateEvent(record, operation, input.time)!],
+  };
 }

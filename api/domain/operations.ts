@@ -35,14 +35,20 @@ export function beginOperation(record: EnvironmentRecord, input: BeginInput): { 
     ...(input.deleteBootstrap !== undefined && { deleteBootstrap: input.deleteBootstrap }),
     ...(input.includeBootstrap !== undefined && { includeBootstrap: input.includeBootstrap }),
   };
-  return {
-    record: { ...record, state, operation },
-    events: [startedEvent(operation, input.time, input.message)],
-  };
+  const next = { ...record, state, operation };
+  const entered = state !== record.state ? enteredStateEvent(next, operation, input.time) : undefined;
+  return { record: next, events: [startedEvent(operation, input.time, input.message), ...(entered ? [entered] : [])] };
 }
 
 export const startedEvent = (operation: Operation, time: string, message: string): NewEvent =>
   ({ time, type: 'operation.started', operationId: operation.id, message });
+
+/** `environment.creating` / `environment.deleting` when an operation moves the environment there. */
+export function enteredStateEvent(record: Pick<EnvironmentRecord, 'state'>, operation: Operation, time: string): NewEvent | undefined {
+  if (record.state === 'CREATING') return { time, type: 'environment.creating', operationId: operation.id, message: 'environment is CREATING' };
+  if (record.state === 'DELETING') return { time, type: 'environment.deleting', operationId: operation.id, message: 'environment is DELETING' };
+  return undefined;
+}
 
 function describeCommand(command: EnvironmentCommand): string {
   switch (command) {
@@ -84,7 +90,15 @@ export function endOperation(
     [id, p.state === 'RUNNING' && p.operationId === op.id ? { ...p, state: 'FAILED' as const, endTime: time, error: { ...leftRunning, step: id } } : p]));
   const progress: Progress = { ...record.progress, [op.target]: steps };
   if (state === 'ACTIVE') events.push({ time, type: 'environment.active', operationId: op.id, message: 'environment is ACTIVE' });
-  if (state === 'DELETED') events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
+  if (state === 'DELETED') {
+    events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
+    // The project's bootstrap resources (automation account, bucket) outlive the environment unless
+    // the delete removed them: say so, since they are still there to see (and to pay for).
+    if (!op.includeBootstrap) {
+      const why = op.deleteBootstrap ? 'still used by other environments of the project' : 'deleteBootstrap was not set';
+      events.push({ time, type: 'bootstrap.kept', operationId: op.id, message: `bootstrap resources of project ${record.project} kept: ${why}` });
+    }
+  }
   if (state === 'FAILED') events.push({ time, type: 'environment.failed', operationId: op.id, message: `environment is FAILED; retry or delete it` });
   return { record: { ...record, state, operation, stages, progress, ...(state === 'DELETED' && { outputs: {} }) }, events };
 }

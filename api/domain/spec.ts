@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   DEFAULT_CPU_NODE_POOLS, DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR, SAXML_CELL, SAXML_IMAGES,
 } from './defaults.js';
+import { NotificationSpecSchema } from './notifications/targets.js';
 
 /**
  * The environment spec (DESIGN §5). Every object is strict (unknown fields are refused) and every
@@ -220,6 +221,8 @@ export const EnvironmentSpecSchema = z.strictObject({
         .default([]),
     })
     .prefault({}),
+  notifications: z.array(NotificationSpecSchema).max(10, 'at most 10 notification targets').default([])
+    .describe('Webhooks (Standard Webhooks, signed) and Slack incoming webhooks told about this environment; URLs and secrets are stored encrypted and never shown again'),
 });
 
 export type EnvironmentSpec = z.output<typeof EnvironmentSpecSchema>;

@@ -37,9 +37,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * body; with another request → 422; while the first is still running → 409. Keys are scoped to the
  * caller. Server faults (5xx) are not stored, so the client's retry runs the request again —
  * unless the failure is the request's outcome (something was recorded before it happened, e.g. a
- * create whose workflow could not start): then the retry replays it. A reservation is held for
- * IDEMPOTENCY_LEASE_MS by the request that made it (`owner`): only that request may complete or drop
- * it, so one that outlived its lease never overwrites the answer of the request that took over.
+ * create whose workflow could not start): then the retry replays it. A body with a secret shown
+ * once is stored as the route's `replayBody` (the same answer without the secret). A reservation is
+ * held for IDEMPOTENCY_LEASE_MS by the request that made it (`owner`): only that request may complete
+ * or drop it, so one that outlived its lease never overwrites the answer of the request that took over.
  */
 export function idempotency(store: EnvironmentStore, ttlMs: number, now: () => Date): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -87,7 +88,8 @@ export function idempotency(store: EnvironmentStore, ttlMs: number, now: () => D
       const value = c.res.headers.get(name);
       if (value) headers[name] = value;
     }
-    const text = await c.res.clone().text();
+    const replayBody = c.get('replayBody');
+    const text = replayBody === undefined ? await c.res.clone().text() : JSON.stringify(replayBody);
     const response = { status: c.res.status, body: text ? JSON.parse(text) : null, headers };
     // Answers are bounded by construction (spec limits, at most MAX_FIELD_ERRORS errors); one that is
     // not is answered but not kept, rather than stored at any size.

@@ -12,5 +12,10 @@ export interface AppEnv {
     body: unknown;
     /** A response that already carries the request id header (see responses.ts). */
     stampedResponse: Response;
+    /**
+     * What an Idempotency-Key replay answers instead of the response body, when that body holds
+     * something shown once (a webhook's generated signing secret), which is never stored in clear.
+     */
+    replayBody: unknown;
   };
 }

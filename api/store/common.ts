@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
+import { DELIVERY_RETENTION_MS, DeliverySchema, isOpen, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
   CorruptRecordError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, VersionConflictError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page, type UpdateResult,
 } from './port.js';
@@ -62,22 +63,23 @@ export function nextRecord(current: EnvironmentRecord, proposed: EnvironmentReco
 
 /**
  * What every update does before it writes, in both adapters: refuse a stale `expectedVersion`, run
- * `mutate` on the current record, and number its events after the last one. `next` is null when
- * the record is unchanged (events alone may still be appended).
+ * `mutate` on the current record, number its events after the last one, and derive the deliveries
+ * they cause. `next` is null when the record is unchanged (events alone may still be appended).
  */
 export function applyUpdate(
   current: EnvironmentRecord,
   lastSeq: number,
   mutate: (current: EnvironmentRecord) => UpdateResult,
   options: { expectedVersion?: number; now: () => string },
-): { next: EnvironmentRecord | null; events: EnvironmentEvent[]; lastSeq: number } {
+): { next: EnvironmentRecord | null; events: EnvironmentEvent[]; lastSeq: number; deliveries: NewDelivery[] } {
   if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
     throw new VersionConflictError(current.id, options.expectedVersion, current.version);
   }
   const result = mutate(current);
   const next = result.record ? nextRecord(current, result.record, options.now()) : null;
   const events = numberEvents(current.id, lastSeq, result.events);
-  return { next, events, lastSeq: lastSeq + events.length };
+  const deliveries = events.length && result.outbox ? result.outbox(next ?? current, events) : [];
+  return { next, events, lastSeq: lastSeq + events.length, deliveries };
 }
 
 /** Numbers new events after `lastSeq`, gap-free; validated like records, for the same reason. */
@@ -91,6 +93,82 @@ export function numberEvents(environmentId: string, lastSeq: number, events: rea
     return parsed.data;
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// The outbox rules both adapters share (the queue order is described in port.ts).
+
+function checkedDelivery(delivery: Delivery): Delivery {
+  const parsed = DeliverySchema.safeParse(delivery);
+  if (!parsed.success) throw new Error(`refusing to store delivery ${delivery.id} of environments/${delivery.environmentId}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** In its queue: open and not a redelivery. */
+export const inQueue = (delivery: Pick<Delivery, 'state' | 'redelivery'>): boolean => isOpen(delivery.state) && !delivery.redelivery;
+
+/**
+ * New deliveries as stored: the first one of a target whose queue is empty (not in `openQueues`)
+ * is PENDING and due at once; the rest wait QUEUED behind it, in event order.
+ */
+export function enqueue(deliveries: readonly NewDelivery[], openQueues: ReadonlySet<string>): Delivery[] {
+  const open = new Set(openQueues);
+  return deliveries.map((delivery) => {
+    const pending = !open.has(delivery.target.id);
+    open.add(delivery.target.id);
+    return checkedDelivery({
+      ...delivery,
+      state: pending ? 'PENDING' : 'QUEUED',
+      attempts: [],
+      redelivery: false,
+      scheduleStart: delivery.createTime,
+      ...(pending && { nextAttemptTime: delivery.createTime }),
+    });
+  });
+}
+
+/**
+ * A delivery update as both adapters apply it: the identity of a delivery never changes, a
+ * QUEUED one is only promoted by the store, and an ended one reopens only as a redelivery.
+ * `leftQueue`: it was its queue's head and ended, so the next one must be promoted.
+ */
+export function applyDeliveryUpdate(current: Delivery, mutate: (current: Delivery) => Delivery | null): { next: Delivery | null; leftQueue: boolean } {
+  const proposed = mutate(current);
+  if (!proposed) return { next: null, leftQueue: false };
+  const identity = (d: Delivery) => JSON.stringify([d.id, d.environmentId, d.event, d.target, d.sealedTarget, d.body, d.createTime]);
+  const where = `delivery ${current.id} of environments/${current.environmentId}`;
+  if (identity(proposed) !== identity(current)) throw new Error(`an update of ${where} may not change what it delivers`);
+  if (current.state === 'QUEUED' && proposed.state === 'PENDING') throw new Error(`${where} is QUEUED: only the store promotes it`);
+  if (!isOpen(current.state) && isOpen(proposed.state) && !proposed.redelivery) throw new Error(`${where} ended: it reopens only as a redelivery`);
+  const next = checkedDelivery(proposed);
+  return { next, leftQueue: inQueue(current) && !inQueue(next) };
+}
+
+/** The next delivery of a queue, now at its head. */
+export const promoted = (queued: Delivery, now: string): Delivery =>
+  checkedDelivery({ ...queued, state: 'PENDING', nextAttemptTime: now, scheduleStart: now });
+
+export const isDue = (delivery: Delivery, now: string): boolean =>
+  delivery.state === 'PENDING' && delivery.nextAttemptTime !== undefined && Date.parse(delivery.nextAttemptTime) <= Date.parse(now);
+
+/** Claimed by a new token; due again (to another dispatcher) only once the lease has passed. */
+export function claimed(delivery: Delivery, token: string, now: string, leaseMs: number): Delivery {
+  const until = new Date(Date.parse(now) + leaseMs).toISOString();
+  return checkedDelivery({ ...delivery, claim: { token, until }, nextAttemptTime: until });
+}
+
+/** Ended by the disabling of its target. */
+export const cancelled = (delivery: Delivery, outcome: string, now: string): Delivery => {
+  const { claim: _claim, nextAttemptTime: _next, ...rest } = delivery;
+  return checkedDelivery({ ...rest, state: 'CANCELLED', endTime: now, outcome });
+};
+
+/** When an ended delivery may be dropped (the outbox does not grow forever); open ones are kept. */
+export const expiresMs = (delivery: Delivery): number | null =>
+  !isOpen(delivery.state) && delivery.endTime ? Date.parse(delivery.endTime) + DELIVERY_RETENTION_MS : null;
+
+/** When a delivery may be claimed, for the due index: PENDING ones only. */
+export const dueMs = (delivery: Delivery): number | null =>
+  delivery.state === 'PENDING' && delivery.nextAttemptTime ? Date.parse(delivery.nextAttemptTime) : null;
 
 export function assertPageSize(pageSize: number): void {
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
@@ -155,7 +233,10 @@ export function environmentFilterKey(query: ListEnvironmentsQuery): string {
   return JSON.stringify({ list: 'environments', state: query.state ?? null, project: query.project ?? null, labels: sortedLabels(query) });
 }
 
-export const eventFilterKey = (environmentId: string): string => JSON.stringify({ list: 'events', environmentId });
+export const eventFilterKey = (environmentId: string, newestFirst = false): string =>
+  JSON.stringify(newestFirst ? { list: 'events', environmentId, order: 'desc' } : { list: 'events', environmentId });
+export const deliveryFilterKey = (environmentId: string): string => JSON.stringify({ list: 'deliveries', environmentId });
+export const DELIVERY_CURSOR = z.string().min(1);
 
 function encodePageToken(after: string | number, filterKey: string): string {
   return Buffer.from(JSON.stringify({ v: 1, after, f: filterHash(filterKey) })).toString('base64url');

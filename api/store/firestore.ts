@@ -4,17 +4,21 @@ import {
   type Transaction,
 } from '@google-cloud/firestore';
 import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
 import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
+import { DeliverySchema, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
-  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, applyUpdate, assertPageSize, canTakeOver,
-  checkedRecord, decodePageToken, environmentFilterKey, eventFilterKey, holdsName, numberEvents, storableResponse, parseStored,
-  parseStoredJson, scanLimitedPage, sortedLabels, systemNow, toPage,
+  DELIVERY_CURSOR, ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, applyDeliveryUpdate, applyUpdate,
+  assertPageSize, canTakeOver, cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey,
+  eventFilterKey, expiresMs, holdsName, inQueue, isDue, numberEvents, parseStored, parseStoredJson, promoted, scanLimitedPage, sortedLabels,
+  storableResponse, systemNow, toPage,
 } from './common.js';
 import {
-  EnvironmentNotFoundError, NameTakenError, type EnvironmentStore, type IdempotencyBegin,
-  type IdempotencyRecord, type ListEnvironmentsQuery, type ListEventsQuery, type Page, type UpdateResult,
+  DeliveryNotFoundError, EnvironmentNotFoundError, NameTakenError, type EnvironmentStore, type IdempotencyBegin,
+  type IdempotencyRecord, type ListDeliveriesQuery, type ListEnvironmentsQuery, type ListEventsQuery, type Outbox, type Page,
+  type UpdateResult,
 } from './port.js';
 
 /**
@@ -27,6 +31,12 @@ import {
  * - `environmentNames/{project}__{name}`: the uniqueness lock of a live environment, created in the
  *   transaction that creates the environment and deleted in the one that makes it DELETED.
  * - `idempotency/{sha256 of key}`: keys can be long and hold `/`, document ids cannot.
+ * - `deliveries/{environmentId}__{deliveryId}`: the outbox, top-level so that one query finds
+ *   what is due across environments (`dueMs`, set only while PENDING); `targetId`, `open` and
+ *   `inQueue` are copies for queries; `expireAt` (once ended) drives a TTL policy.
+ * - `deliveryQueues/{environmentId}__{targetId}`: `{queue: [deliveryId…]}`, the open deliveries of
+ *   one target in event order. Every write that adds to or takes from a queue reads and writes
+ *   this document, so concurrent transactions on one queue conflict instead of losing an entry.
  *
  * Every write happens in `runTransaction`; every read is validated (CorruptRecordError names the
  * document). Composite indexes for the list queries: infra/firestore.indexes.json.
@@ -54,6 +64,10 @@ const StateOnlySchema = EnvironmentRecordSchema.pick({ state: true });
 const NameLockSchema = z.object({ environmentId: z.string().min(1) });
 const EventDocumentSchema = EnvironmentEventSchema.omit({ details: true }).extend({ detailsJson: z.string().optional() });
 const IdempotencyDocumentSchema = IdempotencyRecordSchema.omit({ response: true }).extend({ responseJson: z.string().optional() });
+const DeliveryDocumentSchema = DeliverySchema.extend({
+  dueMs: z.number().nullable(), targetId: z.string(), open: z.boolean(), inQueue: z.boolean(), expireAt: z.instanceof(Timestamp).nullable(),
+});
+const QueueSchema = z.object({ queue: z.array(z.string()) });
 
 /** Firestore refuses `undefined` values; JSON drops them, as SQLite's JSON column does. */
 const withoutUndefined = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -103,6 +117,20 @@ function parseIdempotency(snapshot: DocumentSnapshot): IdempotencyRecord {
 
 type Reader = Pick<Transaction, 'get'> | undefined;
 
+/** `expireAt`: a Timestamp once the delivery ended, for the TTL policy that drops it (infra/firestore.indexes.json). */
+function deliveryData(delivery: Delivery) {
+  const expires = expiresMs(delivery);
+  return {
+    ...withoutUndefined({ ...delivery, dueMs: dueMs(delivery), targetId: delivery.target.id, open: delivery.state === 'QUEUED' || delivery.state === 'PENDING', inQueue: inQueue(delivery) }),
+    expireAt: expires === null ? null : Timestamp.fromMillis(expires),
+  };
+}
+
+function parseDelivery(snapshot: DocumentSnapshot): Delivery {
+  const { dueMs: _due, targetId: _target, open: _open, inQueue: _inQueue, expireAt: _expireAt, ...delivery } = parseStored(DeliveryDocumentSchema, snapshot.data(), snapshot.ref.path);
+  return delivery;
+}
+
 export class FirestoreEnvironmentStore implements EnvironmentStore {
   private readonly db: Firestore;
   private readonly now: () => string;
@@ -110,6 +138,8 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
   private readonly names: CollectionReference;
   private readonly idempotency: CollectionReference;
   private readonly listScanBudget: number;
+  private readonly deliveries: CollectionReference;
+  private readonly queues: CollectionReference;
 
   constructor({ firestore, collectionPrefix = '', now = systemNow, listScanBudget = DEFAULT_LIST_SCAN_BUDGET }: FirestoreEnvironmentStoreOptions) {
     this.db = firestore;
@@ -118,6 +148,34 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     this.environments = firestore.collection(`${collectionPrefix}environments`);
     this.names = firestore.collection(`${collectionPrefix}environmentNames`);
     this.idempotency = firestore.collection(`${collectionPrefix}idempotency`);
+    this.deliveries = firestore.collection(`${collectionPrefix}deliveries`);
+    this.queues = firestore.collection(`${collectionPrefix}deliveryQueues`);
+  }
+
+  private deliveryRef(environmentId: string, deliveryId: string): DocumentReference {
+    return this.deliveries.doc(`${environmentId}__${deliveryId}`);
+  }
+
+  private queueRef(environmentId: string, targetId: string): DocumentReference {
+    return this.queues.doc(`${environmentId}__${targetId}`);
+  }
+
+  private async readQueue(tx: Transaction, ref: DocumentReference): Promise<string[]> {
+    const snapshot = await tx.get(ref);
+    return snapshot.exists ? parseStored(QueueSchema, snapshot.data(), ref.path).queue : [];
+  }
+
+  /**
+   * New deliveries, within the caller's transaction. `queues` holds every queue they join, read
+   * before the transaction's first write (Firestore's rule); empty when the environment is new.
+   */
+  private writeNewDeliveries(tx: Transaction, environmentId: string, deliveries: readonly NewDelivery[], queues: Map<string, string[]>): void {
+    const open = new Set([...queues].filter(([, queue]) => queue.length).map(([targetId]) => targetId));
+    for (const delivery of enqueue(deliveries, open)) {
+      tx.create(this.deliveryRef(environmentId, delivery.id), deliveryData(delivery));
+      queues.set(delivery.target.id, [...(queues.get(delivery.target.id) ?? []), delivery.id]);
+    }
+    for (const targetId of new Set(deliveries.map((d) => d.target.id))) tx.set(this.queueRef(environmentId, targetId), { queue: queues.get(targetId) });
   }
 
   /**
@@ -156,9 +214,10 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     return snapshot.exists ? parseStored(NameLockSchema, snapshot.data(), ref.path).environmentId : undefined;
   }
 
-  async create(record: EnvironmentRecord, events: NewEvent[] = []): Promise<EnvironmentRecord> {
+  async create(record: EnvironmentRecord, events: NewEvent[] = [], outbox?: Outbox): Promise<EnvironmentRecord> {
     const stored = checkedRecord(record);
     const numbered = numberEvents(stored.id, 0, events);
+    const deliveries = outbox && numbered.length ? outbox(stored, numbered) : [];
     const nameRef = this.nameLock(stored);
     try {
       await this.transaction(async (tx) => {
@@ -170,6 +229,7 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
         }
         tx.create(this.environments.doc(stored.id), this.environmentData(stored, numbered.length));
         for (const event of numbered) tx.create(this.eventRef(stored.id, event.seq), eventData(event));
+        this.writeNewDeliveries(tx, stored.id, deliveries, new Map());
       });
     } catch (error) {
       // A lock created between this transaction's read and its commit fails the commit with
@@ -198,9 +258,11 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
       const snapshot = await tx.get(ref);
       if (!snapshot.exists) throw new EnvironmentNotFoundError(id);
       const { record: current, eventSeq } = this.parseEnvironment(snapshot);
-      const { next, events, lastSeq } = applyUpdate(current, eventSeq, mutate, { expectedVersion: options.expectedVersion, now: this.now });
+      const { next, events, lastSeq, deliveries } = applyUpdate(current, eventSeq, mutate, { expectedVersion: options.expectedVersion, now: this.now });
 
       // All reads come before the first write, as Firestore transactions require.
+      const queues = new Map<string, string[]>();
+      for (const targetId of new Set(deliveries.map((d) => d.target.id))) queues.set(targetId, await this.readQueue(tx, this.queueRef(id, targetId)));
       if (next && holdsName(next) !== holdsName(current)) {
         const nameRef = this.nameLock(current);
         const holder = await this.nameHolder(tx, nameRef);
@@ -214,6 +276,7 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
       if (next) tx.set(ref, this.environmentData(next, lastSeq));
       else if (events.length) tx.update(ref, { eventSeq: lastSeq });
       for (const event of events) tx.create(this.eventRef(id, event.seq), eventData(event));
+      this.writeNewDeliveries(tx, id, deliveries, queues);
       return { record: next ?? current, events };
     });
   }
@@ -258,17 +321,15 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
 
   async listEvents(environmentId: string, query: ListEventsQuery): Promise<Page<EnvironmentEvent>> {
     assertPageSize(query.pageSize);
-    const filterKey = eventFilterKey(environmentId);
-    const after = Math.max(query.afterSeq ?? 0, decodePageToken(query.pageToken, filterKey, EVENT_CURSOR) ?? 0);
-    const snapshot = await this.environments
-      .doc(environmentId)
-      .collection('events')
-      .where('seq', '>', after)
-      .orderBy('seq')
-      .limit(query.pageSize + 1)
-      .get();
-    const events = snapshot.docs.map((doc) => parseEvent(doc));
-    return toPage(events, query.pageSize, (event) => event.seq, filterKey);
+    const filterKey = eventFilterKey(environmentId, query.newestFirst);
+    const cursor = decodePageToken(query.pageToken, filterKey, EVENT_CURSOR);
+    const events = this.environments.doc(environmentId).collection('events');
+    // Both bounds on the one field `seq`: served by its single-field index, no composite needed.
+    const ordered = query.newestFirst
+      ? events.where('seq', '>', query.afterSeq ?? 0).where('seq', '<', cursor ?? Number.MAX_SAFE_INTEGER).orderBy('seq', 'desc')
+      : events.where('seq', '>', Math.max(query.afterSeq ?? 0, cursor ?? 0)).orderBy('seq');
+    const snapshot = await ordered.limit(query.pageSize + 1).get();
+    return toPage(snapshot.docs.map((doc) => parseEvent(doc)), query.pageSize, (event) => event.seq, filterKey);
   }
 
   async liveEnvironmentIdsInProject(project: string): Promise<string[]> {
@@ -284,6 +345,77 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
   async listWithRunningOperation(): Promise<EnvironmentRecord[]> {
     const snapshot = await this.environments.where('operation.state', '==', 'RUNNING').get();
     return snapshot.docs.map((doc) => this.parseEnvironment(doc).record).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  // -- The outbox ---------------------------------------------------------------------------
+
+  async listDeliveries(environmentId: string, query: ListDeliveriesQuery): Promise<Page<Delivery>> {
+    assertPageSize(query.pageSize);
+    const filterKey = deliveryFilterKey(environmentId);
+    const before = decodePageToken(query.pageToken, filterKey, DELIVERY_CURSOR);
+    const base = this.deliveries.where('environmentId', '==', environmentId).orderBy('id', 'desc');
+    const snapshot = await (before === undefined ? base : base.startAfter(before)).limit(query.pageSize + 1).get();
+    return toPage(snapshot.docs.map((doc) => parseDelivery(doc)), query.pageSize, (d) => d.id, filterKey);
+  }
+
+  async getDelivery(environmentId: string, deliveryId: string): Promise<Delivery | null> {
+    const snapshot = await this.deliveryRef(environmentId, deliveryId).get();
+    return snapshot.exists ? parseDelivery(snapshot) : null;
+  }
+
+  async claimDueDeliveries(options: { limit: number; leaseMs: number }): Promise<Delivery[]> {
+    // The query only proposes candidates; each claim is a transaction that reads the delivery
+    // again, so of two dispatchers proposing the same one, exactly one claims it.
+    const candidates = await this.deliveries.where('dueMs', '<=', Date.parse(this.now())).orderBy('dueMs').limit(options.limit).get();
+    const claims = await Promise.all(candidates.docs.map((doc) => this.transaction(async (tx) => {
+      const snapshot = await tx.get(doc.ref);
+      if (!snapshot.exists) return undefined;
+      const now = this.now();
+      const current = parseDelivery(snapshot);
+      if (!isDue(current, now)) return undefined;
+      const next = claimed(current, randomUUID(), now, options.leaseMs);
+      tx.set(doc.ref, deliveryData(next));
+      return next;
+    })));
+    return claims.filter((claim): claim is Delivery => claim !== undefined);
+  }
+
+  async updateDelivery(environmentId: string, deliveryId: string, mutate: (current: Delivery) => Delivery | null): Promise<Delivery> {
+    const ref = this.deliveryRef(environmentId, deliveryId);
+    return this.transaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      if (!snapshot.exists) throw new DeliveryNotFoundError(environmentId, deliveryId);
+      const current = parseDelivery(snapshot);
+      const { next, leftQueue } = applyDeliveryUpdate(current, mutate);
+      if (!next) return current;
+      let head: Delivery | undefined;
+      let rest: string[] = [];
+      const queueRef = this.queueRef(environmentId, current.target.id);
+      if (leftQueue) {
+        rest = (await this.readQueue(tx, queueRef)).filter((queued) => queued !== current.id);
+        const headSnapshot = rest[0] ? await tx.get(this.deliveryRef(environmentId, rest[0])) : undefined;
+        head = headSnapshot?.exists ? parseDelivery(headSnapshot) : undefined;
+      }
+      tx.set(ref, deliveryData(next));
+      if (leftQueue) {
+        tx.set(queueRef, { queue: rest });
+        if (head?.state === 'QUEUED') tx.set(this.deliveryRef(environmentId, head.id), deliveryData(promoted(head, this.now())));
+      }
+      return next;
+    });
+  }
+
+  async cancelOpenDeliveries(environmentId: string, targetId: string, outcome: string): Promise<number> {
+    const open = this.deliveries.where('environmentId', '==', environmentId).where('targetId', '==', targetId).where('open', '==', true);
+    return this.transaction(async (tx) => {
+      const queueRef = this.queueRef(environmentId, targetId);
+      await this.readQueue(tx, queueRef); // read, so that a concurrent enqueue conflicts with this
+      const snapshot = await tx.get(open);
+      const now = this.now();
+      for (const doc of snapshot.docs) tx.set(doc.ref, deliveryData(cancelled(parseDelivery(doc), outcome, now)));
+      tx.set(queueRef, { queue: [] });
+      return snapshot.size;
+    });
   }
 
   private idempotencyRef(key: string): DocumentReference {

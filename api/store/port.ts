@@ -1,4 +1,5 @@
 import type { EnvironmentEvent, EnvironmentRecord, EnvironmentState, NewEvent } from '../domain/environment.js';
+import type { Delivery, NewDelivery } from '../domain/notifications/delivery.js';
 
 /**
  * The EnvironmentStore port (DESIGN §2): Firestore in production (firestore.ts), SQLite embedded
@@ -29,6 +30,8 @@ export interface ListEventsQuery {
   pageToken?: string;
   /** Only events with seq greater than this. */
   afterSeq?: number;
+  /** Newest first instead of oldest first. */
+  newestFirst?: boolean;
 }
 
 /** Stored answer to a request made with an Idempotency-Key. */
@@ -60,12 +63,24 @@ export type IdempotencyBegin =
   | { outcome: 'existing'; record: IdempotencyRecord };
 
 /**
- * What an update callback returns: the new record (or `null` to leave it unchanged) and the
- * events to append in the same transaction.
+ * The deliveries that numbered events cause (domain/notifications/outbox.ts), given the record as
+ * the transaction leaves it. Called inside the transaction, possibly more than once: pure.
+ */
+export type Outbox = (record: EnvironmentRecord, events: readonly EnvironmentEvent[]) => NewDelivery[];
+
+/**
+ * What an update callback returns: the new record (or `null` to leave it unchanged), the events
+ * to append and how to derive the deliveries they cause, all written in the same transaction.
  */
 export interface UpdateResult {
   record: EnvironmentRecord | null;
   events?: NewEvent[];
+  outbox?: Outbox;
+}
+
+export interface ListDeliveriesQuery {
+  pageSize: number;
+  pageToken?: string;
 }
 
 export interface EnvironmentStore {
@@ -73,7 +88,7 @@ export interface EnvironmentStore {
    * Inserts a new environment and its first events atomically. Throws NameTakenError when a
    * non-DELETED environment with the same (project, name) exists — also under concurrent creates.
    */
-  create(record: EnvironmentRecord, events?: NewEvent[]): Promise<EnvironmentRecord>;
+  create(record: EnvironmentRecord, events?: NewEvent[], outbox?: Outbox): Promise<EnvironmentRecord>;
 
   get(id: string): Promise<EnvironmentRecord | null>;
 
@@ -93,7 +108,7 @@ export interface EnvironmentStore {
   /** Newest first (by id: ids are ULIDs, so id order is creation order). */
   list(query: ListEnvironmentsQuery): Promise<Page<EnvironmentRecord>>;
 
-  /** Events of one environment in seq order (oldest first). */
+  /** Events of one environment in seq order (oldest first, or newest first when asked). */
   listEvents(environmentId: string, query: ListEventsQuery): Promise<Page<EnvironmentEvent>>;
 
   /** Ids of environments in one project that are not DELETED (used for shared bootstrap). */
@@ -101,6 +116,32 @@ export interface EnvironmentStore {
 
   /** Environments whose current operation is RUNNING (for reconciliation after restarts). */
   listWithRunningOperation(): Promise<EnvironmentRecord[]>;
+
+  // -- The outbox. Deliveries of one environment to one target are a queue in event order: the
+  // oldest open one is PENDING, the others QUEUED. A new delivery is PENDING (due at once) when
+  // its queue is empty; whenever a PENDING delivery ends, the store makes the next one PENDING,
+  // due now, in the same transaction. Redeliveries stand outside their queue.
+
+  /** An environment's deliveries, newest event first. */
+  listDeliveries(environmentId: string, query: ListDeliveriesQuery): Promise<Page<Delivery>>;
+
+  getDelivery(environmentId: string, deliveryId: string): Promise<Delivery | null>;
+
+  /**
+   * Claims up to `limit` PENDING deliveries whose next attempt is due (by the store's clock), each
+   * in a transaction that re-checks it: `claim` gets a new token and the delivery is not due again
+   * until the lease ends. Two dispatchers never claim the same attempt.
+   */
+  claimDueDeliveries(options: { limit: number; leaseMs: number }): Promise<Delivery[]>;
+
+  /**
+   * Transactional read-modify-write of one delivery (`mutate` returns null to change nothing).
+   * Throws DeliveryNotFoundError. A QUEUED delivery only becomes PENDING through the store.
+   */
+  updateDelivery(environmentId: string, deliveryId: string, mutate: (current: Delivery) => Delivery | null): Promise<Delivery>;
+
+  /** Ends every open delivery of one queue as CANCELLED (its target was disabled); returns how many. */
+  cancelOpenDeliveries(environmentId: string, targetId: string, outcome: string): Promise<number>;
 
   /**
    * Reserves an idempotency key atomically for `owner`, or returns the record already there. An
@@ -136,6 +177,13 @@ export class VersionConflictError extends Error {
   constructor(readonly environmentId: string, readonly expected: number, readonly actual: number) {
     super(`environment ${environmentId} is at version ${actual}, not ${expected}`);
     this.name = 'VersionConflictError';
+  }
+}
+
+export class DeliveryNotFoundError extends Error {
+  constructor(readonly environmentId: string, readonly deliveryId: string) {
+    super(`delivery ${deliveryId} of environment ${environmentId} not found`);
+    this.name = 'DeliveryNotFoundError';
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -5,14 +6,16 @@ import Database from 'better-sqlite3';
 import {
   EnvironmentEventSchema, EnvironmentRecordSchema, type EnvironmentEvent, type EnvironmentRecord, type NewEvent,
 } from '../domain/environment.js';
+import { DeliverySchema, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
-  ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, applyUpdate, assertPageSize, canTakeOver, checkedRecord, decodePageToken,
-  environmentFilterKey, eventFilterKey, holdsName, numberEvents, parseStored, parseStoredJson, storableResponse, systemNow,
-  toPage,
+  DELIVERY_CURSOR, ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, applyDeliveryUpdate, applyUpdate, assertPageSize,
+  canTakeOver, cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey, eventFilterKey, expiresMs,
+  holdsName, inQueue, isDue, numberEvents, parseStored, parseStoredJson, promoted, storableResponse, systemNow, toPage,
 } from './common.js';
 import {
-  EnvironmentNotFoundError, NameTakenError, StoreInUseError, type EnvironmentStore, type IdempotencyBegin,
-  type IdempotencyRecord, type ListEnvironmentsQuery, type ListEventsQuery, type Page, type UpdateResult,
+  DeliveryNotFoundError, EnvironmentNotFoundError, NameTakenError, StoreInUseError, type EnvironmentStore, type IdempotencyBegin,
+  type IdempotencyRecord, type ListDeliveriesQuery, type ListEnvironmentsQuery, type ListEventsQuery, type Outbox, type Page,
+  type UpdateResult,
 } from './port.js';
 
 /**
@@ -61,6 +64,24 @@ const MIGRATIONS: readonly string[] = [
     record    TEXT NOT NULL
   ) STRICT;
   CREATE INDEX idempotency_expiry ON idempotency (expire_ms);
+  `,
+  `
+  -- The outbox: one row per (event, target), written with the event.
+  CREATE TABLE deliveries (
+    environment_id TEXT NOT NULL REFERENCES environments (id),
+    id             TEXT NOT NULL,
+    target_id      TEXT NOT NULL,
+    seq            INTEGER NOT NULL,
+    state          TEXT NOT NULL,
+    in_queue       INTEGER NOT NULL,  -- open and not a redelivery: part of its target's queue
+    due_ms         INTEGER,           -- PENDING: when it may be claimed (epoch ms); else NULL
+    expire_ms      INTEGER,           -- ended: when it may be dropped (epoch ms); else NULL
+    record         TEXT NOT NULL,
+    PRIMARY KEY (environment_id, id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX deliveries_due ON deliveries (due_ms) WHERE due_ms IS NOT NULL;
+  CREATE INDEX deliveries_queue ON deliveries (environment_id, target_id, seq) WHERE in_queue = 1;
+  CREATE INDEX deliveries_expiry ON deliveries (expire_ms) WHERE expire_ms IS NOT NULL;
   `,
   // Idempotency reservations gained an owner and a lease; records written before cannot have one.
   `DELETE FROM idempotency;`,
@@ -179,9 +200,10 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     for (const event of events) insert.run(event.environmentId, event.seq, JSON.stringify(event));
   }
 
-  async create(record: EnvironmentRecord, events: NewEvent[] = []): Promise<EnvironmentRecord> {
+  async create(record: EnvironmentRecord, events: NewEvent[] = [], outbox?: Outbox): Promise<EnvironmentRecord> {
     const stored = checkedRecord(record);
     const numbered = numberEvents(stored.id, 0, events);
+    const deliveries = outbox && numbered.length ? outbox(stored, numbered) : [];
     this.write(() => {
       // The partial unique index is the guarantee; this lookup only names the holder.
       const holder = holdsName(stored) ? this.liveNameHolder(stored.project, stored.name) : undefined;
@@ -189,6 +211,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
       this.sql('INSERT INTO environments (id, project, name, state, created, event_seq, record) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(stored.id, stored.project, stored.name, stored.state, stored.createTime, numbered.length, JSON.stringify(stored));
       this.insertEvents(numbered);
+      this.insertDeliveries(stored.id, deliveries);
     });
     return stored;
   }
@@ -209,7 +232,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
       const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
       if (!row) throw new EnvironmentNotFoundError(id);
       const current = this.parseRecord(row);
-      const { next, events, lastSeq: eventSeq } = applyUpdate(current, row.event_seq, mutate, { expectedVersion: options.expectedVersion, now: this.now });
+      const { next, events, lastSeq: eventSeq, deliveries } = applyUpdate(current, row.event_seq, mutate, { expectedVersion: options.expectedVersion, now: this.now });
       if (next) {
         if (holdsName(next) && !holdsName(current)) {
           const holder = this.liveNameHolder(next.project, next.name);
@@ -222,6 +245,7 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
         this.sql('UPDATE environments SET event_seq = ? WHERE id = ?').run(eventSeq, id);
       }
       this.insertEvents(events);
+      this.insertDeliveries(id, deliveries);
       return { record: next ?? current, events };
     });
   }
@@ -256,12 +280,15 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
 
   async listEvents(environmentId: string, query: ListEventsQuery): Promise<Page<EnvironmentEvent>> {
     assertPageSize(query.pageSize);
-    const filterKey = eventFilterKey(environmentId);
-    const after = Math.max(query.afterSeq ?? 0, decodePageToken(query.pageToken, filterKey, EVENT_CURSOR) ?? 0);
-    const rows = this.sql<[string, number, number], { seq: number; event: string }>(
-        'SELECT seq, event FROM events WHERE environment_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-      )
-      .all(environmentId, after, query.pageSize + 1);
+    const filterKey = eventFilterKey(environmentId, query.newestFirst);
+    const cursor = decodePageToken(query.pageToken, filterKey, EVENT_CURSOR);
+    const rows = query.newestFirst
+      ? this.sql<[string, number, number, number], { seq: number; event: string }>(
+          'SELECT seq, event FROM events WHERE environment_id = ? AND seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+        ).all(environmentId, query.afterSeq ?? 0, cursor ?? Number.MAX_SAFE_INTEGER, query.pageSize + 1)
+      : this.sql<[string, number, number], { seq: number; event: string }>(
+          'SELECT seq, event FROM events WHERE environment_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+        ).all(environmentId, Math.max(query.afterSeq ?? 0, cursor ?? 0), query.pageSize + 1);
     const events = rows.map(({ seq, event }) => {
       const path = `environments/${environmentId}/events/${seq}`;
       return parseStored(EnvironmentEventSchema, parseStoredJson(event, path), path);
@@ -279,6 +306,97 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     return this.sql<[], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE json_extract(record, '$.operation.state') = 'RUNNING' ORDER BY id`)
       .all()
       .map((row) => this.parseRecord(row));
+  }
+
+  // -- The outbox ---------------------------------------------------------------------------
+
+  private writeDelivery(delivery: Delivery): void {
+    this.sql('INSERT OR REPLACE INTO deliveries (environment_id, id, target_id, seq, state, in_queue, due_ms, expire_ms, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(delivery.environmentId, delivery.id, delivery.target.id, delivery.event.seq, delivery.state, inQueue(delivery) ? 1 : 0, dueMs(delivery), expiresMs(delivery), JSON.stringify(delivery));
+  }
+
+  private parseDelivery(environmentId: string, row: { id: string; record: string }): Delivery {
+    const path = `environments/${environmentId}/deliveries/${row.id}`;
+    return parseStored(DeliverySchema, parseStoredJson(row.record, path), path);
+  }
+
+  private readDelivery(environmentId: string, id: string): Delivery | undefined {
+    const row = this.sql<[string, string], { id: string; record: string }>('SELECT id, record FROM deliveries WHERE environment_id = ? AND id = ?')
+      .get(environmentId, id);
+    return row ? this.parseDelivery(environmentId, row) : undefined;
+  }
+
+  /** Within the caller's transaction: queues with an open delivery decide what is PENDING. */
+  private insertDeliveries(environmentId: string, deliveries: readonly NewDelivery[]): void {
+    if (!deliveries.length) return;
+    const open = new Set(
+      this.sql<[string], { target_id: string }>('SELECT DISTINCT target_id FROM deliveries WHERE environment_id = ? AND in_queue = 1')
+        .all(environmentId).map((row) => row.target_id),
+    );
+    for (const delivery of enqueue(deliveries, open)) this.writeDelivery(delivery);
+  }
+
+  async listDeliveries(environmentId: string, query: ListDeliveriesQuery): Promise<Page<Delivery>> {
+    assertPageSize(query.pageSize);
+    const filterKey = deliveryFilterKey(environmentId);
+    const before = decodePageToken(query.pageToken, filterKey, DELIVERY_CURSOR);
+    const rows = this.sql<[string, string, number], { id: string; record: string }>(
+      'SELECT id, record FROM deliveries WHERE environment_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+    ).all(environmentId, before ?? '\uffff', query.pageSize + 1);
+    return toPage(rows.map((row) => this.parseDelivery(environmentId, row)), query.pageSize, (d) => d.id, filterKey);
+  }
+
+  async getDelivery(environmentId: string, deliveryId: string): Promise<Delivery | null> {
+    return this.readDelivery(environmentId, deliveryId) ?? null;
+  }
+
+  async claimDueDeliveries(options: { limit: number; leaseMs: number }): Promise<Delivery[]> {
+    // One transaction for the batch: SQLite serialises writers, so no two callers see one row due.
+    return this.write(() => {
+      const now = this.now();
+      // Ended deliveries past their retention go first (Firestore's TTL policy does this there).
+      this.sql('DELETE FROM deliveries WHERE expire_ms <= ?').run(Date.parse(now));
+      const rows = this.sql<[number, number], { environment_id: string; id: string; record: string }>(
+        'SELECT environment_id, id, record FROM deliveries WHERE due_ms <= ? ORDER BY due_ms LIMIT ?',
+      ).all(Date.parse(now), options.limit);
+      return rows.flatMap((row) => {
+        const current = this.parseDelivery(row.environment_id, row);
+        if (!isDue(current, now)) return [];
+        const next = claimed(current, randomUUID(), now, options.leaseMs);
+        this.writeDelivery(next);
+        return [next];
+      });
+    });
+  }
+
+  async updateDelivery(environmentId: string, deliveryId: string, mutate: (current: Delivery) => Delivery | null): Promise<Delivery> {
+    return this.write(() => {
+      const current = this.readDelivery(environmentId, deliveryId);
+      if (!current) throw new DeliveryNotFoundError(environmentId, deliveryId);
+      const { next, leftQueue } = applyDeliveryUpdate(current, mutate);
+      if (!next) return current;
+      this.writeDelivery(next);
+      if (leftQueue) this.promoteNext(environmentId, current.target.id);
+      return next;
+    });
+  }
+
+  private promoteNext(environmentId: string, targetId: string): void {
+    const row = this.sql<[string, string], { id: string; record: string }>(
+      "SELECT id, record FROM deliveries WHERE environment_id = ? AND target_id = ? AND in_queue = 1 AND state = 'QUEUED' ORDER BY seq LIMIT 1",
+    ).get(environmentId, targetId);
+    if (row) this.writeDelivery(promoted(this.parseDelivery(environmentId, row), this.now()));
+  }
+
+  async cancelOpenDeliveries(environmentId: string, targetId: string, outcome: string): Promise<number> {
+    return this.write(() => {
+      const now = this.now();
+      const rows = this.sql<[string, string], { id: string; record: string }>(
+        "SELECT id, record FROM deliveries WHERE environment_id = ? AND target_id = ? AND state IN ('QUEUED', 'PENDING')",
+      ).all(environmentId, targetId);
+      for (const row of rows) this.writeDelivery(cancelled(this.parseDelivery(environmentId, row), outcome, now));
+      return rows.length;
+    });
   }
 
   private readIdempotency(key: string): IdempotencyRecord | undefined {

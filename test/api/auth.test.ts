@@ -16,6 +16,8 @@ function cloudApp(allow: string[], verification: 'in-app' | 'cloud-run' = 'in-ap
 const ID = 'env-01jd8m3q4b5c6d7e8f9g0h1j2k';
 const OP = 'op-01jd8m3q4b5c6d7e8f9g0h1j2k';
 type Route = [method: string, path: string, init?: RequestInit];
+/** How Hono lists the redeliver route (the `:redeliver` verb is part of its parameter's pattern). */
+const REDELIVER_PATTERN = ':deliveryId{.+:redeliver}';
 
 /**
  * Every route of the app, with the status an allowed caller gets (for the unknown environment ID):
@@ -31,6 +33,8 @@ const PUBLIC: Record<string, { status: number; init?: RequestInit }> = {
   'GET /environments/:id/plan': { status: 404 },
   'POST /environments/:id/retry': { status: 404 },
   'POST /environments/:id/cancel': { status: 404 },
+  'GET /environments/:id/deliveries': { status: 404 },
+  [`POST /environments/:id/deliveries/${REDELIVER_PATTERN}`]: { status: 404 },
   'GET /openapi.yaml': { status: 200 },
   'GET /docs': { status: 200 },
 };
@@ -40,13 +44,14 @@ const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
   'POST /internal/environments/:id/saxml/apply': { status: 501 },
   'GET /internal/environments/:id/saxml/status': { status: 200 },
   'POST /internal/environments/:id/saxml/delete': { status: 202 },
+  'POST /internal/deliveries:run': { status: 200 },
 };
 /** Routes anyone may call. */
 const OPEN = ['GET /healthz', 'GET /'];
 
 const concrete = (key: string): [method: string, path: string] => {
   const [method, path] = key.split(' ') as [string, string];
-  return [method, path.replace(':id', ID).replace(':operationId', OP)];
+  return [method, path.replace(':id', ID).replace(':operationId', OP).replace(REDELIVER_PATTERN, 'dlv-0000000001-t1:redeliver')];
 };
 const ROUTES = Object.entries(PUBLIC).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);
 const INTERNAL_ROUTES = Object.entries(INTERNAL).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);

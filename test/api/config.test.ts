@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../api/config.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
+import { tableResolver } from '../support/app.js';
 
 describe('loadConfig', () => {
   it('defaults to the local profile on 127.0.0.1:8080 with embedded parts', () => {
@@ -15,6 +16,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com',
       API_AUDIENCE: 'https://x-123.us-central1.run.app, https://x-abc-uc.a.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
+      NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     expect(config).toMatchObject({
       HOST: '0.0.0.0', PORT: 9090, ALLOWED_PRINCIPALS: ['domain:example.com', 'my-project-1/user:bob@example.com'],
@@ -45,6 +47,39 @@ describe('loadConfig', () => {
     } catch (error) {
       expect((error as ConfigError).problems).toEqual(['API_TOKEN: must be at least 16 characters (got "<redacted>")']);
     }
+  });
+});
+
+describe('notification settings', () => {
+  const SLACK = 'https://hooks.slack.com/services/T000/B000/CONFIGSECRET';
+
+  it('parse service-wide default targets, with the lifecycle events unless told otherwise', () => {
+    const config = loadConfig({ NOTIFY_DEFAULT_TARGETS: JSON.stringify([{ type: 'slack', url: SLACK }]) });
+    expect(config.NOTIFY_DEFAULT_TARGETS).toEqual([{ type: 'slack', url: SLACK, events: expect.arrayContaining(['environment.*']) }]);
+    expect(loadConfig({}).DELIVERY_INTERVAL_SECONDS).toBe(2);
+  });
+
+  it('name every problem with the default targets and the key, never echoing either', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(problems({ NOTIFY_DEFAULT_TARGETS: `not json ${SLACK}` })).toEqual([expect.stringMatching(/^NOTIFY_DEFAULT_TARGETS: must be a JSON array like .*\(got "<redacted>"\)$/)]);
+    const webhookWithoutSecret = problems({ NOTIFY_DEFAULT_TARGETS: JSON.stringify([{ type: 'webhook', url: 'https://r.example.com/x?k=CONFIGSECRET' }]) });
+    expect(webhookWithoutSecret).toEqual([expect.stringMatching(/^NOTIFY_DEFAULT_TARGETS\.0: a default webhook target needs its "secret"/)]);
+    const shortKey = problems({ NOTIFY_ENCRYPTION_KEY: Buffer.alloc(16, 1).toString('base64') });
+    expect(shortKey).toEqual(['NOTIFY_ENCRYPTION_KEY: must be the base64 of 32 random bytes (openssl rand -base64 32) (got "<redacted>")']);
+    for (const lines of [webhookWithoutSecret, shortKey]) expect(lines.join('\n')).not.toMatch(/CONFIGSECRET|AQEB/);
+  });
+
+  it('require the key in the cloud profile', () => {
+    const cloud = { PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com' };
+    expect(() => loadConfig(cloud)).toThrow(/NOTIFY_ENCRYPTION_KEY: is required/);
+    expect(loadConfig({ ...cloud, NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).DELIVERY_INTERVAL_SECONDS).toBe(0);
   });
 });
 
@@ -86,6 +121,44 @@ describe('server start-up', () => {
       expect(result.stderr.trim()).toMatch(new RegExp(`^DATA_DIR ${notAFolder} cannot be used \\((ENOTDIR|EEXIST)\\): it must be a folder this process can write; set DATA_DIR to one$`));
     } finally {
       rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('a default target whose URL is refused is one line naming its position, not the URL, and exit 1', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'default-target-'));
+    try {
+      const result = start({ PORT: '0', DATA_DIR: dataDir, NOTIFY_DEFAULT_TARGETS: JSON.stringify([{ type: 'slack', url: 'http://hooks.slack.com/services/T/B/CONFIGSECRET' }]) });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe('NOTIFY_DEFAULT_TARGETS[0].url must use https');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the local notification key in DATA_DIR, readable by its owner only', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'notify-key-'));
+    try {
+      const { buildRuntime } = await import('../../api/compose/index.js');
+      const { createLogger } = await import('../../api/logger.js');
+      const logger = createLogger({ sink: () => {} });
+      // DNS from an empty table: nothing is looked up for real.
+      const options = { resolver: tableResolver() };
+      const runtime = await buildRuntime(loadConfig({ PORT: '0', DATA_DIR: dataDir }), logger, options);
+      const sealed = runtime.deps.notify.seal([{ type: 'slack', url: 'https://hooks.slack.com/services/T/B/KEPT', events: ['*'] }]).targets[0]!;
+      await runtime.close();
+      const { statSync } = await import('node:fs');
+      expect(statSync(join(dataDir, 'notify-encryption.key')).mode & 0o777).toBe(0o600);
+      // The next start opens what the previous one sealed: a delivery to it reaches the sending stage.
+      const again = await buildRuntime(loadConfig({ PORT: '0', DATA_DIR: dataDir }), logger, options);
+      const result = await again.deps.notify.send({
+        id: 'dlv-0000000001-t1', environmentId: 'env-1', event: { seq: 1, type: 'environment.active' }, target: { id: 't1', type: 'slack', url: sealed.url },
+        sealedTarget: sealed.sealed, body: '{}', state: 'PENDING', attempts: [], redelivery: false, scheduleStart: new Date().toISOString(), createTime: new Date().toISOString(),
+      });
+      await again.close();
+      // Opened, then stopped by the (empty) DNS table: not "cannot be read".
+      expect(result).toMatchObject({ outcome: 'retry', error: 'not sent: the URL hooks.slack.com does not resolve' });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

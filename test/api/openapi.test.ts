@@ -26,8 +26,9 @@ describe('openapi.yaml', () => {
     const doc = parse(committed) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual([
-      'DELETE /environments/{id}', 'GET /environments', 'GET /environments/{id}', 'GET /environments/{id}/events', 'GET /environments/{id}/plan',
-      'POST /environments', 'POST /environments/{id}/cancel', 'POST /environments/{id}/retry',
+      'DELETE /environments/{id}', 'GET /environments', 'GET /environments/{id}', 'GET /environments/{id}/deliveries', 'GET /environments/{id}/events',
+      'GET /environments/{id}/plan', 'POST /environments', 'POST /environments/{id}/cancel', 'POST /environments/{id}/deliveries/{deliveryId}:redeliver',
+      'POST /environments/{id}/retry',
     ]);
     for (const methods of Object.values(doc.paths)) {
       for (const op of Object.values(methods)) expect(op.responses['401']?.content).toHaveProperty(['application/problem+json']);

@@ -106,11 +106,11 @@ describe('DELETE /environments/{id}', () => {
     const { events } = dataOf(await client.GET('/environments/{id}/events', { params: { path: { id: env.id } } }), 200);
     // Nothing was created yet, so every stage has nothing to delete: they are DELETED at once.
     expect(events.map((e) => e.type)).toEqual([
-      'operation.started', 'operation.cancelled', 'environment.failed', 'operation.started',
+      'operation.started', 'environment.creating', 'operation.cancelled', 'environment.failed', 'operation.started', 'environment.deleting',
       'stage.succeeded', 'stage.succeeded', 'stage.succeeded', 'stage.succeeded',
     ]);
-    expect(events.slice(4).map((e) => e.message)).toEqual(['stage bootstrap DELETED', 'stage base DELETED', 'stage perf DELETED', 'stage saxml DELETED']);
-    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(events.slice(6).map((e) => e.message)).toEqual(['stage bootstrap DELETED', 'stage base DELETED', 'stage perf DELETED', 'stage saxml DELETED']);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('404 for an unknown environment', async () => {
@@ -152,7 +152,7 @@ describe('GET /environments/{id}/events', () => {
     expect(first.events.map((e) => e.seq)).toEqual([1, 2]);
     const rest = await events({ pageSize: 10, pageToken: first.nextPageToken });
     // Without deleteBootstrap the bootstrap stage stays as it is: three stage events, not four.
-    expect(rest.events.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7]);
+    expect(rest.events.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9]);
     expect(rest.nextPageToken).toBeUndefined();
   });
 

@@ -11,7 +11,7 @@ const WORKFLOW_SA_URL = `/iam/v1/projects/local-sandbox/serviceAccounts/${LOCAL_
 describe('with API_TOKEN set', () => {
   let world: LocalWorld;
   beforeAll(async () => {
-    world = await startLocalWorld({ apiToken: API_TOKEN });
+    world = await startLocalWorld({ env: { API_TOKEN } });
   });
   afterAll(async () => world.stop());
   const withToken = { headers: { authorization: `Bearer ${API_TOKEN}` } };

@@ -9,9 +9,39 @@ import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
 import { createLogger } from '../../api/logger.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
+import { createNotifier, type NotifierOptions } from '../../api/notify/notifier.js';
+import { SecretBox } from '../../api/notify/secret-box.js';
+import type { Resolver } from '../../api/notify/url-safety.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
 
 export const INTERNAL_SECRET = 'test-internal-secret-0123456789';
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7);
+
+/**
+ * DNS from a table: a name not in it does not resolve, so no test ever asks a real resolver
+ * (which would send a packet off the machine).
+ */
+export function tableResolver(table: Record<string, string[]> = {}): Resolver {
+  return async (hostname) => {
+    const addresses = table[hostname];
+    if (addresses) return addresses;
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  };
+}
+
+/** The real notifier as the local profile builds it, on a test key, with DNS from a table. */
+export function testNotifier(options: Partial<NotifierOptions> & { now?: () => Date } = {}) {
+  return createNotifier({
+    box: new SecretBox(TEST_ENCRYPTION_KEY),
+    policy: { allowLoopback: true },
+    resolver: tableResolver(),
+    defaults: [],
+    publicUrl: () => 'http://127.0.0.1:8080',
+    now: () => new Date(),
+    slackIntervalMs: 0,
+    ...options,
+  });
+}
 
 /**
  * The app on embedded parts: an in-memory SQLite store, an engine that never finishes (unless the
@@ -34,6 +64,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
     idempotencyTtlMs: 3600_000,
     readCache: new ReadCache(),
+    notify: testNotifier({ now }),
     ...overrides,
   };
   const app = createApp(deps);

@@ -9,6 +9,7 @@ import type { Sandbox } from '../../api/sandbox/index.js';
 import { createLogger } from '../../api/logger.js';
 import { startServer, type RunningServer } from '../../api/startup.js';
 import type { EnvironmentStore } from '../../api/store/port.js';
+import { tableResolver } from './app.js';
 
 /**
  * The whole local profile as `npm start` builds and serves it (`startServer`, start-up reconcile
@@ -32,11 +33,27 @@ export interface LocalWorld {
 
 export const E2E_TIME_SCALE = 0.002;
 
-export async function startLocalWorld(options: { dataDir?: string; sandbox?: Sandbox; timeScale?: number; apiToken?: string } = {}): Promise<LocalWorld> {
+export interface LocalWorldOptions {
+  dataDir?: string;
+  sandbox?: Sandbox;
+  timeScale?: number;
+  /** Drain the outbox on a timer (seconds); by default only `server.deliverNow()` does. */
+  deliveryIntervalSeconds?: number;
+  /** Environment variables beside the ones the world sets (e.g. NOTIFY_DEFAULT_TARGETS). */
+  env?: Record<string, string>;
+}
+
+export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<LocalWorld> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'saxml-e2e-'));
-  const config = loadConfig({ PROFILE: 'local', PORT: '0', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: String(options.timeScale ?? E2E_TIME_SCALE), RECONCILE_INTERVAL_SECONDS: '0', ...(options.apiToken && { API_TOKEN: options.apiToken }) });
+  const config = loadConfig({
+    PROFILE: 'local', PORT: '0', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: String(options.timeScale ?? E2E_TIME_SCALE), RECONCILE_INTERVAL_SECONDS: '0',
+    DELIVERY_INTERVAL_SECONDS: String(options.deliveryIntervalSeconds ?? 0), ...options.env,
+  });
   const logs: string[] = [];
-  const runtime = await buildRuntime(config, createLogger({ level: 'info', sink: (l) => logs.push(l) }), { sandbox: options.sandbox });
+  // DNS from an empty table: the local world's targets are loopback addresses, nothing is looked up.
+  const runtime = await buildRuntime(config, createLogger({ level: 'info', sink: (l) => logs.push(l) }), {
+    sandbox: options.sandbox, resolver: tableResolver(), slackIntervalMs: 0,
+  });
   const waiters = new Set<{ id: string; check: (r: EnvironmentRecord) => boolean; resolve: (r: EnvironmentRecord) => void }>();
   const store: EnvironmentStore = runtime.deps.store;
   const update = store.update.bind(store);

@@ -5,7 +5,8 @@ import { MAX_BODY_BYTES } from '../../http/limits.js';
 import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { createEnvironment, previewEnvironment } from '../../services/environments/create.js';
-import { ctxOf, environmentRoute, idempotencyKey, respondWithEnvironment } from '../contract.js';
+import { etagOf, toView } from '../../services/shared/view.js';
+import { ctxOf, environmentRoute, idempotencyKey } from '../contract.js';
 import { CreateQuery, EnvironmentSchema, EnvironmentSpecBody, ValidateOnlyResultSchema } from './schemas.js';
 
 export const route = environmentRoute({
@@ -23,7 +24,10 @@ export const route = environmentRoute({
   },
   responses: {
     200: { description: 'validateOnly: the normalised spec and the plan a create would run', content: { 'application/json': { schema: ValidateOnlyResultSchema } } },
-    202: { description: 'Recorded; the create operation is running', content: { 'application/json': { schema: EnvironmentSchema } } },
+    202: {
+      description: 'Recorded; the create operation is running. Webhook targets carry their signing `secret` here, and nowhere else, ever',
+      content: { 'application/json': { schema: EnvironmentSchema } },
+    },
     409: problemResponse('Name taken in the project, or the Idempotency-Key is in flight'),
     413: problemResponse(`Body over ${MAX_BODY_BYTES / 1024} KiB`),
     415: problemResponse('Not application/json'),
@@ -36,5 +40,12 @@ export const route = environmentRoute({
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
   const input = { body: c.get('body') };
   if (c.req.valid('query').validateOnly) return c.json(await previewEnvironment(deps, ctxOf(c), input), 200);
-  return respondWithEnvironment(c, await createEnvironment(deps, ctxOf(c), input), 202);
+  const { record, secrets } = await createEnvironment(deps, ctxOf(c), input);
+  const view = toView(record);
+  // The generated signing secrets are shown here, once; a replay of this request answers without them.
+  c.set('replayBody', view);
+  c.header('ETag', etagOf(record));
+  c.header('Location', `/environments/${record.id}`);
+  const notifications = view.notifications.map((target) => (secrets[target.id] ? { ...target, secret: secrets[target.id] } : target));
+  return c.json({ ...view, notifications }, 202);
 };

@@ -9,7 +9,7 @@ export const route = environmentRoute({
   operationId: 'listEnvironmentEvents',
   method: 'get',
   path: '/environments/{id}/events',
-  summary: "The environment's history, oldest first",
+  summary: "The environment's history, oldest or newest first; `after` for only what is new",
   request: { params: EnvironmentIdParam, query: EventsQuery },
   responses: {
     200: { description: 'A page of events', content: { 'application/json': { schema: EventListSchema } } },

@@ -3,10 +3,12 @@ import { bodyParsedByService, newRouter, withContractMiddleware } from '../route
 import * as cancel from './cancel.js';
 import * as create from './create.js';
 import * as del from './delete.js';
+import * as deliveries from './deliveries.js';
 import * as events from './events.js';
 import * as get from './get.js';
 import * as list from './list.js';
 import * as plan from './plan.js';
+import * as redeliver from './redeliver.js';
 import * as retry from './retry.js';
 
 /** The public environment routes, one file each: contract (`route`) and handler. */
@@ -14,6 +16,8 @@ export function environmentsRouter(deps: Deps) {
   const router = newRouter();
   // Create documents its body but lets the service parse it (it authorizes on the project first).
   router.openAPIRegistry.registerPath(create.route);
+  // Redeliver is documented with its custom-method path and served under a pattern Hono can route.
+  router.openAPIRegistry.registerPath(redeliver.route);
   return router
     .openapi({ ...bodyParsedByService(withContractMiddleware(create.route, deps)), hide: true }, create.handler(deps))
     .openapi(withContractMiddleware(list.route, deps), list.handler(deps))
@@ -22,5 +26,7 @@ export function environmentsRouter(deps: Deps) {
     .openapi(withContractMiddleware(events.route, deps), events.handler(deps))
     .openapi(withContractMiddleware(plan.route, deps), plan.handler(deps))
     .openapi(withContractMiddleware(retry.route, deps), retry.handler(deps))
-    .openapi(withContractMiddleware(cancel.route, deps), cancel.handler(deps));
+    .openapi(withContractMiddleware(cancel.route, deps), cancel.handler(deps))
+    .openapi(withContractMiddleware(deliveries.route, deps), deliveries.handler(deps))
+    .openapi(withContractMiddleware(redeliver.servedRoute, deps), redeliver.handler(deps));
 }

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
 import { ENVIRONMENT_ID } from '../../domain/ids.js';
+import { DELIVERY_ID, DELIVERY_STATES, DeliverySchema as DomainDeliverySchema } from '../../domain/notifications/delivery.js';
+import { NotificationTargetSchema } from '../../domain/notifications/targets.js';
 import { EnvironmentSpecSchema } from '../../domain/spec.js';
 
 /**
@@ -19,8 +21,21 @@ export const EnvironmentSpecBody = EnvironmentSpecSchema.meta({
   },
 });
 
-export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true })
+export const NotificationTargetViewSchema = NotificationTargetSchema.omit({ sealed: true })
   .extend({
+    id: z.string().openapi({ description: 't1, t2, … in spec order; default-… for the service\'s default targets' }),
+    url: z.string().openapi({ description: 'Scheme and host only: the rest of a notification URL is a credential' }),
+    disabled: z.object({ time: z.string(), reason: z.string() }).optional()
+      .openapi({ description: 'Set when the target answered with a permanent error; nothing more is sent to it' }),
+    secret: z.string().optional().openapi({
+      description: 'Webhook targets, in the create response only: the whsec_ signing secret. Store it then: it is never shown again (not even to an Idempotency-Key replay)',
+    }),
+  })
+  .meta({ id: 'NotificationTarget' });
+
+export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true, notifications: true, disabledTargets: true })
+  .extend({
+    notifications: z.array(NotificationTargetViewSchema),
     etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header' }),
     actions: z
       .object({ canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean() })
@@ -50,11 +65,37 @@ export const EnvironmentListSchema = z
   .object({ environments: z.array(EnvironmentSchema), nextPageToken: z.string().optional() })
   .openapi('EnvironmentList');
 
-export const EventsQuery = z.object({ pageSize, pageToken });
+export const EventsQuery = z.object({
+  pageSize,
+  pageToken,
+  after: z.coerce.number().int().min(0).optional()
+    .openapi({ description: 'Only events with a greater seq: poll with the last seq you saw to get only what is new' }),
+  order: z.enum(['asc', 'desc']).default('asc').openapi({ description: '`asc`: oldest first (default); `desc`: newest first' }),
+});
 
 export const EventListSchema = z
   .object({ events: z.array(EnvironmentEventSchema.meta({ id: 'Event' })), nextPageToken: z.string().optional() })
   .openapi('EventList');
+
+export const DeliveryIdParam = EnvironmentIdParam.extend({
+  deliveryId: z.string().regex(DELIVERY_ID, 'delivery ids look like dlv-0000000012-t1').openapi({ param: { name: 'deliveryId', in: 'path' }, example: 'dlv-0000000012-t1' }),
+});
+
+export const DeliverySchema = DomainDeliverySchema.omit({ sealedTarget: true, body: true, claim: true, scheduleStart: true, environmentId: true })
+  .extend({
+    webhookId: z.string().optional().openapi({ description: 'Webhook targets: the `webhook-id` header of every attempt (the same on retries and redeliveries)' }),
+    state: z.enum(DELIVERY_STATES).openapi({
+      description: 'QUEUED: waits for an earlier delivery to the same target (order is kept); PENDING: to be sent at nextAttemptTime; then DELIVERED, FAILED (refused, given up, or the target was disabled) or CANCELLED (its target was disabled)',
+    }),
+    redelivery: z.boolean().openapi({ description: 'Sent again on request (POST …:redeliver), outside the order of its queue' }),
+  })
+  .meta({ id: 'Delivery' });
+
+export const DeliveryListSchema = z
+  .object({ deliveries: z.array(DeliverySchema), nextPageToken: z.string().optional() })
+  .openapi('DeliveryList');
+
+export const DeliveriesQuery = z.object({ pageSize, pageToken });
 
 const PlanStepSchema = z
   .object({

@@ -1,13 +1,15 @@
 import type { Deps } from '../../deps.js';
 import { requireWorkflowIdentity } from '../../http/auth.js';
 import { newRouter, withContractMiddleware } from '../router.js';
+import * as deliveries from './deliveries.js';
 import * as plan from './plan.js';
 import * as reports from './reports.js';
 import * as saxml from './saxml.js';
 
 /**
- * Workflow → API routes (DESIGN §4). Only the workflow's identity may call them; they are hidden
- * from the public OpenAPI document but validated like every other route.
+ * Workflow → API routes (DESIGN §4), and the scheduler's outbox drain, which calls with the same
+ * identity. Only the workflow's identity may call them; they are hidden from the public OpenAPI
+ * document but validated like every other route.
  */
 export function internalRouter(deps: Deps) {
   const workflowOnly = [requireWorkflowIdentity(deps.internalAuth.authenticator, deps.internalAuth.workflowPrincipal)];
@@ -17,5 +19,6 @@ export function internalRouter(deps: Deps) {
     .openapi(internal(reports.route), reports.handler(deps))
     .openapi(internal(saxml.applyRoute), saxml.apply)
     .openapi(internal(saxml.statusRoute), saxml.status)
-    .openapi(internal(saxml.deleteRoute), saxml.remove);
+    .openapi(internal(saxml.deleteRoute), saxml.remove)
+    .openapi(internal(deliveries.route), deliveries.handler(deps));
 }

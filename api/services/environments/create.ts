@@ -1,9 +1,10 @@
 import type { Deps } from '../../deps.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
-import { validationFailed } from '../../domain/errors.js';
+import { validationFailed, type FieldError } from '../../domain/errors.js';
 import { newEnvironment } from '../../domain/new-environment.js';
 import { buildPlan, planSizeProblem } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
+import { redactUrl } from '../../domain/notifications/targets.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 import { parseSpec } from '../../domain/validate.js';
 import { verb, type ServiceContext } from '../context.js';
@@ -23,6 +24,22 @@ function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): Normali
   return parsed.spec;
 }
 
+/**
+ * Every notification URL is checked as the sender will check it (its form, then every address its
+ * host resolves to): one 422 entry per refused target, naming the rule, never the URL.
+ */
+async function checkTargets(deps: Deps, spec: NormalisedSpec): Promise<void> {
+  const problems = await Promise.all(spec.notifications.map((target) => deps.notify.problemWith(target.type, target.url)));
+  const errors = problems.flatMap((message, i): FieldError[] => (message ? [{ path: `$.notifications[${i}].url`, message }] : []));
+  if (errors.length) throw validationFailed(errors);
+}
+
+/** The spec as it may be stored and shown: notification URLs redacted, no secrets (they are sealed in the record). */
+const storableSpec = (spec: NormalisedSpec): NormalisedSpec => ({
+  ...spec,
+  notifications: spec.notifications.map(({ type, url, events }) => ({ type, url: redactUrl(url), events })),
+});
+
 /** The create plan of a spec (before an id is assigned, the preview shows a placeholder); 422 when it is too large to run. */
 function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
   const plan = buildPlan(spec, {
@@ -37,16 +54,22 @@ function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Pl
 /** `validateOnly`: the normalised spec and the plan a create would run; nothing is recorded. */
 export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan }> => {
   const spec = authorizedSpec(deps, ctx, input.body);
-  return { spec, plan: createPlan(deps, spec, 'env-assigned-on-create') };
+  await checkTargets(deps, spec);
+  return { spec: storableSpec(spec), plan: createPlan(deps, spec, 'env-assigned-on-create') };
 });
 
-/** Records the environment with its create operation, then starts the workflow (DESIGN §4). */
-export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<EnvironmentRecord> => {
+/**
+ * Records the environment with its create operation, then starts the workflow (DESIGN §4).
+ * `secrets`: the webhook targets' signing secrets (by target id), for the create response only.
+ */
+export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ record: EnvironmentRecord; secrets: Record<string, string> }> => {
   const spec = authorizedSpec(deps, ctx, input.body);
+  await checkTargets(deps, spec);
   const time = deps.now().toISOString();
   const id = deps.newId('env');
-  const { record, events } = newEnvironment(spec, {
-    id, operationId: deps.newId('op'), time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id),
+  const { targets, secrets } = deps.notify.seal(spec.notifications);
+  const { record, events } = newEnvironment(storableSpec(spec), {
+    id, operationId: deps.newId('op'), time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id), notifications: targets,
   });
-  return launchExecution(deps, ctx, await commitNew(deps, ctx, record, events));
+  return { record: await launchExecution(deps, ctx, await commitNew(deps, ctx, record, events)), secrets };
 });

@@ -4,26 +4,27 @@ import type { UpdateResult } from '../../store/port.js';
 import type { ServiceContext } from '../context.js';
 
 /**
- * Step 3 of every verb: one store transaction writes the state and the events that describe it,
- * together or not at all. `mutate` re-checks every precondition against the current record (it may
- * run more than once under contention) and must be free of side effects. After the commit the
- * events are told as a story on the console (README "What happens on npm start").
+ * Step 3 of every verb: one store transaction writes the state, the events that describe it and
+ * the notifications those events cause (the outbox, sent later by the dispatcher), together or
+ * not at all. `mutate` re-checks every precondition against the current record (it may run more
+ * than once under contention) and must be free of side effects. After the commit the events are
+ * told as a story on the console (README "What happens on npm start").
  */
 export async function commit(
   deps: Deps,
   ctx: ServiceContext,
   id: string,
-  mutate: (current: EnvironmentRecord) => UpdateResult,
+  mutate: (current: EnvironmentRecord) => Omit<UpdateResult, 'outbox'>,
   options: { expectedVersion?: number } = {},
 ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
-  const result = await deps.store.update(id, mutate, options);
+  const result = await deps.store.update(id, (current) => ({ ...mutate(current), outbox: deps.notify.outbox }), options);
   narrate(ctx, result.record, result.events);
   return result;
 }
 
-/** The first write of a new environment, with its first events. */
+/** The first write of a new environment, with its first events (and their notifications). */
 export async function commitNew(deps: Deps, ctx: ServiceContext, record: EnvironmentRecord, events: NewEvent[]): Promise<EnvironmentRecord> {
-  const created = await deps.store.create(record, events);
+  const created = await deps.store.create(record, events, deps.notify.outbox);
   narrate(ctx, created, events);
   return created;
 }

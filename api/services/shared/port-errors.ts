@@ -2,7 +2,7 @@ import { DomainError, notFound } from '../../domain/errors.js';
 import { EngineUnavailableError } from '../../engine/port.js';
 import type { Logger } from '../../logger.js';
 import {
-  CorruptRecordError, EnvironmentNotFoundError, InvalidPageTokenError, NameTakenError, VersionConflictError,
+  CorruptRecordError, DeliveryNotFoundError, EnvironmentNotFoundError, InvalidPageTokenError, NameTakenError, VersionConflictError,
 } from '../../store/port.js';
 
 /**
@@ -13,6 +13,7 @@ import {
 export function fromPortError(error: unknown, ctx: { logger: Logger; requestId?: string }): unknown {
   if (error instanceof DomainError) return error;
   if (error instanceof EnvironmentNotFoundError) return notFound(`environment ${error.environmentId}`);
+  if (error instanceof DeliveryNotFoundError) return notFound(`delivery ${error.deliveryId} of environment ${error.environmentId}`);
   if (error instanceof NameTakenError) {
     return new DomainError('ALREADY_EXISTS', `an environment named "${error.environmentName}" already exists in project ${error.project}: ${error.existingId}`,
       { existingId: error.existingId });

@@ -1,4 +1,6 @@
 import type { EnvironmentRecord } from '../../domain/environment.js';
+import { webhookId, type Delivery } from '../../domain/notifications/delivery.js';
+import type { NotificationTarget } from '../../domain/notifications/targets.js';
 import { DomainError } from '../../domain/errors.js';
 import { actionsFor, type Actions } from '../../domain/state-machine.js';
 
@@ -6,7 +8,14 @@ import { actionsFor, type Actions } from '../../domain/state-machine.js';
  * The public representation of an environment: the record without storage internals, plus etag
  * and actions. Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
  */
-export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress'> & { etag: string; actions: Actions };
+export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets'> & {
+  notifications: TargetView[];
+  etag: string;
+  actions: Actions;
+};
+
+/** A target as responses show it: redacted URL, never the sealed secret; `disabled` after a permanent error. */
+export type TargetView = Omit<NotificationTarget, 'sealed'> & { disabled?: { time: string; reason: string } };
 
 /** Strong ETag of one version of one environment. */
 export const etagOf = (record: Pick<EnvironmentRecord, 'id' | 'version'>): string => `"${record.id.slice(-8)}-${record.version}"`;
@@ -23,10 +32,20 @@ export function expectedVersion(record: Pick<EnvironmentRecord, 'id' | 'version'
 }
 
 export function toView(record: EnvironmentRecord): EnvironmentView {
-  const { version: _version, progress: _progress, ...rest } = record;
+  const { version: _version, progress: _progress, notifications, disabledTargets, ...rest } = record;
   return {
     ...rest,
+    notifications: notifications.map(({ sealed: _sealed, ...target }) =>
+      (disabledTargets[target.id] ? { ...target, disabled: disabledTargets[target.id] } : target)),
     etag: etagOf(record),
     actions: actionsFor(record.state, record.operation, record.spec.deletionProtection),
   };
+}
+
+/** A delivery as responses show it: what was sent where and how it went — not the body or the sealed target. */
+export type DeliveryView = Omit<Delivery, 'sealedTarget' | 'body' | 'claim' | 'scheduleStart' | 'environmentId'> & { webhookId?: string };
+
+export function toDeliveryView(delivery: Delivery): DeliveryView {
+  const { sealedTarget: _sealed, body: _body, claim: _claim, scheduleStart: _start, environmentId: _env, ...rest } = delivery;
+  return delivery.target.type === 'webhook' ? { ...rest, webhookId: webhookId(delivery) } : rest;
 }

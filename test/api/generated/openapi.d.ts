@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/environments/{id}/deliveries/{deliveryId}:redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one delivery again (same body, same webhook-id)
+         * @description An ended delivery is sent again outside the order of its queue, with a fresh retry schedule; one waiting for its next retry is sent now.
+         */
+        post: operations["redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/environments/{id}": {
         parameters: {
             query?: never;
@@ -46,7 +66,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The environment's history, oldest first */
+        /** The environment's history, oldest or newest first; `after` for only what is new */
         get: operations["listEnvironmentEvents"];
         put?: never;
         post?: never;
@@ -107,6 +127,23 @@ export interface paths {
          * @description Cancels the workflow execution; the environment becomes FAILED and can be retried or deleted.
          */
         post: operations["cancelEnvironmentOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/environments/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The environment's notifications, newest event first: target (redacted), event, attempts, next attempt */
+        get: operations["listEnvironmentDeliveries"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -366,6 +403,47 @@ export interface components {
                     tpuPool: string;
                 }[];
             };
+            /**
+             * @description Webhooks (Standard Webhooks, signed) and Slack incoming webhooks told about this environment; URLs and secrets are stored encrypted and never shown again
+             * @default []
+             */
+            notifications?: ({
+                /** @enum {string} */
+                type: "webhook";
+                /** @description https URL (checked when the environment is created and again at every send) */
+                url: string;
+                /**
+                 * @description Event types or prefixes (stage.*) to send; default: the lifecycle events
+                 * @default [
+                 *       "environment.*",
+                 *       "stage.succeeded",
+                 *       "stage.failed",
+                 *       "operation.cancelled",
+                 *       "bootstrap.kept",
+                 *       "notification.disabled"
+                 *     ]
+                 */
+                events?: string[];
+                /** @description Standard Webhooks signing secret; generated when absent and returned once, in the create response */
+                secret?: string;
+            } | {
+                /** @enum {string} */
+                type: "slack";
+                /** @description Slack incoming-webhook URL (https://hooks.slack.com/services/…) */
+                url: string;
+                /**
+                 * @description Event types or prefixes (stage.*) to send; default: the lifecycle events
+                 * @default [
+                 *       "environment.*",
+                 *       "stage.succeeded",
+                 *       "stage.failed",
+                 *       "operation.cancelled",
+                 *       "bootstrap.kept",
+                 *       "notification.disabled"
+                 *     ]
+                 */
+                events?: string[];
+            })[];
         };
         Plan: {
             /** @enum {string} */
@@ -627,6 +705,47 @@ export interface components {
                         tpuPool: string;
                     }[];
                 };
+                /**
+                 * @description Webhooks (Standard Webhooks, signed) and Slack incoming webhooks told about this environment; URLs and secrets are stored encrypted and never shown again
+                 * @default []
+                 */
+                notifications?: ({
+                    /** @enum {string} */
+                    type: "webhook";
+                    /** @description https URL (checked when the environment is created and again at every send) */
+                    url: string;
+                    /**
+                     * @description Event types or prefixes (stage.*) to send; default: the lifecycle events
+                     * @default [
+                     *       "environment.*",
+                     *       "stage.succeeded",
+                     *       "stage.failed",
+                     *       "operation.cancelled",
+                     *       "bootstrap.kept",
+                     *       "notification.disabled"
+                     *     ]
+                     */
+                    events?: string[];
+                    /** @description Standard Webhooks signing secret; generated when absent and returned once, in the create response */
+                    secret?: string;
+                } | {
+                    /** @enum {string} */
+                    type: "slack";
+                    /** @description Slack incoming-webhook URL (https://hooks.slack.com/services/…) */
+                    url: string;
+                    /**
+                     * @description Event types or prefixes (stage.*) to send; default: the lifecycle events
+                     * @default [
+                     *       "environment.*",
+                     *       "stage.succeeded",
+                     *       "stage.failed",
+                     *       "operation.cancelled",
+                     *       "bootstrap.kept",
+                     *       "notification.disabled"
+                     *     ]
+                     */
+                    events?: string[];
+                })[];
             };
             /** @enum {string} */
             state: "CREATING" | "ACTIVE" | "DELETING" | "DELETED" | "FAILED";
@@ -701,6 +820,7 @@ export interface components {
             /** Format: date-time */
             updateTime: string;
             createdBy: string;
+            notifications: components["schemas"]["NotificationTarget"][];
             /** @description Changes whenever the environment changes; also sent as the ETag header */
             etag: string;
             /** @description What is legal now */
@@ -709,6 +829,22 @@ export interface components {
                 canRetry: boolean;
                 canCancel: boolean;
             };
+        };
+        NotificationTarget: {
+            /** @description t1, t2, … in spec order; default-… for the service's default targets */
+            id: string;
+            /** @enum {string} */
+            type: "webhook" | "slack";
+            /** @description Scheme and host only: the rest of a notification URL is a credential */
+            url: string;
+            events: string[];
+            /** @description Set when the target answered with a permanent error; nothing more is sent to it */
+            disabled?: {
+                time: string;
+                reason: string;
+            };
+            /** @description Webhook targets, in the create response only: the whsec_ signing secret. Store it then: it is never shown again (not even to an Idempotency-Key replay) */
+            secret?: string;
         };
         Problem: {
             /** @example /problems/validation-failed */
@@ -732,6 +868,43 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Delivery: {
+            id: string;
+            event: {
+                seq: number;
+                /** @enum {string} */
+                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled";
+            };
+            target: {
+                id: string;
+                /** @enum {string} */
+                type: "webhook" | "slack";
+                url: string;
+            };
+            /**
+             * @description QUEUED: waits for an earlier delivery to the same target (order is kept); PENDING: to be sent at nextAttemptTime; then DELIVERED, FAILED (refused, given up, or the target was disabled) or CANCELLED (its target was disabled)
+             * @enum {string}
+             */
+            state: "QUEUED" | "PENDING" | "DELIVERED" | "FAILED" | "CANCELLED";
+            attempts: {
+                /** Format: date-time */
+                time: string;
+                statusCode?: number;
+                error?: string;
+                durationMs: number;
+            }[];
+            /** Format: date-time */
+            nextAttemptTime?: string;
+            /** @description Sent again on request (POST …:redeliver), outside the order of its queue */
+            redelivery: boolean;
+            /** Format: date-time */
+            createTime: string;
+            /** Format: date-time */
+            endTime?: string;
+            outcome?: string;
+            /** @description Webhook targets: the `webhook-id` header of every attempt (the same on retries and redeliveries) */
+            webhookId?: string;
+        };
         EnvironmentList: {
             environments: components["schemas"]["Environment"][];
             nextPageToken?: string;
@@ -746,7 +919,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "environment.active" | "environment.deleted" | "environment.failed";
+            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";
@@ -780,6 +953,10 @@ export interface components {
                 };
             })[];
             operationId?: string;
+        };
+        DeliveryList: {
+            deliveries: components["schemas"]["Delivery"][];
+            nextPageToken?: string;
         };
     };
     responses: never;
@@ -883,7 +1060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidateOnlyResult"];
                 };
             };
-            /** @description Recorded; the create operation is running */
+            /** @description Recorded; the create operation is running. Webhook targets carry their signing `secret` here, and nowhere else, ever */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -966,6 +1143,83 @@ export interface operations {
             };
             /** @description The workflow could not be started (the environment is recorded as FAILED; retry it) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Due now; the dispatcher sends it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such environment, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Still queued behind an earlier delivery to the same target, or being sent right now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1167,6 +1421,10 @@ export interface operations {
                 pageSize?: number;
                 /** @description Opaque token from the previous page */
                 pageToken?: string;
+                /** @description Only events with a greater seq: poll with the last seq you saw to get only what is new */
+                after?: number | null;
+                /** @description `asc`: oldest first (default); `desc`: newest first */
+                order?: "asc" | "desc";
             };
             header?: never;
             path: {
@@ -1506,6 +1764,78 @@ export interface operations {
             };
             /** @description Cloud Workflows is unavailable; nothing was changed */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEnvironmentDeliveries: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 20 */
+                pageSize?: number;
+                /** @description Opaque token from the previous page */
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such environment, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnvironmentRecord, NewEvent, Operation } from '../../../api/domain/environment.js';
+import { deliveryId, type Delivery, type NewDelivery } from '../../../api/domain/notifications/delivery.js';
 import {
-  CorruptRecordError, EnvironmentNotFoundError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, NameTakenError, VersionConflictError,
-  type EnvironmentStore,
+  CorruptRecordError, DeliveryNotFoundError, EnvironmentNotFoundError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, NameTakenError, VersionConflictError,
+  type EnvironmentStore, type Outbox,
 } from '../../../api/store/port.js';
 import { newEnvironmentRecord } from '../../support/fixtures.js';
 
@@ -48,6 +49,24 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 const ids = (records: readonly EnvironmentRecord[]): string[] => records.map((r) => r.id);
+
+/** An outbox that sends every event to each of `targets` (a stand-in for domain/notifications/outbox.ts). */
+export const outboxTo = (...targets: string[]): Outbox => (record, events) =>
+  events.flatMap((e): NewDelivery[] => targets.map((target) => ({
+    id: deliveryId(e.seq, target),
+    environmentId: record.id,
+    event: { seq: e.seq, type: e.type },
+    target: { id: target, type: 'webhook', url: 'https://receiver.example.com/…' },
+    sealedTarget: `sealed-${target}`,
+    body: JSON.stringify({ seq: e.seq, message: e.message }),
+    createTime: e.time,
+  })));
+
+const states = (deliveries: readonly Delivery[]) => deliveries.map((d) => `${d.id} ${d.state}`).sort();
+const delivered = (d: Delivery): Delivery => {
+  const { claim: _claim, nextAttemptTime: _next, ...rest } = d;
+  return { ...rest, state: 'DELIVERED', endTime: new Date().toISOString(), outcome: 'delivered (HTTP 200)' };
+};
 
 export function storeContract(
   name: string,
@@ -257,6 +276,134 @@ export function storeContract(
         await expect(store.listEvents(other.id, { pageSize: 10, pageToken: after.nextPageToken })).rejects.toBeInstanceOf(
           InvalidPageTokenError,
         );
+      });
+    });
+
+    describe('events, newest first', () => {
+      it('pages backwards from the newest, above afterSeq', async () => {
+        const created = await store.create(newEnvironmentRecord(), Array.from({ length: 12 }, (_, i) => event(`event ${i + 1}`)));
+        const first = await store.listEvents(created.id, { pageSize: 5, newestFirst: true });
+        expect(first.items.map((e) => e.seq)).toEqual([12, 11, 10, 9, 8]);
+        const second = await store.listEvents(created.id, { pageSize: 5, newestFirst: true, pageToken: first.nextPageToken });
+        expect(second.items.map((e) => e.seq)).toEqual([7, 6, 5, 4, 3]);
+        const bounded = await store.listEvents(created.id, { pageSize: 5, newestFirst: true, afterSeq: 9 });
+        expect(bounded.items.map((e) => e.seq)).toEqual([12, 11, 10]);
+        expect(bounded.nextPageToken).toBeUndefined();
+        // A token continues only the order it came from.
+        await expect(store.listEvents(created.id, { pageSize: 5, pageToken: first.nextPageToken })).rejects.toBeInstanceOf(InvalidPageTokenError);
+      });
+    });
+
+    describe('the outbox', () => {
+      it('writes the deliveries of an update with its events: per target, the first PENDING and due, the rest QUEUED behind it', async () => {
+        const created = await store.create(newEnvironmentRecord(), [event('created', 'operation.started')], outboxTo('t1'));
+        expect(states((await store.listDeliveries(created.id, { pageSize: 100 })).items)).toEqual([`${deliveryId(1, 't1')} PENDING`]);
+
+        await store.update(created.id, (c) => ({ record: { ...c, state: 'ACTIVE' }, events: [event('a'), event('b')], outbox: outboxTo('t1', 't2') }));
+        const all = (await store.listDeliveries(created.id, { pageSize: 100 })).items;
+        expect(states(all)).toEqual([
+          `${deliveryId(1, 't1')} PENDING`,
+          `${deliveryId(2, 't1')} QUEUED`, `${deliveryId(2, 't2')} PENDING`,
+          `${deliveryId(3, 't1')} QUEUED`, `${deliveryId(3, 't2')} QUEUED`,
+        ].sort());
+        // Newest event first; what the outbox built is what is stored.
+        expect(all.map((d) => d.id)).toEqual([deliveryId(3, 't2'), deliveryId(3, 't1'), deliveryId(2, 't2'), deliveryId(2, 't1'), deliveryId(1, 't1')]);
+        expect(all[0]).toMatchObject({ environmentId: created.id, event: { seq: 3, type: 'step.succeeded' }, sealedTarget: 'sealed-t2', body: JSON.stringify({ seq: 3, message: 'b' }), attempts: [] });
+        expect(await store.getDelivery(created.id, deliveryId(2, 't2'))).toEqual(all[2]);
+        expect(await store.getDelivery(created.id, 'dlv-0000000099-t1')).toBeNull();
+      });
+
+      it('writes no delivery when the transaction fails', async () => {
+        const created = await store.create(newEnvironmentRecord());
+        await expect(store.update(created.id, () => ({ record: null, events: [event('x')], outbox: outboxTo('t1') }), { expectedVersion: 7 }))
+          .rejects.toBeInstanceOf(VersionConflictError);
+        await expect(store.update(created.id, () => ({ record: null, events: [event('x')], outbox: () => { throw new Error('outbox failed'); } })))
+          .rejects.toThrow('outbox failed');
+        expect((await store.listDeliveries(created.id, { pageSize: 10 })).items).toEqual([]);
+        expect((await store.listEvents(created.id, { pageSize: 10 })).items).toEqual([]);
+      });
+
+      it('pages deliveries newest first', async () => {
+        const created = await store.create(newEnvironmentRecord(), Array.from({ length: 7 }, (_, i) => event(`e${i}`)), outboxTo('t1'));
+        const first = await store.listDeliveries(created.id, { pageSize: 4 });
+        const second = await store.listDeliveries(created.id, { pageSize: 4, pageToken: first.nextPageToken });
+        expect([...first.items, ...second.items].map((d) => d.event.seq)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+        expect(second.nextPageToken).toBeUndefined();
+        const other = await store.create(newEnvironmentRecord({ name: 'other' }));
+        await expect(store.listDeliveries(other.id, { pageSize: 4, pageToken: first.nextPageToken })).rejects.toBeInstanceOf(InvalidPageTokenError);
+      });
+
+      it('claims a due delivery in a transaction: two dispatchers never claim one attempt twice', { timeout: CONTENDED }, async () => {
+        const targets = Array.from({ length: WRITERS }, (_, i) => `t${i + 1}`);
+        const created = await store.create(newEnvironmentRecord(), [event('one'), event('two')], outboxTo(...targets));
+        // Two dispatchers at once, each asking for more than there is.
+        const [a, b] = await Promise.all([store.claimDueDeliveries({ limit: 50, leaseMs: 60_000 }), store.claimDueDeliveries({ limit: 50, leaseMs: 60_000 })]);
+        const claimedIds = [...a!, ...b!].map((d) => d.id);
+        // Only the heads of the queues are due (event 1 for each target), each claimed exactly once.
+        expect(claimedIds.sort()).toEqual(targets.map((t) => deliveryId(1, t)).sort());
+        for (const d of [...a!, ...b!]) expect(d.claim?.token).toBeTruthy();
+        // Claimed means not due again while the lease lasts.
+        expect(await store.claimDueDeliveries({ limit: 50, leaseMs: 60_000 })).toEqual([]);
+        expect((await store.getDelivery(created.id, claimedIds[0]!))?.claim).toBeDefined();
+      });
+
+      it('lets another dispatcher take a delivery over once its lease has passed, with a new claim', async () => {
+        const created = await store.create(newEnvironmentRecord(), [event('one')], outboxTo('t1'));
+        const [first] = await store.claimDueDeliveries({ limit: 10, leaseMs: 30_000 });
+        expect(first?.id).toBe(deliveryId(1, 't1'));
+        clock = new Date(Date.now() + 31_000).toISOString();
+        const [second] = await store.claimDueDeliveries({ limit: 10, leaseMs: 30_000 });
+        expect(second?.id).toBe(first!.id);
+        expect(second!.claim!.token).not.toBe(first!.claim!.token);
+        // The first dispatcher's result is refused by the claim check its update makes.
+        const stale = await store.updateDelivery(created.id, first!.id, (current) => (current.claim?.token === first!.claim!.token ? delivered(current) : null));
+        expect(stale.state).toBe('PENDING');
+      });
+
+      it('keeps each queue in event order: when its head ends, the next becomes PENDING and due', async () => {
+        const created = await store.create(newEnvironmentRecord(), [event('one'), event('two'), event('three')], outboxTo('t1'));
+        const order: number[] = [];
+        for (;;) {
+          const claimedNow = await store.claimDueDeliveries({ limit: 10, leaseMs: 60_000 });
+          if (!claimedNow.length) break;
+          expect(claimedNow).toHaveLength(1); // one head per queue
+          order.push(claimedNow[0]!.event.seq);
+          await store.updateDelivery(created.id, claimedNow[0]!.id, delivered);
+        }
+        expect(order).toEqual([1, 2, 3]);
+        expect(states((await store.listDeliveries(created.id, { pageSize: 10 })).items).every((s) => s.endsWith('DELIVERED'))).toBe(true);
+        // A later event joins the empty queue as its head.
+        await store.update(created.id, () => ({ record: null, events: [event('four')], outbox: outboxTo('t1') }));
+        expect((await store.getDelivery(created.id, deliveryId(4, 't1')))?.state).toBe('PENDING');
+      });
+
+      it('promotes only through the store, reopens ended deliveries only as redeliveries, which stay outside the queue', async () => {
+        const created = await store.create(newEnvironmentRecord(), [event('one'), event('two')], outboxTo('t1'));
+        const second = deliveryId(2, 't1');
+        await expect(store.updateDelivery(created.id, second, (c) => ({ ...c, state: 'PENDING', nextAttemptTime: c.createTime }))).rejects.toThrow(/only the store promotes/);
+        const head = (await store.updateDelivery(created.id, deliveryId(1, 't1'), delivered));
+        await expect(store.updateDelivery(created.id, head.id, (c) => ({ ...c, state: 'PENDING', nextAttemptTime: c.createTime }))).rejects.toThrow(/only as a redelivery/);
+        await expect(store.updateDelivery(created.id, head.id, (c) => ({ ...c, body: '{}' }))).rejects.toThrow(/may not change what it delivers/);
+        await expect(store.updateDelivery(created.id, 'dlv-0000000099-t1', (c) => c)).rejects.toBeInstanceOf(DeliveryNotFoundError);
+
+        // Redelivering event 1 while event 2 is the head: both are due, and ending the redelivery promotes nothing.
+        const now = new Date().toISOString();
+        await store.updateDelivery(created.id, head.id, ({ endTime: _e, outcome: _o, ...c }) => ({ ...c, state: 'PENDING', redelivery: true, nextAttemptTime: now, scheduleStart: now }));
+        await store.update(created.id, () => ({ record: null, events: [event('three')], outbox: outboxTo('t1') }));
+        expect(states(await store.claimDueDeliveries({ limit: 10, leaseMs: 60_000 }))).toEqual([`${head.id} PENDING`, `${second} PENDING`].sort());
+        await store.updateDelivery(created.id, head.id, delivered);
+        expect((await store.getDelivery(created.id, deliveryId(3, 't1')))?.state).toBe('QUEUED');
+        await store.updateDelivery(created.id, second, delivered);
+        expect((await store.getDelivery(created.id, deliveryId(3, 't1')))?.state).toBe('PENDING');
+      });
+
+      it('cancels the open deliveries of one target, and only those', async () => {
+        const created = await store.create(newEnvironmentRecord(), [event('one'), event('two')], outboxTo('t1', 't2'));
+        expect(await store.cancelOpenDeliveries(created.id, 't1', 'target disabled')).toBe(2);
+        const all = (await store.listDeliveries(created.id, { pageSize: 10 })).items;
+        expect(states(all)).toEqual([`${deliveryId(1, 't1')} CANCELLED`, `${deliveryId(2, 't1')} CANCELLED`, `${deliveryId(1, 't2')} PENDING`, `${deliveryId(2, 't2')} QUEUED`].sort());
+        expect(all.find((d) => d.id === deliveryId(1, 't1'))).toMatchObject({ outcome: 'target disabled' });
+        expect((await store.claimDueDeliveries({ limit: 10, leaseMs: 60_000 })).map((d) => d.id)).toEqual([deliveryId(1, 't2')]);
       });
     });
 

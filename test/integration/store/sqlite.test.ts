@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DELIVERY_RETENTION_MS, deliveryId } from '../../../api/domain/notifications/delivery.js';
 import { CorruptRecordError } from '../../../api/store/port.js';
 import { SqliteEnvironmentStore } from '../../../api/store/sqlite.js';
 import { newEnvironmentRecord } from '../../support/fixtures.js';
-import { storeContract } from './contract.js';
+import { outboxTo, storeContract } from './contract.js';
 
 /** Runs `fn` on a raw connection to a store's file while no store owns it. */
 function withRawConnection<T>(path: string, fn: (db: Database.Database) => T): T {
@@ -55,7 +56,7 @@ describe('SqliteEnvironmentStore on its file', () => {
     const first = new SqliteEnvironmentStore({ path });
     const record = await first.create(newEnvironmentRecord());
     await first.close();
-    expect(withRawConnection(path, (db) => [db.pragma('user_version', { simple: true }), db.pragma('journal_mode', { simple: true })])).toEqual([2, 'wal']);
+    expect(withRawConnection(path, (db) => [db.pragma('user_version', { simple: true }), db.pragma('journal_mode', { simple: true })])).toEqual([3, 'wal']);
 
     const reopened = new SqliteEnvironmentStore({ path });
     expect(await reopened.get(record.id)).toEqual(record);
@@ -106,6 +107,24 @@ describe('SqliteEnvironmentStore on its file', () => {
     try {
       await expect(store.get(record.id)).rejects.toThrow(CorruptRecordError);
       await expect(store.get(record.id)).rejects.toMatchObject({ documentPath: `environments/${record.id}` });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('drops ended deliveries once their retention has passed, and keeps open ones', async () => {
+    let now = new Date().toISOString();
+    const store = new SqliteEnvironmentStore({ path, now: () => now });
+    try {
+      const { id } = await store.create(newEnvironmentRecord(), [{ time: now, type: 'step.succeeded', message: 'one' }], outboxTo('t1'));
+      await store.update(id, () => ({ record: null, events: [{ time: now, type: 'step.succeeded', message: 'two' }], outbox: outboxTo('t2') }));
+      await store.updateDelivery(id, deliveryId(1, 't1'), ({ nextAttemptTime: _n, ...d }) => ({ ...d, state: 'DELIVERED', endTime: now, outcome: 'delivered (HTTP 200)' }));
+      now = new Date(Date.parse(now) + DELIVERY_RETENTION_MS - 1000).toISOString();
+      await store.claimDueDeliveries({ limit: 10, leaseMs: 60_000 });
+      expect((await store.listDeliveries(id, { pageSize: 10 })).items.map((d) => d.id)).toEqual([deliveryId(2, 't2'), deliveryId(1, 't1')]);
+      now = new Date(Date.parse(now) + 2000).toISOString();
+      await store.claimDueDeliveries({ limit: 10, leaseMs: 60_000 });
+      expect((await store.listDeliveries(id, { pageSize: 10 })).items.map((d) => d.id)).toEqual([deliveryId(2, 't2')]);
     } finally {
       await store.close();
     }

@@ -84,10 +84,15 @@ describe('beginOperation', () => {
 
   it('a retried delete goes to DELETING, a retried create to CREATING', () => {
     const failed = endOperation(midCreate(), 'FAILED', T(2)).record;
-    expect(begin(failed, 'retryDelete', 'delete').record.state).toBe('DELETING');
+    const retriedDelete = begin(failed, 'retryDelete', 'delete');
+    expect(retriedDelete.record.state).toBe('DELETING');
+    expect(retriedDelete.events.map((e) => e.type)).toEqual(['operation.started', 'environment.deleting']);
     const retried = begin(failed, 'retryCreate', 'create');
     expect(retried.record.state).toBe('CREATING');
     expect(retried.record.operation).toMatchObject({ id: 'op-9', state: 'RUNNING', target: 'create' });
-    expect(retried.events).toEqual([{ time: T(9), type: 'operation.started', operationId: 'op-9', message: 'started' }]);
+    expect(retried.events).toEqual([
+      { time: T(9), type: 'operation.started', operationId: 'op-9', message: 'started' },
+      { time: T(9), type: 'environment.creating', operationId: 'op-9', message: 'environment is CREATING' },
+    ]);
   });
 });
