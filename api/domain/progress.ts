@@ -49,7 +49,7 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
     const entry = applyStepReport(progress[step.id], report, op, time);
     if (!entry) continue;
     progress[step.id] = entry;
-    events.push(stepEvent(step, entry, op.id, time));
+    events.push(stepEvent(step, entry, op.id, time, report.leftAlone));
     if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = { ...outputs, ...step.outputs, ...report.outputs };
   }
 
@@ -83,16 +83,19 @@ function applyStepReport(current: StepProgress | undefined, report: StepReport, 
   return entry;
 }
 
-function stepEvent(step: PlanStep, entry: StepProgress, operationId: string, time: string): NewEvent {
+/** The event of a step's new progress; `leftAlone`: the step succeeded without touching a resource that is not the environment's. */
+function stepEvent(step: PlanStep, entry: StepProgress, operationId: string, time: string, leftAlone?: string): NewEvent {
   const verb = entry.state === 'RUNNING' ? 'started' : entry.state === 'SUCCEEDED' ? 'succeeded' : 'failed';
+  const message = entry.error ? `${step.title}: ${entry.error.message}` : leftAlone ? `${step.title}: left alone: ${leftAlone}` : `${step.title}: ${verb}`;
   return {
     time,
     type: `step.${verb}` as NewEvent['type'],
     operationId,
     stage: step.stage,
     step: step.id,
-    message: entry.error ? `${step.title}: ${entry.error.message}` : `${step.title}: ${verb}`,
+    message,
     ...(entry.error && { details: { error: entry.error } }),
+    ...(leftAlone && { details: { leftAlone } }),
   };
 }
 

@@ -2,6 +2,7 @@ import { DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR } from '.
 import type { FieldError } from './errors.js';
 import { jsonPath, zodFieldErrors } from './field-errors.js';
 import { limitViolations } from './naming.js';
+import { RESERVED_LABEL_KEYS } from './plan/marks.js';
 import { EnvironmentSpecSchema, type EnvironmentSpec, type NormalisedSpec } from './spec.js';
 import { tpuTypeProblem } from './tpu.js';
 
@@ -112,6 +113,9 @@ function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {
   }
   if (spec.serviceAccounts.nodePool.accountId && spec.serviceAccounts.nodePool.accountId === spec.serviceAccounts.workload.accountId) {
     errors.push({ path: '$.serviceAccounts.workload.accountId', message: 'must differ from serviceAccounts.nodePool.accountId' });
+  }
+  for (const key of RESERVED_LABEL_KEYS) {
+    if (key in spec.labels) errors.push({ path: `$.labels.${key}`, message: `the label ${key} marks what the service made; it cannot be set` });
   }
   errors.push(...limitViolations(spec));
   return errors;

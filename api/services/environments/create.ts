@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
 import { validationFailed, type FieldError } from '../../domain/errors.js';
+import { nameConflicts } from '../../domain/naming.js';
 import { newEnvironment } from '../../domain/new-environment.js';
 import { buildPlan, planSizeProblem } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
@@ -40,6 +41,19 @@ const storableSpec = (spec: NormalisedSpec): NormalisedSpec => ({
   notifications: spec.notifications.map(({ type, url, events }) => ({ type, url: redactUrl(url), events })),
 });
 
+/**
+ * The names the spec's resources take must not be another live environment's in the project
+ * (a 422 at each field that sets one): no environment may adopt, and later delete, another's
+ * resource. Two creates racing for one name both pass this check; the workflow's ownership marks
+ * stop the second at the resource itself.
+ */
+async function checkNames(deps: Deps, spec: NormalisedSpec): Promise<void> {
+  const ids = await deps.store.liveEnvironmentIdsInProject(spec.project);
+  const others = (await Promise.all(ids.map((id) => deps.store.get(id)))).filter((r): r is EnvironmentRecord => r !== null && r.name !== spec.name);
+  const errors = nameConflicts(spec, others);
+  if (errors.length) throw validationFailed(errors);
+}
+
 /** The create plan of a spec (before an id is assigned, the preview shows a placeholder); 422 when it is too large to run. */
 function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
   const plan = buildPlan(spec, {
@@ -55,6 +69,7 @@ function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Pl
 export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan }> => {
   const spec = authorizedSpec(deps, ctx, input.body);
   await checkTargets(deps, spec);
+  await checkNames(deps, spec);
   return { spec: storableSpec(spec), plan: createPlan(deps, spec, 'env-assigned-on-create') };
 });
 
@@ -65,6 +80,7 @@ export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown 
 export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ record: EnvironmentRecord; secrets: Record<string, string> }> => {
   const spec = authorizedSpec(deps, ctx, input.body);
   await checkTargets(deps, spec);
+  await checkNames(deps, spec);
   const time = deps.now().toISOString();
   const id = deps.newId('env');
   const { targets, secrets } = deps.notify.seal(spec.notifications);

@@ -501,6 +501,57 @@ describe('plan executor: delete plans, api steps, plan fetch', () => {
     expect(w.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/internal/environments/env-01/operations/op-01/plan']);
   });
 
+  describe('ownership: a resource that exists is adopted or deleted only with its owner’s mark', () => {
+    const owner = {
+      checks: [{ path: 'labels.saxml-environment', equals: 'env-01' }],
+      conflict: { message: 'bucket gs://b already exists and was not made by environment env-01', hint: 'pick another name in buckets.admin' },
+      leftAlone: 'bucket gs://b does not carry the mark, so it was left alone',
+    };
+    const bucketStep = (rest: Partial<ResourceStep> = {}) => resource('base.bucket', 'workflow', {
+      get: { method: 'GET', url: w.g('/b') }, create: { method: 'POST', url: w.g('/buckets'), body: { name: 'b' }, poll: { style: 'none' } }, owner, ...rest,
+    });
+
+    it('a 409 on create counts as done once a GET shows the mark (after waiting for it to become visible)', async () => {
+      w.sequence('GET', '/google/b', [googleError(404, 'NOT_FOUND', 'no'), googleError(404, 'NOT_FOUND', 'not yet'), { status: 200, body: { name: 'b', labels: { 'saxml-environment': 'env-01' } } }]);
+      w.on('POST', '/google/buckets', googleError(409, 'ALREADY_EXISTS', 'You already own this bucket.'));
+      w.plan = plan([[[['base.bucket']]]], [bucketStep()]);
+      const status = await w.run();
+      expect(status.state).toBe('SUCCEEDED');
+      expect(w.reportOf('base.bucket', 'SUCCEEDED')).toEqual({ step: 'base.bucket', state: 'SUCCEEDED' });
+    });
+
+    it.each([
+      ['found without the mark', [{ status: 200, body: { name: 'b', labels: { team: 'x' } } }], { status: 200, body: {} }],
+      ['a 409, then a GET without the mark', [googleError(404, 'NOT_FOUND', 'no'), { status: 200, body: { name: 'b', labels: { 'saxml-environment': 'env-99' } } }], googleError(409, 'ALREADY_EXISTS', 'taken')],
+      ['a 409, then a GET the identity may not make (someone else’s)', [googleError(404, 'NOT_FOUND', 'no'), googleError(403, 'PERMISSION_DENIED', 'no access')], googleError(409, 'ALREADY_EXISTS', 'The requested bucket name is not available.')],
+    ])('%s: the step fails NotOwned with the plan’s message and hint', async (_case, gets, created) => {
+      w.sequence('GET', '/google/b', gets);
+      w.on('POST', '/google/buckets', created);
+      w.plan = plan([[[['base.bucket']]]], [bucketStep()]);
+      const status = await w.run();
+      expect(status.state).toBe('FAILED');
+      expect(w.reportOf('base.bucket', 'FAILED')?.error).toEqual({
+        message: owner.conflict.message, hint: owner.conflict.hint, httpStatus: 409, tags: ['NotOwned'],
+      });
+    });
+
+    it('a delete leaves a resource without the mark alone, and says so; with the mark it deletes', async () => {
+      w.on('GET', '/google/b', { status: 200, body: { name: 'b', labels: {} } });
+      w.on('DELETE', '/google/b', { status: 204 });
+      const del = { ...bucketStep({ create: undefined, delete: { method: 'DELETE', url: w.g('/b'), poll: { style: 'none' } } }) };
+      w.plan = plan([[[['base.bucket']]]], [del], 'delete');
+      expect((await w.run()).state).toBe('SUCCEEDED');
+      expect(w.reportOf('base.bucket', 'SUCCEEDED')).toEqual({ step: 'base.bucket', state: 'SUCCEEDED', leftAlone: owner.leftAlone });
+      expect(w.calls('DELETE', '/google/b')).toHaveLength(0);
+
+      w.on('GET', '/google/b', { status: 200, body: { name: 'b', labels: { 'saxml-environment': 'env-01' } } });
+      w.reports.length = 0;
+      expect((await w.run()).state).toBe('SUCCEEDED');
+      expect(w.reportOf('base.bucket', 'SUCCEEDED')).toEqual({ step: 'base.bucket', state: 'SUCCEEDED' });
+      expect(w.calls('DELETE', '/google/b')).toHaveLength(1);
+    });
+  });
+
   it('a 409 on a report (the operation was superseded) stops the execution at once: nothing more is created or reported', async () => {
     w.on('POST', '/google/things', { status: 200, body: { name: 'thing' } });
     const make = (id: string, after: string[] = []) => resource(id, 'workflow', { after, create: { method: 'POST', url: w.g('/things'), body: { id }, poll: { style: 'none' } } });

@@ -8,8 +8,8 @@ export function bucketSteps(ctx: Ctx): StepDef[] {
   const { spec, names } = ctx;
   const readers = [names.nodePoolServiceAccountEmail, names.workloadServiceAccountEmail].map(serviceAccountMember);
   const buckets = [
-    { id: BASE_STEPS.adminBucket, iamId: BASE_STEPS.adminBucketIam, name: names.adminBucket, output: 'adminBucket' },
-    { id: BASE_STEPS.modelBucket, iamId: BASE_STEPS.modelBucketIam, name: names.modelBucket, output: 'modelBucket' },
+    { id: BASE_STEPS.adminBucket, iamId: BASE_STEPS.adminBucketIam, name: names.adminBucket, output: 'adminBucket', field: 'buckets.admin' },
+    { id: BASE_STEPS.modelBucket, iamId: BASE_STEPS.modelBucketIam, name: names.modelBucket, output: 'modelBucket', field: 'buckets.modelRepository' },
   ] as const;
   const made = buckets.map((b) => bucketStep(ctx, {
     id: b.id,
@@ -21,6 +21,9 @@ export function bucketSteps(ctx: Ctx): StepDef[] {
     location: spec.region,
     versioning: false,
     labels: spec.labels,
+    mark: ctx.mark,
+    // Bucket names are global: someone else's may already have this one.
+    owner: ctx.mark.byLabel('labels', `bucket gs://${b.name}`, `bucket names are global: pick another name in ${b.field}`),
     outputs: { [b.output]: `gs://${b.name}` },
   }));
   const grants = buckets.map((b) => bucketBinding(ctx, b.name, {
