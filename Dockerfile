@@ -12,7 +12,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# The client package is a workspace of the repository (the saxenv CLI builds on it): npm needs its
+# manifest to install the lockfile's tree.
 COPY package.json package-lock.json ./
+COPY clients/typescript/package.json ./clients/typescript/
 
 # ---- prod-deps: exactly the lockfile's production tree ------------------------------------------
 # A separate `npm ci --omit=dev` (rather than pruning the build tree) gives a node_modules with no

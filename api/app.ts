@@ -52,7 +52,7 @@ export function createApp(deps: Deps, options: { mounts?: readonly Mount[] } = {
     .route('/', environmentsRouter(deps))
     .route('/', internalRouter(deps));
   // Served from the public routes' registry, so it is built after them.
-  api.route('/', serviceRouter(deps, api));
+  api.route('/', serviceRouter(api));
 
   const caller = requirePrincipal(deps.auth.authenticator, deps.auth.policy);
   for (const mount of mounts) {

@@ -46,6 +46,8 @@ const Common = {
   PUBLIC_URL: z.url().optional(),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** Open event streams one instance serves at most (each holds a connection; Cloud Run allows 80 requests per instance). */
+  MAX_EVENT_STREAMS: z.coerce.number().int().min(1).max(10_000).default(50),
   NOTIFY_DEFAULT_TARGETS: defaultTargets.optional(),
 };
 

@@ -5,6 +5,7 @@ import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './notify/port.js';
+import type { ChangeFeed } from './services/shared/change-feed.js';
 import type { ReadCache } from './services/shared/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
 
@@ -39,4 +40,6 @@ export interface Deps {
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
   readCache: ReadCache;
+  /** "Environment X changed", raised by every commit; event streams wait on it (bounded per instance). */
+  changes: ChangeFeed;
 }

@@ -91,9 +91,11 @@ export async function startServer(
       // Delivery attempts under way finish and are recorded; nothing new is claimed. What is left
       // stays in the outbox for the next start.
       stopping.abort();
-      // Stop accepting, stop our own background work, let in-flight requests finish (idle
-      // keep-alive connections are closed so this does not wait on them), then release the adapters.
+      // Stop accepting, end the event streams (they would never end by themselves), stop our own
+      // background work, let in-flight requests finish (idle keep-alive connections are closed so
+      // this does not wait on them), then release the adapters.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      deps.changes.close();
       await runtime.stopBackgroundWork?.();
       (server as Server).closeIdleConnections?.();
       await Promise.all([drained, deliveries]);

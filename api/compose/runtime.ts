@@ -9,6 +9,7 @@ import type { Notifier } from '../notify/port.js';
 import { SecretBox } from '../notify/secret-box.js';
 import { checkUrlForm, systemResolver, UnsafeUrlError, type Resolver } from '../notify/url-safety.js';
 import type { Sandbox } from '../sandbox/index.js';
+import { ChangeFeed } from '../services/shared/change-feed.js';
 import { ReadCache } from '../services/shared/read-cache.js';
 
 /** What tests may put in place of the real thing (never set by the service itself). */
@@ -40,6 +41,8 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** How long an event stream stays silent before it sends a heartbeat (proxies close idle connections). */
+const HEARTBEAT_MS = 15_000;
 /**
  * The notifier over the service's key. The default targets' URLs are checked for form at start
  * (DNS is checked at every send); a bad one stops the service with one line that names its
@@ -77,6 +80,7 @@ export function commonDeps(config: Config, logger: Logger) {
       apiBase: () => apiBase,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000,
       readCache: new ReadCache(),
+      changes: new ChangeFeed({ maxWatches: config.MAX_EVENT_STREAMS, heartbeatMs: HEARTBEAT_MS }),
     },
   };
 }

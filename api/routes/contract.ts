@@ -6,6 +6,7 @@ import { commonProblems, problemResponse } from '../http/problem.js';
 import type { AppEnv } from '../http/types.js';
 import type { ServiceContext } from '../services/context.js';
 import { etagOf, toView } from '../services/shared/view.js';
+import { EnvironmentSchema } from './environments/schemas.js';
 
 /** The parts every public environment route shares, so a route file states only what is its own. */
 
@@ -34,6 +35,35 @@ export const idempotencyKey = z.string().regex(IDEMPOTENCY_KEY).optional().opena
 export const ifMatch = z.string().optional().openapi({
   description: 'The ETag you last saw; the request is refused with 412 if the environment changed since',
 });
+export const ifNoneMatch = z.string().optional().openapi({
+  description: 'The ETag you last saw: an unchanged environment answers 304 with no body (cheap polling)',
+});
+
+/** Response headers, declared so that generated clients and the reference show them. */
+const ETag = z.string().openapi({
+  description: "The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply",
+});
+const Location = z.string().openapi({ description: "The environment's URL: GET it to poll, or watch `…/events:watch`" });
+const IdempotentReplayed = z.literal('true').optional().openapi({
+  description: 'Present when this answer replays the first request made with the same `Idempotency-Key`',
+});
+
+/**
+ * The answer of a route that returns the environment (respondWithEnvironment): always its ETag;
+ * `Location` when an operation starts; `Idempotent-Replayed` on routes that honour Idempotency-Key.
+ */
+export function environmentResponse(description: string, options: { operationStarts?: boolean; idempotent?: boolean } = {}) {
+  return {
+    description,
+    headers: z.object({
+      ETag,
+      ...(options.operationStarts ? { Location } : {}),
+      ...(options.idempotent ? { 'Idempotent-Replayed': IdempotentReplayed } : {}),
+    }),
+    content: { 'application/json': { schema: EnvironmentSchema } },
+  };
+}
+export const notModified = { description: 'Unchanged since the If-None-Match ETag (no body)', headers: z.object({ ETag }) };
 
 /** The verb's context for this request: who asks, and the request-scoped logger. */
 export const ctxOf = (c: Context<AppEnv>): ServiceContext =>

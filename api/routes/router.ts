@@ -49,11 +49,13 @@ export function withContractMiddleware<R extends RouteConfig>(route: R, deps: De
 }
 
 /**
- * For routes whose service parses the body itself (create: the service must authorize on the
- * project before it validates anything): the contract documents the body, the router reads it
- * (`c.var.body`) but does not validate it.
+ * A route served without validating one part its contract documents, for handlers that read it
+ * themselves: create's body (its service must authorize on the project before it validates
+ * anything; the router still reads it into `c.var.body`), and GET's If-None-Match (compared with
+ * the ETag by the handler — a header validator would cost the hottest route a header object per
+ * request). The caller registers the full contract in the document.
  */
-export function bodyParsedByService<R extends RouteConfig & { middleware: Middleware[] }>(route: R): R {
-  const { body: _body, ...request } = route.request ?? {};
+export function servedWithout<R extends RouteConfig & { middleware: Middleware[] }>(route: R, part: 'body' | 'headers'): R {
+  const { [part]: _omitted, ...request } = route.request ?? {};
   return { ...route, request };
 }

@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
@@ -23,7 +23,7 @@ const zodEnglishOnly: Plugin = {
 };
 
 /**
- * The production build (`npm run build`, run by the Dockerfile): `api/server.ts` bundled with
+ * The production build (`npm run build`, run by the Dockerfile): `api/server.ts` (and the CLI) bundled with
  * esbuild into ESM chunks under `dist/`. Bundled, the service starts in about two thirds of the
  * time it takes as one file per module (Node resolves, reads and compiles each ESM file separately,
  * and zod alone is a hundred of them) — Cloud Run cold starts pay that on every new instance.
@@ -57,6 +57,15 @@ export async function bundle(options: { entry: string; outdir: string; external?
 
 export const PRODUCTION_EXTERNALS = ['@google-cloud/*', 'google-auth-library'];
 
+/** The `saxenv` CLI (the package's `bin`): one executable file, `dist/cli/saxenv.js`. */
+export async function bundleCli(outdir: string): Promise<string> {
+  await bundle({ entry: 'clients/cli/saxenv.ts', outdir });
+  const file = join(outdir, 'saxenv.js');
+  chmodSync(file, 0o755);
+  return file;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await bundle({ entry: 'api/server.ts', outdir: 'dist' });
+  await bundleCli('dist/cli');
 }

@@ -43,7 +43,7 @@ describe('POST /environments', () => {
 
   it('validateOnly returns the normalised spec and records nothing', async () => {
     const client = typedClient(buildTestApp().app);
-    const res = await client.POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: 'true' } } });
+    const res = await client.POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: true } } });
     expect(res.response.status).toBe(200);
     const body = validatedOf(res);
     expect(body.spec.network).toMatchObject({ subnetCidr: '10.129.0.0/20', podsCidr: '192.168.64.0/20', servicesCidr: '192.168.80.0/20' });

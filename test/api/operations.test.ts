@@ -116,7 +116,7 @@ describe('POST /environments/{id}/cancel and /retry', () => {
 describe('plans', () => {
   it('validateOnly returns the plan a create would run', async () => {
     const client = typedClient(buildTestApp().app);
-    const { plan } = validatedOf(await client.POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: 'true' } } }));
+    const { plan } = validatedOf(await client.POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: true } } }));
     expect(plan.kind).toBe('create');
     const ids = plan.steps.map((s) => s.id);
     expect(ids).toContain('base.cluster');

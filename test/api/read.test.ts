@@ -3,7 +3,7 @@ import { buildTestApp } from '../support/app.js';
 import { environmentOf, jsonOf, problemOf } from '../support/bodies.js';
 import { created, dataOf, errorOf, typedClient, type ApiClient, type EnvironmentSpec } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import type { operations } from './generated/openapi.js';
+import type { operations } from '@saxml-environments/client';
 
 type ListQuery = NonNullable<operations['listEnvironments']['parameters']['query']>;
 const create = (client: ApiClient, overrides: Partial<EnvironmentSpec> = {}) => created(client, { ...SMALLEST_SPEC, ...overrides });
@@ -96,7 +96,7 @@ describe('DELETE /environments/{id}', () => {
     expect(problem.operation).toEqual({ id: env.operation.id, kind: 'create' });
     expect(problem.detail).toContain(env.operation.id);
 
-    const forced = await client.DELETE('/environments/{id}', { params: { path: { id: env.id }, query: { force: 'true', deleteBootstrap: 'true' } } });
+    const forced = await client.DELETE('/environments/{id}', { params: { path: { id: env.id }, query: { force: true, deleteBootstrap: true } } });
     expect(forced.response.status).toBe(202);
     const deleting = dataOf(forced, 202);
     expect(deleting.state).toBe('DELETING');
@@ -122,7 +122,7 @@ describe('DELETE /environments/{id}', () => {
   it('409 DELETION_PROTECTED when the spec protects the environment', async () => {
     const client = typedClient(buildTestApp().app);
     const env = await create(client, { deletionProtection: true });
-    const res = await client.DELETE('/environments/{id}', { params: { path: { id: env.id }, query: { force: 'true' } } });
+    const res = await client.DELETE('/environments/{id}', { params: { path: { id: env.id }, query: { force: true } } });
     expect(res.response.status).toBe(409);
     expect(errorOf(res, 409).code).toBe('DELETION_PROTECTED');
     // Nothing changed: the create operation still runs.
@@ -169,8 +169,6 @@ describe('service routes', () => {
     const yaml = await app.request('/openapi.yaml');
     expect(yaml.headers.get('content-type')).toContain('yaml');
     expect(await yaml.text()).toContain('operationId: createEnvironment');
-    const docs = await (await app.request('/docs')).text();
-    expect(docs).toContain('POST /environments');
     const unknown = await app.request('/nowhere');
     expect(unknown.status).toBe(404);
     expect((await problemOf(unknown)).code).toBe('ROUTE_NOT_FOUND');

@@ -80,7 +80,7 @@ describe('e2e: create and delete on the local profile', () => {
     expect(events.at(-1)!.type).toBe('environment.active');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 
-    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
+    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
     expect(del.response.status).toBe(202);
     const deleted = await w.settle(env.id);
     expect(deleted.state).toBe('DELETED');
@@ -170,7 +170,7 @@ describe('e2e: faults, retries and restarts', () => {
     expect(view.stages.filter((s) => s.state === 'RUNNING')).toEqual([]);
     await w.engine.waitFor(view.operation!.executionName!);
 
-    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
+    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
     expect(del.response.status).toBe(202);
     const deleted = await w.settle(env.id);
     expect(deleted.state).toBe('DELETED');
@@ -187,7 +187,7 @@ describe('e2e: faults, retries and restarts', () => {
     await w.engine.waitFor(cancelled.operation!.executionName!);
     expect(await inventory(w)).not.toContain('storage.bucket demo-saxml-admin');
 
-    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
     const deleted = await w.settle(env.id);
     expect(deleted.state).toBe('DELETED');
     expect(await inventory(w)).toEqual([]);
@@ -200,7 +200,7 @@ describe('e2e: faults, retries and restarts', () => {
     expect((await w.settle(first.id)).state).toBe('ACTIVE');
     expect((await w.settle(second.id)).state).toBe('ACTIVE');
 
-    await api(w).DELETE('/environments/{id}', { params: { ...path(first.id), query: { deleteBootstrap: 'true' } } });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(first.id), query: { deleteBootstrap: true } } });
     expect((await w.settle(first.id)).state).toBe('DELETED');
     const left = await inventory(w);
     expect(left).toContain('iam.serviceAccount saxml-automation@my-project-1.iam.gserviceaccount.com');
@@ -208,7 +208,7 @@ describe('e2e: faults, retries and restarts', () => {
     expect(left.some((r) => r.includes('alpha'))).toBe(false);
     expect(left.some((r) => r.includes('beta'))).toBe(true);
 
-    await api(w).DELETE('/environments/{id}', { params: { ...path(second.id), query: { deleteBootstrap: 'true' } } });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(second.id), query: { deleteBootstrap: true } } });
     expect((await w.settle(second.id)).state).toBe('DELETED');
     expect(await inventory(w)).toEqual([]);
   });
@@ -244,7 +244,7 @@ describe('e2e: saxml enabled before its deployer exists', () => {
     expect(failed.state).toBe('FAILED');
     expect(failed.operation!.error).toMatchObject({ code: 'NOT_IMPLEMENTED', stage: 'saxml', step: 'saxml.deploy' });
     expect(failed.stages.map((s) => s.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'FAILED']);
-    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: 'true' } } });
+    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
     expect((await w.settle(env.id)).state).toBe('DELETED');
     expect(await inventory(w)).toEqual([]);
   });

@@ -49,10 +49,13 @@ describe('production build', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the committed OpenAPI document, byte for byte', async () => {
+  it('serves the committed OpenAPI document, byte for byte, and the reference\'s renderer from node_modules', async () => {
     const res = await fetch(`${baseUrl}/openapi.yaml`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(readFileSync('openapi.yaml', 'utf8'));
+    const renderer = await fetch(`${baseUrl}/docs/swagger-ui-bundle.js`);
+    expect(renderer.status).toBe(200);
+    expect((await renderer.text()).length).toBeGreaterThan(100_000);
   });
 
   it('starts an operation on the local engine and serves the sandbox, both loaded on first use', async () => {

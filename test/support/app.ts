@@ -8,6 +8,7 @@ import type { Authenticator } from '../../api/identity/port.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
 import { createLogger } from '../../api/logger.js';
+import { ChangeFeed } from '../../api/services/shared/change-feed.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
 import { createNotifier, type NotifierOptions } from '../../api/notify/notifier.js';
 import { SecretBox } from '../../api/notify/secret-box.js';
@@ -65,6 +66,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     idempotencyTtlMs: 3600_000,
     readCache: new ReadCache(),
     notify: testNotifier({ now }),
+    changes: new ChangeFeed({ maxWatches: 10, heartbeatMs: 15_000 }),
     ...overrides,
   };
   const app = createApp(deps);

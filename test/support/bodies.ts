@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Problem } from '../../api/http/problem.js';
-import type { components } from '../api/generated/openapi.js';
+import type { components } from '@saxml-environments/client';
 
 /**
  * Typed readers of raw response bodies, for the requests the typed client (support/client.ts)

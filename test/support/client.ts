@@ -1,6 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { expect } from 'vitest';
-import type { paths } from '../api/generated/openapi.js';
+import type { EnvironmentSpecInput, paths } from '@saxml-environments/client';
 import type { Environment, ProblemBody, Schemas } from './bodies.js';
 import { SMALLEST_SPEC } from './fixtures.js';
 
@@ -42,7 +42,8 @@ export function errorOf(answer: Answer<unknown, Schemas['Problem']>, status: num
   return answer.error as ProblemBody;
 }
 
-export type EnvironmentSpec = Schemas['EnvironmentSpec'];
+/** What a create sends (fields with a default may be left out). */
+export type EnvironmentSpec = EnvironmentSpecInput;
 /** An environment just created: it always has its create operation. */
 export type CreatedEnvironment = Environment & { operation: NonNullable<Environment['operation']> };
 type CreateAnswer = Answer<Schemas['ValidateOnlyResult'] | Environment, Schemas['Problem']>;

@@ -4,8 +4,8 @@ import type { Deps } from '../../deps.js';
 import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { cancelOperation } from '../../services/environments/cancel.js';
-import { ctxOf, environmentRoute, idempotencyKey, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
-import { EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
+import { ctxOf, environmentResponse, environmentRoute, idempotencyKey, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
+import { EnvironmentIdParam } from './schemas.js';
 
 export const route = environmentRoute({
   operationId: 'cancelEnvironmentOperation',
@@ -15,7 +15,7 @@ export const route = environmentRoute({
   description: 'Cancels the workflow execution; the environment becomes FAILED and can be retried or deleted.',
   request: { params: EnvironmentIdParam, headers: z.object({ 'idempotency-key': idempotencyKey, 'if-match': ifMatch }) },
   responses: {
-    200: { description: 'Cancelled', content: { 'application/json': { schema: EnvironmentSchema } } },
+    200: environmentResponse('Cancelled', { idempotent: true }),
     ...noSuchEnvironment,
     409: problemResponse('No operation is running'),
     412: problemResponse('The environment changed since the If-Match ETag'),

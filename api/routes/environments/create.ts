@@ -6,8 +6,8 @@ import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { createEnvironment, previewEnvironment } from '../../services/environments/create.js';
 import { etagOf, toView } from '../../services/shared/view.js';
-import { ctxOf, environmentRoute, idempotencyKey } from '../contract.js';
-import { CreateQuery, EnvironmentSchema, EnvironmentSpecBody, ValidateOnlyResultSchema } from './schemas.js';
+import { ctxOf, environmentResponse, environmentRoute, idempotencyKey } from '../contract.js';
+import { CreateQuery, EnvironmentSpecInput, ValidateOnlyResultSchema } from './schemas.js';
 
 export const route = environmentRoute({
   operationId: 'createEnvironment',
@@ -20,14 +20,14 @@ export const route = environmentRoute({
   request: {
     query: CreateQuery,
     headers: z.object({ 'idempotency-key': idempotencyKey }),
-    body: { required: true, content: { 'application/json': { schema: EnvironmentSpecBody } } },
+    body: { required: true, content: { 'application/json': { schema: EnvironmentSpecInput } } },
   },
   responses: {
     200: { description: 'validateOnly: the normalised spec and the plan a create would run', content: { 'application/json': { schema: ValidateOnlyResultSchema } } },
-    202: {
-      description: 'Recorded; the create operation is running. Webhook targets carry their signing `secret` here, and nowhere else, ever',
-      content: { 'application/json': { schema: EnvironmentSchema } },
-    },
+    202: environmentResponse(
+      'Recorded; the create operation is running. Webhook targets carry their signing `secret` here, and nowhere else, ever',
+      { operationStarts: true, idempotent: true },
+    ),
     409: problemResponse('Name taken in the project, or the Idempotency-Key is in flight'),
     413: problemResponse(`Body over ${MAX_BODY_BYTES / 1024} KiB`),
     415: problemResponse('Not application/json'),
@@ -39,7 +39,7 @@ export const route = environmentRoute({
 // The body is documented above and parsed by the service: it authorizes on the project first.
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
   const input = { body: c.get('body') };
-  if (c.req.valid('query').validateOnly) return c.json(await previewEnvironment(deps, ctxOf(c), input), 200);
+  if (c.req.valid('query').validateOnly) return c.json({ kind: 'ValidateOnlyResult' as const, ...(await previewEnvironment(deps, ctxOf(c), input)) }, 200);
   const { record, secrets } = await createEnvironment(deps, ctxOf(c), input);
   const view = toView(record);
   // The generated signing secrets are shown here, once; a replay of this request answers without them.

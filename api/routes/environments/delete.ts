@@ -4,8 +4,8 @@ import type { Deps } from '../../deps.js';
 import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { deleteEnvironment } from '../../services/environments/delete.js';
-import { ctxOf, environmentRoute, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
-import { DeleteQuery, EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
+import { ctxOf, environmentResponse, environmentRoute, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
+import { DeleteQuery, EnvironmentIdParam } from './schemas.js';
 
 export const route = environmentRoute({
   operationId: 'deleteEnvironment',
@@ -14,8 +14,8 @@ export const route = environmentRoute({
   summary: 'Delete an environment (tear everything down in reverse)',
   request: { params: EnvironmentIdParam, query: DeleteQuery, headers: z.object({ 'if-match': ifMatch }) },
   responses: {
-    200: { description: 'Already DELETED: nothing to do (deleting is idempotent)', content: { 'application/json': { schema: EnvironmentSchema } } },
-    202: { description: 'The delete operation is running: the one started now, or the one already running (a repeated DELETE, forced or not, never cancels it)', content: { 'application/json': { schema: EnvironmentSchema } } },
+    200: environmentResponse('Already DELETED: nothing to do (deleting is idempotent)'),
+    202: environmentResponse('The delete operation is running: the one started now, or the one already running (a repeated DELETE, forced or not, never cancels it)', { operationStarts: true }),
     ...noSuchEnvironment,
     409: problemResponse('Another operation (not a delete) is running (use force=true), or deletion protection is on'),
     412: problemResponse('The environment changed since the If-Match ETag'),

@@ -1,21 +1,21 @@
-import type { RouteHandler } from '@hono/zod-openapi';
+import { z, type RouteHandler } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
 import { jsonResponse } from '../../http/responses.js';
 import type { AppEnv } from '../../http/types.js';
 import { getEnvironment } from '../../services/environments/get.js';
 import { etagOf } from '../../services/shared/view.js';
-import { ctxOf, environmentRoute, noSuchEnvironment } from '../contract.js';
-import { EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
+import { ctxOf, environmentResponse, environmentRoute, ifNoneMatch, noSuchEnvironment, notModified } from '../contract.js';
+import { EnvironmentIdParam } from './schemas.js';
 
 export const route = environmentRoute({
   operationId: 'getEnvironment',
   method: 'get',
   path: '/environments/{id}',
   summary: 'Get an environment with its stage progress',
-  request: { params: EnvironmentIdParam },
+  request: { params: EnvironmentIdParam, headers: z.object({ 'if-none-match': ifNoneMatch }) },
   responses: {
-    200: { description: 'The environment', content: { 'application/json': { schema: EnvironmentSchema } } },
-    304: { description: 'Unchanged since the If-None-Match ETag' },
+    200: environmentResponse('The environment'),
+    304: notModified,
     ...noSuchEnvironment,
   },
 });

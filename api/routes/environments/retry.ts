@@ -4,8 +4,8 @@ import type { Deps } from '../../deps.js';
 import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { retryEnvironment } from '../../services/environments/retry.js';
-import { ctxOf, environmentRoute, idempotencyKey, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
-import { EnvironmentIdParam, EnvironmentSchema } from './schemas.js';
+import { ctxOf, environmentResponse, environmentRoute, idempotencyKey, ifMatch, noSuchEnvironment, respondWithEnvironment } from '../contract.js';
+import { EnvironmentIdParam } from './schemas.js';
 
 export const route = environmentRoute({
   operationId: 'retryEnvironment',
@@ -15,7 +15,7 @@ export const route = environmentRoute({
   description: 'Resumes the last operation (create or delete); steps it already completed are skipped.',
   request: { params: EnvironmentIdParam, headers: z.object({ 'idempotency-key': idempotencyKey, 'if-match': ifMatch }) },
   responses: {
-    202: { description: 'The retry operation is running', content: { 'application/json': { schema: EnvironmentSchema } } },
+    202: environmentResponse('The retry operation is running', { operationStarts: true, idempotent: true }),
     ...noSuchEnvironment,
     409: problemResponse('Not FAILED, or another operation is running'),
     412: problemResponse('The environment changed since the If-Match ETag'),

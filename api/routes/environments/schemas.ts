@@ -7,19 +7,51 @@ import { EnvironmentSpecSchema } from '../../domain/spec.js';
 
 /**
  * OpenAPI-facing schemas, built from the domain schemas so the document cannot drift from the code.
- * The domain uses plain zod; components are named here with zod's `.meta({id})`, which the OpenAPI
- * generator reads, so the domain knows nothing of the HTTP framework.
+ * The domain uses plain zod, and its schemas may be built before the OpenAPI extension of zod is
+ * loaded (module order in the bundle), so they are annotated with zod's own `.meta()`, which the
+ * OpenAPI generator reads (`id` names a component); `.openapi()` is for schemas built here.
+ *
+ * A spec has two shapes: what a request may send (every field with a default may be left out) and
+ * what a response carries (normalised: every default filled in). Generated clients need both —
+ * with one schema, openapi-typescript's defaults make every defaulted field required in requests.
  */
 
-export const EnvironmentSpecBody = EnvironmentSpecSchema.meta({
-  id: 'EnvironmentSpec',
-  example: {
-    name: 'demo',
-    project: 'my-project-1',
-    region: 'us-west1',
-    cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
-  },
+/** The README's smallest body: the example of a request, and (normalised) of the spec in answers. */
+const SPEC_EXAMPLE = {
+  name: 'demo',
+  project: 'my-project-1',
+  region: 'us-west1',
+  saxml: { enabled: false },
+  cluster: { tpuNodePools: [{ name: 'tpu-v5e-4', tpuType: 'v5litepod-4', zones: ['us-west1-c'] }] },
+};
+
+/**
+ * The spec as a request sends it. Inline in the request body rather than a named component:
+ * openapi-typescript (with its default options) keeps a defaulted field optional only under a
+ * request body, and makes it required in a component.
+ */
+export const EnvironmentSpecInput = EnvironmentSpecSchema.meta({
+  title: 'EnvironmentSpecInput',
+  description:
+    'What to create. Only `name`, `project`, `region` and one TPU node pool are required; every other field has the default shown, ' +
+    'which reproduces the public "Saxml on GKE" guide. Saxml itself cannot be deployed yet: send `"saxml": {"enabled": false}`.',
+  example: SPEC_EXAMPLE,
 });
+
+/**
+ * The spec as responses carry it. zod-to-openapi renders a schema one way only (a defaulted field
+ * optional), so openapi.ts replaces this component with zod's own JSON Schema of the output, in
+ * which every defaulted field is required — computed when the document is built, not at start-up.
+ */
+export const EnvironmentSpecOutput = EnvironmentSpecSchema.meta({
+  id: 'EnvironmentSpec',
+  description: 'The normalised spec: what was sent, with every default filled in',
+});
+/**
+ * Components whose document schema is zod's JSON Schema of the output (see openapi.ts), with an
+ * input whose output is their example.
+ */
+export const OUTPUT_COMPONENTS = { EnvironmentSpec: { schema: EnvironmentSpecSchema, exampleInput: SPEC_EXAMPLE } };
 
 export const NotificationTargetViewSchema = NotificationTargetSchema.omit({ sealed: true })
   .extend({
@@ -35,13 +67,27 @@ export const NotificationTargetViewSchema = NotificationTargetSchema.omit({ seal
 
 export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true, notifications: true, disabledTargets: true })
   .extend({
+    kind: z.literal('Environment').openapi({ description: 'Always `Environment`: tells this answer from a `ValidateOnlyResult`' }),
+    id: z.string().openapi({ description: 'Assigned by the service', example: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k' }),
+    name: z.string().openapi({ description: 'From the spec', example: 'demo' }),
+    project: z.string().openapi({ description: 'The Google Cloud project the environment lives in (from the spec)', example: 'my-project-1' }),
+    region: z.string().openapi({ description: 'From the spec', example: 'us-west1' }),
+    createdBy: z.string().openapi({ description: 'The principal that created it', example: 'user:alice@example.com' }),
+    state: z.enum(ENVIRONMENT_STATES).openapi({
+      description: '`CREATING` → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried or deleted',
+    }),
+    spec: EnvironmentSpecOutput,
     notifications: z.array(NotificationTargetViewSchema),
-    etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header' }),
+    outputs: EnvironmentRecordSchema.shape.outputs.meta({
+      description: 'What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed',
+      example: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://demo-saxml-model-repository' },
+    }),
+    etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header', example: '"0h1j2k-7"' }),
     actions: z
       .object({ canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean() })
       .openapi({ description: 'What is legal now' }),
   })
-  .meta({ id: 'Environment' });
+  .openapi('Environment');
 
 export const EnvironmentIdParam = z.object({
   id: z.string().regex(ENVIRONMENT_ID, 'environment ids look like env-01j…').openapi({ param: { name: 'id', in: 'path' }, example: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k' }),
@@ -71,6 +117,11 @@ export const EventsQuery = z.object({
   after: z.coerce.number().int().min(0).optional()
     .openapi({ description: 'Only events with a greater seq: poll with the last seq you saw to get only what is new' }),
   order: z.enum(['asc', 'desc']).default('asc').openapi({ description: '`asc`: oldest first (default); `desc`: newest first' }),
+});
+
+export const WatchQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0).openapi({ description: 'Start after this event seq (0: from the first)' }),
+  until: z.enum(['operationEnd']).optional().openapi({ description: '`operationEnd`: end the stream once no operation is running' }),
 });
 
 export const EventListSchema = z
@@ -109,16 +160,15 @@ const PlanStepSchema = z
   .catchall(z.unknown())
   .openapi('PlanStep', { description: 'One idempotent step: the Google REST calls it makes (URL, body, polling) and its dependencies' });
 
-export const PlanSchema = z
-  .object({
-    kind: z.enum(['create', 'delete']),
-    automation: z.object({ serviceAccount: z.string(), tokenUrl: z.string() }),
-    steps: z.array(PlanStepSchema),
-    schedule: z.array(z.array(z.array(z.array(z.string())))).openapi({
-      description: 'phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel)',
-    }),
-  })
-  .openapi('Plan');
+const planFields = {
+  kind: z.enum(['create', 'delete']),
+  automation: z.object({ serviceAccount: z.string(), tokenUrl: z.string() }),
+  schedule: z.array(z.array(z.array(z.array(z.string())))).openapi({
+    description: 'phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel)',
+  }),
+};
+
+export const PlanSchema = z.object({ ...planFields, steps: z.array(PlanStepSchema) }).openapi('Plan');
 
 const StepStateSchema = z.object({
   state: z.enum(['PENDING', ...STEP_STATES]),
@@ -127,16 +177,22 @@ const StepStateSchema = z.object({
   error: ErrorInfoSchema.optional(),
 });
 
-export const PlanViewSchema = PlanSchema.extend({
-  operationId: z.string().optional(),
-  steps: z.array(PlanStepSchema.and(StepStateSchema)),
-}).openapi('PlanWithProgress');
+// Not `PlanSchema.extend()`: that is documented as allOf [Plan, …], which generated clients turn into
+// two `steps` arrays whose items lose their state.
+export const PlanViewSchema = z
+  .object({ ...planFields, operationId: z.string().optional(), steps: z.array(PlanStepSchema.and(StepStateSchema)) })
+  .openapi('PlanWithProgress');
 
 export const ValidateOnlyResultSchema = z
-  .object({ spec: EnvironmentSpecBody, plan: PlanSchema })
-  .openapi('ValidateOnlyResult');
+  .object({
+    kind: z.literal('ValidateOnlyResult').openapi({ description: 'Always `ValidateOnlyResult`: tells this answer from an `Environment`' }),
+    spec: EnvironmentSpecOutput,
+    plan: PlanSchema,
+  })
+  .openapi('ValidateOnlyResult', { description: 'The answer to `validateOnly=true`: nothing was recorded' });
 
-const booleanQuery = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+/** A flag: the query string carries `true` or `false`; the document says boolean, which clients serialise so. */
+const booleanQuery = z.enum(['true', 'false']).default('false').transform((v) => v === 'true').openapi({ type: 'boolean', default: false });
 export const CreateQuery = z.object({
   validateOnly: booleanQuery.openapi({ description: 'Validate and return the normalised spec; record nothing' }),
 });

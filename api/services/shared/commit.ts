@@ -7,8 +7,9 @@ import type { ServiceContext } from '../context.js';
  * Step 3 of every verb: one store transaction writes the state, the events that describe it and
  * the notifications those events cause (the outbox, sent later by the dispatcher), together or
  * not at all. `mutate` re-checks every precondition against the current record (it may run more
- * than once under contention) and must be free of side effects. After the commit the events are
- * told as a story on the console (README "What happens on npm start").
+ * than once under contention) and must be free of side effects. After the commit, event streams
+ * of the environment are woken (deps.changes) and the events are told as a story on the console
+ * (README "What happens on npm start").
  */
 export async function commit(
   deps: Deps,
@@ -18,6 +19,7 @@ export async function commit(
   options: { expectedVersion?: number } = {},
 ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
   const result = await deps.store.update(id, (current) => ({ ...mutate(current), outbox: deps.notify.outbox }), options);
+  deps.changes.notify(id);
   narrate(ctx, result.record, result.events);
   return result;
 }
@@ -25,6 +27,7 @@ export async function commit(
 /** The first write of a new environment, with its first events (and their notifications). */
 export async function commitNew(deps: Deps, ctx: ServiceContext, record: EnvironmentRecord, events: NewEvent[]): Promise<EnvironmentRecord> {
   const created = await deps.store.create(record, events, deps.notify.outbox);
+  deps.changes.notify(created.id);
   narrate(ctx, created, events);
   return created;
 }

@@ -6,9 +6,10 @@ import { actionsFor, type Actions } from '../../domain/state-machine.js';
 
 /**
  * The public representation of an environment: the record without storage internals, plus etag
- * and actions. Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
+ * and actions, and `kind` (which tells it from the other answer of a create, a validate-only
+ * result, without guessing). Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
  */
-export type EnvironmentView = Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets'> & {
+export type EnvironmentView = { kind: 'Environment' } & Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets'> & {
   notifications: TargetView[];
   etag: string;
   actions: Actions;
@@ -34,6 +35,7 @@ export function expectedVersion(record: Pick<EnvironmentRecord, 'id' | 'version'
 export function toView(record: EnvironmentRecord): EnvironmentView {
   const { version: _version, progress: _progress, notifications, disabledTargets, ...rest } = record;
   return {
+    kind: 'Environment',
     ...rest,
     notifications: notifications.map(({ sealed: _sealed, ...target }) =>
       (disabledTargets[target.id] ? { ...target, disabled: disabledTargets[target.id] } : target)),

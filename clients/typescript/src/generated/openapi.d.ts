@@ -21,6 +21,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/environments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an environment with its stage progress */
+        get: operations["getEnvironment"];
+        put?: never;
+        post?: never;
+        /** Delete an environment (tear everything down in reverse) */
+        delete: operations["deleteEnvironment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/environments/{id}/deliveries/{deliveryId}:redeliver": {
         parameters: {
             query?: never;
@@ -41,24 +59,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/environments/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get an environment with its stage progress */
-        get: operations["getEnvironment"];
-        put?: never;
-        post?: never;
-        /** Delete an environment (tear everything down in reverse) */
-        delete: operations["deleteEnvironment"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/environments/{id}/events": {
         parameters: {
             query?: never;
@@ -68,6 +68,33 @@ export interface paths {
         };
         /** The environment's history, oldest or newest first; `after` for only what is new */
         get: operations["listEnvironmentEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/environments/{id}/events:watch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow the environment's events as they happen (Server-Sent Events)
+         * @description A `text/event-stream` of the events after `after` (default: from the first), then each new one as it happens, each exactly once, in order:
+         *
+         *     - every event is a message whose `id` is the event's `seq` and whose `data` is the `Event` as JSON;
+         *     - a comment line (`: heartbeat`) is sent after each quiet interval, so proxies keep the connection open;
+         *     - with `until=operationEnd` the stream ends after the last event of the running operation (at once when none is running) with an `end` message whose `data` is the `Environment`;
+         *     - on reconnecting, send the last `id` you received as `Last-Event-ID` (browsers' `EventSource` does): the stream resumes after it.
+         *
+         *     Each instance serves a bounded number of streams; past it the answer is `503` and `GET …/events` (polling, with `after`) gives the same events.
+         */
+        get: operations["watchEnvironmentEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -154,26 +181,139 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The answer to `validateOnly=true`: nothing was recorded */
         ValidateOnlyResult: {
+            /**
+             * @description Always `ValidateOnlyResult`: tells this answer from an `Environment`
+             * @enum {string}
+             */
+            kind: "ValidateOnlyResult";
             spec: components["schemas"]["EnvironmentSpec"];
             plan: components["schemas"]["Plan"];
         };
         /**
+         * @description The normalised spec: what was sent, with every default filled in
          * @example {
          *       "name": "demo",
          *       "project": "my-project-1",
          *       "region": "us-west1",
+         *       "labels": {},
+         *       "deletionProtection": false,
+         *       "bootstrap": {
+         *         "automationServiceAccount": "saxml-automation",
+         *         "additionalServices": [],
+         *         "additionalRoles": []
+         *       },
+         *       "network": {
+         *         "subnetCidr": "10.129.0.0/20",
+         *         "podsCidr": "192.168.64.0/20",
+         *         "servicesCidr": "192.168.80.0/20",
+         *         "nat": false
+         *       },
+         *       "serviceAccounts": {
+         *         "nodePool": {},
+         *         "workload": {}
+         *       },
          *       "cluster": {
+         *         "releaseChannel": "REGULAR",
+         *         "cpuNodePools": [
+         *           {
+         *             "name": "saxml-admin-node-pool",
+         *             "machineType": "n1-standard-8",
+         *             "diskSizeGb": 100,
+         *             "diskType": "pd-standard",
+         *             "minNodeCount": 1,
+         *             "maxNodeCount": 1,
+         *             "labels": {
+         *               "saxml-admin-node-pool": "true"
+         *             },
+         *             "taints": [
+         *               {
+         *                 "key": "saxml-admin-node-pool",
+         *                 "value": "true",
+         *                 "effect": "NO_SCHEDULE"
+         *               }
+         *             ],
+         *             "spot": false
+         *           },
+         *           {
+         *             "name": "default-node-pool",
+         *             "machineType": "n1-standard-8",
+         *             "diskSizeGb": 200,
+         *             "diskType": "pd-standard",
+         *             "minNodeCount": 1,
+         *             "maxNodeCount": 3,
+         *             "labels": {},
+         *             "taints": [],
+         *             "spot": false
+         *           },
+         *           {
+         *             "name": "large-workloads-node-pool",
+         *             "machineType": "n2-highmem-32",
+         *             "diskSizeGb": 500,
+         *             "diskType": "pd-standard",
+         *             "minNodeCount": 0,
+         *             "maxNodeCount": 3,
+         *             "labels": {},
+         *             "taints": [],
+         *             "spot": false
+         *           },
+         *           {
+         *             "name": "saxml-proxy-node-pool",
+         *             "machineType": "n1-standard-8",
+         *             "diskSizeGb": 100,
+         *             "diskType": "pd-standard",
+         *             "minNodeCount": 1,
+         *             "maxNodeCount": 3,
+         *             "labels": {
+         *               "saxml-proxy-node-pool": "true"
+         *             },
+         *             "taints": [
+         *               {
+         *                 "key": "saxml-proxy-node-pool",
+         *                 "value": "true",
+         *                 "effect": "NO_SCHEDULE"
+         *               }
+         *             ],
+         *             "spot": false
+         *           }
+         *         ],
          *         "tpuNodePools": [
          *           {
          *             "name": "tpu-v5e-4",
          *             "tpuType": "v5litepod-4",
          *             "zones": [
          *               "us-west1-c"
-         *             ]
+         *             ],
+         *             "spot": false,
+         *             "autoscaling": false,
+         *             "diskSizeGb": 200
          *           }
          *         ]
-         *       }
+         *       },
+         *       "buckets": {},
+         *       "artifactRegistry": {
+         *         "enabled": true,
+         *         "location": "us"
+         *       },
+         *       "perf": {
+         *         "enabled": true,
+         *         "datasetLocation": "US"
+         *       },
+         *       "saxml": {
+         *         "enabled": false,
+         *         "namespace": "saxml",
+         *         "serviceAccountName": "saxml-ksa",
+         *         "cell": "/sax/test",
+         *         "images": {
+         *           "adminServer": "us-docker.pkg.dev/cloud-tpu-images/inference/sax-admin-server:v1.1.0",
+         *           "modelServer": "us-docker.pkg.dev/cloud-tpu-images/inference/sax-model-server:v1.1.0",
+         *           "util": "us-docker.pkg.dev/cloud-tpu-images/inference/sax-util:v1.1.0"
+         *         },
+         *         "proxy": {},
+         *         "models": []
+         *       },
+         *       "notifications": []
          *     }
          */
         EnvironmentSpec: {
@@ -183,24 +323,22 @@ export interface components {
             region: string;
             zones?: string[];
             /** @default {} */
-            labels?: {
+            labels: {
                 [key: string]: string;
             };
             /** @default false */
-            deletionProtection?: boolean;
-            /** @default {} */
-            bootstrap?: {
+            deletionProtection: boolean;
+            bootstrap: {
                 /** @default saxml-automation */
-                automationServiceAccount?: string;
+                automationServiceAccount: string;
                 automationBucket?: string;
                 automationBucketLocation?: string;
                 /** @default [] */
-                additionalServices?: string[];
+                additionalServices: string[];
                 /** @default [] */
-                additionalRoles?: string[];
+                additionalRoles: string[];
             };
-            /** @default {} */
-            network?: {
+            network: {
                 existing?: {
                     network: string;
                     subnet: string;
@@ -210,22 +348,19 @@ export interface components {
                 name?: string;
                 subnetName?: string;
                 /** @default 10.129.0.0/20 */
-                subnetCidr?: string;
+                subnetCidr: string;
                 /** @default 192.168.64.0/20 */
-                podsCidr?: string;
+                podsCidr: string;
                 /** @default 192.168.80.0/20 */
-                servicesCidr?: string;
+                servicesCidr: string;
                 /** @default false */
-                nat?: boolean;
+                nat: boolean;
             };
-            /** @default {} */
-            serviceAccounts?: {
-                /** @default {} */
-                nodePool?: {
+            serviceAccounts: {
+                nodePool: {
                     accountId?: string;
                 };
-                /** @default {} */
-                workload?: {
+                workload: {
                     accountId?: string;
                 };
             };
@@ -235,7 +370,7 @@ export interface components {
                  * @default REGULAR
                  * @enum {string}
                  */
-                releaseChannel?: "RAPID" | "REGULAR" | "STABLE" | "EXTENDED";
+                releaseChannel: "RAPID" | "REGULAR" | "STABLE" | "EXTENDED";
                 /**
                  * @default [
                  *       {
@@ -300,34 +435,34 @@ export interface components {
                  *       }
                  *     ]
                  */
-                cpuNodePools?: {
+                cpuNodePools: {
                     name: string;
                     machineType: string;
                     /** @default 100 */
-                    diskSizeGb?: number;
+                    diskSizeGb: number;
                     /**
                      * @default pd-standard
                      * @enum {string}
                      */
-                    diskType?: "pd-standard" | "pd-balanced" | "pd-ssd";
+                    diskType: "pd-standard" | "pd-balanced" | "pd-ssd";
                     /** @default 1 */
-                    minNodeCount?: number;
+                    minNodeCount: number;
                     /** @default 1 */
-                    maxNodeCount?: number;
+                    maxNodeCount: number;
                     zones?: string[];
                     /** @default {} */
-                    labels?: {
+                    labels: {
                         [key: string]: string;
                     };
                     /** @default [] */
-                    taints?: {
+                    taints: {
                         key: string;
                         value: string;
                         /** @enum {string} */
                         effect: "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE";
                     }[];
                     /** @default false */
-                    spot?: boolean;
+                    spot: boolean;
                 }[];
                 tpuNodePools: {
                     name: string;
@@ -335,11 +470,11 @@ export interface components {
                     tpuType: string;
                     zones: string[];
                     /** @default false */
-                    spot?: boolean;
+                    spot: boolean;
                     /** @default false */
-                    autoscaling?: boolean;
+                    autoscaling: boolean;
                     /** @default 200 */
-                    diskSizeGb?: number;
+                    diskSizeGb: number;
                     reservation?: {
                         /** @enum {string} */
                         consumeReservationType: "ANY_RESERVATION" | "SPECIFIC_RESERVATION" | "NO_RESERVATION";
@@ -348,57 +483,51 @@ export interface components {
                     };
                 }[];
             };
-            /** @default {} */
-            buckets?: {
+            buckets: {
                 admin?: string;
                 modelRepository?: string;
             };
-            /** @default {} */
-            artifactRegistry?: {
+            artifactRegistry: {
                 /** @default true */
-                enabled?: boolean;
+                enabled: boolean;
                 name?: string;
                 /** @default us */
-                location?: string;
+                location: string;
             };
-            /** @default {} */
-            perf?: {
+            perf: {
                 /** @default true */
-                enabled?: boolean;
+                enabled: boolean;
                 /** @default US */
-                datasetLocation?: string;
+                datasetLocation: string;
             };
-            /** @default {} */
-            saxml?: {
+            saxml: {
                 /** @default true */
-                enabled?: boolean;
+                enabled: boolean;
                 /** @default saxml */
-                namespace?: string;
+                namespace: string;
                 /** @default saxml-ksa */
-                serviceAccountName?: string;
+                serviceAccountName: string;
                 /** @default /sax/test */
-                cell?: string;
-                /** @default {} */
-                images?: {
+                cell: string;
+                images: {
                     /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-admin-server:v1.1.0 */
-                    adminServer?: string;
+                    adminServer: string;
                     /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-model-server:v1.1.0 */
-                    modelServer?: string;
+                    modelServer: string;
                     /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-util:v1.1.0 */
-                    util?: string;
+                    util: string;
                 };
-                /** @default {} */
-                proxy?: {
+                proxy: {
                     image?: string;
                 };
                 /** @default [] */
-                models?: {
+                models: {
                     id: string;
                     /** @description e.g. saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e */
                     modelPath: string;
                     checkpoint: string;
                     /** @default 1 */
-                    replicas?: number;
+                    replicas: number;
                     /** @description Name of a TPU node pool of this environment */
                     tpuPool: string;
                 }[];
@@ -407,8 +536,8 @@ export interface components {
              * @description Webhooks (Standard Webhooks, signed) and Slack incoming webhooks told about this environment; URLs and secrets are stored encrypted and never shown again
              * @default []
              */
-            notifications?: ({
-                /** @enum {string} */
+            notifications: ({
+                /** @constant */
                 type: "webhook";
                 /** @description https URL (checked when the environment is created and again at every send) */
                 url: string;
@@ -423,11 +552,11 @@ export interface components {
                  *       "notification.disabled"
                  *     ]
                  */
-                events?: string[];
+                events: string[];
                 /** @description Standard Webhooks signing secret; generated when absent and returned once, in the create response */
                 secret?: string;
             } | {
-                /** @enum {string} */
+                /** @constant */
                 type: "slack";
                 /** @description Slack incoming-webhook URL (https://hooks.slack.com/services/…) */
                 url: string;
@@ -442,7 +571,7 @@ export interface components {
                  *       "notification.disabled"
                  *     ]
                  */
-                events?: string[];
+                events: string[];
             })[];
         };
         Plan: {
@@ -452,9 +581,9 @@ export interface components {
                 serviceAccount: string;
                 tokenUrl: string;
             };
-            steps: components["schemas"]["PlanStep"][];
             /** @description phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel) */
             schedule: string[][][][];
+            steps: components["schemas"]["PlanStep"][];
         };
         /** @description One idempotent step: the Google REST calls it makes (URL, body, polling) and its dependencies */
         PlanStep: {
@@ -471,283 +600,34 @@ export interface components {
             [key: string]: unknown;
         };
         Environment: {
+            /**
+             * @description Assigned by the service
+             * @example env-01jd8m3q4b5c6d7e8f9g0h1j2k
+             */
             id: string;
+            /**
+             * @description From the spec
+             * @example demo
+             */
             name: string;
+            /**
+             * @description The Google Cloud project the environment lives in (from the spec)
+             * @example my-project-1
+             */
             project: string;
+            /**
+             * @description From the spec
+             * @example us-west1
+             */
             region: string;
             labels: {
                 [key: string]: string;
             };
-            spec: {
-                /** @description Environment name, unique per project; prefixes every derived resource name */
-                name: string;
-                project: string;
-                region: string;
-                zones?: string[];
-                /** @default {} */
-                labels?: {
-                    [key: string]: string;
-                };
-                /** @default false */
-                deletionProtection?: boolean;
-                /** @default {} */
-                bootstrap?: {
-                    /** @default saxml-automation */
-                    automationServiceAccount?: string;
-                    automationBucket?: string;
-                    automationBucketLocation?: string;
-                    /** @default [] */
-                    additionalServices?: string[];
-                    /** @default [] */
-                    additionalRoles?: string[];
-                };
-                /** @default {} */
-                network?: {
-                    existing?: {
-                        network: string;
-                        subnet: string;
-                        podsRangeName: string;
-                        servicesRangeName: string;
-                    };
-                    name?: string;
-                    subnetName?: string;
-                    /** @default 10.129.0.0/20 */
-                    subnetCidr?: string;
-                    /** @default 192.168.64.0/20 */
-                    podsCidr?: string;
-                    /** @default 192.168.80.0/20 */
-                    servicesCidr?: string;
-                    /** @default false */
-                    nat?: boolean;
-                };
-                /** @default {} */
-                serviceAccounts?: {
-                    /** @default {} */
-                    nodePool?: {
-                        accountId?: string;
-                    };
-                    /** @default {} */
-                    workload?: {
-                        accountId?: string;
-                    };
-                };
-                cluster: {
-                    name?: string;
-                    /**
-                     * @default REGULAR
-                     * @enum {string}
-                     */
-                    releaseChannel?: "RAPID" | "REGULAR" | "STABLE" | "EXTENDED";
-                    /**
-                     * @default [
-                     *       {
-                     *         "name": "saxml-admin-node-pool",
-                     *         "machineType": "n1-standard-8",
-                     *         "diskSizeGb": 100,
-                     *         "diskType": "pd-standard",
-                     *         "minNodeCount": 1,
-                     *         "maxNodeCount": 1,
-                     *         "labels": {
-                     *           "saxml-admin-node-pool": "true"
-                     *         },
-                     *         "taints": [
-                     *           {
-                     *             "key": "saxml-admin-node-pool",
-                     *             "value": "true",
-                     *             "effect": "NO_SCHEDULE"
-                     *           }
-                     *         ],
-                     *         "spot": false
-                     *       },
-                     *       {
-                     *         "name": "default-node-pool",
-                     *         "machineType": "n1-standard-8",
-                     *         "diskSizeGb": 200,
-                     *         "diskType": "pd-standard",
-                     *         "minNodeCount": 1,
-                     *         "maxNodeCount": 3,
-                     *         "labels": {},
-                     *         "taints": [],
-                     *         "spot": false
-                     *       },
-                     *       {
-                     *         "name": "large-workloads-node-pool",
-                     *         "machineType": "n2-highmem-32",
-                     *         "diskSizeGb": 500,
-                     *         "diskType": "pd-standard",
-                     *         "minNodeCount": 0,
-                     *         "maxNodeCount": 3,
-                     *         "labels": {},
-                     *         "taints": [],
-                     *         "spot": false
-                     *       },
-                     *       {
-                     *         "name": "saxml-proxy-node-pool",
-                     *         "machineType": "n1-standard-8",
-                     *         "diskSizeGb": 100,
-                     *         "diskType": "pd-standard",
-                     *         "minNodeCount": 1,
-                     *         "maxNodeCount": 3,
-                     *         "labels": {
-                     *           "saxml-proxy-node-pool": "true"
-                     *         },
-                     *         "taints": [
-                     *           {
-                     *             "key": "saxml-proxy-node-pool",
-                     *             "value": "true",
-                     *             "effect": "NO_SCHEDULE"
-                     *           }
-                     *         ],
-                     *         "spot": false
-                     *       }
-                     *     ]
-                     */
-                    cpuNodePools?: {
-                        name: string;
-                        machineType: string;
-                        /** @default 100 */
-                        diskSizeGb?: number;
-                        /**
-                         * @default pd-standard
-                         * @enum {string}
-                         */
-                        diskType?: "pd-standard" | "pd-balanced" | "pd-ssd";
-                        /** @default 1 */
-                        minNodeCount?: number;
-                        /** @default 1 */
-                        maxNodeCount?: number;
-                        zones?: string[];
-                        /** @default {} */
-                        labels?: {
-                            [key: string]: string;
-                        };
-                        /** @default [] */
-                        taints?: {
-                            key: string;
-                            value: string;
-                            /** @enum {string} */
-                            effect: "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE";
-                        }[];
-                        /** @default false */
-                        spot?: boolean;
-                    }[];
-                    tpuNodePools: {
-                        name: string;
-                        /** @description A single-host TPU type from the TPU table, e.g. v5litepod-4 */
-                        tpuType: string;
-                        zones: string[];
-                        /** @default false */
-                        spot?: boolean;
-                        /** @default false */
-                        autoscaling?: boolean;
-                        /** @default 200 */
-                        diskSizeGb?: number;
-                        reservation?: {
-                            /** @enum {string} */
-                            consumeReservationType: "ANY_RESERVATION" | "SPECIFIC_RESERVATION" | "NO_RESERVATION";
-                            key?: string;
-                            values?: string[];
-                        };
-                    }[];
-                };
-                /** @default {} */
-                buckets?: {
-                    admin?: string;
-                    modelRepository?: string;
-                };
-                /** @default {} */
-                artifactRegistry?: {
-                    /** @default true */
-                    enabled?: boolean;
-                    name?: string;
-                    /** @default us */
-                    location?: string;
-                };
-                /** @default {} */
-                perf?: {
-                    /** @default true */
-                    enabled?: boolean;
-                    /** @default US */
-                    datasetLocation?: string;
-                };
-                /** @default {} */
-                saxml?: {
-                    /** @default true */
-                    enabled?: boolean;
-                    /** @default saxml */
-                    namespace?: string;
-                    /** @default saxml-ksa */
-                    serviceAccountName?: string;
-                    /** @default /sax/test */
-                    cell?: string;
-                    /** @default {} */
-                    images?: {
-                        /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-admin-server:v1.1.0 */
-                        adminServer?: string;
-                        /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-model-server:v1.1.0 */
-                        modelServer?: string;
-                        /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-util:v1.1.0 */
-                        util?: string;
-                    };
-                    /** @default {} */
-                    proxy?: {
-                        image?: string;
-                    };
-                    /** @default [] */
-                    models?: {
-                        id: string;
-                        /** @description e.g. saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e */
-                        modelPath: string;
-                        checkpoint: string;
-                        /** @default 1 */
-                        replicas?: number;
-                        /** @description Name of a TPU node pool of this environment */
-                        tpuPool: string;
-                    }[];
-                };
-                /**
-                 * @description Webhooks (Standard Webhooks, signed) and Slack incoming webhooks told about this environment; URLs and secrets are stored encrypted and never shown again
-                 * @default []
-                 */
-                notifications?: ({
-                    /** @enum {string} */
-                    type: "webhook";
-                    /** @description https URL (checked when the environment is created and again at every send) */
-                    url: string;
-                    /**
-                     * @description Event types or prefixes (stage.*) to send; default: the lifecycle events
-                     * @default [
-                     *       "environment.*",
-                     *       "stage.succeeded",
-                     *       "stage.failed",
-                     *       "operation.cancelled",
-                     *       "bootstrap.kept",
-                     *       "notification.disabled"
-                     *     ]
-                     */
-                    events?: string[];
-                    /** @description Standard Webhooks signing secret; generated when absent and returned once, in the create response */
-                    secret?: string;
-                } | {
-                    /** @enum {string} */
-                    type: "slack";
-                    /** @description Slack incoming-webhook URL (https://hooks.slack.com/services/…) */
-                    url: string;
-                    /**
-                     * @description Event types or prefixes (stage.*) to send; default: the lifecycle events
-                     * @default [
-                     *       "environment.*",
-                     *       "stage.succeeded",
-                     *       "stage.failed",
-                     *       "operation.cancelled",
-                     *       "bootstrap.kept",
-                     *       "notification.disabled"
-                     *     ]
-                     */
-                    events?: string[];
-                })[];
-            };
-            /** @enum {string} */
+            spec: components["schemas"]["EnvironmentSpec"];
+            /**
+             * @description `CREATING` → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried or deleted
+             * @enum {string}
+             */
             state: "CREATING" | "ACTIVE" | "DELETING" | "DELETED" | "FAILED";
             stages: {
                 /** @enum {string} */
@@ -780,6 +660,14 @@ export interface components {
                     hint?: string;
                 };
             }[];
+            /**
+             * @description What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed
+             * @example {
+             *       "clusterName": "demo-saxml-gke-cluster",
+             *       "clusterLocation": "us-west1",
+             *       "modelBucket": "gs://demo-saxml-model-repository"
+             *     }
+             */
             outputs: {
                 [key: string]: string;
             };
@@ -819,9 +707,21 @@ export interface components {
             createTime: string;
             /** Format: date-time */
             updateTime: string;
+            /**
+             * @description The principal that created it
+             * @example user:alice@example.com
+             */
             createdBy: string;
+            /**
+             * @description Always `Environment`: tells this answer from a `ValidateOnlyResult`
+             * @enum {string}
+             */
+            kind: "Environment";
             notifications: components["schemas"]["NotificationTarget"][];
-            /** @description Changes whenever the environment changes; also sent as the ETag header */
+            /**
+             * @description Changes whenever the environment changes; also sent as the ETag header
+             * @example "0h1j2k-7"
+             */
             etag: string;
             /** @description What is legal now */
             actions: {
@@ -846,8 +746,28 @@ export interface components {
             /** @description Webhook targets, in the create response only: the whsec_ signing secret. Store it then: it is never shown again (not even to an Idempotency-Key replay) */
             secret?: string;
         };
+        /**
+         * @example {
+         *       "type": "/problems/validation-failed",
+         *       "title": "The request has invalid fields",
+         *       "status": 422,
+         *       "detail": "$.region: must be a region like us-west1",
+         *       "instance": "/environments",
+         *       "code": "VALIDATION_FAILED",
+         *       "requestId": "4f1c2a9e-6b0d-4a53-9a55-2f0f3c1d7e21",
+         *       "errors": [
+         *         {
+         *           "path": "$.region",
+         *           "message": "must be a region like us-west1"
+         *         }
+         *       ]
+         *     }
+         */
         Problem: {
-            /** @example /problems/validation-failed */
+            /**
+             * @description A URI reference (relative to the API) to a short page about this kind of problem: what it means and what to do
+             * @example /problems/validation-failed
+             */
             type: string;
             title: string;
             status: number;
@@ -855,10 +775,11 @@ export interface components {
             /** @description The request path */
             instance: string;
             /**
-             * @description Stable SCREAMING_SNAKE error code
+             * @description Stable error code; `type` links to its page
              * @example VALIDATION_FAILED
+             * @enum {string}
              */
-            code: string;
+            code: "VALIDATION_FAILED" | "INVALID_ARGUMENT" | "MALFORMED_JSON" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_EXISTS" | "OPERATION_IN_PROGRESS" | "FAILED_PRECONDITION" | "DELETION_PROTECTED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_FLIGHT" | "ETAG_MISMATCH" | "UNAUTHENTICATED" | "PERMISSION_DENIED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "NOT_IMPLEMENTED" | "UNAVAILABLE" | "INTERNAL";
             requestId: string;
             errors?: {
                 /** @example $.cluster.tpuNodePools[0].tpuType */
@@ -929,8 +850,17 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        PlanWithProgress: components["schemas"]["Plan"] & {
-            steps?: (components["schemas"]["PlanStep"] & {
+        PlanWithProgress: {
+            /** @enum {string} */
+            kind: "create" | "delete";
+            automation: {
+                serviceAccount: string;
+                tokenUrl: string;
+            };
+            /** @description phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel) */
+            schedule: string[][][][];
+            operationId?: string;
+            steps: (components["schemas"]["PlanStep"] & {
                 /** @enum {string} */
                 state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                 startTime?: string;
@@ -952,7 +882,6 @@ export interface components {
                     hint?: string;
                 };
             })[];
-            operationId?: string;
         };
         DeliveryList: {
             deliveries: components["schemas"]["Delivery"][];
@@ -1036,7 +965,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Validate and return the normalised spec; record nothing */
-                validateOnly?: "true" | "false";
+                validateOnly?: boolean;
             };
             header?: {
                 /** @description Makes retries safe: the same key with the same request replays the first answer (24 h); with another request → 422 */
@@ -1047,7 +976,275 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EnvironmentSpec"];
+                "application/json": {
+                    /** @description Environment name, unique per project; prefixes every derived resource name */
+                    name: string;
+                    project: string;
+                    region: string;
+                    zones?: string[];
+                    /** @default {} */
+                    labels?: {
+                        [key: string]: string;
+                    };
+                    /** @default false */
+                    deletionProtection?: boolean;
+                    /** @default {} */
+                    bootstrap?: {
+                        /** @default saxml-automation */
+                        automationServiceAccount?: string;
+                        automationBucket?: string;
+                        automationBucketLocation?: string;
+                        /** @default [] */
+                        additionalServices?: string[];
+                        /** @default [] */
+                        additionalRoles?: string[];
+                    };
+                    /** @default {} */
+                    network?: {
+                        existing?: {
+                            network: string;
+                            subnet: string;
+                            podsRangeName: string;
+                            servicesRangeName: string;
+                        };
+                        name?: string;
+                        subnetName?: string;
+                        /** @default 10.129.0.0/20 */
+                        subnetCidr?: string;
+                        /** @default 192.168.64.0/20 */
+                        podsCidr?: string;
+                        /** @default 192.168.80.0/20 */
+                        servicesCidr?: string;
+                        /** @default false */
+                        nat?: boolean;
+                    };
+                    /** @default {} */
+                    serviceAccounts?: {
+                        /** @default {} */
+                        nodePool?: {
+                            accountId?: string;
+                        };
+                        /** @default {} */
+                        workload?: {
+                            accountId?: string;
+                        };
+                    };
+                    cluster: {
+                        name?: string;
+                        /**
+                         * @default REGULAR
+                         * @enum {string}
+                         */
+                        releaseChannel?: "RAPID" | "REGULAR" | "STABLE" | "EXTENDED";
+                        /**
+                         * @default [
+                         *       {
+                         *         "name": "saxml-admin-node-pool",
+                         *         "machineType": "n1-standard-8",
+                         *         "diskSizeGb": 100,
+                         *         "diskType": "pd-standard",
+                         *         "minNodeCount": 1,
+                         *         "maxNodeCount": 1,
+                         *         "labels": {
+                         *           "saxml-admin-node-pool": "true"
+                         *         },
+                         *         "taints": [
+                         *           {
+                         *             "key": "saxml-admin-node-pool",
+                         *             "value": "true",
+                         *             "effect": "NO_SCHEDULE"
+                         *           }
+                         *         ],
+                         *         "spot": false
+                         *       },
+                         *       {
+                         *         "name": "default-node-pool",
+                         *         "machineType": "n1-standard-8",
+                         *         "diskSizeGb": 200,
+                         *         "diskType": "pd-standard",
+                         *         "minNodeCount": 1,
+                         *         "maxNodeCount": 3,
+                         *         "labels": {},
+                         *         "taints": [],
+                         *         "spot": false
+                         *       },
+                         *       {
+                         *         "name": "large-workloads-node-pool",
+                         *         "machineType": "n2-highmem-32",
+                         *         "diskSizeGb": 500,
+                         *         "diskType": "pd-standard",
+                         *         "minNodeCount": 0,
+                         *         "maxNodeCount": 3,
+                         *         "labels": {},
+                         *         "taints": [],
+                         *         "spot": false
+                         *       },
+                         *       {
+                         *         "name": "saxml-proxy-node-pool",
+                         *         "machineType": "n1-standard-8",
+                         *         "diskSizeGb": 100,
+                         *         "diskType": "pd-standard",
+                         *         "minNodeCount": 1,
+                         *         "maxNodeCount": 3,
+                         *         "labels": {
+                         *           "saxml-proxy-node-pool": "true"
+                         *         },
+                         *         "taints": [
+                         *           {
+                         *             "key": "saxml-proxy-node-pool",
+                         *             "value": "true",
+                         *             "effect": "NO_SCHEDULE"
+                         *           }
+                         *         ],
+                         *         "spot": false
+                         *       }
+                         *     ]
+                         */
+                        cpuNodePools?: {
+                            name: string;
+                            machineType: string;
+                            /** @default 100 */
+                            diskSizeGb?: number;
+                            /**
+                             * @default pd-standard
+                             * @enum {string}
+                             */
+                            diskType?: "pd-standard" | "pd-balanced" | "pd-ssd";
+                            /** @default 1 */
+                            minNodeCount?: number;
+                            /** @default 1 */
+                            maxNodeCount?: number;
+                            zones?: string[];
+                            /** @default {} */
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /** @default [] */
+                            taints?: {
+                                key: string;
+                                value: string;
+                                /** @enum {string} */
+                                effect: "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE";
+                            }[];
+                            /** @default false */
+                            spot?: boolean;
+                        }[];
+                        tpuNodePools: {
+                            name: string;
+                            /** @description A single-host TPU type from the TPU table, e.g. v5litepod-4 */
+                            tpuType: string;
+                            zones: string[];
+                            /** @default false */
+                            spot?: boolean;
+                            /** @default false */
+                            autoscaling?: boolean;
+                            /** @default 200 */
+                            diskSizeGb?: number;
+                            reservation?: {
+                                /** @enum {string} */
+                                consumeReservationType: "ANY_RESERVATION" | "SPECIFIC_RESERVATION" | "NO_RESERVATION";
+                                key?: string;
+                                values?: string[];
+                            };
+                        }[];
+                    };
+                    /** @default {} */
+                    buckets?: {
+                        admin?: string;
+                        modelRepository?: string;
+                    };
+                    /** @default {} */
+                    artifactRegistry?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        name?: string;
+                        /** @default us */
+                        location?: string;
+                    };
+                    /** @default {} */
+                    perf?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default US */
+                        datasetLocation?: string;
+                    };
+                    /** @default {} */
+                    saxml?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default saxml */
+                        namespace?: string;
+                        /** @default saxml-ksa */
+                        serviceAccountName?: string;
+                        /** @default /sax/test */
+                        cell?: string;
+                        /** @default {} */
+                        images?: {
+                            /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-admin-server:v1.1.0 */
+                            adminServer?: string;
+                            /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-model-server:v1.1.0 */
+                            modelServer?: string;
+                            /** @default us-docker.pkg.dev/cloud-tpu-images/inference/sax-util:v1.1.0 */
+                            util?: string;
+                        };
+                        /** @default {} */
+                        proxy?: {
+                            image?: string;
+                        };
+                        /** @default [] */
+                        models?: {
+                            id: string;
+                            /** @description e.g. saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e */
+                            modelPath: string;
+                            checkpoint: string;
+                            /** @default 1 */
+                            replicas?: number;
+                            /** @description Name of a TPU node pool of this environment */
+                            tpuPool: string;
+                        }[];
+                    };
+                    /**
+                     * @description Webhooks (Standard Webhooks, signed) and Slack incoming webhooks told about this environment; URLs and secrets are stored encrypted and never shown again
+                     * @default []
+                     */
+                    notifications?: ({
+                        /** @enum {string} */
+                        type: "webhook";
+                        /** @description https URL (checked when the environment is created and again at every send) */
+                        url: string;
+                        /**
+                         * @description Event types or prefixes (stage.*) to send; default: the lifecycle events
+                         * @default [
+                         *       "environment.*",
+                         *       "stage.succeeded",
+                         *       "stage.failed",
+                         *       "operation.cancelled",
+                         *       "bootstrap.kept",
+                         *       "notification.disabled"
+                         *     ]
+                         */
+                        events?: string[];
+                        /** @description Standard Webhooks signing secret; generated when absent and returned once, in the create response */
+                        secret?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "slack";
+                        /** @description Slack incoming-webhook URL (https://hooks.slack.com/services/…) */
+                        url: string;
+                        /**
+                         * @description Event types or prefixes (stage.*) to send; default: the lifecycle events
+                         * @default [
+                         *       "environment.*",
+                         *       "stage.succeeded",
+                         *       "stage.failed",
+                         *       "operation.cancelled",
+                         *       "bootstrap.kept",
+                         *       "notification.disabled"
+                         *     ]
+                         */
+                        events?: string[];
+                    })[];
+                };
             };
         };
         responses: {
@@ -1063,6 +1260,12 @@ export interface operations {
             /** @description Recorded; the create operation is running. Webhook targets carry their signing `secret` here, and nowhere else, ever */
             202: {
                 headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    /** @description The environment's URL: GET it to poll, or watch `…/events:watch` */
+                    Location: string;
+                    /** @description Present when this answer replays the first request made with the same `Idempotency-Key` */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1152,87 +1355,13 @@ export interface operations {
             };
         };
     };
-    redeliver: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                deliveryId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Due now; the dispatcher sends it */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Delivery"];
-                };
-            };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller is not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such environment, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Still queued behind an earlier delivery to the same target, or being sent right now */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Server fault (opaque; see the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     getEnvironment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you last saw: an unchanged environment answers 304 with no body (cheap polling) */
+                "if-none-match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1243,15 +1372,19 @@ export interface operations {
             /** @description The environment */
             200: {
                 headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Environment"];
                 };
             };
-            /** @description Unchanged since the If-None-Match ETag */
+            /** @description Unchanged since the If-None-Match ETag (no body) */
             304: {
                 headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1307,9 +1440,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Cancel a running operation first instead of answering 409 */
-                force?: "true" | "false";
+                force?: boolean;
                 /** @description Also remove the project's bootstrap resources when no other live environment uses them */
-                deleteBootstrap?: "true" | "false";
+                deleteBootstrap?: boolean;
             };
             header?: {
                 /** @description The ETag you last saw; the request is refused with 412 if the environment changed since */
@@ -1325,6 +1458,8 @@ export interface operations {
             /** @description Already DELETED: nothing to do (deleting is idempotent) */
             200: {
                 headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1334,6 +1469,10 @@ export interface operations {
             /** @description The delete operation is running: the one started now, or the one already running (a repeated DELETE, forced or not, never cancels it) */
             202: {
                 headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    /** @description The environment's URL: GET it to poll, or watch `…/events:watch` */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1414,6 +1553,83 @@ export interface operations {
             };
         };
     };
+    redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Due now; the dispatcher sends it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such environment, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Still queued behind an earlier delivery to the same target, or being sent right now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listEnvironmentEvents: {
         parameters: {
             query?: {
@@ -1481,6 +1697,90 @@ export interface operations {
             };
             /** @description Server fault (opaque; see the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    watchEnvironmentEvents: {
+        parameters: {
+            query?: {
+                /** @description Start after this event seq (0: from the first) */
+                after?: number | null;
+                /** @description `operationEnd`: end the stream once no operation is running */
+                until?: "operationEnd";
+            };
+            header?: {
+                /** @description Resume after this event (wins over `after`) */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such environment, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This instance serves as many streams as it allows, or is shutting down: retry, or poll GET …/events */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1576,6 +1876,12 @@ export interface operations {
             /** @description The retry operation is running */
             202: {
                 headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    /** @description The environment's URL: GET it to poll, or watch `…/events:watch` */
+                    Location: string;
+                    /** @description Present when this answer replays the first request made with the same `Idempotency-Key` */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1684,6 +1990,10 @@ export interface operations {
             /** @description Cancelled */
             200: {
                 headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    /** @description Present when this answer replays the first request made with the same `Idempotency-Key` */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
