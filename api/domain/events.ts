@@ -23,5 +23,7 @@ export const EVENT_TYPES = [
   'report.ignored',
   'bootstrap.kept',
   'notification.disabled',
+  'bootstrap.removing',
+  'bootstrap.removed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

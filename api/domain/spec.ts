@@ -15,7 +15,7 @@ const RFC1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const rfc1035 = (max: number) =>
   z.string().max(max).regex(RFC1035, 'must start with a lowercase letter and contain only lowercase letters, digits and hyphens, not ending with a hyphen');
 
-const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 const ZONE = /^[a-z]+-[a-z]+[0-9]+-[a-z]$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;

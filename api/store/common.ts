@@ -5,7 +5,8 @@ import {
 } from '../domain/environment.js';
 import { DELIVERY_RETENTION_MS, DeliverySchema, isOpen, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
-  CorruptRecordError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, VersionConflictError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page, type UpdateResult,
+  CorruptRecordError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, VersionConflictError, type BootstrapRemoval, type IdempotencyRecord,
+  type ProjectView, type ListEnvironmentsQuery, type Page, type UpdateResult,
 } from './port.js';
 
 /**
@@ -69,18 +70,33 @@ export function nextRecord(current: EnvironmentRecord, proposed: EnvironmentReco
 export function applyUpdate(
   current: EnvironmentRecord,
   lastSeq: number,
-  mutate: (current: EnvironmentRecord) => UpdateResult,
-  options: { expectedVersion?: number; now: () => string },
-): { next: EnvironmentRecord | null; events: EnvironmentEvent[]; lastSeq: number; deliveries: NewDelivery[] } {
+  mutate: (current: EnvironmentRecord, project?: ProjectView) => UpdateResult,
+  options: { expectedVersion?: number; now: () => string; project?: ProjectView },
+): { next: EnvironmentRecord | null; events: EnvironmentEvent[]; lastSeq: number; deliveries: NewDelivery[]; bootstrapRemoval?: BootstrapRemoval | null } {
   if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
     throw new VersionConflictError(current.id, options.expectedVersion, current.version);
   }
-  const result = mutate(current);
+  const result = mutate(current, options.project);
+  if (result.bootstrapRemoval !== undefined && !options.project) {
+    throw new Error(`an update of environments/${current.id} recorded a bootstrap removal without asking for its project`);
+  }
   const next = result.record ? nextRecord(current, result.record, options.now()) : null;
   const events = numberEvents(current.id, lastSeq, result.events);
   const deliveries = events.length && result.outbox ? result.outbox(next ?? current, events) : [];
-  return { next, events, lastSeq: lastSeq + events.length, deliveries };
+  return { next, events, lastSeq: lastSeq + events.length, deliveries, bootstrapRemoval: result.bootstrapRemoval };
 }
+
+/** A project document as stored: its running bootstrap removal, if any. */
+export const ProjectDocumentSchema = z.object({
+  bootstrapRemoval: z.object({ environmentId: z.string(), operationId: z.string() }).optional(),
+});
+
+/**
+ * Whether a recorded removal still holds: its operation is the holder's current one and RUNNING.
+ * One that failed or was cancelled holds nothing (the next create simply runs the bootstrap again).
+ */
+export const removalHolds = (removal: BootstrapRemoval | undefined, holder: Pick<EnvironmentRecord, 'operation'> | null | undefined): removal is BootstrapRemoval =>
+  !!removal && holder?.operation?.id === removal.operationId && holder.operation.state === 'RUNNING';
 
 /** Numbers new events after `lastSeq`, gap-free; validated like records, for the same reason. */
 export function numberEvents(environmentId: string, lastSeq: number, events: readonly NewEvent[] = []): EnvironmentEvent[] {

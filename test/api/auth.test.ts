@@ -36,6 +36,8 @@ const PUBLIC: Record<string, { status: number; init?: RequestInit }> = {
   'POST /environments/:id/cancel': { status: 404 },
   'GET /environments/:id/deliveries': { status: 404 },
   [`POST /environments/:id/deliveries/${REDELIVER_PATTERN}`]: { status: 404 },
+  // A project none of these tests creates an environment in: nothing was ever bootstrapped there.
+  'DELETE /projects/:project/bootstrap': { status: 404 },
 };
 const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
   'GET /internal/environments/:id/operations/:operationId/plan': { status: 404 },
@@ -61,7 +63,7 @@ const OPEN: Record<string, string> = {
 
 const concrete = (key: string): [method: string, path: string] => {
   const [method, path] = key.split(' ') as [string, string];
-  return [method, path.replace(':id', ID).replace(':operationId', OP).replace(REDELIVER_PATTERN, 'dlv-0000000001-t1:redeliver')];
+  return [method, path.replace(':id', ID).replace(':operationId', OP).replace(':project', 'untouched-project').replace(REDELIVER_PATTERN, 'dlv-0000000001-t1:redeliver')];
 };
 const ROUTES = Object.entries(PUBLIC).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);
 const INTERNAL_ROUTES = Object.entries(INTERNAL).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);

@@ -14,7 +14,10 @@ export const route = createRoute({
   path: '/internal/environments/{id}/reports',
   request: { params: EnvironmentIdParam, body: { required: true, content: { 'application/json': { schema: ReportBatchSchema } } } },
   responses: {
-    200: { description: 'Recorded', content: { 'application/json': { schema: z.object({ applied: z.boolean() }) } } },
+    200: {
+      description: 'Recorded. `continue`: the operation goes on (a delete that removes the project\'s bootstrap too): fetch the plan again',
+      content: { 'application/json': { schema: z.object({ applied: z.boolean(), continue: z.literal(true).optional() }) } },
+    },
     409: problemResponse('Not the running operation (cancelled, superseded or ended): the execution must stop'),
   },
 });

@@ -1,8 +1,9 @@
-import type { EnvironmentRecord, NewEvent } from '../../domain/environment.js';
+import type { Deps } from '../../deps.js';
+import type { EnvironmentRecord, NewEvent, Operation } from '../../domain/environment.js';
 import { DomainError, operationInProgress } from '../../domain/errors.js';
 import { beginOperation, endOperation } from '../../domain/operations.js';
 import { startDeleteProgress, withStages } from '../../domain/progress.js';
-import { verb } from '../context.js';
+import { verb, type ServiceContext } from '../context.js';
 import { commit } from '../shared/commit.js';
 import { launchExecution } from '../shared/launch.js';
 import { planFor } from '../shared/plan-for.js';
@@ -37,16 +38,12 @@ export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Pro
   // Checked before anything is cancelled (and again in the transaction): a protected environment is never touched.
   if (before.spec.deletionProtection) throw deletionProtected(before.id);
   const running = before.operation?.state === 'RUNNING' ? before.operation : undefined;
-  if (running?.target === 'delete') return { record: before, started: false };
+  if (running?.target === 'delete') return { record: await askForBootstrapRemoval(deps, ctx, before, running, input.deleteBootstrap), started: false };
   if (running && !input.force) throw operationInProgress(running, BUSY);
   // The cancel is a remote call, so it runs before the transaction, which records it. The caller's
   // If-Match was checked against the state it decided on; reports of the cancelled execution that
   // land meanwhile must not turn the forced delete into a 412.
   if (running?.executionName) await deps.engine.cancel(running.executionName);
-  // Bootstrap resources belong to the project: removed only when asked and nobody else uses them.
-  const othersInProject = input.deleteBootstrap
-    ? (await deps.store.liveEnvironmentIdsInProject(before.project)).filter((id) => id !== before.id)
-    : [];
   const time = deps.now().toISOString();
   const operationId = deps.newId('op');
   const { record } = await commit(deps, ctx, input.id, (current) => {
@@ -62,11 +59,11 @@ export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Pro
       base = cancelled.record;
       events.push(...cancelled.events);
     }
-    const includeBootstrap = input.deleteBootstrap && othersInProject.length === 0;
-    const kept = input.deleteBootstrap && !includeBootstrap ? `; bootstrap kept: still used by ${othersInProject.join(', ')}` : '';
+    // Bootstrap resources belong to the project: whether they go is decided when this
+    // environment's own resources are gone, by who is left then (apply-reports.ts).
     const begun = beginOperation(base, {
       id: operationId, kind: 'delete', target: 'delete', command: 'delete', time, busyAdvice: BUSY,
-      message: `delete operation started${kept}`, deleteBootstrap: input.deleteBootstrap, includeBootstrap,
+      message: 'delete operation started', deleteBootstrap: input.deleteBootstrap, includeBootstrap: false,
     });
     const deletePlan = planFor(deps, begun.record);
     // A new delete starts from scratch (progress of an earlier delete attempt is reused only by
@@ -78,3 +75,17 @@ export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Pro
   if (record.operation?.id !== operationId) return { record, started: false };
   return { record: await launchExecution(deps, ctx, record), started: true };
 });
+
+/**
+ * A DELETE while a delete runs answers that delete; one that asks for `deleteBootstrap` the running
+ * one was not asked for adds the request (nothing is decided before the environment's resources are
+ * gone, so it is not too late).
+ */
+async function askForBootstrapRemoval(deps: Deps, ctx: ServiceContext, record: EnvironmentRecord, running: Operation, deleteBootstrap: boolean): Promise<EnvironmentRecord> {
+  if (!deleteBootstrap || running.deleteBootstrap || running.bootstrap) return record;
+  const { record: updated } = await commit(deps, ctx, record.id, (current) =>
+    current.operation?.id === running.id && current.operation.state === 'RUNNING' && !current.operation.bootstrap
+      ? { record: { ...current, operation: { ...current.operation, deleteBootstrap: true } } }
+      : { record: null });
+  return updated;
+}

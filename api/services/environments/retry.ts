@@ -23,8 +23,8 @@ export const retryEnvironment = verb(async (deps, ctx, input: { id: string; ifMa
     return beginOperation(current, {
       id: operationId, kind: 'retry', target: last.target, command: retryCommand(last.target), time,
       busyAdvice: 'wait for it or cancel it', message: `retry of the ${last.target} operation started`,
-      ...(last.deleteBootstrap !== undefined && { deleteBootstrap: last.deleteBootstrap }),
-      ...(last.includeBootstrap !== undefined && { includeBootstrap: last.includeBootstrap }),
+      // A resumed delete decides about the bootstrap again, when its resources are gone.
+      ...(last.target === 'delete' && { deleteBootstrap: last.deleteBootstrap ?? false, includeBootstrap: false }),
     });
   }, { expectedVersion: version });
   return launchExecution(deps, ctx, record);

@@ -75,7 +75,11 @@ export async function reconcile(deps: Deps, ctx: ServiceContext, record: Environ
     const outcome = status.state === 'SUCCEEDED'
       ? { operation: 'SUCCEEDED' as const }
       : { operation: 'FAILED' as const, error: { message: status.error?.message ?? 'the workflow execution failed', tags: status.error?.tags, google: status.error?.payload } };
-    const change = applyReports(current, planFor(deps, current), { operationId: op.id, reports: [outcome] }, time);
+    // A delete whose execution ended before its bootstrap was decided cannot go on to remove it.
+    const settling = status.state === 'SUCCEEDED' && currentOp.target === 'delete' && !currentOp.bootstrap
+      ? { ...current, operation: { ...currentOp, bootstrap: { decision: 'KEEP' as const, reason: `the workflow execution ended before it was decided; remove it with DELETE /projects/${current.project}/bootstrap` } } }
+      : current;
+    const change = applyReports(settling, planFor(deps, settling), { operationId: op.id, reports: [outcome] }, time);
     return { record: change.record, events: change.events };
   });
   if (events.length) ctx.logger.info('reconciled operation from the engine', { environmentId: record.id, operationId: op.id, state: updated.operation?.state });

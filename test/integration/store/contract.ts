@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnvironmentRecord, NewEvent, Operation } from '../../../api/domain/environment.js';
 import { deliveryId, type Delivery, type NewDelivery } from '../../../api/domain/notifications/delivery.js';
 import {
-  CorruptRecordError, DeliveryNotFoundError, EnvironmentNotFoundError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, NameTakenError, VersionConflictError,
+  BootstrapBusyError, CorruptRecordError, DeliveryNotFoundError, EnvironmentNotFoundError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, NameTakenError, VersionConflictError,
   type EnvironmentStore, type Outbox,
 } from '../../../api/store/port.js';
 import { newEnvironmentRecord } from '../../support/fixtures.js';
@@ -498,6 +498,71 @@ export function storeContract(
         expect(await reserve(key, 'h', 'o2')).toEqual({ outcome: 'started' });
         // Keys are scoped exactly: another key is unaffected by this one.
         expect(await reserve(`${key}x`, 'h', 'o3')).toEqual({ outcome: 'started' });
+      });
+    });
+
+    describe('projects: who is left, and the bootstrap removal', () => {
+      const leave = (record: EnvironmentRecord, operationId: string) =>
+        store.update(record.id, (current, project) => ({
+          record: { ...current, state: 'DELETED' },
+          // The last one out removes the bootstrap: its (running) operation holds the removal.
+          bootstrapRemoval: project!.others.length === 0 ? { environmentId: current.id, operationId } : undefined,
+        }), { project: true });
+      const running = (id: string): Operation => ({ ...runningOperation(), id, kind: 'delete', target: 'delete' });
+
+      it('shows an update the project’s other live environments, and refuses creates while a running removal holds', async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', operation: running('op-a') }));
+        const b = await store.create(newEnvironmentRecord({ name: 'b' }));
+        await store.create(newEnvironmentRecord({ name: 'x', project: 'other-project' }));
+        let seen: unknown;
+        await store.update(a.id, (_current, project) => {
+          seen = project;
+          return { record: null };
+        }, { project: true });
+        expect(seen).toEqual({ others: [{ id: b.id, name: 'b' }] });
+        await store.update(b.id, (current) => ({ record: { ...current, state: 'DELETED' } }));
+        await leave(a, 'op-a');
+        const refused = await rejectionOf(store.create(newEnvironmentRecord({ name: 'c' })));
+        expect(refused).toBeInstanceOf(BootstrapBusyError);
+        expect((refused as BootstrapBusyError).removal).toEqual({ environmentId: a.id, operationId: 'op-a' });
+        // Other projects are not affected.
+        await store.create(newEnvironmentRecord({ name: 'c', project: 'other-project' }));
+        // Once the removal's operation ends, it holds nothing.
+        await store.update(a.id, (current) => ({ record: { ...current, operation: { ...current.operation!, state: 'SUCCEEDED', endTime: new Date().toISOString() } } }));
+        await store.create(newEnvironmentRecord({ name: 'c' }));
+      });
+
+      it('clears a removal when an update records null', async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', operation: running('op-a') }));
+        await leave(a, 'op-a');
+        await store.update(a.id, (_current, project) => {
+          expect(project!.bootstrapRemoval).toEqual({ environmentId: a.id, operationId: 'op-a' });
+          return { record: null, bootstrapRemoval: null };
+        }, { project: true });
+        await store.create(newEnvironmentRecord({ name: 'b' }));
+      });
+
+      it('of two environments leaving at once, exactly one is the last', { timeout: CONTENDED }, async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', operation: running('op-a') }));
+        const b = await store.create(newEnvironmentRecord({ name: 'b', operation: running('op-b') }));
+        await Promise.all([leave(a, 'op-a'), leave(b, 'op-b')]);
+        const refused = await rejectionOf(store.create(newEnvironmentRecord({ name: 'c' })));
+        expect(refused).toBeInstanceOf(BootstrapBusyError);
+        const holder = (refused as BootstrapBusyError).removal.environmentId;
+        expect([a.id, b.id]).toContain(holder);
+      });
+
+      it('a create racing the last leave: never a new environment beside a removal', { timeout: CONTENDED }, async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', operation: running('op-a') }));
+        const [left, created] = await Promise.allSettled([leave(a, 'op-a'), store.create(newEnvironmentRecord({ name: 'b' }))]);
+        expect(left.status).toBe('fulfilled');
+        const removal = await rejectionOf(store.create(newEnvironmentRecord({ name: 'probe' }))).catch(() => undefined);
+        if (created.status === 'fulfilled') {
+          // The create came first: the leave saw it, so nothing is being removed.
+          expect(removal).toBeUndefined();
+        } else {
+          expect(created.reason).toBeInstanceOf(BootstrapBusyError);
+        }
       });
     });
 

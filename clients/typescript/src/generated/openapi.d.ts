@@ -177,6 +177,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project}/bootstrap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a project's bootstrap resources once no environment uses them
+         * @description Removes what the environments of a project share — the automation service account and its roles, the automation bucket, the Pub/Sub agent's grants — when no live environment of the project is left (a delete with `deleteBootstrap=true` does this by itself when it is the last). The removal runs as an operation of the project's newest DELETED environment, which is answered: watch it like any operation. Creates in the project are refused while it runs.
+         */
+        delete: operations["removeProjectBootstrap"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -549,6 +569,7 @@ export interface components {
                  *       "stage.failed",
                  *       "operation.cancelled",
                  *       "bootstrap.kept",
+                 *       "bootstrap.removed",
                  *       "notification.disabled"
                  *     ]
                  */
@@ -568,6 +589,7 @@ export interface components {
                  *       "stage.failed",
                  *       "operation.cancelled",
                  *       "bootstrap.kept",
+                 *       "bootstrap.removed",
                  *       "notification.disabled"
                  *     ]
                  */
@@ -702,6 +724,12 @@ export interface components {
                 };
                 deleteBootstrap?: boolean;
                 includeBootstrap?: boolean;
+                /** @description delete: whether the project's bootstrap resources are removed or kept, and why */
+                bootstrap?: {
+                    /** @enum {string} */
+                    decision: "REMOVE" | "KEEP";
+                    reason: string;
+                };
             };
             /** Format: date-time */
             createTime: string;
@@ -794,7 +822,7 @@ export interface components {
             event: {
                 seq: number;
                 /** @enum {string} */
-                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled";
+                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "bootstrap.removing" | "bootstrap.removed";
             };
             target: {
                 id: string;
@@ -840,7 +868,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled";
+            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "bootstrap.removing" | "bootstrap.removed";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";
@@ -1220,6 +1248,7 @@ export interface operations {
                          *       "stage.failed",
                          *       "operation.cancelled",
                          *       "bootstrap.kept",
+                         *       "bootstrap.removed",
                          *       "notification.disabled"
                          *     ]
                          */
@@ -1239,6 +1268,7 @@ export interface operations {
                          *       "stage.failed",
                          *       "operation.cancelled",
                          *       "bootstrap.kept",
+                         *       "bootstrap.removed",
                          *       "notification.disabled"
                          *     ]
                          */
@@ -2146,6 +2176,106 @@ export interface operations {
             };
             /** @description Server fault (opaque; see the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeProjectBootstrap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nothing to do: the bootstrap was removed already */
+            200: {
+                headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description The removal runs (started now, or already running) */
+            202: {
+                headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    /** @description The environment's URL: GET it to poll, or watch `…/events:watch` */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No environment of the project was ever recorded: this service made no bootstrap there */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Live environments still use the bootstrap (named in the problem) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cloud Workflows is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
