@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION } from './domain/expiry.js';
 import { NotificationSpecSchema } from './domain/notifications/targets.js';
 
 /**
@@ -8,6 +9,7 @@ import { NotificationSpecSchema } from './domain/notifications/targets.js';
  */
 
 const port = z.coerce.number().int().min(0).max(65535);
+const duration = z.string().regex(DURATION, 'must be a duration like 30m, 12h or 7d');
 const emailish = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** `user:a@x.com`, `serviceAccount:b@p.iam.gserviceaccount.com`, `domain:x.com`, optionally `project-id/` before. */
@@ -46,6 +48,14 @@ const Common = {
   PUBLIC_URL: z.url().optional(),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** A price table (JSON, the shape of api/domain/cost/prices.json) replacing the one in the repository. */
+  PRICES_FILE: z.string().optional(),
+  /** TTL of environments whose spec sets neither expireTime nor ttl (unset: they never expire). */
+  DEFAULT_TTL: duration.optional(),
+  /** The longest an environment may be kept from its creation (unset: no maximum). */
+  MAX_TTL: duration.optional(),
+  /** How long past its expireTime an environment is deleted: the margin against clocks running ahead. */
+  EXPIRY_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
   /** Open event streams one instance serves at most (each holds a connection; Cloud Run allows 80 requests per instance). */
   MAX_EVENT_STREAMS: z.coerce.number().int().min(1).max(10_000).default(50),
   NOTIFY_DEFAULT_TARGETS: defaultTargets.optional(),

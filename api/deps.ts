@@ -1,9 +1,12 @@
 import type { AccessPolicy } from './domain/access.js';
+import type { PriceTable } from './domain/cost/prices.js';
+import type { ExpiryPolicy } from './domain/expiry.js';
 import type { IdKind } from './domain/ids.js';
 import type { ApiBases } from './domain/plan/types.js';
 import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
 import type { Logger } from './logger.js';
+import type { QuotaReader } from './quota/port.js';
 import type { Notifier } from './notify/port.js';
 import type { ChangeFeed } from './services/shared/change-feed.js';
 import type { ReadCache } from './services/shared/read-cache.js';
@@ -37,6 +40,12 @@ export interface Deps {
   /** Notification targets (registration, sealing), the outbox the store writes, and sending. */
   notify: Notifier;
   idempotencyTtlMs: number;
+  /** The price table cost estimates use (the repository's, or PRICES_FILE's). */
+  prices: PriceTable;
+  /** Reads target projects' quotas for the preflight, as the service's own identity. */
+  quotas: QuotaReader;
+  /** Default and maximum TTL, and the grace before an expired environment is deleted. */
+  expiry: ExpiryPolicy;
   /** Google project of this service, for Cloud Trace correlation in logs. */
   traceProject?: string;
   readCache: ReadCache;

@@ -5,12 +5,16 @@ import type { Runtime } from './compose/runtime.js';
 import { StartupError, type Config } from './config.js';
 import type { DispatchSummary } from './notify/dispatcher.js';
 import { systemContext } from './services/context.js';
+import { expireDue } from './services/internal/expire.js';
 import { reconcileAll } from './services/internal/reconcile.js';
 import { runDeliveries } from './services/internal/run-deliveries.js';
 
 export interface RunningServer {
   port: number;
-  /** Settle running operations with the engine now (the timer does it every RECONCILE_INTERVAL_SECONDS). */
+  /**
+   * Settle running operations with the engine, then run the expiry sweep, now (the timer does both
+   * every RECONCILE_INTERVAL_SECONDS).
+   */
   reconcileNow(): Promise<void>;
   /**
    * Send what is due in the outbox now, after any run under way (the timer does it every
@@ -39,7 +43,7 @@ export async function startServer(
   const { deps } = runtime;
   const app = createApp(deps, { mounts: runtime.mounts });
   const ctx = systemContext(deps.logger, 'reconcile');
-  const reconcileNow = () => reconcileAll(deps, ctx, undefined).then(
+  const reconcileNow = () => reconcileAll(deps, ctx, undefined).then(() => expireDue(deps, ctx, undefined)).then(
     () => undefined,
     (error: unknown) => ctx.logger.error('reconcile failed', { error: String(error) }),
   );

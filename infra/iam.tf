@@ -58,6 +58,16 @@ locals {
   }
 }
 
+# The quota preflight reads each target project's regional quotas and reservations as the runtime
+# account (README "Quota preflight"): read-only.
+resource "google_project_iam_member" "runtime_reads_target_quotas" {
+  for_each = toset(var.target_projects)
+
+  project = each.value
+  role    = "roles/compute.viewer"
+  member  = "serviceAccount:${google_service_account.runtime.email}"
+}
+
 resource "google_project_iam_member" "workflow_in_target_projects" {
   for_each = local.workflow_target_grants
 

@@ -24,7 +24,7 @@ locals {
     "artifactregistry.googleapis.com",
     "logging.googleapis.com",
     "secretmanager.googleapis.com",  # the notification encryption key
-    "cloudscheduler.googleapis.com", # drains the notification outbox every minute
+    "cloudscheduler.googleapis.com", # drains the notification outbox; runs the reconcile job (scheduler.tf)
   ])
 }
 

@@ -76,6 +76,12 @@ variable "target_projects" {
   default     = []
 }
 
+variable "reconcile_schedule" {
+  description = "Cron schedule (UTC) of the Cloud Scheduler job that settles operations and expires environments."
+  type        = string
+  default     = "*/5 * * * *"
+}
+
 variable "min_instances" {
   description = "Minimum Cloud Run instances. With 0, background reconciliation runs only while requests keep an instance alive."
   type        = number

@@ -1,3 +1,4 @@
+import { GoogleAuth } from 'google-auth-library';
 import type { CloudConfig } from '../config.js';
 import type { Deps } from '../deps.js';
 import { PRODUCTION_API_BASES } from '../domain/plan/types.js';
@@ -5,6 +6,7 @@ import { createExecutionsClient, CloudWorkflowsEngine } from '../engine/cloud-wo
 import { AccessPolicy } from '../domain/access.js';
 import { googleCerts, googleIdTokenAuthenticator } from '../identity/google-id-token.js';
 import type { Logger } from '../logger.js';
+import { computeQuotaReader } from '../quota/compute.js';
 import { createFirestoreStore } from '../store/firestore.js';
 import { parseKey } from '../notify/secret-box.js';
 import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './runtime.js';
@@ -28,7 +30,18 @@ export async function buildCloudRuntime(config: CloudConfig, logger: Logger, opt
     auth: { authenticator: idTokens, policy: new AccessPolicy(config.ALLOWED_PRINCIPALS) },
     internalAuth: { authenticator: idTokens, workflowPrincipal: `serviceAccount:${config.WORKFLOW_SERVICE_ACCOUNT}` },
     traceProject: config.GOOGLE_CLOUD_PROJECT,
+    // The runtime account's own token (roles/compute.viewer on the target projects, README).
+    quotas: computeQuotaReader({ base: () => PRODUCTION_API_BASES.compute, token: computeReadToken() }),
     notify,
   };
   return { deps, setBoundPort: common.setBoundPort, close: () => store.close() };
+}
+
+function computeReadToken(): () => Promise<string> {
+  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/compute.readonly'] });
+  return async () => {
+    const token = await auth.getAccessToken();
+    if (!token) throw new Error('no access token for the runtime service account');
+    return token;
+  };
 }

@@ -13,6 +13,7 @@ import { AccessPolicy } from '../domain/access.js';
 import { GOOGLE_API_NAMES } from '../domain/google-apis.js';
 import { staticTokenAuthenticator } from '../identity/static-token.js';
 import type { Logger } from '../logger.js';
+import { computeQuotaReader } from '../quota/compute.js';
 import { StoreInUseError } from '../store/port.js';
 import { SqliteEnvironmentStore } from '../store/sqlite.js';
 import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './runtime.js';
@@ -25,6 +26,9 @@ import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './
 const SANDBOX_PATH = '/_sandbox';
 
 export const LOCAL_WORKFLOW_SERVICE_ACCOUNT = 'saxml-workflow@local-sandbox.iam.gserviceaccount.com';
+
+/** The service's own identity in the sandbox (the Cloud Run runtime account in production): it reads quotas for the preflight. */
+export const LOCAL_SERVICE_ACCOUNT = 'saxml-api@local-sandbox.iam.gserviceaccount.com';
 
 /**
  * The workflow definition: `workflows/` beside `api/` in the repository, and beside `dist/` in the
@@ -141,6 +145,10 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
     },
     auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
+    quotas: computeQuotaReader({
+      base: () => sandboxBases(`${apiBase()}${SANDBOX_PATH}`).compute,
+      token: async () => (await sandbox.get()).identities.bearer(LOCAL_SERVICE_ACCOUNT),
+    }),
     notify,
   };
   // Delegated to rather than mounted with `app.route`: Google-style paths (`…/v1/{name}:verb`) would

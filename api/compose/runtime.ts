@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Mount } from '../app.js';
 import { StartupError, type Config } from '../config.js';
+import { DEFAULT_PRICES, PriceTableSchema, type PriceTable } from '../domain/cost/prices.js';
+import { durationMs } from '../domain/expiry.js';
 import type { Deps } from '../deps.js';
 import { createIdGenerator } from '../domain/ids.js';
 import type { LocalWorkflowEngine } from '../engine/local/index.js';
@@ -79,8 +82,30 @@ export function commonDeps(config: Config, logger: Logger) {
       newId: createIdGenerator(),
       apiBase: () => apiBase,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000,
+      prices: config.PRICES_FILE ? readPrices(config.PRICES_FILE) : DEFAULT_PRICES,
+      expiry: {
+        ...(config.DEFAULT_TTL && { defaultTtlMs: durationMs(config.DEFAULT_TTL) }),
+        ...(config.MAX_TTL && { maxTtlMs: durationMs(config.MAX_TTL) }),
+        graceMs: config.EXPIRY_GRACE_SECONDS * 1000,
+      },
       readCache: new ReadCache(),
       changes: new ChangeFeed({ maxWatches: config.MAX_EVENT_STREAMS, heartbeatMs: HEARTBEAT_MS }),
     },
   };
+}
+
+/** PRICES_FILE: a price table of the repository's shape; a file that cannot be used stops the service with one line. */
+export function readPrices(path: string): PriceTable {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new StartupError(`PRICES_FILE ${path} cannot be read as JSON: ${(error as Error).message}`);
+  }
+  const parsed = PriceTableSchema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new StartupError(`PRICES_FILE ${path} is not a price table: ${first.path.join('.') || '(root)'}: ${first.message}`);
+  }
+  return parsed.data;
 }

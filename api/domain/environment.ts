@@ -101,6 +101,16 @@ export const emptyProgress = (): Progress => ({ create: {}, delete: {} });
 
 export const OutputsSchema = z.record(z.string(), z.string());
 
+/**
+ * Seconds the environment spent in each state it left, and since when it is in the current one
+ * (state-time.ts keeps it): the cost so far is the estimate × these.
+ */
+export const StateTimesSchema = z.object({
+  since: Timestamp,
+  seconds: z.partialRecord(z.enum(ENVIRONMENT_STATES), z.number().nonnegative()),
+});
+export type StateTimes = z.infer<typeof StateTimesSchema>;
+
 /** The stored record. `version` increases on every write and is the optimistic-concurrency token. */
 export const EnvironmentRecordSchema = z.object({
   id: z.string(),
@@ -114,6 +124,12 @@ export const EnvironmentRecordSchema = z.object({
   outputs: OutputsSchema,
   operation: OperationSchema.optional(),
   progress: ProgressSchema.default(emptyProgress),
+  /** Absent on records written before it existed: then the whole life counts as the current state. */
+  stateTimes: StateTimesSchema.optional(),
+  /** When the service deletes the environment (expiry.ts): the spec's expireTime or ttl, or the service's default. */
+  expireTime: Timestamp.optional(),
+  /** Expiry notices already recorded (`24h`, `1h`, `blocked`), so a restart never sends one twice. */
+  expiryNotices: z.array(z.enum(['24h', '1h', 'blocked'])).optional(),
   /** Where notifications go (sealed), from the spec; the service's default targets come from config. */
   notifications: z.array(NotificationTargetSchema).default([]),
   disabledTargets: DisabledTargetsSchema.default({}),

@@ -23,6 +23,12 @@ export const EVENT_TYPES = [
   'report.ignored',
   'bootstrap.kept',
   'notification.disabled',
+  'environment.expiring',
+  'environment.expired',
+  'environment.expiry_blocked',
+  'preflight.passed',
+  'preflight.failed',
+  'preflight.skipped',
   'bootstrap.removing',
   'bootstrap.removed',
 ] as const;

@@ -18,7 +18,7 @@ function initialStages(spec: EnvironmentSpec): Stage[] {
  */
 export function newEnvironment(
   spec: EnvironmentSpec,
-  input: { id: string; operationId: string; time: string; createdBy: string; plan: Plan; notifications?: NotificationTarget[] },
+  input: { id: string; operationId: string; time: string; createdBy: string; plan: Plan; expireTime?: string; notifications?: NotificationTarget[] },
 ): { record: EnvironmentRecord; events: NewEvent[] } {
   const operation: Operation = { id: input.operationId, kind: 'create', target: 'create', state: 'RUNNING', startTime: input.time };
   const record: EnvironmentRecord = {
@@ -32,9 +32,11 @@ export function newEnvironment(
     stages: initialStages(spec),
     outputs: {},
     progress: emptyProgress(),
+    stateTimes: { since: input.time, seconds: {} },
     notifications: input.notifications ?? [],
     disabledTargets: {},
     operation,
+    ...(input.expireTime && { expireTime: input.expireTime }),
     createTime: input.time,
     updateTime: input.time,
     createdBy: input.createdBy,

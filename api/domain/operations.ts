@@ -1,6 +1,7 @@
 import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Progress, Stage } from './environment.js';
 import { DomainError, operationInProgress } from './errors.js';
 import { canEndOperation, nextEnvironmentState, type EnvironmentCommand } from './state-machine.js';
+import { withState } from './state-time.js';
 
 /**
  * Operations begin and end here, and only here: both ask the state machine, so no service can
@@ -37,7 +38,7 @@ export function beginOperation(record: EnvironmentRecord, input: BeginInput): { 
     ...(input.includeBootstrap !== undefined && { includeBootstrap: input.includeBootstrap }),
     ...(input.bootstrap && { bootstrap: input.bootstrap }),
   };
-  const next = { ...record, state, operation };
+  const next = { ...withState(record, state, input.time), operation };
   const entered = state !== record.state ? enteredStateEvent(next, operation, input.time) : undefined;
   return { record: next, events: [startedEvent(operation, input.time, input.message), ...(entered ? [entered] : [])] };
 }
@@ -118,5 +119,5 @@ export function endOperation(
     }
   }
   if (state === 'FAILED') events.push({ time, type: 'environment.failed', operationId: op.id, message: `environment is FAILED; retry or delete it` });
-  return { record: { ...record, state, operation, stages, progress, ...(state === 'DELETED' && { outputs: {} }) }, events };
+  return { record: { ...withState(record, state, time), operation, stages, progress, ...(state === 'DELETED' && { outputs: {} }) }, events };
 }

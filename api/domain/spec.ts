@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   DEFAULT_CPU_NODE_POOLS, DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR, SAXML_CELL, SAXML_IMAGES,
 } from './defaults.js';
+import { DURATION } from './expiry.js';
 import { NotificationSpecSchema } from './notifications/targets.js';
 
 /**
@@ -31,6 +32,7 @@ const BUCKET_LOCATION = /^(?:[a-z]+-[a-z]+[0-9]+|us|eu|asia|asia1|eur4|eur5|eur7
 const REGISTRY_LOCATION = /^(?:us|europe|asia|[a-z]+-[a-z]+[0-9]+)$/;
 /** BigQuery: a region or a multi-region (`US`, `EU`). */
 const DATASET_LOCATION = /^(?:US|EU|[a-z]+-[a-z]+[0-9]+)$/;
+
 
 const cidr = z
   .string()
@@ -132,6 +134,9 @@ export const EnvironmentSpecSchema = z.strictObject({
   zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).min(1).max(SPEC_LIMITS.zones).optional(),
   labels: LabelsSchema,
   deletionProtection: z.boolean().default(false),
+  /** When the environment is deleted by itself (expiry.ts); at most one of expireTime and ttl. */
+  expireTime: z.iso.datetime({ offset: true }).optional().describe('When the service deletes the environment, e.g. 2026-07-01T18:00:00Z'),
+  ttl: z.string().regex(DURATION, 'must be a duration like 30m, 12h or 7d').optional().describe('Time to live from creation: 30m, 12h, 7d'),
   bootstrap: z
     .strictObject({
       automationServiceAccount: z.string().regex(SA_ID, 'service account ids are 6–30 characters: lowercase letter first, then lowercase letters, digits or hyphens').default('saxml-automation'),

@@ -1,5 +1,6 @@
 import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { Deps } from '../deps.js';
 import type { EnvironmentRecord } from '../domain/environment.js';
 import { IDEMPOTENCY_KEY } from '../http/idempotency.js';
 import { commonProblems, problemResponse } from '../http/problem.js';
@@ -70,8 +71,8 @@ export const ctxOf = (c: Context<AppEnv>): ServiceContext =>
   ({ principal: c.get('principal'), logger: c.get('logger'), requestId: c.get('requestId') });
 
 /** The answer of every verb that returns the environment: its view, with ETag (and Location for new operations). */
-export function respondWithEnvironment<S extends 200 | 202>(c: Context<AppEnv>, record: EnvironmentRecord, status: S) {
+export function respondWithEnvironment<S extends 200 | 202>(c: Context<AppEnv>, deps: Deps, record: EnvironmentRecord, status: S) {
   c.header('ETag', etagOf(record));
   if (status === 202) c.header('Location', `/environments/${record.id}`);
-  return c.json(toView(record), status);
+  return c.json(toView(record, deps), status);
 }

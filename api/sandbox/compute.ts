@@ -9,6 +9,7 @@ import { GoogleApiError, alreadyExists, notFound, quotaExceeded, resourceInUse }
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { DURATIONS, renderComputeOp, type ComputeOp } from './lro.js';
 import { keyOf, NAME, NAME_RULE, PLURAL, QUOTA_METRIC, SHAPES, render, validate } from './compute-resources.js';
+import { regionRoutes } from './compute-regions.js';
 import type { ComputeRec, ComputeType, World } from './state.js';
 
 const API = 'compute.googleapis.com';
@@ -162,6 +163,7 @@ export function computeApp(world: World) {
     app.get(`${root}/${scopePath}/operations/:op`, getOp(world));
     app.post(`${root}/${scopePath}/operations/:op/wait`, getOp(world));
   }
+  regionRoutes(world, app);
   return addNotFound(app);
 }
 

@@ -30,6 +30,8 @@ import {
   validatePool,
   type PoolBody,
 } from './container-model.js';
+import { assertReservationFits } from './compute-regions.js';
+import { assertPoolsFit } from './quotas.js';
 import { gkeCreateClusterRequest, gkeCreateNodePoolRequest } from './schemas.js';
 import type { ClusterRec, NodePoolRec, World } from './state.js';
 
@@ -117,7 +119,11 @@ export function containerApp(world: World) {
       names.add(p.name!);
     });
     const refs = validateClusterNetwork(world, project, location, spec);
-    checkQuota(world, pools.length ? pools : [{ config: spec.nodeConfig as PoolBody['config'] }], location);
+    const initialPools = pools.length ? pools : [{ initialNodeCount: Number(spec.initialNodeCount), config: spec.nodeConfig as PoolBody['config'] }];
+    checkQuota(world, initialPools, location);
+    const placed = { project, location, body: spec };
+    for (const pool of initialPools) assertReservationFits(world, placed, pool);
+    assertPoolsFit(world, placed, initialPools);
 
     const now = world.now();
     const cluster: ClusterRec = {
@@ -185,6 +191,8 @@ export function containerApp(world: World) {
     if (cluster.nodePools.has(pool.name!)) throw alreadyExists(`Already exists: ${poolKey}.`);
     requireIdle(cluster);
     checkQuota(world, [pool], location);
+    assertReservationFits(world, cluster, pool);
+    assertPoolsFit(world, cluster, [pool]);
 
     const rec: NodePoolRec = { name: pool.name!, body: pool, phase: 'creating', createdAt: world.now() };
     cluster.nodePools.set(rec.name, rec);

@@ -13,6 +13,14 @@ export const faultConfigSchema = z
     /** Quotas that are exhausted, e.g. `{metric: 'TPUS_PER_TPU_FAMILY', region: 'us-west1'}`. */
     quotaExceeded: z.array(z.object({ metric: z.string().min(1), region: z.string().min(1).optional() }).strict()),
     /**
+     * A project's own regional quota limits (quotas.ts has the defaults), e.g.
+     * `{project: 'p', region: 'us-west1', metric: 'TPU_LITE_PODSLICE_V5', limit: 8}`; without a
+     * region, every region's. Resources consume them; `regions.get` reports them.
+     */
+    quotas: z.array(
+      z.object({ project: z.string().min(1), region: z.string().min(1).optional(), metric: z.string().min(1), limit: z.number().int().min(0) }).strict(),
+    ),
+    /**
      * Calls answered 403 PERMISSION_DENIED. `method` is an HTTP method (`DELETE`) or a permission
      * (`compute.networks.delete`); `pathPrefix` is matched against the path below the sandbox mount
      * (`/compute/compute/v1/projects/p/global/networks`). An entry matches when all its fields match.
@@ -30,6 +38,7 @@ export const noFaults = (): FaultConfig => ({
   transientErrorRate: 0,
   tpuStockoutZones: [],
   quotaExceeded: [],
+  quotas: [],
   permissionDenied: [],
 });
 

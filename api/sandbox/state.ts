@@ -114,6 +114,17 @@ export interface RepositoryRec extends SimpleRec {
   phase: Phase;
 }
 
+/** A Compute Engine reservation (made through the test API: the plan never creates one). */
+export interface ReservationRec {
+  project: string;
+  zone: string;
+  name: string;
+  id: string;
+  machineType: string;
+  count: number;
+  createdAt: number;
+}
+
 export interface CallRec {
   seq: number;
   time: string;
@@ -163,6 +174,8 @@ export class World {
   subscriptions!: Map<string, SimpleRec>;
   datasets!: Map<string, DatasetRec>;
   repositories!: Map<string, RepositoryRec>;
+  /** `projects/p/zones/z/reservations/r` → reservation. */
+  reservations!: Map<string, ReservationRec>;
   /** The last `callLogCapacity` Google API calls (a ring: the oldest go first). */
   calls!: CallRec[];
   #callSeq = 0;
@@ -199,6 +212,7 @@ export class World {
     this.subscriptions = new Map();
     this.datasets = new Map();
     this.repositories = new Map();
+    this.reservations = new Map();
     this.calls = [];
     this.#callSeq = 0;
     this.#counter = 0;

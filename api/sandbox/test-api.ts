@@ -7,10 +7,12 @@
  *   POST   /_test/forwardingRules          simulate a LoadBalancer Service's forwarding rule
  *   DELETE /_test/forwardingRules/{project}/{region}/{name}
  *   PUT    /_test/buckets/{bucket}/objects {count}   pretend the bucket holds objects
+ *   POST   /_test/reservations {project, zone, name, machineType, count}   a Compute Engine reservation
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { createLoadBalancerRule } from './compute.js';
+import { createReservation } from './compute-regions.js';
 import { keyOf } from './compute-resources.js';
 import { invalidArgument, notFound } from './errors.js';
 import { partialFaultConfigSchema } from './faults.js';
@@ -26,6 +28,16 @@ const forwardingRuleInput = z
     /** `namespace/name` of the Service, as GKE writes into the rule's description. */
     service: z.string().regex(/^[^/]+\/[^/]+$/),
     internal: z.boolean().optional(),
+  })
+  .strict();
+
+const reservationInput = z
+  .object({
+    project: z.string().min(1),
+    zone: z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/),
+    name: z.string().regex(/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/),
+    machineType: z.string().min(1),
+    count: z.number().int().min(1),
   })
   .strict();
 
@@ -82,6 +94,13 @@ export function testApi(world: World, resetAll: () => void): Hono {
     const key = keyOf('forwardingRule', project, region, name);
     if (!world.compute.delete(key)) throw notFound(`The resource '${key}' was not found`);
     return c.body(null, 204);
+  });
+
+  app.post('/_test/reservations', async (c) => {
+    const input = await parse(c.req.raw, reservationInput);
+    world.project(input.project);
+    const rec = createReservation(world, input);
+    return c.json({ name: rec.name, zone: rec.zone, machineType: rec.machineType, count: rec.count }, 201);
   });
 
   app.put('/_test/buckets/:bucket/objects', async (c) => {

@@ -392,6 +392,12 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     return snapshot.docs.map((doc) => this.parseEnvironment(doc).record).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
+  async listExpiring(until: string): Promise<EnvironmentRecord[]> {
+    // One range filter (single-field index); the state is checked here rather than in a composite index.
+    const snapshot = await this.environments.where('expireTime', '<=', until).get();
+    return snapshot.docs.map((doc) => this.parseEnvironment(doc).record).filter((r) => r.state !== 'DELETED').sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
   // -- The outbox ---------------------------------------------------------------------------
 
   async listDeliveries(environmentId: string, query: ListDeliveriesQuery): Promise<Page<Delivery>> {

@@ -142,6 +142,9 @@ export interface EnvironmentStore {
   /** Environments whose current operation is RUNNING (for reconciliation after restarts). */
   listWithRunningOperation(): Promise<EnvironmentRecord[]>;
 
+  /** Environments not DELETED whose `expireTime` is at or before `until` (ISO 8601, UTC), by id (the expiry sweep). */
+  listExpiring(until: string): Promise<EnvironmentRecord[]>;
+
   // -- The outbox. Deliveries of one environment to one target are a queue in event order: the
   // oldest open one is PENDING, the others QUEUED. A new delivery is PENDING (due at once) when
   // its queue is empty; whenever a PENDING delivery ends, the store makes the next one PENDING,

@@ -352,6 +352,12 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
       .map((row) => this.parseRecord(row));
   }
 
+  async listExpiring(until: string): Promise<EnvironmentRecord[]> {
+    return this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE state != 'DELETED' AND json_extract(record, '$.expireTime') <= ? ORDER BY id`)
+      .all(until)
+      .map((row) => this.parseRecord(row));
+  }
+
   // -- The outbox ---------------------------------------------------------------------------
 
   private writeDelivery(delivery: Delivery): void {

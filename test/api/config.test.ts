@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../api/config.js';
+import { readPrices } from '../../api/compose/runtime.js';
+import { ConfigError, StartupError, loadConfig } from '../../api/config.js';
+import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
 import { tableResolver } from '../support/app.js';
 
@@ -188,6 +190,31 @@ describe('server start-up', () => {
     } finally {
       await owner.close();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PRICES_FILE', () => {
+  it('replaces the price table with a file of the same shape, and stops with one line when the file is not one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prices-'));
+    try {
+      const good = join(dir, 'good.json');
+      const table = structuredClone(DEFAULT_PRICES);
+      table.families.gke.clusterManagementFee = 0.2;
+      writeFileSync(good, JSON.stringify(table));
+      expect(readPrices(good).families.gke.clusterManagementFee).toBe(0.2);
+
+      const noSource = join(dir, 'no-source.json');
+      const { source: _source, ...gke } = table.families.gke;
+      writeFileSync(noSource, JSON.stringify({ ...table, families: { ...table.families, gke } }));
+      expect(() => readPrices(noSource)).toThrow(StartupError);
+      expect(() => readPrices(noSource)).toThrow(/PRICES_FILE .*no-source\.json is not a price table: families\.gke\.source/);
+
+      const notJson = join(dir, 'not-json.json');
+      writeFileSync(notJson, '{');
+      expect(() => readPrices(notJson)).toThrow(/cannot be read as JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -152,13 +152,13 @@ describe('reading events incrementally', () => {
     type Query = { after?: number; order?: 'asc' | 'desc'; pageSize?: number; pageToken?: string };
     const events = async (query: Query = {}) =>
       dataOf(await client.GET('/environments/{id}/events', { params: { path: { id: env.id }, query } }), 200);
-    expect((await events()).events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    expect((await events({ after: 2 })).events.map((e) => e.seq)).toEqual([3, 4]);
-    expect((await events({ after: 4 })).events).toEqual([]);
+    expect((await events()).events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await events({ after: 2 })).events.map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect((await events({ after: 5 })).events).toEqual([]);
     const newest = await events({ order: 'desc', pageSize: 3 });
-    expect(newest.events.map((e) => e.seq)).toEqual([4, 3, 2]);
+    expect(newest.events.map((e) => e.seq)).toEqual([5, 4, 3]);
     const rest = await events({ order: 'desc', pageSize: 3, pageToken: newest.nextPageToken });
-    expect(rest.events.map((e) => e.seq)).toEqual([1]);
+    expect(rest.events.map((e) => e.seq)).toEqual([2, 1]);
     expect((await a.app.request(`/environments/${env.id}/events?order=newest`)).status).toBe(400);
   });
 });

@@ -103,7 +103,8 @@ describe('POST /environments/{id}/cancel and /retry', () => {
     const retried = dataOf(await client.POST('/environments/{id}/retry', { params: { path } }), 202);
     expect(retried).toMatchObject({ state: 'CREATING', operation: { kind: 'retry', target: 'create', state: 'RUNNING' } });
     const events = dataOf(await client.GET('/environments/{id}/events', { params: { path } }), 200).events.map((e) => e.type);
-    expect(events).toEqual(['operation.started', 'environment.creating', 'operation.cancelled', 'environment.failed', 'operation.started', 'environment.creating']);
+    // The in-process app reads no project: each create and retry records that its preflight was skipped.
+    expect(events).toEqual(['operation.started', 'environment.creating', 'preflight.skipped', 'operation.cancelled', 'environment.failed', 'operation.started', 'environment.creating', 'preflight.skipped']);
   });
 
   it('retry and cancel of unknown ids are 404', async () => {

@@ -107,11 +107,11 @@ describe('DELETE /environments/{id}', () => {
     // Nothing was created yet, so every stage of the environment has nothing to delete: they are
     // DELETED at once. The bootstrap is the project's: whether it goes is decided at the end.
     expect(events.map((e) => e.type)).toEqual([
-      'operation.started', 'environment.creating', 'operation.cancelled', 'environment.failed', 'operation.started', 'environment.deleting',
+      'operation.started', 'environment.creating', 'preflight.skipped', 'operation.cancelled', 'environment.failed', 'operation.started', 'environment.deleting',
       'stage.succeeded', 'stage.succeeded', 'stage.succeeded',
     ]);
-    expect(events.slice(6).map((e) => e.message)).toEqual(['stage base DELETED', 'stage perf DELETED', 'stage saxml DELETED']);
-    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(events.slice(7).map((e) => e.message)).toEqual(['stage base DELETED', 'stage perf DELETED', 'stage saxml DELETED']);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('404 for an unknown environment', async () => {
@@ -153,7 +153,7 @@ describe('GET /environments/{id}/events', () => {
     expect(first.events.map((e) => e.seq)).toEqual([1, 2]);
     const rest = await events({ pageSize: 10, pageToken: first.nextPageToken });
     // Without deleteBootstrap the bootstrap stage stays as it is: three stage events, not four.
-    expect(rest.events.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(rest.events.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
     expect(rest.nextPageToken).toBeUndefined();
   });
 

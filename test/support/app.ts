@@ -7,6 +7,8 @@ import { AccessPolicy } from '../../api/domain/access.js';
 import type { Authenticator } from '../../api/identity/port.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
+import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
+import { QuotaUnreadableError, type QuotaReader } from '../../api/quota/port.js';
 import { createLogger } from '../../api/logger.js';
 import { ChangeFeed } from '../../api/services/shared/change-feed.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
@@ -44,6 +46,12 @@ export function testNotifier(options: Partial<NotifierOptions> & { now?: () => D
   });
 }
 
+/** The in-process app reaches no Google API: the preflight reports that it could not read the project. */
+const UNREADABLE_QUOTAS: QuotaReader = {
+  regionQuotas: async () => { throw new QuotaUnreadableError('no Compute Engine in this test'); },
+  reservation: async () => { throw new QuotaUnreadableError('no Compute Engine in this test'); },
+};
+
 /**
  * The app on embedded parts: an in-memory SQLite store, an engine that never finishes (unless the
  * test passes another), no auth unless asked. `logs` collects every log line the app wrote.
@@ -64,6 +72,9 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     apiBase: () => 'http://127.0.0.1:0',
     google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
     idempotencyTtlMs: 3600_000,
+    prices: DEFAULT_PRICES,
+    quotas: UNREADABLE_QUOTAS,
+    expiry: { graceMs: 120_000 },
     readCache: new ReadCache(),
     notify: testNotifier({ now }),
     changes: new ChangeFeed({ maxWatches: 10, heartbeatMs: 15_000 }),

@@ -41,6 +41,8 @@ export interface LocalWorldOptions {
   deliveryIntervalSeconds?: number;
   /** Environment variables beside the ones the world sets (e.g. NOTIFY_DEFAULT_TARGETS). */
   env?: Record<string, string>;
+  /** The service's clock (expiry, cost so far); the sandbox and the engine keep real (scaled) time. */
+  now?: () => Date;
 }
 
 export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<LocalWorld> {
@@ -54,6 +56,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
   const runtime = await buildRuntime(config, createLogger({ level: 'info', sink: (l) => logs.push(l) }), {
     sandbox: options.sandbox, resolver: tableResolver(), slackIntervalMs: 0,
   });
+  if (options.now) runtime.deps.now = options.now;
   const waiters = new Set<{ id: string; check: (r: EnvironmentRecord) => boolean; resolve: (r: EnvironmentRecord) => void }>();
   const store: EnvironmentStore = runtime.deps.store;
   const update = store.update.bind(store);

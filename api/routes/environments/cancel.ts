@@ -25,4 +25,4 @@ export const route = environmentRoute({
 });
 
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) =>
-  respondWithEnvironment(c, await cancelOperation(deps, ctxOf(c), { id: c.req.valid('param').id, ifMatch: c.req.valid('header')['if-match'] }), 200);
+  respondWithEnvironment(c, deps, await cancelOperation(deps, ctxOf(c), { id: c.req.valid('param').id, ifMatch: c.req.valid('header')['if-match'] }), 200);

@@ -29,5 +29,5 @@ export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async
     id: c.req.valid('param').id, force, deleteBootstrap, ifMatch: c.req.valid('header')['if-match'],
   });
   const deleting = started || (record.operation?.state === 'RUNNING' && record.operation.target === 'delete');
-  return deleting ? respondWithEnvironment(c, record, 202) : respondWithEnvironment(c, record, 200);
+  return deleting ? respondWithEnvironment(c, deps, record, 202) : respondWithEnvironment(c, deps, record, 200);
 };

@@ -28,5 +28,5 @@ export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async
   const record = await getEnvironment(deps, ctxOf(c), { id: c.req.valid('param').id });
   const etag = etagOf(record);
   if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
-  return jsonResponse(c, 200, deps.readCache.viewJson(record), { ETag: etag });
+  return jsonResponse(c, 200, deps.readCache.viewJson(record, deps), { ETag: etag });
 };

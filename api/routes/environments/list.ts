@@ -51,5 +51,5 @@ function parseLabels(label: string | string[] | undefined): Record<string, strin
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
   const { label, ...query } = c.req.valid('query');
   const page = await listEnvironments(deps, ctxOf(c), { ...query, labels: parseLabels(label) });
-  return c.json({ environments: page.items.map(toView), nextPageToken: page.nextPageToken }, 200);
+  return c.json({ environments: page.items.map((record) => toView(record, deps)), nextPageToken: page.nextPageToken }, 200);
 };

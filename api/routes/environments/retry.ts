@@ -17,7 +17,7 @@ export const route = environmentRoute({
   responses: {
     202: environmentResponse('The retry operation is running', { operationStarts: true, idempotent: true }),
     ...noSuchEnvironment,
-    409: problemResponse('Not FAILED, or another operation is running'),
+    409: problemResponse('Not FAILED, another operation is running, or QUOTA_EXCEEDED: a retried create still lacks quota (the retry is recorded FAILED, nothing was created)'),
     412: problemResponse('The environment changed since the If-Match ETag'),
     422: problemResponse('The Idempotency-Key was used with another request'),
     503: problemResponse('The workflow could not be started (the environment stays FAILED; retry again)'),
@@ -25,4 +25,4 @@ export const route = environmentRoute({
 });
 
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) =>
-  respondWithEnvironment(c, await retryEnvironment(deps, ctxOf(c), { id: c.req.valid('param').id, ifMatch: c.req.valid('header')['if-match'] }), 202);
+  respondWithEnvironment(c, deps, await retryEnvironment(deps, ctxOf(c), { id: c.req.valid('param').id, ifMatch: c.req.valid('header')['if-match'] }), 202);

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
 import { ENVIRONMENT_ID } from '../../domain/ids.js';
+import { CostEstimateSchema, CostSoFarSchema } from '../../domain/cost/schemas.js';
+import { PreflightResultSchema } from '../../domain/quota/schemas.js';
 import { DELIVERY_ID, DELIVERY_STATES, DeliverySchema as DomainDeliverySchema } from '../../domain/notifications/delivery.js';
 import { NotificationTargetSchema } from '../../domain/notifications/targets.js';
 import { EnvironmentSpecSchema } from '../../domain/spec.js';
@@ -38,6 +40,8 @@ export const EnvironmentSpecInput = EnvironmentSpecSchema.meta({
   example: SPEC_EXAMPLE,
 });
 
+const CostEstimateBody = CostEstimateSchema.meta({ id: 'CostEstimate' });
+
 /**
  * The spec as responses carry it. zod-to-openapi renders a schema one way only (a defaulted field
  * optional), so openapi.ts replaces this component with zod's own JSON Schema of the output, in
@@ -65,7 +69,7 @@ export const NotificationTargetViewSchema = NotificationTargetSchema.omit({ seal
   })
   .meta({ id: 'NotificationTarget' });
 
-export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true, notifications: true, disabledTargets: true })
+export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, progress: true, notifications: true, disabledTargets: true, stateTimes: true, expiryNotices: true })
   .extend({
     kind: z.literal('Environment').openapi({ description: 'Always `Environment`: tells this answer from a `ValidateOnlyResult`' }),
     id: z.string().openapi({ description: 'Assigned by the service', example: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k' }),
@@ -86,6 +90,9 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
     actions: z
       .object({ canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean() })
       .openapi({ description: 'What is legal now' }),
+    cost: z
+      .object({ estimate: CostEstimateBody, soFar: CostSoFarSchema.meta({ id: 'CostSoFar' }) })
+      .openapi({ description: 'What the environment costs per hour and per 30 days (at today\'s price table), and what it has cost so far' }),
   })
   .openapi('Environment');
 
@@ -187,7 +194,10 @@ export const ValidateOnlyResultSchema = z
   .object({
     kind: z.literal('ValidateOnlyResult').openapi({ description: 'Always `ValidateOnlyResult`: tells this answer from an `Environment`' }),
     spec: EnvironmentSpecOutput,
+    expireTime: z.string().optional().openapi({ description: 'When the environment would expire (the spec\'s expireTime or ttl, or the service default)' }),
     plan: PlanSchema,
+    estimate: CostEstimateBody,
+    preflight: PreflightResultSchema.meta({ id: 'Preflight' }),
   })
   .openapi('ValidateOnlyResult', { description: 'The answer to `validateOnly=true`: nothing was recorded' });
 

@@ -48,10 +48,10 @@ export const route = environmentRoute({
 });
 
 /** One item as SSE: events by seq, heartbeats as comments (which EventSource ignores), the end with the environment. */
-async function write(stream: SSEStreamingApi, item: StreamItem): Promise<void> {
+async function write(stream: SSEStreamingApi, item: StreamItem, deps: Deps): Promise<void> {
   if (item.type === 'event') await stream.writeSSE({ id: String(item.event.seq), data: JSON.stringify(item.event) });
   else if (item.type === 'heartbeat') await stream.write(': heartbeat\n\n');
-  else await stream.writeSSE({ event: 'end', data: JSON.stringify(toView(item.environment)) });
+  else await stream.writeSSE({ event: 'end', data: JSON.stringify(toView(item.environment, deps)) });
 }
 
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
@@ -69,7 +69,7 @@ export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async
   return streamSSE(c, async (stream) => {
     stream.onAbort(() => gone.abort());
     try {
-      for await (const item of items) await write(stream, item);
+      for await (const item of items) await write(stream, item, deps);
     } catch (error) {
       // The status line is sent already: a failure becomes a last `error` message, as opaque as a 500.
       const known = error instanceof DomainError && error.code !== 'INTERNAL';

@@ -3,6 +3,7 @@ import { requireWorkflowIdentity } from '../../http/auth.js';
 import { newRouter, withContractMiddleware } from '../router.js';
 import * as deliveries from './deliveries.js';
 import * as plan from './plan.js';
+import * as reconcile from './reconcile.js';
 import * as reports from './reports.js';
 import * as saxml from './saxml.js';
 
@@ -17,6 +18,7 @@ export function internalRouter(deps: Deps) {
   return newRouter()
     .openapi(internal(plan.route), plan.handler(deps))
     .openapi(internal(reports.route), reports.handler(deps))
+    .openapi(internal(reconcile.route), reconcile.handler(deps))
     .openapi(internal(saxml.applyRoute), saxml.apply)
     .openapi(internal(saxml.statusRoute), saxml.status)
     .openapi(internal(saxml.deleteRoute), saxml.remove)

@@ -31,5 +31,5 @@ export const route = createRoute({
 
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
   const { record, started } = await removeProjectBootstrap(deps, ctxOf(c), { project: c.req.valid('param').project });
-  return started || record.operation?.state === 'RUNNING' ? respondWithEnvironment(c, record, 202) : respondWithEnvironment(c, record, 200);
+  return started || record.operation?.state === 'RUNNING' ? respondWithEnvironment(c, deps, record, 202) : respondWithEnvironment(c, deps, record, 200);
 };

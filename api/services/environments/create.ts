@@ -1,8 +1,14 @@
 import type { Deps } from '../../deps.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
+import { estimateCost } from '../../domain/cost/estimate.js';
+import type { CostEstimate } from '../../domain/cost/schemas.js';
 import { validationFailed, type FieldError } from '../../domain/errors.js';
+import { resolveExpiry } from '../../domain/expiry.js';
 import { nameConflicts } from '../../domain/naming.js';
 import { newEnvironment } from '../../domain/new-environment.js';
+import { endOperation } from '../../domain/operations.js';
+import { preflightError, preflightEvent, preflightRefusal } from '../../domain/quota/outcome.js';
+import type { PreflightResult } from '../../domain/quota/schemas.js';
 import { buildPlan, planSizeProblem } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
 import { redactUrl } from '../../domain/notifications/targets.js';
@@ -11,18 +17,22 @@ import { parseSpec } from '../../domain/validate.js';
 import { verb, type ServiceContext } from '../context.js';
 import { commitNew } from '../shared/commit.js';
 import { launchExecution } from '../shared/launch.js';
+import { preflight } from '../shared/preflight.js';
 
 /**
  * Steps 1 and 2 of a create: authorize on the project the body names (before anything else, so a
- * caller denied the project learns nothing from validation feedback), then parse and validate.
+ * caller denied the project learns nothing from validation feedback), then parse and validate —
+ * the expiry against the service's default and maximum TTL included.
  */
-function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown): NormalisedSpec {
+function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown, now: Date): { spec: NormalisedSpec; expireTime?: string } {
   const project = body && typeof body === 'object' ? (body as { project?: unknown }).project : undefined;
   if (typeof project === 'string') deps.auth.policy.assertProject(ctx.principal, project);
   const parsed = parseSpec(body);
   if (!parsed.ok) throw validationFailed(parsed.errors);
   deps.auth.policy.assertProject(ctx.principal, parsed.spec.project);
-  return parsed.spec;
+  const expiry = resolveExpiry(parsed.spec, now, deps.expiry);
+  if (expiry.errors.length) throw validationFailed(expiry.errors);
+  return { spec: parsed.spec, ...(expiry.expireTime && { expireTime: expiry.expireTime }) };
 }
 
 /**
@@ -65,27 +75,45 @@ function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Pl
   return plan;
 }
 
-/** `validateOnly`: the normalised spec and the plan a create would run; nothing is recorded. */
-export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; plan: Plan }> => {
-  const spec = authorizedSpec(deps, ctx, input.body);
+/**
+ * `validateOnly`: the normalised spec, the plan a create would run, what it would cost, and the
+ * quota preflight a create would run (or why it could not); nothing is recorded.
+ */
+export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; expireTime?: string; plan: Plan; estimate: CostEstimate; preflight: PreflightResult }> => {
+  const { spec, expireTime } = authorizedSpec(deps, ctx, input.body, deps.now());
   await checkTargets(deps, spec);
   await checkNames(deps, spec);
-  return { spec: storableSpec(spec), plan: createPlan(deps, spec, 'env-assigned-on-create') };
+  return {
+    spec: storableSpec(spec), ...(expireTime && { expireTime }), plan: createPlan(deps, spec, 'env-assigned-on-create'),
+    estimate: estimateCost(spec, deps.prices), preflight: await preflight(deps, ctx, spec),
+  };
 });
 
 /**
  * Records the environment with its create operation, then starts the workflow (DESIGN §4).
  * `secrets`: the webhook targets' signing secrets (by target id), for the create response only.
+ * The quota preflight is the operation's first step: a shortfall records the operation FAILED
+ * before any execution starts or resource exists, and answers 409 QUOTA_EXCEEDED (a retry checks
+ * again).
  */
 export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ record: EnvironmentRecord; secrets: Record<string, string> }> => {
-  const spec = authorizedSpec(deps, ctx, input.body);
+  // One instant for the creation and the expiry it is counted from.
+  const now = deps.now();
+  const { spec, expireTime } = authorizedSpec(deps, ctx, input.body, now);
   await checkTargets(deps, spec);
   await checkNames(deps, spec);
-  const time = deps.now().toISOString();
+  const checked = await preflight(deps, ctx, spec);
+  const time = now.toISOString();
   const id = deps.newId('env');
+  const operationId = deps.newId('op');
   const { targets, secrets } = deps.notify.seal(spec.notifications);
   const { record, events } = newEnvironment(storableSpec(spec), {
-    id, operationId: deps.newId('op'), time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id), notifications: targets,
+    id, operationId, time, createdBy: ctx.principal.id, plan: createPlan(deps, spec, id), notifications: targets, expireTime,
   });
-  return { record: await launchExecution(deps, ctx, await commitNew(deps, ctx, record, events)), secrets };
+  events.push(preflightEvent(checked, operationId, time));
+  const error = preflightError(checked);
+  if (!error) return { record: await launchExecution(deps, ctx, await commitNew(deps, ctx, record, events)), secrets };
+  const failed = endOperation(record, 'FAILED', time, error);
+  await commitNew(deps, ctx, failed.record, [...events, ...failed.events]);
+  throw preflightRefusal(id, checked, error.message);
 });

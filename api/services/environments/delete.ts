@@ -1,8 +1,9 @@
-import type { Deps } from '../../deps.js';
 import type { EnvironmentRecord, NewEvent, Operation } from '../../domain/environment.js';
 import { DomainError, operationInProgress } from '../../domain/errors.js';
 import { beginOperation, endOperation } from '../../domain/operations.js';
 import { startDeleteProgress, withStages } from '../../domain/progress.js';
+import type { Deps } from '../../deps.js';
+import { expiryDue } from '../../domain/expiry.js';
 import { verb, type ServiceContext } from '../context.js';
 import { commit } from '../shared/commit.js';
 import { launchExecution } from '../shared/launch.js';
@@ -33,7 +34,21 @@ const BUSY = 'wait for it, cancel it, or delete with force=true';
  */
 export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Promise<{ record: EnvironmentRecord; started: boolean }> => {
   const before = await visibleEnvironment(deps, ctx, input.id);
-  const version = expectedVersion(before, input.ifMatch);
+  return startDelete(deps, ctx, before, { ...input, version: expectedVersion(before, input.ifMatch) });
+});
+
+/**
+ * The delete of an environment already loaded and authorized: the user's (above) or the expiry
+ * sweep's (`expiry`: the transaction checks again that it is due, so it never starts early, and
+ * the events say it was an expiry).
+ */
+export async function startDelete(
+  deps: Deps,
+  ctx: ServiceContext,
+  before: EnvironmentRecord,
+  input: Omit<DeleteInput, 'ifMatch'> & { version?: number; expiry?: true },
+): Promise<{ record: EnvironmentRecord; started: boolean }> {
+  const version = input.version;
   if (before.state === 'DELETED') return { record: before, started: false };
   // Checked before anything is cancelled (and again in the transaction): a protected environment is never touched.
   if (before.spec.deletionProtection) throw deletionProtected(before.id);
@@ -49,7 +64,10 @@ export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Pro
   const { record } = await commit(deps, ctx, input.id, (current) => {
     if (current.state === 'DELETED') return { record: null };
     if (current.spec.deletionProtection) throw deletionProtected(current.id);
-    const events: NewEvent[] = [];
+    if (input.expiry && expiryDue(current, deps.now(), deps.expiry).kind !== 'delete') return { record: null };
+    const events: NewEvent[] = input.expiry
+      ? [{ time, type: 'environment.expired', message: `environment expired at ${current.expireTime}: deleting it`, details: { expireTime: current.expireTime } }]
+      : [];
     let base = current;
     if (current.operation?.state === 'RUNNING') {
       // A delete that started meanwhile is the answer; another operation is only cancelled if it is the one seen.
@@ -63,7 +81,7 @@ export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Pro
     // environment's own resources are gone, by who is left then (apply-reports.ts).
     const begun = beginOperation(base, {
       id: operationId, kind: 'delete', target: 'delete', command: 'delete', time, busyAdvice: BUSY,
-      message: 'delete operation started', deleteBootstrap: input.deleteBootstrap, includeBootstrap: false,
+      message: `${input.expiry ? 'expiry: ' : ''}delete operation started`, deleteBootstrap: input.deleteBootstrap, includeBootstrap: false,
     });
     const deletePlan = planFor(deps, begun.record);
     // A new delete starts from scratch (progress of an earlier delete attempt is reused only by
@@ -74,7 +92,7 @@ export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Pro
   }, { expectedVersion: running ? undefined : version });
   if (record.operation?.id !== operationId) return { record, started: false };
   return { record: await launchExecution(deps, ctx, record), started: true };
-});
+}
 
 /**
  * A DELETE while a delete runs answers that delete; one that asks for `deleteBootstrap` the running

@@ -1,11 +1,12 @@
+import type { Deps } from '../../deps.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
-import { toView } from './view.js';
+import { minuteOf, toView } from './view.js';
 
 /**
  * What the read path remembers between requests, per process. Polling clients are most of the
  * traffic and mostly see an unchanged environment: its view is rendered to JSON once per version
- * (the version changes on every write, so `id:version` can never name stale text, whatever the
- * store), and the engine is asked about a running operation at most once per quiet period.
+ * and minute (the version changes on every write, so `id:version` can never name stale text,
+ * whatever the store; the cost so far is computed for the minute of the read), and the engine is asked about a running operation at most once per quiet period.
  * Both maps are bounded: the oldest entries go first.
  */
 export class ReadCache {
@@ -14,11 +15,11 @@ export class ReadCache {
 
   constructor(private readonly capacity = 1000) {}
 
-  viewJson(record: EnvironmentRecord): string {
-    const key = `${record.id}:${record.version}`;
+  viewJson(record: EnvironmentRecord, deps: Pick<Deps, 'prices' | 'now'>): string {
+    const key = `${record.id}:${record.version}:${minuteOf(deps.now())}`;
     let json = this.views.get(key);
     if (json === undefined) {
-      json = JSON.stringify(toView(record));
+      json = JSON.stringify(toView(record, deps));
       remember(this.views, key, json, this.capacity);
     }
     return json;

@@ -1,19 +1,28 @@
+import type { Deps } from '../../deps.js';
+import { estimateCost } from '../../domain/cost/estimate.js';
+import type { CostEstimate, CostSoFar } from '../../domain/cost/schemas.js';
+import { costSoFar } from '../../domain/cost/so-far.js';
 import type { EnvironmentRecord } from '../../domain/environment.js';
 import { webhookId, type Delivery } from '../../domain/notifications/delivery.js';
 import type { NotificationTarget } from '../../domain/notifications/targets.js';
 import { DomainError } from '../../domain/errors.js';
+import type { NormalisedSpec } from '../../domain/spec.js';
 import { actionsFor, type Actions } from '../../domain/state-machine.js';
 
 /**
  * The public representation of an environment: the record without storage internals, plus etag
  * and actions, and `kind` (which tells it from the other answer of a create, a validate-only
- * result, without guessing). Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
+ * result, without guessing), and cost. Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
  */
-export type EnvironmentView = { kind: 'Environment' } & Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets'> & {
+export type EnvironmentView = { kind: 'Environment' } & Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets' | 'stateTimes' | 'expiryNotices'> & {
   notifications: TargetView[];
   etag: string;
   actions: Actions;
+  cost: { estimate: CostEstimate; soFar: CostSoFar };
 };
+
+/** The cost so far is computed for the minute of the read, so a view can be reused within it. */
+export const minuteOf = (now: Date): string => new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
 
 /** A target as responses show it: redacted URL, never the sealed secret; `disabled` after a permanent error. */
 export type TargetView = Omit<NotificationTarget, 'sealed'> & { disabled?: { time: string; reason: string } };
@@ -32,8 +41,10 @@ export function expectedVersion(record: Pick<EnvironmentRecord, 'id' | 'version'
   throw new DomainError('ETAG_MISMATCH', `environment ${record.id} is at ETag ${etagOf(record)}, not ${ifMatch.trim()}; GET it and decide again`);
 }
 
-export function toView(record: EnvironmentRecord): EnvironmentView {
-  const { version: _version, progress: _progress, notifications, disabledTargets, ...rest } = record;
+export function toView(record: EnvironmentRecord, deps: Pick<Deps, 'prices' | 'now'>): EnvironmentView {
+  const { version: _version, progress: _progress, notifications, disabledTargets, stateTimes: _stateTimes, expiryNotices: _notices, ...rest } = record;
+  // A record holds the spec its create normalised (create.ts); the stored schema cannot say so.
+  const estimate = estimateCost(record.spec as NormalisedSpec, deps.prices);
   return {
     kind: 'Environment',
     ...rest,
@@ -41,6 +52,7 @@ export function toView(record: EnvironmentRecord): EnvironmentView {
       (disabledTargets[target.id] ? { ...target, disabled: disabledTargets[target.id] } : target)),
     etag: etagOf(record),
     actions: actionsFor(record.state, record.operation, record.spec.deletionProtection),
+    cost: { estimate, soFar: costSoFar(record, estimate, minuteOf(deps.now())) },
   };
 }
 

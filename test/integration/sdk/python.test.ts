@@ -2,6 +2,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALLEST_SPEC } from '../../support/fixtures.js';
@@ -9,33 +10,41 @@ import { startLocalWorld, type LocalWorld } from '../../support/local-world.js';
 
 /**
  * What a Python user does: generate a client from the served document with a standard generator
- * (openapi-python-client, installed from the package index into a fresh virtualenv), then create →
- * poll → delete against a local server with it. Skipped, with the reason printed, when Python or
- * the generator cannot be had on this machine. `SDK_PYTHON_VENV` names a virtualenv that already
- * has openapi-python-client and python-dateutil, for machines that reach no package index.
+ * (openapi-python-client, installed into a fresh virtualenv — from the package index, or from its
+ * vendored source in vendor/openapi-python-client when the index this machine reaches lacks it),
+ * then create → poll → delete against a local server with it. Skipped, with the reason printed, when
+ * Python, or the generator's dependencies, cannot be had on this machine. `SDK_PYTHON_VENV` names a
+ * virtualenv that already has openapi-python-client and python-dateutil.
  */
 
 const exec = promisify(execFile);
 const TOKEN = 'python-sdk-token-0123456789';
 
-/** Why the test cannot run here, or undefined when it can. */
-function unavailable(): string | undefined {
-  if (process.env.SDK_PYTHON_VENV) return undefined;
+const VENDORED_GENERATOR = fileURLToPath(new URL('../../../vendor/openapi-python-client', import.meta.url));
+
+/** What to pip-install the generator from (the index, else the vendored source), or why the test cannot run here. */
+function generatorSource(): { install: string } | { skip: string } {
+  if (process.env.SDK_PYTHON_VENV) return { install: 'openapi-python-client' };
   const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-  if (python.status !== 0) return 'Python 3 is not installed (python3 --version failed)';
+  if (python.status !== 0) return { skip: 'Python 3 is not installed (python3 --version failed)' };
   const probe = mkdtempSync(join(tmpdir(), 'pip-probe-'));
   try {
     // The package index as pip is configured on this machine; no retries, so an unreachable one fails fast.
-    const pip = spawnSync('python3', ['-m', 'pip', 'download', '--no-deps', '--retries', '0', '--timeout', '15', '--dest', probe, 'openapi-python-client'], { encoding: 'utf8' });
-    if (pip.status === 0) return undefined;
-    const last = `${pip.stderr}`.trim().split('\n').filter((l) => l.startsWith('ERROR')).at(-1) ?? `exit ${pip.status}`;
-    return `openapi-python-client cannot be downloaded from the package index this machine reaches (pip download: ${last})`;
+    const pip = (...args: string[]) => spawnSync('python3', ['-m', 'pip', 'download', '--retries', '0', '--timeout', '15', '--dest', probe, ...args], { encoding: 'utf8' });
+    if (pip('--no-deps', 'openapi-python-client').status === 0) return { install: 'openapi-python-client' };
+    // Not on the index: the vendored source builds with hatchling, and its dependencies must be reachable.
+    const deps = pip('--only-binary', ':all:', 'hatchling', 'jinja2', 'typer', 'httpx', 'attrs', 'pydantic', 'python-dateutil', 'ruamel.yaml', 'shellingham', 'ruff');
+    if (deps.status === 0) return { install: VENDORED_GENERATOR };
+    const last = `${deps.stderr}`.trim().split('\n').filter((l) => l.startsWith('ERROR')).at(-1) ?? `exit ${deps.status}`;
+    return { skip: `openapi-python-client's dependencies cannot be downloaded from the package index this machine reaches (pip download: ${last})` };
   } finally {
     rmSync(probe, { recursive: true, force: true });
   }
 }
 
-const skipReason = unavailable();
+const source = generatorSource();
+const skipReason = 'skip' in source ? source.skip : undefined;
+
 if (skipReason) console.warn(`skipping the Python client test: ${skipReason}`);
 
 /** The user's script: the generated client, the README's smallest body, create → poll → delete. */
@@ -82,7 +91,7 @@ describe.skipIf(skipReason)('a Python client generated with openapi-python-clien
     world = await startLocalWorld({ env: { API_TOKEN: TOKEN } });
     if (!process.env.SDK_PYTHON_VENV) {
       await exec('python3', ['-m', 'venv', venv]);
-      await exec(join(venv, 'bin', 'pip'), ['install', '--retries', '0', '--timeout', '30', 'openapi-python-client', 'python-dateutil']);
+      await exec(join(venv, 'bin', 'pip'), ['install', '--retries', '0', '--timeout', '30', 'install' in source ? source.install : '', 'python-dateutil']);
     }
     writeFileSync(join(dir, 'openapi.yaml'), await (await world.request('/openapi.yaml')).text());
     await exec(join(venv, 'bin', 'openapi-python-client'), [

@@ -684,5 +684,14 @@ export function storeContract(
       }));
       expect(await store.listWithRunningOperation()).toEqual([]);
     });
+
+    it('lists the environments not DELETED that expire by a given instant', async () => {
+      const soon = await store.create(newEnvironmentRecord({ name: 'soon', expireTime: '2026-05-01T10:00:00.000Z' }));
+      const exactly = await store.create(newEnvironmentRecord({ name: 'exactly', expireTime: '2026-05-01T12:00:00.000Z' }));
+      await store.create(newEnvironmentRecord({ name: 'later', expireTime: '2026-05-01T12:00:00.001Z' }));
+      await store.create(newEnvironmentRecord({ name: 'never' }));
+      await store.create(newEnvironmentRecord({ name: 'gone', state: 'DELETED', expireTime: '2026-05-01T09:00:00.000Z' }));
+      expect((await store.listExpiring('2026-05-01T12:00:00.000Z')).map((r) => r.id)).toEqual([soon.id, exactly.id].sort());
+    });
   });
 }

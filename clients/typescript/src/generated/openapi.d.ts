@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * Create an environment
-         * @description Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. With `validateOnly=true`, returns the normalised spec and the plan, and records nothing.
+         * @description Validates the spec, records the environment and starts its create operation. Send `Idempotency-Key` to make retries safe. A quota preflight reads the target project first: a shortfall records the environment with its operation FAILED, creates nothing and answers 409 QUOTA_EXCEEDED. With `validateOnly=true`, returns the normalised spec, the plan, the cost estimate and the preflight, and records nothing.
          */
         post: operations["createEnvironment"];
         delete?: never;
@@ -209,7 +209,11 @@ export interface components {
              */
             kind: "ValidateOnlyResult";
             spec: components["schemas"]["EnvironmentSpec"];
+            /** @description When the environment would expire (the spec's expireTime or ttl, or the service default) */
+            expireTime?: string;
             plan: components["schemas"]["Plan"];
+            estimate: components["schemas"]["CostEstimate"];
+            preflight: components["schemas"]["Preflight"];
         };
         /**
          * @description The normalised spec: what was sent, with every default filled in
@@ -348,6 +352,13 @@ export interface components {
             };
             /** @default false */
             deletionProtection: boolean;
+            /**
+             * Format: date-time
+             * @description When the service deletes the environment, e.g. 2026-07-01T18:00:00Z
+             */
+            expireTime?: string;
+            /** @description Time to live from creation: 30m, 12h, 7d */
+            ttl?: string;
             bootstrap: {
                 /** @default saxml-automation */
                 automationServiceAccount: string;
@@ -621,6 +632,109 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        CostEstimate: {
+            currency: string;
+            /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+            hourly: {
+                min: number;
+                max: number;
+            };
+            /** @description hourly × 720 */
+            days30: {
+                min: number;
+                max: number;
+            };
+            lines: {
+                /** @enum {string} */
+                category: "tpu" | "compute" | "disk" | "gke" | "network";
+                item: string;
+                /** @description How many units run: chips, VMs, GB, clusters, addresses, rules */
+                quantity: {
+                    min: number;
+                    max: number;
+                };
+                unit: string;
+                /** @description Per unit-hour, or per GB-month for disks */
+                unitPrice: number;
+                /** @enum {string} */
+                pricing?: "on-demand" | "spot";
+                /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+                hourly: {
+                    min: number;
+                    max: number;
+                };
+                /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+                days30: {
+                    min: number;
+                    max: number;
+                };
+            }[];
+            /** @description Billed by use, not in the totals */
+            usageBased: {
+                item: string;
+                note: string;
+            }[];
+            /** @description Lines the price table has no price for: not in the totals, which are then a lower bound */
+            unpriced: {
+                item: string;
+                reason: string;
+            }[];
+            assumptions: string[];
+            /** @description "prices as of <asOf>, source <source>" for every price family used */
+            prices: {
+                /** @enum {string} */
+                family: "tpu" | "machines" | "disks" | "gke" | "network";
+                asOf: string;
+                source: string;
+            }[];
+        };
+        /** @description The target project's regional Compute Engine quotas (and a consumed reservation) against what the spec needs */
+        Preflight: {
+            /** @enum {boolean} */
+            checked: true;
+            project: string;
+            region: string;
+            quotas: {
+                quota: string;
+                /** @description min: at creation; max: every pool at its maximum */
+                needed: {
+                    min: number;
+                    max: number;
+                };
+                available: number;
+                limit: number;
+                usage: number;
+            }[];
+            /** @description Empty when the create fits */
+            shortfalls: {
+                /** @description Compute Engine regional quota metric, e.g. TPU_LITE_PODSLICE_V5, CPUS, N2_CPUS */
+                quota: string;
+                region: string;
+                /** @description What the create needs (initial node counts) */
+                needed: number;
+                /** @description limit − usage */
+                available: number;
+                limit: number;
+                usage: number;
+                /** @description The pools that need it */
+                for: string[];
+                /** @description Where to request an increase */
+                increase: {
+                    console: string;
+                    command: string;
+                };
+            }[];
+            reservationProblems: string[];
+            /** @description What fits now but not fully scaled out, and what could not be checked */
+            warnings: string[];
+        } | {
+            /** @enum {boolean} */
+            checked: false;
+            /** @description Why the service could not read the project */
+            reason: string;
+            /** @description Read-only roles the service needs on the project to check */
+            roles: string[];
+        };
         Environment: {
             /**
              * @description Assigned by the service
@@ -732,6 +846,8 @@ export interface components {
                 };
             };
             /** Format: date-time */
+            expireTime?: string;
+            /** Format: date-time */
             createTime: string;
             /** Format: date-time */
             updateTime: string;
@@ -757,6 +873,11 @@ export interface components {
                 canRetry: boolean;
                 canCancel: boolean;
             };
+            /** @description What the environment costs per hour and per 30 days (at today's price table), and what it has cost so far */
+            cost: {
+                estimate: components["schemas"]["CostEstimate"];
+                soFar: components["schemas"]["CostSoFar"];
+            };
         };
         NotificationTarget: {
             /** @description t1, t2, … in spec order; default-… for the service's default targets */
@@ -773,6 +894,27 @@ export interface components {
             };
             /** @description Webhook targets, in the create response only: the whsec_ signing secret. Store it then: it is never shown again (not even to an Idempotency-Key replay) */
             secret?: string;
+        };
+        /** @description The estimate × the hours spent in each state; every state but DELETED counts the whole estimate (an upper bound while CREATING, DELETING or FAILED) */
+        CostSoFar: {
+            currency: string;
+            /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+            total: {
+                min: number;
+                max: number;
+            };
+            byState: {
+                /** @enum {string} */
+                state: "CREATING" | "ACTIVE" | "DELETING" | "DELETED" | "FAILED";
+                hours: number;
+                /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
+                amount: {
+                    min: number;
+                    max: number;
+                };
+            }[];
+            /** @description The instant the amounts are computed for (the read, to the minute) */
+            asOf: string;
         };
         /**
          * @example {
@@ -807,7 +949,7 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "INVALID_ARGUMENT" | "MALFORMED_JSON" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_EXISTS" | "OPERATION_IN_PROGRESS" | "FAILED_PRECONDITION" | "DELETION_PROTECTED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_FLIGHT" | "ETAG_MISMATCH" | "UNAUTHENTICATED" | "PERMISSION_DENIED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "NOT_IMPLEMENTED" | "UNAVAILABLE" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "INVALID_ARGUMENT" | "MALFORMED_JSON" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_EXISTS" | "OPERATION_IN_PROGRESS" | "FAILED_PRECONDITION" | "DELETION_PROTECTED" | "QUOTA_EXCEEDED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_FLIGHT" | "ETAG_MISMATCH" | "UNAUTHENTICATED" | "PERMISSION_DENIED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "NOT_IMPLEMENTED" | "UNAVAILABLE" | "INTERNAL";
             requestId: string;
             errors?: {
                 /** @example $.cluster.tpuNodePools[0].tpuType */
@@ -822,7 +964,7 @@ export interface components {
             event: {
                 seq: number;
                 /** @enum {string} */
-                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "bootstrap.removing" | "bootstrap.removed";
+                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "bootstrap.removing" | "bootstrap.removed";
             };
             target: {
                 id: string;
@@ -868,7 +1010,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "bootstrap.removing" | "bootstrap.removed";
+            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "bootstrap.removing" | "bootstrap.removed";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";
@@ -1016,6 +1158,13 @@ export interface operations {
                     };
                     /** @default false */
                     deletionProtection?: boolean;
+                    /**
+                     * Format: date-time
+                     * @description When the service deletes the environment, e.g. 2026-07-01T18:00:00Z
+                     */
+                    expireTime?: string;
+                    /** @description Time to live from creation: 30m, 12h, 7d */
+                    ttl?: string;
                     /** @default {} */
                     bootstrap?: {
                         /** @default saxml-automation */
@@ -1278,7 +1427,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description validateOnly: the normalised spec and the plan a create would run */
+            /** @description validateOnly: the normalised spec, the plan a create would run, its cost estimate and the quota preflight */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1329,7 +1478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Name taken in the project, or the Idempotency-Key is in flight */
+            /** @description Name taken in the project, the Idempotency-Key is in flight, or QUOTA_EXCEEDED: the project lacks quota (or the reservation is unusable); the environment is recorded FAILED, nothing was created */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1954,7 +2103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not FAILED, or another operation is running */
+            /** @description Not FAILED, another operation is running, or QUOTA_EXCEEDED: a retried create still lacks quota (the retry is recorded FAILED, nothing was created) */
             409: {
                 headers: {
                     [name: string]: unknown;
