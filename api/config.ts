@@ -87,6 +87,11 @@ const CloudSchema = z.object({
   /** The workflow's identity: the only caller the internal routes accept. */
   WORKFLOW_SERVICE_ACCOUNT: z.string().regex(emailish, 'must be a service account email'),
   /**
+   * This service's own identity (Cloud Run's service account): it deploys Saxml as each project's
+   * automation account, so bootstrap grants it token-creator there.
+   */
+  RUNTIME_SERVICE_ACCOUNT: z.string().regex(emailish, 'must be a service account email'),
+  /**
    * Audiences of the Google ID tokens this service accepts: its URLs, comma-separated (Cloud Run
    * serves a service at two `*.run.app` URLs, and a caller mints its token for the one it calls).
    */

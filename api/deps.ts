@@ -5,6 +5,7 @@ import type { IdKind } from './domain/ids.js';
 import type { ApiBases } from './domain/plan/types.js';
 import type { WorkflowEngine } from './engine/port.js';
 import type { Authenticator } from './identity/port.js';
+import type { Clusters } from './kubernetes/port.js';
 import type { Logger } from './logger.js';
 import type { QuotaReader } from './quota/port.js';
 import type { Notifier } from './notify/port.js';
@@ -36,6 +37,19 @@ export interface Deps {
   google: {
     apis: () => ApiBases;
     workflowServiceAccount: string;
+    /**
+     * This service's own identity: the Saxml deployer mints the automation account's tokens as it,
+     * so bootstrap grants it token-creator on that account beside the workflow.
+     */
+    serviceAccount: string;
+  };
+  /** The Saxml deployer's clusters (GKE, or the sandbox's fake Kubernetes API). */
+  clusters: Clusters;
+  deployer: {
+    /** How long a terminating namespace may wait for finalizers before ours are removed. */
+    finalizerGraceMs: number;
+    /** How long a refused cluster access counts as IAM still propagating a grant. */
+    iamPropagationMs: number;
   };
   /** Notification targets (registration, sealing), the outbox the store writes, and sending. */
   notify: Notifier;

@@ -1,8 +1,9 @@
 # Two identities, each with only what it uses.
 #
-# runtime  — the Cloud Run service: reads/writes Firestore, starts/reads/cancels executions, logs.
-#            It mints no tokens itself (the workflow calls back with its own OIDC token), so it gets
-#            no serviceAccountTokenCreator.
+# runtime  — the Cloud Run service: reads/writes Firestore, starts/reads/cancels executions, logs,
+#            and deploys Saxml onto the environments' clusters as each project's automation account:
+#            the bootstrap stage of every environment grants it serviceAccountTokenCreator on that
+#            one account (never project-wide here).
 # workflow — the plan executor: logs, calls the service's internal routes (run.invoker, granted on
 #            the service in run.tf), and runs the bootstrap steps in the target projects.
 

@@ -7,6 +7,7 @@ locals {
     WORKFLOW_LOCATION        = var.region
     WORKFLOW_NAME            = google_workflows_workflow.environment.name
     WORKFLOW_SERVICE_ACCOUNT = google_service_account.workflow.email
+    RUNTIME_SERVICE_ACCOUNT  = google_service_account.runtime.email
     API_AUDIENCE             = join(",", concat([local.service_url], var.extra_audiences))
     PUBLIC_URL               = local.service_url
     ALLOWED_PRINCIPALS       = join(",", var.allowed_principals)

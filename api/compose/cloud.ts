@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import { computeQuotaReader } from '../quota/compute.js';
 import { createFirestoreStore } from '../store/firestore.js';
 import { parseKey } from '../notify/secret-box.js';
-import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './runtime.js';
+import { FINALIZER_GRACE_MS, IAM_PROPAGATION_MS, buildNotifier, commonDeps, lazyClusters, type Runtime, type RuntimeOptions } from './runtime.js';
 
 /** Cloud Run: Firestore, Cloud Workflows, Google APIs, Google ID tokens. */
 export async function buildCloudRuntime(config: CloudConfig, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -26,7 +26,10 @@ export async function buildCloudRuntime(config: CloudConfig, logger: Logger, opt
       location: config.WORKFLOW_LOCATION,
       workflow: config.WORKFLOW_NAME,
     }),
-    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: config.WORKFLOW_SERVICE_ACCOUNT },
+    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: config.WORKFLOW_SERVICE_ACCOUNT, serviceAccount: config.RUNTIME_SERVICE_ACCOUNT },
+    // The Google and Kubernetes client libraries load on the first deploy, not at start.
+    clusters: lazyClusters(async () => (await import('../kubernetes/gke.js')).gkeClusters()),
+    deployer: { finalizerGraceMs: FINALIZER_GRACE_MS, iamPropagationMs: IAM_PROPAGATION_MS },
     auth: { authenticator: idTokens, policy: new AccessPolicy(config.ALLOWED_PRINCIPALS) },
     internalAuth: { authenticator: idTokens, workflowPrincipal: `serviceAccount:${config.WORKFLOW_SERVICE_ACCOUNT}` },
     traceProject: config.GOOGLE_CLOUD_PROJECT,

@@ -16,18 +16,20 @@ import type { Logger } from '../logger.js';
 import { computeQuotaReader } from '../quota/compute.js';
 import { StoreInUseError } from '../store/port.js';
 import { SqliteEnvironmentStore } from '../store/sqlite.js';
-import { buildNotifier, commonDeps, type Runtime, type RuntimeOptions } from './runtime.js';
+import { FINALIZER_GRACE_MS, IAM_PROPAGATION_MS, buildNotifier, commonDeps, lazyClusters, type Runtime, type RuntimeOptions } from './runtime.js';
+
+/** Where the sandbox cloud is served beside the API. */
+const SANDBOX_PATH = '/_sandbox';
 
 /**
  * The local workflow's identity in the sandbox (the production one is WORKFLOW_SERVICE_ACCOUNT). It
  * lives in the service's own project, `local-sandbox`, never in an environment's project.
  */
-/** Where the sandbox cloud is served beside the API. */
-const SANDBOX_PATH = '/_sandbox';
-
 export const LOCAL_WORKFLOW_SERVICE_ACCOUNT = 'saxml-workflow@local-sandbox.iam.gserviceaccount.com';
-
-/** The service's own identity in the sandbox (the Cloud Run runtime account in production): it reads quotas for the preflight. */
+/**
+ * This service's own identity in the sandbox (the Cloud Run runtime account, RUNTIME_SERVICE_ACCOUNT,
+ * in production): it reads quotas for the preflight and reaches the clusters as the automation account.
+ */
 export const LOCAL_SERVICE_ACCOUNT = 'saxml-api@local-sandbox.iam.gserviceaccount.com';
 
 /**
@@ -43,19 +45,23 @@ export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.
 }
 
 /**
- * A sandbox cloud in which the workflow's own service account exists, as it does in production
- * (Terraform creates it): bootstrap grants it token-creator on the automation account.
+ * A sandbox cloud in which the workflow's and this service's own service accounts exist, as they
+ * do in production (Terraform creates them): bootstrap grants both token-creator on the automation
+ * account.
  */
 export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
   const { createSandbox } = await import('../sandbox/index.js');
   const sandbox = createSandbox(options);
-  const [accountId, project] = LOCAL_WORKFLOW_SERVICE_ACCOUNT.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
-  const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
-    method: 'POST',
-    headers: { authorization: sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT), 'content-type': 'application/json' },
-    body: JSON.stringify({ accountId, serviceAccount: { displayName: 'Saxml environments workflow (local)' } }),
-  });
-  if (!res.ok) throw new Error(`sandbox: could not create the workflow identity: ${res.status} ${await res.text()}`);
+  const accounts = [[LOCAL_WORKFLOW_SERVICE_ACCOUNT, 'Saxml environments workflow (local)'], [LOCAL_SERVICE_ACCOUNT, 'Saxml environments API (local)']] as const;
+  for (const [email, displayName] of accounts) {
+    const [accountId, project] = email.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
+    const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
+      method: 'POST',
+      headers: { authorization: sandbox.identities.authorization(email), 'content-type': 'application/json' },
+      body: JSON.stringify({ accountId, serviceAccount: { displayName } }),
+    });
+    if (!res.ok) throw new Error(`sandbox: could not create ${email}: ${res.status} ${await res.text()}`);
+  }
   return sandbox;
 }
 
@@ -142,7 +148,16 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
     google: {
       apis: () => sandboxBases(`${apiBase()}${SANDBOX_PATH}`),
       workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT,
+      serviceAccount: LOCAL_SERVICE_ACCOUNT,
     },
+    // The cluster client of the cloud (@kubernetes/client-node over HTTPS) against the sandbox
+    // clusters' fake API servers; endpoint, CA and token are asked of the sandbox as this service.
+    clusters: lazyClusters(async () => {
+      const [{ kubeClusters }, { sandboxCredentials }] = await Promise.all([import('../kubernetes/kube.js'), import('../sandbox/kubernetes/credentials.js')]);
+      return kubeClusters(sandboxCredentials(sandbox.get, LOCAL_SERVICE_ACCOUNT));
+    }),
+    // Simulated durations are scaled; so are the deployer's waits for them.
+    deployer: { finalizerGraceMs: FINALIZER_GRACE_MS * config.SANDBOX_TIME_SCALE, iamPropagationMs: IAM_PROPAGATION_MS * config.SANDBOX_TIME_SCALE },
     auth: { authenticator: staticTokenAuthenticator(config.API_TOKEN), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(internalSecret, 'workflow:local'), workflowPrincipal: 'workflow:local' },
     quotas: computeQuotaReader({

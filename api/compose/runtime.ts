@@ -6,6 +6,7 @@ import { durationMs } from '../domain/expiry.js';
 import type { Deps } from '../deps.js';
 import { createIdGenerator } from '../domain/ids.js';
 import type { LocalWorkflowEngine } from '../engine/local/index.js';
+import type { Clusters } from '../kubernetes/port.js';
 import type { Logger } from '../logger.js';
 import { createNotifier } from '../notify/notifier.js';
 import type { Notifier } from '../notify/port.js';
@@ -108,4 +109,18 @@ export function readPrices(path: string): PriceTable {
     throw new StartupError(`PRICES_FILE ${path} is not a price table: ${first.path.join('.') || '(root)'}: ${first.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * How long the Saxml teardown lets a terminating namespace's finalizers run before it removes its
+ * own objects' finalizers (foreign ones are never touched), and how long a refused cluster access
+ * counts as IAM still propagating a fresh grant (Google: usually under a minute, up to 7 minutes).
+ */
+export const FINALIZER_GRACE_MS = 120_000;
+export const IAM_PROPAGATION_MS = 7 * 60_000;
+
+/** A Clusters port whose adapter is built on first use (its libraries are large). */
+export function lazyClusters(build: () => Promise<Clusters>): Clusters {
+  let built: Promise<Clusters> | undefined;
+  return { open: async (target) => (await (built ??= build())).open(target) };
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { EVENT_TYPES } from './events.js';
 import { DisabledTargetsSchema, NotificationTargetSchema } from './notifications/targets.js';
 import { STAGE_NAMES, type StageName } from './plan/stages.js';
+import { SaxmlOutputsSchema } from './saxml/outputs.js';
+import { DeployerStatusSchema } from './saxml/status.js';
 import { EnvironmentSpecSchema } from './spec.js';
 
 /**
@@ -52,6 +54,10 @@ export const OperationSchema = z.object({
   deleteBootstrap: z.boolean().optional(),
   /** delete: whether the plan removes them (decided REMOVE; see `bootstrap`). */
   includeBootstrap: z.boolean().optional(),
+  /** delete: also delete the model repository bucket when it holds data (the user's checkpoints). */
+  purgeData: z.boolean().optional(),
+  /** delete: what the operation deliberately left in place, and why (e.g. a model repository with data). */
+  kept: z.array(z.object({ resource: z.string(), reason: z.string() })).optional(),
   /**
    * delete: what becomes of the project's bootstrap, and why — decided once the environment's own
    * resources are gone, in the transaction that sees who is left in the project.
@@ -99,7 +105,45 @@ export const ProgressSchema = z.object({
 export type Progress = z.infer<typeof ProgressSchema>;
 export const emptyProgress = (): Progress => ({ create: {}, delete: {} });
 
-export const OutputsSchema = z.record(z.string(), z.string());
+/** Values plan steps report when they succeed (names, emails, URLs, captured values). */
+const STEP_OUTPUTS = {
+  projectNumber: 'Number of the environment’s project',
+  automationServiceAccount: 'The project’s automation service account (bootstrap)',
+  automationBucket: 'The project’s automation bucket (bootstrap)',
+  network: 'VPC network',
+  subnet: 'Subnet of the cluster',
+  nodePoolServiceAccount: 'Service account of the GKE nodes',
+  workloadServiceAccount: 'Google service account the Saxml pods act as (Workload Identity)',
+  adminBucket: 'Saxml admin bucket (gs://…), holding the cell’s sax-root state',
+  modelBucket: 'Model repository bucket (gs://…) for checkpoints',
+  artifactRegistry: 'Artifact Registry repository for serving images',
+  clusterName: 'GKE cluster name',
+  clusterLocation: 'GKE cluster region',
+  clusterEndpoint: 'GKE control plane endpoint',
+  metricsTopic: 'Pub/Sub topic receiving load-test metrics',
+  metricsDataset: 'BigQuery dataset of the metrics',
+  metricsTable: 'BigQuery table of the metrics',
+  metricsSubscription: 'BigQuery subscription writing the topic into the table',
+} as const;
+export type StepOutputKey = keyof typeof STEP_OUTPUTS;
+export type StepOutputs = Partial<Record<StepOutputKey, string>>;
+
+const stepOutputShape = Object.fromEntries(
+  Object.entries(STEP_OUTPUTS).map(([key, description]) => [key, z.string().optional().describe(description)]),
+) as { [K in StepOutputKey]: z.ZodOptional<z.ZodString> };
+
+/** What an environment gives its user: typed, so the OpenAPI document says what to expect. */
+export const OutputsSchema = z.object({
+  ...stepOutputShape,
+  saxml: SaxmlOutputsSchema.optional().describe('How to use the Saxml cell: proxy, models, credentials, example requests'),
+});
+export type Outputs = z.infer<typeof OutputsSchema>;
+
+/** Outputs with a step's reported values added (values of names no step declares are dropped). */
+export function withStepOutputs(outputs: Outputs, values: Record<string, string> | undefined): Outputs {
+  const known = Object.entries(values ?? {}).filter(([key]) => Object.hasOwn(STEP_OUTPUTS, key));
+  return known.length ? { ...outputs, ...Object.fromEntries(known) } : outputs;
+}
 
 /**
  * Seconds the environment spent in each state it left, and since when it is in the current one
@@ -123,6 +167,8 @@ export const EnvironmentRecordSchema = z.object({
   stages: z.array(StageSchema),
   outputs: OutputsSchema,
   operation: OperationSchema.optional(),
+  /** The Saxml deployer's last observed status (internal: the user sees `outputs.saxml`). */
+  saxml: DeployerStatusSchema.optional(),
   progress: ProgressSchema.default(emptyProgress),
   /** Absent on records written before it existed: then the whole life counts as the current state. */
   stateTimes: StateTimesSchema.optional(),

@@ -23,7 +23,6 @@ export type ErrorCode =
   | 'ETAG_MISMATCH'
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
-  | 'NOT_IMPLEMENTED'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 

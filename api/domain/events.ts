@@ -29,6 +29,8 @@ export const EVENT_TYPES = [
   'preflight.passed',
   'preflight.failed',
   'preflight.skipped',
+  'saxml.changed',
+  'resource.kept',
   'bootstrap.removing',
   'bootstrap.removed',
 ] as const;

@@ -82,8 +82,22 @@ export function describeStepError(stage: StageName | undefined, step: string | u
       hint: `grant the acting service account ${permission ? `the permission ${permission}` : 'the missing role'} (see bootstrap roles), then retry`,
     };
   }
-  // Our own internal routes answer problem+json with a SCREAMING_SNAKE `code` (e.g. NOT_IMPLEMENTED).
+  // Our own internal routes answer problem+json with a SCREAMING_SNAKE `code` (e.g. NOT_FOUND), and
+  // the Saxml deployer's status says why a part of the cell failed (domain/saxml/status.ts).
   const ownCode = typeof fields.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(fields.code) ? fields.code : undefined;
+  const saxmlHint = ownCode ? SAXML_HINTS[ownCode] : undefined;
+  if (saxmlHint) return { ...base, code: ownCode!, message: `${message}${where}`, hint: saxmlHint };
   const code = fields.status ?? ownCode ?? (httpStatus ? `HTTP_${httpStatus}` : raw?.tags?.[0]?.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() ?? 'STEP_FAILED');
   return { ...base, code, message: `${message}${where}` };
 }
+
+/** What to do about a failed part of the Saxml cell, by the deployer's failure code. */
+const SAXML_HINTS: Record<string, string> = {
+  UNSCHEDULABLE: 'the scheduler names the node pool and why (selector, taint, capacity): fix the pool or the fault, then retry',
+  IMAGE_PULL_FAILED: 'check the image name (saxml.images, saxml.proxy.image) and that the node service account may read it (artifactregistry.reader), then retry',
+  CRASH_LOOP: 'the container’s last log line says why it exits; fix the cause (image, parameters), then retry',
+  PUBLISH_FAILED: 'check the model path and the checkpoint (saxml.models), then retry',
+  NOT_ADOPTED: 'remove the objects that are not this environment’s, or choose another saxml.namespace, then retry',
+  CLUSTER_ACCESS_DENIED: 'the service’s identity needs roles/iam.serviceAccountTokenCreator on the automation account (bootstrap grants it); retry once granted',
+  KUBERNETES_REFUSED: 'the cluster refused an object: the message names it; retry once the cause is fixed',
+};

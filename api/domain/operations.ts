@@ -21,6 +21,7 @@ export interface BeginInput {
   busyAdvice: string;
   deleteBootstrap?: boolean;
   includeBootstrap?: boolean;
+  purgeData?: boolean;
   bootstrap?: Operation['bootstrap'];
 }
 
@@ -36,6 +37,7 @@ export function beginOperation(record: EnvironmentRecord, input: BeginInput): { 
     id: input.id, kind: input.kind, target: input.target, state: 'RUNNING', startTime: input.time,
     ...(input.deleteBootstrap !== undefined && { deleteBootstrap: input.deleteBootstrap }),
     ...(input.includeBootstrap !== undefined && { includeBootstrap: input.includeBootstrap }),
+    ...(input.purgeData !== undefined && { purgeData: input.purgeData }),
     ...(input.bootstrap && { bootstrap: input.bootstrap }),
   };
   const next = { ...withState(record, state, input.time), operation };

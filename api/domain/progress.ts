@@ -1,4 +1,4 @@
-import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Progress, Stage, StageState, StepProgress } from './environment.js';
+import { withStepOutputs, type EnvironmentRecord, type ErrorInfo, type NewEvent, type Operation, type Progress, type Stage, type StageState, type StepProgress } from './environment.js';
 import { describeStepError } from './google-errors.js';
 import type { Plan, PlanStep } from './plan/types.js';
 import type { OperationReport, ReportBatch, StepReport } from './reports.js';
@@ -35,6 +35,7 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
   const events: NewEvent[] = [];
   const ignored: string[] = [];
   let outcome: OperationReport | undefined;
+  const kept: NonNullable<Operation['kept']> = [];
 
   for (const report of batch.reports) {
     if ('operation' in report) {
@@ -50,10 +51,23 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
     if (!entry) continue;
     progress[step.id] = entry;
     events.push(stepEvent(step, entry, op.id, time, report.leftAlone));
-    if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = { ...outputs, ...step.outputs, ...report.outputs };
+    if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
+    // A delete that left a resource on purpose (a model repository with data) says so.
+    const keep = step.kind === 'resource' ? step.delete?.keep : undefined;
+    if (entry.state === 'SUCCEEDED' && keep && report.outputs?.kept === 'true') {
+      kept.push({ resource: keep.resource, reason: keep.reason });
+      events.push({ time, type: 'resource.kept', operationId: op.id, stage: step.stage, step: step.id, message: `kept ${keep.resource}: ${keep.reason}`, details: { resource: keep.resource } });
+    }
+    // So does one that found a resource without the environment's mark and left it alone.
+    const owner = step.kind === 'resource' ? step.owner : undefined;
+    if (entry.state === 'SUCCEEDED' && owner && report.leftAlone) {
+      kept.push({ resource: owner.resource, reason: report.leftAlone });
+      events.push({ time, type: 'resource.kept', operationId: op.id, stage: step.stage, step: step.id, message: `kept ${owner.resource}: ${report.leftAlone}`, details: { resource: owner.resource } });
+    }
   }
 
-  let next: EnvironmentRecord = { ...record, outputs, progress: { ...record.progress, [op.target]: progress } };
+  const operation = kept.length ? { ...op, kept: [...(op.kept ?? []), ...kept] } : op;
+  let next: EnvironmentRecord = { ...record, operation, outputs, progress: { ...record.progress, [op.target]: progress } };
   const staged = withStages(next, plan, time);
   next = staged.record;
   events.push(...staged.events);

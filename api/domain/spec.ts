@@ -211,11 +211,18 @@ export const EnvironmentSpecSchema = z.strictObject({
         })
         .prefault({}),
       /** The HTTP proxy has no public image; without one it is skipped (DESIGN §5). */
-      proxy: z.strictObject({ image: z.string().min(1).max(SPEC_LIMITS.text).optional() }).prefault({}),
+      proxy: z
+        .strictObject({
+          image: z.string().min(1).max(SPEC_LIMITS.text).optional(),
+          /** How the proxy is exposed: an external load balancer by default, as the guide does. */
+          serviceType: z.enum(['LoadBalancer', 'ClusterIP', 'NodePort']).default('LoadBalancer'),
+        })
+        .prefault({}),
       models: z
         .array(
           z.strictObject({
-            id: z.string().max(63).regex(/^[a-z0-9_]+$/, 'model ids: lowercase letters, digits and _'),
+            // At most 40: the publish Job's name (`sax-publish-<id>`) is also a label value (≤ 63).
+            id: z.string().max(40).regex(/^[a-z0-9_]+$/, 'model ids: lowercase letters, digits and _'),
             modelPath: z.string().min(1).max(SPEC_LIMITS.text).describe('e.g. saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e'),
             checkpoint: z.string().max(SPEC_LIMITS.text).regex(/^gs:\/\/.+/, 'must be a gs:// path'),
             replicas: z.number().int().min(1).max(64).default(1),

@@ -86,6 +86,10 @@ function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {
     if (!tpuPools.has(model.tpuPool)) {
       errors.push({ path: jsonPath([...at, 'tpuPool']), message: `no TPU node pool named "${model.tpuPool}"; pools: ${[...tpuPools].join(', ')}` });
     }
+    // A TPU pool is one single-host slice: one model server, so one replica of each model it serves.
+    if (model.replicas > 1) {
+      errors.push({ path: jsonPath([...at, 'replicas']), message: `a TPU pool is one single-host slice running one model server, so a model has 1 replica per pool; got ${model.replicas}` });
+    }
     if (modelIds.has(model.id)) errors.push({ path: jsonPath([...at, 'id']), message: `model id "${model.id}" is used twice` });
     modelIds.add(model.id);
   });

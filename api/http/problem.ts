@@ -42,7 +42,6 @@ const CODES: Record<HttpErrorCode, { status: ContentfulStatusCode; title: string
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large', about: 'Request bodies are limited to 64 KiB.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', about: 'Send the body as JSON with `Content-Type: application/json` (with curl: `-H \'content-type: application/json\'`).' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', about: 'The path exists but not with this method; the `Allow` header lists the methods it has.' },
-  NOT_IMPLEMENTED: { status: 501, title: 'Not implemented', about: 'The service does not do this yet; the detail says what to do instead.' },
   UNAVAILABLE: { status: 503, title: 'Temporarily unavailable', about: 'A service this one depends on (Cloud Workflows, the store) could not be reached, or this instance is at a limit; nothing was changed unless the detail says so. Retry later, with the same `Idempotency-Key`.' },
   INTERNAL: { status: 500, title: 'Internal error', about: 'A fault on the server. The answer is deliberately opaque; quote its `requestId` when reporting it: the details are in the service\'s log.' },
 };

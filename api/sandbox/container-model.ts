@@ -174,7 +174,7 @@ export function renderCluster(cluster: ClusterRec, containerBase: string) {
     zone: cluster.location,
     selfLink: clusterLink(cluster, containerBase),
     endpoint: cluster.endpoint,
-    masterAuth: { clusterCaCertificate: FAKE_CA },
+    masterAuth: { clusterCaCertificate: cluster.caBase64 ?? FAKE_CA },
     controlPlaneEndpointsConfig: {
       dnsEndpointConfig: { endpoint: `gke-${cluster.id.slice(-12)}.${region}.gke.goog`, allowExternalTraffic: true },
       ipEndpointsConfig: { enabled: true, publicEndpoint: cluster.endpoint },

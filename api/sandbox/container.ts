@@ -65,13 +65,13 @@ function startOp(
   operationType: ContainerOp['operationType'],
   target: string,
   seconds: number,
-  effect: () => void,
+  effect: (doneAt: number) => void,
   error?: GoogleApiError,
 ): ContainerOp {
   const name = world.operationName();
-  const timed = world.sched.start(seconds, () => {
+  const timed = world.sched.start(seconds, (t) => {
     cluster.currentOp = undefined;
-    effect();
+    effect(t.doneAt);
   });
   const { project, location } = cluster;
   const op: ContainerOp = { timed, name, project, location, operationType, target, ...(error ? { error } : {}) };
@@ -141,9 +141,10 @@ export function containerApp(world: World) {
       ...(refs.workloadPool ? { workloadPool: refs.workloadPool } : {}),
     };
     world.clusters.set(key, cluster);
-    const op = startOp(world, cluster, 'CREATE_CLUSTER', key, DURATIONS.cluster, () => {
+    await world.kubernetes.created(cluster);
+    const op = startOp(world, cluster, 'CREATE_CLUSTER', key, DURATIONS.cluster, (doneAt) => {
       cluster.phase = 'ready';
-      for (const p of cluster.nodePools.values()) p.phase = 'ready';
+      for (const p of cluster.nodePools.values()) Object.assign(p, { phase: 'ready', readyAt: doneAt });
     });
     return opJson(c, op);
   });
@@ -174,7 +175,10 @@ export function containerApp(world: World) {
     cluster.phase = 'deleting';
     for (const p of cluster.nodePools.values()) p.phase = 'deleting';
     // Load balancer forwarding rules are not the cluster's: GKE leaves them behind (see compute.ts).
-    const op = startOp(world, cluster, 'DELETE_CLUSTER', key, DURATIONS.cluster, () => world.clusters.delete(key));
+    const op = startOp(world, cluster, 'DELETE_CLUSTER', key, DURATIONS.cluster, () => {
+      world.clusters.delete(key);
+      world.kubernetes.deleted(cluster);
+    });
     return opJson(c, op);
   });
 
@@ -199,9 +203,9 @@ export function containerApp(world: World) {
     const zones = poolZones(pool, cluster.body.locations as string[] | undefined, location);
     const stockedOut = tpuFamily(pool.config?.machineType) ? world.faults.stockedOut(zones) : [];
     const error = stockedOut.length ? stockoutError(world, cluster, pool, stockedOut) : undefined;
-    const op = startOp(world, cluster, 'CREATE_NODE_POOL', poolKey, poolSeconds(pool), () => {
+    const op = startOp(world, cluster, 'CREATE_NODE_POOL', poolKey, poolSeconds(pool), (doneAt) => {
       if (error) cluster.nodePools.delete(rec.name);
-      else rec.phase = 'ready';
+      else Object.assign(rec, { phase: 'ready', readyAt: doneAt });
     }, error);
     return opJson(c, op);
   });

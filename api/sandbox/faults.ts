@@ -28,6 +28,17 @@ export const faultConfigSchema = z
     permissionDenied: z.array(
       z.object({ method: z.string().min(1).optional(), pathPrefix: z.string().min(1).optional() }).strict(),
     ),
+    /** Kubernetes (api/sandbox/kubernetes): images no node can pull (ErrImagePull, then ImagePullBackOff). */
+    imagePullErrors: z.array(z.string().min(1)),
+    /** Kubernetes: containers of these images exit 1 after starting, with this last log line (CrashLoopBackOff). */
+    crashLoops: z.array(z.object({ image: z.string().min(1), lastLogLine: z.string() }).strict()),
+    /** Kubernetes: checkpoint paths `saxutil publish` fails on (the publish Job fails with its output). */
+    badCheckpoints: z.array(z.string().min(1)),
+    /**
+     * Kubernetes: labels of a node pool's nodes replaced (a string) or removed (null), e.g. a TPU
+     * topology label that no longer matches the model server's selector. Clearing it heals the nodes.
+     */
+    nodeLabels: z.array(z.object({ pool: z.string().min(1), labels: z.record(z.string(), z.string().nullable()) }).strict()),
   })
   .strict();
 
@@ -40,6 +51,10 @@ export const noFaults = (): FaultConfig => ({
   quotaExceeded: [],
   quotas: [],
   permissionDenied: [],
+  imagePullErrors: [],
+  crashLoops: [],
+  badCheckpoints: [],
+  nodeLabels: [],
 });
 
 export interface FaultController {

@@ -20,11 +20,12 @@ import { containerApp } from './container.js';
 import type { FaultController } from './faults.js';
 import { iamApp } from './iam.js';
 import { iamCredentialsApp } from './iamcredentials.js';
+import { KubernetesFleet } from './kubernetes/index.js';
 import { inventory, settings, type InventoryItem, type SandboxSettings } from './inventory.js';
 import { pubsubApp } from './pubsub.js';
 import { resourceManagerApp } from './resourcemanager.js';
 import { serviceUsageApp } from './serviceusage.js';
-import { World, type CallRec, type SandboxOptions } from './state.js';
+import { World, fillBucket, type CallRec, type SandboxOptions } from './state.js';
 import { storageApp } from './storage.js';
 import { testApi } from './test-api.js';
 
@@ -38,6 +39,8 @@ export type {
 };
 export type LoadBalancerRuleInput = { project: string; region: string; cluster: string; service: string; internal?: boolean };
 export { DURATIONS } from './lro.js';
+export { KUBE_DURATIONS, imagePullSeconds, modelLoadSeconds } from './kubernetes/index.js';
+export type { KubernetesFleet };
 export { sandboxBases } from './bases.js';
 
 export interface Sandbox {
@@ -53,6 +56,10 @@ export interface Sandbox {
   identities: SandboxIdentities;
   /** The Google API call log (never the Authorization header). */
   calls(): readonly CallRec[];
+  /** The fake Kubernetes API servers of the sandbox's clusters (one HTTPS server each). */
+  kubernetes: KubernetesFleet;
+  /** Stops the clusters' API servers (they never keep a process alive, but tests tidy up). */
+  close(): void;
   /** Test hooks also reachable over HTTP under `/_test`. */
   test: {
     createLoadBalancerRule(input: LoadBalancerRuleInput): { name: string };
@@ -62,7 +69,10 @@ export interface Sandbox {
 
 export function createSandbox(options: SandboxOptions): Sandbox {
   const world = new World(options);
+  const fleet = new KubernetesFleet(world);
+  world.kubernetes = fleet;
   const reset = () => {
+    fleet.close();
     world.reset();
     world.faults.clear();
     world.faults.set(options.faults ?? {});
@@ -70,7 +80,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
 
   const app = new Hono();
   // Sub-apps are copied when mounted, so each is complete before `route`.
-  app.route('/', testApi(world, reset));
+  app.route('/', testApi(world, reset, fleet));
   app.route('/serviceusage', serviceUsageApp(world));
   app.route('/iam', iamApp(world));
   app.route('/iamcredentials', iamCredentialsApp(world));
@@ -90,6 +100,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     reset,
     identities: identities(world),
     calls: () => world.calls,
+    kubernetes: fleet,
+    close: () => fleet.close(),
     test: {
       createLoadBalancerRule: (input) => {
         world.settle();
@@ -98,7 +110,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       setBucketObjectCount(bucket, count) {
         const b = world.buckets.get(bucket);
         if (!b) throw new Error(`sandbox: no bucket ${bucket}`);
-        b.objectCount = count;
+        fillBucket(world, b, count);
       },
     },
   };

@@ -42,6 +42,7 @@ export function inventory(world: World): InventoryItem[] {
     for (const t of ds.tables.values()) add('bigquery.table', `${ds.id}.${t.id}`, ds.project, location);
   }
   for (const r of world.repositories.values()) add('artifactregistry.repository', r.id, r.project, r.location);
+  items.push(...world.kubernetes.inventory());
   const order = (i: InventoryItem) => `${i.type}\u0000${i.project}\u0000${i.location}\u0000${i.name}`;
   return items.sort((a, b) => order(a).localeCompare(order(b)));
 }

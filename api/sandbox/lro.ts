@@ -25,7 +25,8 @@ export interface Timed {
 
 interface Pending {
   timed: Timed;
-  effect: () => void;
+  /** Runs at the first settle after `timed.doneAt`; it gets `timed` to date what it does then. */
+  effect: (timed: Timed) => void;
 }
 
 export class Scheduler {
@@ -47,7 +48,7 @@ export class Scheduler {
   }
 
   /** Starts work taking `seconds` (simulated); `effect` runs at the first settle after it is done. */
-  start(seconds: number, effect?: () => void): Timed {
+  start(seconds: number, effect?: (timed: Timed) => void): Timed {
     const startedAt = this.now();
     const timed = { seq: ++this.#seq, startedAt, doneAt: startedAt + this.scaled(seconds) };
     if (effect) this.#pending.push({ timed, effect });
@@ -72,7 +73,7 @@ export class Scheduler {
     if (due.length === 0) return;
     this.#pending = this.#pending.filter((p) => p.timed.doneAt > now);
     due.sort((a, b) => a.timed.doneAt - b.timed.doneAt || a.timed.seq - b.timed.seq);
-    for (const p of due) p.effect();
+    for (const p of due) p.effect(p.timed);
   }
 
   reset(): void {

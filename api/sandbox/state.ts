@@ -54,8 +54,13 @@ export interface BucketRec {
   id: string;
   body: Record<string, unknown>;
   createdAt: number;
-  /** Objects are not simulated; only their number matters (a non-empty bucket cannot be deleted). */
-  objectCount: number;
+  /** Object names → size and creation time (contents are not kept; a non-empty bucket cannot be deleted). */
+  objects: Map<string, { size: number; createdAt: number }>;
+}
+
+/** Puts `count` placeholder objects (`object-0`, …) in a bucket, replacing what it held. */
+export function fillBucket(world: World, bucket: BucketRec, count: number): void {
+  bucket.objects = new Map(Array.from({ length: count }, (_, i) => [`object-${i}`, { size: 1024, createdAt: world.now() }]));
 }
 
 export type ComputeType = 'network' | 'subnetwork' | 'router' | 'forwardingRule';
@@ -79,6 +84,8 @@ export interface NodePoolRec {
   body: Record<string, unknown>;
   phase: Phase;
   createdAt: number;
+  /** When its nodes came up (the create operation's end): the fake Kubernetes API schedules from then. */
+  readyAt?: number;
 }
 
 export interface ClusterRec {
@@ -95,7 +102,20 @@ export interface ClusterRec {
   network: string;
   subnetwork: string;
   endpoint: string;
+  /** The control plane's CA (base64 PEM), set by the fake Kubernetes API server of the cluster. */
+  caBase64?: string;
   workloadPool?: string;
+}
+
+/**
+ * What happens beside a cluster's life: the fake Kubernetes API (api/sandbox/kubernetes/) starts a
+ * control plane (endpoint and CA) when a cluster is created, stops it when the cluster is gone, and
+ * lists the clusters' objects in the inventory.
+ */
+export interface KubernetesHooks {
+  created(cluster: ClusterRec): Promise<void>;
+  deleted(cluster: ClusterRec): void;
+  inventory(): { type: string; name: string; project: string; location: string }[];
 }
 
 export interface SimpleRec {
@@ -155,6 +175,7 @@ export const DEFAULT_ENABLED_SERVICES = [
 export class World {
   readonly sched: Scheduler;
   readonly faults: Faults;
+  kubernetes: KubernetesHooks = { created: async () => {}, deleted: () => {}, inventory: () => [] };
   readonly #knownProjects?: Record<string, { projectNumber: string }>;
 
   projects!: Map<string, { projectId: string; projectNumber: string; createdAt: number }>;

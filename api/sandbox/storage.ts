@@ -87,7 +87,7 @@ export function storageApp(world: World) {
       );
     }
     const kept = Object.fromEntries(Object.entries(body).filter(([k]) => !OUTPUT_ONLY.includes(k)));
-    const rec: BucketRec = { name, project, id: name, body: kept, createdAt: world.now(), objectCount: 0 };
+    const rec: BucketRec = { name, project, id: name, body: kept, createdAt: world.now(), objects: new Map() };
     world.buckets.set(name, rec);
     // New buckets grant the project's basic roles the legacy bucket roles, as Cloud Storage does.
     world.policies.set(policyKey.bucket(name), {
@@ -108,13 +108,40 @@ export function storageApp(world: World) {
 
   app.delete('/storage/v1/b/:bucket', (c) => {
     const b = guardBucket(world, c, 'delete', c.req.param('bucket'));
-    if (b.objectCount > 0) {
+    if (b.objects.size > 0) {
       throw new GoogleApiError(409, 'FAILED_PRECONDITION', 'The bucket you tried to delete is not empty.', {
         reason: 'conflict',
       });
     }
     world.buckets.delete(b.name);
     world.policies.delete(policyKey.bucket(b.name));
+    return c.body(null, 204);
+  });
+
+  // Objects: listed (names in lexicographic order, pages of maxResults ≤ 1000) and deleted one by
+  // one. Uploads are not simulated: objects come from the test API and from the fake clusters'
+  // Saxml admin servers (sax-root).
+  app.get('/storage/v1/b/:bucket/o', (c) => {
+    const b = findBucket(world, c.req.param('bucket'));
+    guard(world, c, { permission: 'storage.objects.list', resource: `projects/_/buckets/${b.name}`, project: b.project, api: API });
+    const max = Math.min(Number(c.req.query('maxResults') ?? 1000) || 1000, 1000);
+    const names = [...b.objects.keys()].sort();
+    const after = c.req.query('pageToken') ? Buffer.from(c.req.query('pageToken')!, 'base64url').toString() : undefined;
+    const start = after === undefined ? 0 : names.findIndex((n) => n > after);
+    const page = start < 0 ? [] : names.slice(start, start + max);
+    const items = page.map((name) => ({
+      kind: 'storage#object', id: `${b.name}/${name}/1`, name, bucket: b.name, generation: '1', size: String(b.objects.get(name)!.size),
+      timeCreated: rfc3339(b.objects.get(name)!.createdAt), selfLink: `${c.var.base}/storage/v1/b/${b.name}/o/${encodeURIComponent(name)}`,
+    }));
+    const more = start >= 0 && start + max < names.length;
+    return c.json({ kind: 'storage#objects', ...(items.length && { items }), ...(more && { nextPageToken: Buffer.from(page.at(-1)!).toString('base64url') }) });
+  });
+
+  app.delete('/storage/v1/b/:bucket/o/:object{.+}', (c) => {
+    const b = findBucket(world, c.req.param('bucket'));
+    const name = decodeURIComponent(c.req.param('object'));
+    guard(world, c, { permission: 'storage.objects.delete', resource: `projects/_/buckets/${b.name}/objects/${name}`, project: b.project, api: API });
+    if (!b.objects.delete(name)) throw notFound(`No such object: ${b.name}/${name}`);
     return c.body(null, 204);
   });
 

@@ -8,6 +8,8 @@
  *   DELETE /_test/forwardingRules/{project}/{region}/{name}
  *   PUT    /_test/buckets/{bucket}/objects {count}   pretend the bucket holds objects
  *   POST   /_test/reservations {project, zone, name, machineType, count}   a Compute Engine reservation
+ *   POST   /_test/kubernetes/{project}/{location}/{cluster}/objects      an object another controller made
+ *   POST   /_test/kubernetes/{project}/{location}/{cluster}/finalizers   a finalizer nobody removes
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -18,7 +20,8 @@ import { invalidArgument, notFound } from './errors.js';
 import { partialFaultConfigSchema } from './faults.js';
 import { renderError } from './http.js';
 import { inventory, settings } from './inventory.js';
-import type { World } from './state.js';
+import type { KubernetesFleet } from './kubernetes/index.js';
+import { fillBucket, type World } from './state.js';
 
 const forwardingRuleInput = z
   .object({
@@ -55,7 +58,11 @@ async function parse<T>(req: Request, schema: z.ZodType<T>): Promise<T> {
   return result.data;
 }
 
-export function testApi(world: World, resetAll: () => void): Hono {
+const finalizerInput = z
+  .object({ apiVersion: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(), finalizer: z.string().min(1) })
+  .strict();
+
+export function testApi(world: World, resetAll: () => void, fleet: KubernetesFleet): Hono {
   const app = new Hono();
   app.onError(renderError);
 
@@ -107,8 +114,27 @@ export function testApi(world: World, resetAll: () => void): Hono {
     const { count } = await parse(c.req.raw, z.object({ count: z.number().int().min(0) }).strict());
     const bucket = world.buckets.get(c.req.param('bucket'));
     if (!bucket) throw notFound('The specified bucket does not exist.');
-    bucket.objectCount = count;
+    fillBucket(world, bucket, count);
     return c.json({ bucket: bucket.name, objectCount: count });
+  });
+
+  const kube = (c: { req: { param(name: string): string | undefined } }) =>
+    [c.req.param('project')!, c.req.param('location')!, c.req.param('cluster')!] as const;
+  const guarded = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      throw invalidArgument((error as Error).message);
+    }
+  };
+  app.post('/_test/kubernetes/:project/:location/:cluster/objects', async (c) => {
+    const object = await parse(c.req.raw, z.record(z.string(), z.unknown()));
+    return c.json(guarded(() => fleet.createObject(...kube(c), object as never)), 201);
+  });
+  app.post('/_test/kubernetes/:project/:location/:cluster/finalizers', async (c) => {
+    const input = await parse(c.req.raw, finalizerInput);
+    guarded(() => fleet.addFinalizer(...kube(c), input));
+    return c.body(null, 204);
   });
 
   return app;

@@ -27,14 +27,20 @@ export function headline(env: Environment, now = Date.now()): string {
   return `${env.name}  ${env.id}  ${env.state}  (${operation})`;
 }
 
-/** The outputs, and how to start using the environment. */
+/** The outputs, and how to start using the environment (the Saxml cell's proxy, models and example requests). */
 export function outputs(env: Environment): string {
-  const entries = Object.entries(env.outputs).sort(([a], [b]) => a.localeCompare(b));
-  if (!entries.length) return 'no outputs yet';
+  const { saxml, ...named } = env.outputs;
+  const entries = Object.entries(named).filter((e): e is [string, string] => typeof e[1] === 'string').sort(([a], [b]) => a.localeCompare(b));
+  if (!entries.length && !saxml) return 'no outputs yet';
   const lines = ['outputs:', table(entries.map(([k, v]) => [k, v]))];
   const cluster = env.outputs.clusterName;
   if (cluster && env.state === 'ACTIVE') {
-    lines.push('use it:', `  gcloud container clusters get-credentials ${cluster} --region ${env.outputs.clusterLocation ?? env.region} --project ${env.project}`);
+    lines.push('use it:', `  ${saxml?.getCredentials ?? `gcloud container clusters get-credentials ${cluster} --region ${env.outputs.clusterLocation ?? env.region} --project ${env.project}`}`);
+  }
+  if (saxml) {
+    lines.push(`saxml: cell ${saxml.cell} in namespace ${saxml.namespace}, ${saxml.state}`, `  ${saxml.reach}`);
+    if (saxml.models.length) lines.push(table(saxml.models.map((m) => [m.modelId, m.state, `${m.replicas.ready}/${m.replicas.requested} replicas`, m.tpuPool])));
+    for (const m of saxml.models) lines.push(`  try ${m.id}: ${m.exampleRequest}`);
   }
   return lines.join('\n');
 }

@@ -43,9 +43,10 @@ const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
   'GET /internal/environments/:id/operations/:operationId/plan': { status: 404 },
   'POST /internal/environments/:id/reports': { status: 404, init: json({ operationId: OP, reports: [{ operation: 'SUCCEEDED' }] }) },
   'POST /internal/reconcile': { status: 200 },
-  'POST /internal/environments/:id/saxml/apply': { status: 501 },
-  'GET /internal/environments/:id/saxml/status': { status: 200 },
-  'POST /internal/environments/:id/saxml/delete': { status: 202 },
+  // Past authentication, the environment is unknown.
+  'POST /internal/environments/:id/saxml/apply': { status: 404 },
+  'GET /internal/environments/:id/saxml/status': { status: 404 },
+  'POST /internal/environments/:id/saxml/delete': { status: 404 },
   'POST /internal/deliveries:run': { status: 200 },
 };
 /**

@@ -16,7 +16,7 @@ describe('loadConfig', () => {
 
   it('binds 0.0.0.0 by default in the cloud profile and parses the allow-list', () => {
     const config = loadConfig({
-      PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com',
+      PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@svc.iam.gserviceaccount.com',
       API_AUDIENCE: 'https://x-123.us-central1.run.app, https://x-abc-uc.a.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
       NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
@@ -39,6 +39,7 @@ describe('loadConfig', () => {
         'GOOGLE_CLOUD_PROJECT: is required',
         'WORKFLOW_LOCATION: is required',
         'API_AUDIENCE: is required',
+        'RUNTIME_SERVICE_ACCOUNT: is required',
         expect.stringMatching(/^WORKFLOW_SERVICE_ACCOUNT: must be a service account email/),
         expect.stringMatching(/^ALLOWED_PRINCIPALS\.0: entries look like/),
       ]));
@@ -79,7 +80,7 @@ describe('notification settings', () => {
   });
 
   it('require the key in the cloud profile', () => {
-    const cloud = { PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com' };
+    const cloud = { PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@svc.iam.gserviceaccount.com', API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com' };
     expect(() => loadConfig(cloud)).toThrow(/NOTIFY_ENCRYPTION_KEY: is required/);
     expect(loadConfig({ ...cloud, NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).DELIVERY_INTERVAL_SECONDS).toBe(0);
   });

@@ -121,7 +121,7 @@ describe('plans', () => {
     expect(plan.kind).toBe('create');
     const ids = plan.steps.map((s) => s.id);
     expect(ids).toContain('base.cluster');
-    expect(ids).toContain('saxml.deploy');
+    expect(ids).toContain('saxml.cell');
     expect(plan.schedule.flat(3).sort()).toEqual([...ids].sort());
   });
 
@@ -163,15 +163,25 @@ describe('plans', () => {
     expect(logs.some((l) => l.includes('workflow reports ignored') && l.includes('no.such-step'))).toBe(true);
   });
 
-  it('saxml apply answers 501 NOT_IMPLEMENTED until the deployer exists; teardown of what was never deployed succeeds', async () => {
-    const { app } = buildTestApp();
-    const base = '/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml';
-    const res = await app.request(`${base}/apply`, internal({}));
-    expect(res.status).toBe(501);
-    expect((await problemOf(res)).code).toBe('NOT_IMPLEMENTED');
-    expect((await app.request(`${base}/delete`, internal({}))).status).toBe(202);
+  it('saxml routes answer the deployer status: waiting while the cluster does not exist yet, DELETED when there is none to tear down', async () => {
+    const { app, store } = buildTestApp();
+    const env = await created(typedClient(app));
+    const base = `/internal/environments/${env.id}/saxml`;
+    const applied = await app.request(`${base}/apply`, internal({}));
+    expect(applied.status).toBe(200);
+    expect(await jsonOf(applied)).toMatchObject({ state: 'DEPLOYING', message: expect.stringContaining('waiting for the cluster'), cell: { state: 'WAITING' } });
     const status = await app.request(`${base}/status`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
-    expect(await jsonOf(status)).toMatchObject({ state: 'DELETED' });
+    expect(await jsonOf(status)).toMatchObject({ state: 'DEPLOYING' });
+    // The status is recorded with an event, and the user's outputs say how the cell will be reached.
+    const record = (await store.get(env.id))!;
+    expect(record.saxml?.state).toBe('DEPLOYING');
+    expect(record.outputs.saxml).toMatchObject({ namespace: 'saxml', cell: '/sax/test', getCredentials: expect.stringContaining('gcloud container clusters get-credentials demo-saxml-gke-cluster') });
+    expect((await store.listEvents(env.id, { pageSize: 100 })).items.filter((e) => e.type === 'saxml.changed')).not.toHaveLength(0);
+    // The teardown is the delete operation's (security/executions.test.ts: any other caller gets 409).
+    expect((await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' })).status).toBe(202);
+    const removed = await app.request(`${base}/delete`, internal({}));
+    expect(await jsonOf(removed)).toMatchObject({ state: 'DELETED', message: expect.stringContaining('the cluster does not exist') });
+    expect((await app.request('/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml/apply', internal({}))).status).toBe(404);
   });
 });
 

@@ -235,17 +235,3 @@ describe('e2e: faults, retries and restarts', () => {
     expect(normalise(await inventory(second))).toEqual(normalise(EXPECTED));
   });
 });
-
-describe('e2e: saxml enabled before its deployer exists', () => {
-  it('the create fails at the saxml stage with NOT_IMPLEMENTED, and the environment can still be deleted', async () => {
-    const w = await world();
-    const env = await create(w, SMALLEST_SPEC);
-    const failed = await w.settle(env.id);
-    expect(failed.state).toBe('FAILED');
-    expect(failed.operation!.error).toMatchObject({ code: 'NOT_IMPLEMENTED', stage: 'saxml', step: 'saxml.deploy' });
-    expect(failed.stages.map((s) => s.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'FAILED']);
-    await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
-    expect((await w.settle(env.id)).state).toBe('DELETED');
-    expect(await inventory(w)).toEqual([]);
-  });
-});

@@ -75,7 +75,7 @@ describe('production build', () => {
     // Nothing is contacted: Firestore and the ID-token certificates are only reached on first use.
     const cloud = await startBuilt({
       PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'demo-project', WORKFLOW_LOCATION: 'us-central1', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
-      WORKFLOW_SERVICE_ACCOUNT: 'wf@demo-project.iam.gserviceaccount.com', API_AUDIENCE: 'https://api.example.com',
+      WORKFLOW_SERVICE_ACCOUNT: 'wf@demo-project.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@demo-project.iam.gserviceaccount.com', API_AUDIENCE: 'https://api.example.com',
       ALLOWED_PRINCIPALS: 'domain:example.com', PUBLIC_URL: 'https://api.example.com', HOST: '127.0.0.1',
       NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });

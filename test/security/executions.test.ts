@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import { EngineUnavailableError, type StartExecutionInput } from '../../api/engine/port.js';
+import { ClusterAccessError, type ClusterTarget } from '../../api/kubernetes/port.js';
 import { createLogger } from '../../api/logger.js';
 import { systemContext } from '../../api/services/context.js';
 import { reconcileAll } from '../../api/services/internal/reconcile.js';
@@ -147,5 +148,30 @@ describe('DELETE ?force=true while a forced delete runs', () => {
     expect((await environmentOf(again)).operation).toMatchObject({ id: first.operation!.id, state: 'RUNNING' });
     expect((await engine.get(first.operation!.executionName!)).state).toBe('ACTIVE');
     expect((await store.get(env.id))!.state).toBe('DELETING');
+  });
+});
+
+describe('the Saxml deployer acts only for the running operation', () => {
+  const deployer = (app: ReturnType<typeof buildTestApp>['app'], id: string, verb: 'apply' | 'delete') =>
+    app.request(`/internal/environments/${id}/saxml/${verb}`, { method: 'POST', headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
+
+  it('a superseded create’s apply is refused (409) without opening the cluster, and so is a teardown call while a create runs', async () => {
+    const opened: ClusterTarget[] = [];
+    const clusters = { open: async (target: ClusterTarget) => { opened.push(target); throw new ClusterAccessError('NOT_FOUND', 'no cluster'); } };
+    const { app } = buildTestApp({ engine: new ScriptedStarts(), clusters });
+    const env = await environmentOf(await app.request('/environments', json(body())));
+    // While the create runs, its execution may apply the cell; a teardown call is not its.
+    expect((await deployer(app, env.id, 'apply')).status).toBe(200);
+    expect(opened).toHaveLength(1);
+    expect((await deployer(app, env.id, 'delete')).status).toBe(409);
+    expect(opened).toHaveLength(1);
+    // A forced delete supersedes the create: the create's execution, until cancelled, applies nothing.
+    expect((await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' })).status).toBe(202);
+    const refused = await deployer(app, env.id, 'apply');
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('no running create operation');
+    expect(opened).toHaveLength(1);
+    expect((await deployer(app, env.id, 'delete')).status).toBe(200);
+    expect(opened).toHaveLength(2);
   });
 });

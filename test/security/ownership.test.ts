@@ -66,7 +66,7 @@ describe('marks', () => {
     expect(env.state).toBe('ACTIVE');
     const plan = buildPlan(env.spec as NormalisedSpec, {
       kind: 'create', apis: w.runtime.deps.google.apis(), apiBase: w.runtime.deps.apiBase(), environmentId: env.id,
-      workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT, includeBootstrap: true,
+      workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT, serviceAccount: w.runtime.deps.google.serviceAccount, includeBootstrap: true, purgeData: false,
     });
     const project = await jsonOf<{ projectNumber: string }>(await google(w, 'GET', `/cloudresourcemanager/v1/projects/${env.project}`));
     const marked = plan.steps.filter((s): s is ResourceStep & { owner: Ownership } => s.kind === 'resource' && !!s.owner);
@@ -83,7 +83,7 @@ describe('marks', () => {
     // And a mark is specific: another environment's id does not pass.
     const other = buildPlan(env.spec as NormalisedSpec, {
       kind: 'create', apis: w.runtime.deps.google.apis(), apiBase: w.runtime.deps.apiBase(), environmentId: 'env-01jzzzzzzzzzzzzzzzzzzzzzzz',
-      workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT, includeBootstrap: true,
+      workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT, serviceAccount: w.runtime.deps.google.serviceAccount, includeBootstrap: true, purgeData: false,
     });
     const cluster = other.steps.find((s) => s.id === 'base.cluster') as ResourceStep & { owner: Ownership };
     const body = await (await fetch(cluster.get!.url, { headers: { authorization: w.sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT) } })).json();
@@ -122,6 +122,43 @@ describe('an existing resource without the mark', () => {
     expect(JSON.stringify(policy.bindings ?? [])).not.toContain('prod-deployer@');
     await remove(w, env.id, '?deleteBootstrap=true');
     expect((await google(w, 'GET', '/iam/v1/projects/my-project-1/serviceAccounts/prod-deployer@my-project-1.iam.gserviceaccount.com')).status).toBe(200);
+  });
+});
+
+describe('on the cluster, Kubernetes objects without the environment’s labels', () => {
+  const CLUSTER = 'kubernetes/my-project-1/us-west1/demo-saxml-gke-cluster';
+  const testApi = (w: LocalWorld, rest: string, body: unknown) =>
+    w.request(`/_sandbox/_test/${rest}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('are not adopted (the cell fails NOT_ADOPTED naming them) and survive the delete', async () => {
+    const w = await world();
+    // The create stops before the cell with the cluster made (reading its create operation is refused)…
+    w.sandbox.faults.set({ permissionDenied: [{ method: 'container.operations.get' }] });
+    const failed = await create(w, SMALLEST_SPEC);
+    expect(failed.operation?.error).toMatchObject({ step: 'base.cluster', code: 'PERMISSION_DENIED' });
+    // …where someone else's parameters already sit in the namespace the cell would use.
+    const theirs = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'saxml-parameters', namespace: 'saxml', labels: { team: 'other' } }, data: { owner: 'other' } };
+    const ns = await testApi(w, `${CLUSTER}/objects`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'saxml' } });
+    expect(ns.status, await ns.clone().text()).toBe(201);
+    expect((await testApi(w, `${CLUSTER}/objects`, theirs)).status).toBe(201);
+
+    w.sandbox.faults.clear();
+    expect((await w.request(`/environments/${failed.id}/retry`, { method: 'POST' })).status).toBe(202);
+    const refused = await w.settle(failed.id);
+    expect(refused.state).toBe('FAILED');
+    expect(refused.operation?.error).toMatchObject({ code: 'NOT_ADOPTED', stage: 'saxml', step: 'saxml.cell' });
+    expect(refused.operation?.error?.message).toContain('Namespace saxml, ConfigMap saxml/saxml-parameters already exist on the cluster without this environment');
+    const onCluster = async () => (await jsonOf<{ resources: { type: string; name: string }[] }>(await w.request('/_sandbox/inventory'))).resources
+      .filter((r) => r.type.startsWith('kubernetes.')).map((r) => `${r.type} ${r.name}`);
+    // Nothing of the cell was applied beside them.
+    expect((await onCluster()).sort()).toEqual(['kubernetes.ConfigMap demo-saxml-gke-cluster/saxml/saxml-parameters', 'kubernetes.Namespace demo-saxml-gke-cluster/saxml']);
+
+    // The teardown deletes only what carries the environment's labels: nothing here.
+    const deleted = await remove(w, failed.id);
+    expect(deleted.state).toBe('DELETED');
+    const newest = await jsonOf<{ events: { type: string; message: string }[] }>(await w.request(`/environments/${failed.id}/events?pageSize=100&order=desc`));
+    const teardown = newest.events.filter((e) => e.type === 'saxml.changed').map((e) => e.message);
+    expect(teardown).toContainEqual(expect.stringContaining('no object of this environment is left in namespace saxml (not ours: kept)'));
   });
 });
 

@@ -60,9 +60,15 @@ function urls(plan: Plan): Map<string, string> {
       add(step, 'get', step.get?.url);
       add(step, 'create', step.create?.url);
       add(step, 'delete', step.delete?.url);
+      // A bucket emptied before its delete: its objects' list, and the prefix of each object's URL.
+      add(step, 'empty.list', step.delete?.empty?.list);
+      add(step, 'empty.item', step.delete?.empty?.item);
     } else if (step.kind === 'iamBinding') {
       add(step, 'read', step.read.url);
       add(step, 'write', step.write.url);
+    } else {
+      add(step, 'call', step.call.url);
+      add(step, 'status', step.status.url);
     }
   }
   return out;
@@ -83,8 +89,9 @@ describe('plans built from hostile values (validation bypassed) keep every URL o
 
   it.each(VALUES)('%j', (value) => {
     for (const kind of ['create', 'delete'] as const) {
-      const expected = urls(buildPlan(clean, options({ kind, includeBootstrap: true })));
-      const actual = urls(buildPlan(hostileSpec(value), options({ kind, includeBootstrap: true })));
+      const expected = urls(buildPlan(clean, options({ kind, includeBootstrap: true, purgeData: true })));
+      const actual = urls(buildPlan(hostileSpec(value), options({ kind, includeBootstrap: true, purgeData: true })));
+      if (kind === 'delete') expect([...expected.keys()].filter((k) => k.includes('empty.'))).toHaveLength(4);
       expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
       for (const [name, url] of actual) {
         // As many path segments and the same query parameters as the clean plan's URL, no fragment,

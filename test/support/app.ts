@@ -9,6 +9,7 @@ import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
 import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
 import { QuotaUnreadableError, type QuotaReader } from '../../api/quota/port.js';
+import { ClusterAccessError } from '../../api/kubernetes/port.js';
 import { createLogger } from '../../api/logger.js';
 import { ChangeFeed } from '../../api/services/shared/change-feed.js';
 import { ReadCache } from '../../api/services/shared/read-cache.js';
@@ -70,7 +71,10 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     auth: { authenticator: staticTokenAuthenticator(undefined), policy: new AccessPolicy('allow-all') },
     internalAuth: { authenticator: staticTokenAuthenticator(INTERNAL_SECRET, 'workflow:local'), workflowPrincipal: 'workflow:local' },
     apiBase: () => 'http://127.0.0.1:0',
-    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com' },
+    google: { apis: () => PRODUCTION_API_BASES, workflowServiceAccount: 'saxml-workflow@svc-project.iam.gserviceaccount.com', serviceAccount: 'saxml-api@svc-project.iam.gserviceaccount.com' },
+    // API tests deploy nothing: a cluster is never found.
+    clusters: { open: async (target) => { throw new ClusterAccessError('NOT_FOUND', `no cluster ${target.cluster} in API tests`); } },
+    deployer: { finalizerGraceMs: 0, iamPropagationMs: 0 },
     idempotencyTtlMs: 3600_000,
     prices: DEFAULT_PRICES,
     quotas: UNREADABLE_QUOTAS,

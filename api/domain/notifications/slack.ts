@@ -42,7 +42,7 @@ export function slackMessage(record: EnvironmentRecord, event: EnvironmentEvent,
   const error = eventError(record, event);
   const url = environmentUrl(baseUrl, record.id);
   const emoji = event.type === 'notification.disabled' ? ':no_bell:'
-    : event.type === 'bootstrap.kept' ? ':package:'
+    : event.type === 'bootstrap.kept' || event.type === 'resource.kept' ? ':package:'
     : stage ? STAGE_EMOJI[stage.state]
     : ENVIRONMENT_EMOJI[record.state];
 

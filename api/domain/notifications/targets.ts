@@ -22,6 +22,7 @@ export const DEFAULT_EVENT_FILTER = [
   'operation.cancelled',
   'bootstrap.kept',
   'bootstrap.removed',
+  'resource.kept',
   'notification.disabled',
 ] as const;
 

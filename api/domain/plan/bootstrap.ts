@@ -110,6 +110,8 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
       [{ path: 'projectNumber', equals: '{{projectNumber}}' }],
     ),
     uses: ['projectNumber'],
+    // Versioned and shared by the project's environments: its objects are never deleted for them.
+    teardown: 'refuse',
     outputs: { automationBucket: `gs://${names.automationBucket}` },
   });
 
@@ -127,13 +129,16 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
   const tokenCreator = serviceAccountBinding(ctx, automationEmail, {
     id: BOOTSTRAP_STEPS.tokenCreator,
     stage: 'bootstrap',
-    title: `Let the workflow identity mint tokens of the automation service account`,
+    title: `Let the workflow identity and this service mint tokens of the automation service account`,
     after: [BOOTSTRAP_STEPS.automationAccount],
     as: 'workflow',
-    bindings: rolesFor(serviceAccountMember(options.workflowServiceAccount), ['roles/iam.serviceAccountTokenCreator']),
+    // The workflow acts as the account for every Google call; this service does, for the Saxml
+    // deployer's Kubernetes calls (GKE takes the account's OAuth token).
+    bindings: [options.workflowServiceAccount, options.serviceAccount].flatMap((account) =>
+      rolesFor(serviceAccountMember(account), ['roles/iam.serviceAccountTokenCreator'])),
     // The policy belongs to the account just created.
     transient: [SA_NOT_YET_VISIBLE],
-    removeTitle: 'Remove the workflow identity’s token-creator grant',
+    removeTitle: 'Remove the workflow identity’s and this service’s token-creator grants',
   });
 
   return [...services, project, automationSa, automationRolesStep, automationBucket, automationBucketIam, tokenCreator];

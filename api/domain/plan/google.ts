@@ -108,6 +108,13 @@ export function googleUrls(apis: ApiBases, projectId: string) {
       buckets: `${gcs}/storage/v1/b?project=${param(projectId)}`,
       /** storage.buckets.get / delete: GET|DELETE storage/v1/b/{bucket} */
       bucket: (name: string) => `${gcs}/storage/v1/b/${segment(name)}`,
+      /**
+       * storage.objects.list: GET storage/v1/b/{bucket}/o (first page: the teardown lists again
+       * until nothing is left); storage.objects.delete: DELETE storage/v1/b/{bucket}/o/{object}, the
+       * object name URL-encoded (the workflow appends it).
+       */
+      objects: (name: string) => `${gcs}/storage/v1/b/${segment(name)}/o?fields=items(name)&maxResults=1000`,
+      object: (name: string) => `${gcs}/storage/v1/b/${segment(name)}/o/`,
       /** storage.buckets.getIamPolicy / setIamPolicy: GET|PUT storage/v1/b/{bucket}/iam */
       bucketIam: (name: string) => `${gcs}/storage/v1/b/${segment(name)}/iam`,
     },

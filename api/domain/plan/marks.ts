@@ -34,6 +34,7 @@ export interface Mark {
 function mark(key: string, value: string, owner: string): Mark {
   const marker = `[${key}=${value}]`;
   const ownership = (checks: Ownership['checks'], resource: string, hint: string): Ownership => ({
+    resource,
     checks,
     conflict: {
       message: `${resource} already exists and was not made by ${owner} (it does not carry the ${marker} mark)`,

@@ -1,7 +1,7 @@
 import type { Ctx, StepDef } from './context.js';
 import { compact, type Bodies } from './google.js';
 import type { Mark } from './marks.js';
-import type { FieldCheck, HttpCall, Ownership, Poll, ResourceStep, TransientError } from './types.js';
+import type { EmptyFirst, FieldCheck, HttpCall, KeepWhenRefused, Ownership, Poll, ResourceStep, TransientError } from './types.js';
 
 /**
  * The one builder of resource steps, and the resources more than one stage creates (service
@@ -33,7 +33,7 @@ interface Calls {
 interface AtUrl {
   url: string;
   deleteUrl?: string;
-  undo: { title: string; transient?: TransientError[] } | null;
+  undo: { title: string; transient?: TransientError[]; empty?: EmptyFirst; keep?: KeepWhenRefused } | null;
 }
 
 /** No existence check: the create call is idempotent by itself (services:batchEnable), and stays. */
@@ -63,9 +63,9 @@ export function resourceStep(common: Common, resource: Resource): StepDef {
     ...(owner && { owner }),
   };
   if (!resource.undo) return { step };
-  const { title, transient } = resource.undo;
+  const { title, transient, empty, keep } = resource.undo;
   return {
-    step: { ...step, delete: { method: 'DELETE', url: resource.deleteUrl ?? resource.url, poll } },
+    step: { ...step, delete: { method: 'DELETE', url: resource.deleteUrl ?? resource.url, poll, ...(empty && { empty }), ...(keep && { keep }) } },
     undo: { kind: 'reverse', title, ...(transient && { transient }) },
   };
 }
@@ -87,12 +87,18 @@ export function serviceAccountStep(
   });
 }
 
+/**
+ * What a bucket's teardown does with the objects in it: `refuse` (Google's 409 fails the step),
+ * `empty` (delete them first), or `keep` (a bucket that holds data stays, recorded as kept).
+ */
+export type BucketTeardown = 'refuse' | 'empty' | { keep: string };
+
 /** A bucket, labelled with the spec's labels and `mark`; `owner` says how an existing one is known to be the owner's. */
 export function bucketStep(
   ctx: Ctx,
-  input: Common & { name: string; location: string; versioning: boolean; labels: Record<string, string>; mark: Mark; owner: Ownership },
+  input: Common & { name: string; location: string; versioning: boolean; labels: Record<string, string>; mark: Mark; owner: Ownership; teardown: BucketTeardown },
 ): StepDef {
-  const { name, location, versioning, labels, mark, owner, ...common } = input;
+  const { name, location, versioning, labels, mark, owner, teardown, ...common } = input;
   const body: Bodies['bucket'] = compact({
     name,
     location,
@@ -104,14 +110,18 @@ export function bucketStep(
     iamConfiguration: { uniformBucketLevelAccess: { enabled: true } },
     labels: { ...labels, ...mark.labels },
   });
-  // A bucket that still holds objects answers 409 "not empty" on delete; the sandbox buckets are
-  // empty. Emptying them first (and, for the versioned automation bucket, its noncurrent versions)
-  // is future work. Storage answers synchronously.
+  // A bucket that still holds objects answers 409 "The bucket you tried to delete is not empty."
+  // Storage answers synchronously.
+  const empty = teardown === 'empty' ? { empty: { list: ctx.urls.storage.objects(name), item: ctx.urls.storage.object(name) } } : {};
+  const keep = typeof teardown === 'object'
+    ? { keep: { status: 409, contains: 'not empty', resource: `gs://${name}`, reason: teardown.keep } }
+    : {};
+  const what = teardown === 'empty' ? 'Empty and delete' : typeof teardown === 'object' ? 'Delete (unless it holds data)' : 'Delete';
   return resourceStep(common, {
     url: ctx.urls.storage.bucket(name),
     create: { method: 'POST', url: ctx.urls.storage.buckets, body },
     poll: 'none',
     owner,
-    undo: { title: `Delete the bucket gs://${name}` },
+    undo: { title: `${what} the bucket gs://${name}`, ...empty, ...keep },
   });
 }

@@ -1,4 +1,5 @@
 import type { StageName } from './stages.js';
+import type { StepOutputs } from '../environment.js';
 import type { ApiBases } from '../google-apis.js';
 
 /**
@@ -57,7 +58,7 @@ interface StepBase {
   /** Errors to wait out with backoff (bounded) instead of failing. */
   transient?: TransientError[];
   /** Outputs recorded when the step succeeds (known at plan time: names, emails, URLs). */
-  outputs?: Record<string, string>;
+  outputs?: StepOutputs;
   /**
    * Values captured by earlier steps that this step's strings contain as `{{name}}` (e.g. the
    * project number in the Pub/Sub service agent's email); the executor substitutes them.
@@ -70,6 +71,8 @@ interface StepBase {
  * must hold on the resource as its GET returns it (`equals` a value, or `contains` a text).
  */
 export interface Ownership {
+  /** The resource, as people name it (`bucket gs://x`, `GKE cluster c`). */
+  resource: string;
   checks: { path: string; equals?: string; contains?: string }[];
   /** The step's error when a create finds the resource without the mark (code ALREADY_EXISTS). */
   conflict: { message: string; hint: string };
@@ -88,7 +91,7 @@ export interface ResourceStep extends StepBase {
   /** The create call (create plans) — `409 ALREADY_EXISTS` counts as done once `owner` holds. */
   create?: HttpCall & { poll: Poll };
   /** The delete call (delete plans) — `404 NOT_FOUND` counts as done; made only when `owner` holds. */
-  delete?: HttpCall & { poll: Poll };
+  delete?: HttpCall & { poll: Poll; empty?: EmptyFirst; keep?: KeepWhenRefused };
   /**
    * The resource is adopted (found by `get`, or answered 409 on create) and deleted only if it
    * carries its owner's mark. Every resource the plan creates has one; lookups do not.
@@ -103,6 +106,26 @@ export interface ResourceStep extends StepBase {
    * create/delete is a lookup (e.g. the project number).
    */
   capture?: Record<string, string>;
+}
+
+/**
+ * Before the delete call, delete every item listed at `list` (`items[].name`), each with DELETE
+ * `item` + its URL-encoded name, listing again until nothing is left (a bucket's objects).
+ */
+export interface EmptyFirst {
+  list: string;
+  item: string;
+}
+
+/**
+ * A delete refused with this status and message leaves the resource in place on purpose (a bucket
+ * that holds the user's data): the step succeeds, and the operation records `resource` as kept.
+ */
+export interface KeepWhenRefused {
+  status: number;
+  contains: string;
+  resource: string;
+  reason: string;
 }
 
 /**
@@ -154,6 +177,10 @@ export interface PlanOptions {
   environmentId: string;
   /** The workflow's identity, granted token-creator on the automation account. */
   workflowServiceAccount: string;
+  /** This service's identity (the Saxml deployer acts as the automation account), granted the same. */
+  serviceAccount: string;
+  /** delete: also delete the model repository bucket when it holds data. */
+  purgeData: boolean;
   /** delete: also remove bootstrap resources (the caller checked no other live environment needs them). */
   includeBootstrap: boolean;
 }

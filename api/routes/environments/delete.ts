@@ -24,9 +24,9 @@ export const route = environmentRoute({
 });
 
 export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async (c) => {
-  const { force, deleteBootstrap } = c.req.valid('query');
+  const { force, deleteBootstrap, purgeData } = c.req.valid('query');
   const { record, started } = await deleteEnvironment(deps, ctxOf(c), {
-    id: c.req.valid('param').id, force, deleteBootstrap, ifMatch: c.req.valid('header')['if-match'],
+    id: c.req.valid('param').id, force, deleteBootstrap, purgeData, ifMatch: c.req.valid('header')['if-match'],
   });
   const deleting = started || (record.operation?.state === 'RUNNING' && record.operation.target === 'delete');
   return deleting ? respondWithEnvironment(c, deps, record, 202) : respondWithEnvironment(c, deps, record, 200);

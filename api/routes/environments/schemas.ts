@@ -209,4 +209,7 @@ export const CreateQuery = z.object({
 export const DeleteQuery = z.object({
   force: booleanQuery.openapi({ description: 'Cancel a running operation first instead of answering 409' }),
   deleteBootstrap: booleanQuery.openapi({ description: "Also remove the project's bootstrap resources when no other live environment uses them" }),
+  purgeData: booleanQuery.openapi({
+    description: 'Also delete the model repository bucket when it holds data (your checkpoints). Without it such a bucket is kept, named in the operation’s `kept` and the events, and the delete still ends DELETED',
+  }),
 });

@@ -19,8 +19,8 @@ export function internalRouter(deps: Deps) {
     .openapi(internal(plan.route), plan.handler(deps))
     .openapi(internal(reports.route), reports.handler(deps))
     .openapi(internal(reconcile.route), reconcile.handler(deps))
-    .openapi(internal(saxml.applyRoute), saxml.apply)
-    .openapi(internal(saxml.statusRoute), saxml.status)
-    .openapi(internal(saxml.deleteRoute), saxml.remove)
+    .openapi(internal(saxml.applyRoute), saxml.apply(deps))
+    .openapi(internal(saxml.statusRoute), saxml.status(deps))
+    .openapi(internal(saxml.deleteRoute), saxml.remove(deps))
     .openapi(internal(deliveries.route), deliveries.handler(deps));
 }

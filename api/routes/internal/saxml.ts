@@ -1,32 +1,36 @@
-import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
-import { problem } from '../../http/problem.js';
+import { createRoute, type RouteHandler } from '@hono/zod-openapi';
+import type { Deps } from '../../deps.js';
+import { DeployerStatusSchema } from '../../domain/saxml/status.js';
 import type { AppEnv } from '../../http/types.js';
+import { applySaxml } from '../../services/saxml/apply.js';
+import { deleteSaxml } from '../../services/saxml/delete.js';
+import { saxmlStatus } from '../../services/saxml/status.js';
+import { ctxOf } from '../contract.js';
 import { EnvironmentIdParam } from '../environments/schemas.js';
 
 /**
- * The Saxml deployer's routes. Until it is built, `apply` answers 501, so a create with saxml
- * enabled fails at that stage and says why — never a fake success (DESIGN §4). Teardown must still
- * work for such environments: since nothing can have been deployed, `delete` succeeds and `status`
- * reports DELETED, which is the truth.
+ * The Saxml deployer's routes, called by the workflow's `api` steps (plan/saxml.ts): apply the
+ * cell, read its status, and move its teardown on. Each answers the deployer's status.
  */
-const SaxmlStatus = z.object({ state: z.enum(['DEPLOYING', 'READY', 'FAILED', 'DELETING', 'DELETED']), message: z.string() });
-const nothingDeployed = { state: 'DELETED', message: 'nothing is deployed: the Saxml deployer is not implemented yet' } as const;
 const path = (verb: string) => `/internal/environments/{id}/saxml/${verb}` as const;
+const answer = (description: string) => ({ 200: { description, content: { 'application/json': { schema: DeployerStatusSchema } } } });
 
 export const applyRoute = createRoute({
   hide: true, method: 'post', path: path('apply'), request: { params: EnvironmentIdParam },
-  responses: { 501: { description: 'Not implemented yet' } },
+  responses: answer('Applied (idempotent); the status of the cell'),
 });
 export const statusRoute = createRoute({
   hide: true, method: 'get', path: path('status'), request: { params: EnvironmentIdParam },
-  responses: { 200: { description: 'Deployer state', content: { 'application/json': { schema: SaxmlStatus } } } },
+  responses: answer('The status of the cell'),
 });
 export const deleteRoute = createRoute({
   hide: true, method: 'post', path: path('delete'), request: { params: EnvironmentIdParam },
-  responses: { 202: { description: 'Teardown started', content: { 'application/json': { schema: SaxmlStatus } } } },
+  responses: answer('One round of the teardown done; its status (DELETING until DELETED)'),
 });
 
-export const apply: RouteHandler<typeof applyRoute, AppEnv> = (c) =>
-  problem(c, 'NOT_IMPLEMENTED', 'the Saxml deployer is not implemented yet; create the environment with saxml.enabled=false for now');
-export const status: RouteHandler<typeof statusRoute, AppEnv> = (c) => c.json(nothingDeployed, 200);
-export const remove: RouteHandler<typeof deleteRoute, AppEnv> = (c) => c.json(nothingDeployed, 202);
+export const apply = (deps: Deps): RouteHandler<typeof applyRoute, AppEnv> => async (c) =>
+  c.json(await applySaxml(deps, ctxOf(c), { id: c.req.valid('param').id }), 200);
+export const status = (deps: Deps): RouteHandler<typeof statusRoute, AppEnv> => async (c) =>
+  c.json(await saxmlStatus(deps, ctxOf(c), { id: c.req.valid('param').id }), 200);
+export const remove = (deps: Deps): RouteHandler<typeof deleteRoute, AppEnv> => async (c) =>
+  c.json(await deleteSaxml(deps, ctxOf(c), { id: c.req.valid('param').id }), 200);

@@ -68,7 +68,7 @@ async function checkNames(deps: Deps, spec: NormalisedSpec): Promise<void> {
 function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
   const plan = buildPlan(spec, {
     kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
-    workflowServiceAccount: deps.google.workflowServiceAccount, includeBootstrap: true,
+    workflowServiceAccount: deps.google.workflowServiceAccount, serviceAccount: deps.google.serviceAccount, includeBootstrap: true, purgeData: false,
   });
   const tooLarge = planSizeProblem(plan);
   if (tooLarge) throw validationFailed([{ path: '$', message: tooLarge }]);

@@ -20,6 +20,8 @@ export interface DeleteInput {
   force: boolean;
   /** Also remove the project's bootstrap resources when no other live environment uses them. */
   deleteBootstrap: boolean;
+  /** Also delete the model repository when it holds data. */
+  purgeData: boolean;
   /** The ETag the caller last saw (`If-Match`). */
   ifMatch?: string;
 }
@@ -81,7 +83,8 @@ export async function startDelete(
     // environment's own resources are gone, by who is left then (apply-reports.ts).
     const begun = beginOperation(base, {
       id: operationId, kind: 'delete', target: 'delete', command: 'delete', time, busyAdvice: BUSY,
-      message: `${input.expiry ? 'expiry: ' : ''}delete operation started`, deleteBootstrap: input.deleteBootstrap, includeBootstrap: false,
+      message: `${input.expiry ? 'expiry: ' : ''}delete operation started${input.purgeData ? '; the model repository is deleted with its data (purgeData)' : ''}`,
+      deleteBootstrap: input.deleteBootstrap, includeBootstrap: false, purgeData: input.purgeData,
     });
     const deletePlan = planFor(deps, begun.record);
     // A new delete starts from scratch (progress of an earlier delete attempt is reused only by

@@ -35,6 +35,7 @@ export const retryEnvironment = verb(async (deps, ctx, input: { id: string; ifMa
       busyAdvice: 'wait for it or cancel it', message: `retry of the ${last.target} operation started`,
       // A resumed delete decides about the bootstrap again, when its resources are gone.
       ...(last.target === 'delete' && { deleteBootstrap: last.deleteBootstrap ?? false, includeBootstrap: false }),
+      ...(last.purgeData !== undefined && { purgeData: last.purgeData }),
     });
     if (!checked) return begun;
     const events = [...begun.events, preflightEvent(checked, operationId, time)];

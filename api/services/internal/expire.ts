@@ -18,7 +18,7 @@ export const expireDue = verb(async (deps, ctx, _input: void): Promise<{ notices
     try {
       const due = expiryDue(record, now, deps.expiry);
       if (due.kind === 'delete') {
-        const { started } = await startDelete(deps, ctx, record, { id: record.id, force: false, deleteBootstrap: false, expiry: true });
+        const { started } = await startDelete(deps, ctx, record, { id: record.id, force: false, deleteBootstrap: false, purgeData: false, expiry: true });
         if (started) deletes++;
       } else if (due.kind === 'notice' || due.kind === 'blocked') {
         // Recorded only if the same notice is still due in the transaction (another sweep may have recorded it).

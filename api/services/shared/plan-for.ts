@@ -5,7 +5,7 @@ import type { Plan } from '../../domain/plan/types.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 
 /** The full plan of the operation's kind (create or delete) for this environment. */
-export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: EnvironmentRecord, operation: Pick<Operation, 'target' | 'includeBootstrap'> | undefined = record.operation): Plan {
+export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: EnvironmentRecord, operation: Pick<Operation, 'target' | 'includeBootstrap' | 'purgeData'> | undefined = record.operation): Plan {
   // A record holds the spec its create normalised (create-environment.ts); the stored schema cannot say so.
   return buildPlan(record.spec as NormalisedSpec, {
     kind: operation?.target ?? 'create',
@@ -13,7 +13,9 @@ export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: Environm
     apiBase: deps.apiBase(),
     environmentId: record.id,
     workflowServiceAccount: deps.google.workflowServiceAccount,
+    serviceAccount: deps.google.serviceAccount,
     includeBootstrap: operation?.includeBootstrap ?? false,
+    purgeData: operation?.purgeData ?? false,
   });
 }
 

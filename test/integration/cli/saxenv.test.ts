@@ -48,12 +48,12 @@ function specFile(name: string, overrides: Record<string, unknown> = {}): string
   return file;
 }
 
-/** What varies between runs: times, ids, durations, the simulated cluster's IP. */
+/** What varies between runs: times, ids, durations, the simulated cluster's address (the sandbox's has a port). */
 const normalised = (text: string) => text
   .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
   .replace(/env-[0-9a-z]{26}/g, 'env-<id>')
   .replace(/took \d+(m\d\ds|s)/g, 'took <duration>')
-  .replace(/\b\d{1,3}(\.\d{1,3}){3}\b/g, '<ip>');
+  .replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, '<ip>');
 
 it('is the package\'s bin, as `npm run build` writes it', async () => {
   const { bin } = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };

@@ -75,7 +75,7 @@ deleting = delete_environment.sync(client=client, id=created.id, delete_bootstra
 deleted = poll({EnvironmentState.DELETED, EnvironmentState.FAILED})
 missing = get_environment.sync(client=client, id="env-00000000000000000000000000")
 print(json.dumps({
-    "created": str(created.state), "active": str(active.state), "cluster": active.outputs["clusterName"],
+    "created": str(created.state), "active": str(active.state), "cluster": active.outputs.cluster_name,
     "tpuDiskSizeGb": active.spec.cluster.tpu_node_pools[0].disk_size_gb,
     "deleting": str(deleting.state), "deleted": str(deleted.state),
     "missing": str(missing.code) if isinstance(missing, Problem) else None,

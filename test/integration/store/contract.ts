@@ -92,7 +92,7 @@ export function storeContract(
 
     describe('create and get', () => {
       it('returns what was created', async () => {
-        const record = newEnvironmentRecord({ labels: { team: 'blue' }, outputs: { cluster: 'demo-saxml-gke-cluster' } });
+        const record = newEnvironmentRecord({ labels: { team: 'blue' }, outputs: { clusterName: 'demo-saxml-gke-cluster' } });
         expect(await store.create(record)).toEqual(record);
         expect(await store.get(record.id)).toEqual(record);
         expect(await store.get('env-unknown')).toBeNull();
@@ -173,15 +173,15 @@ export function storeContract(
             store.update(created.id, (current) => ({
               record: {
                 ...current,
-                outputs: { ...current.outputs, count: String(Number(current.outputs.count ?? 0) + 1), [`writer${writer}`]: 'yes' },
+                labels: { ...current.labels, count: String(Number(current.labels.count ?? 0) + 1), [`writer${writer}`]: 'yes' },
               },
             })),
           ),
         );
         const final = await store.get(created.id);
         expect(final?.version).toBe(created.version + WRITERS);
-        expect(final?.outputs.count).toBe(String(WRITERS));
-        expect(Object.keys(final?.outputs ?? {}).filter((k) => k.startsWith('writer'))).toHaveLength(WRITERS);
+        expect(final?.labels.count).toBe(String(WRITERS));
+        expect(Object.keys(final?.labels ?? {}).filter((k) => k.startsWith('writer'))).toHaveLength(WRITERS);
         // Every writer saw a distinct version: none of them overwrote another.
         expect(results.map((r) => r.record.version).sort((a, b) => a - b)).toEqual(
           Array.from({ length: WRITERS }, (_, i) => created.version + 1 + i),

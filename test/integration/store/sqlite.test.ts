@@ -85,14 +85,14 @@ describe('SqliteEnvironmentStore on its file', () => {
       const { id } = await store.create(newEnvironmentRecord());
       const first = await store.get(id);
       expect(await store.get(id)).toBe(first); // the same frozen record: nothing was read or parsed again
-      await store.update(id, (current) => ({ record: { ...current, outputs: { step: 'one' } } }));
-      expect((await store.get(id))?.outputs).toEqual({ step: 'one' });
+      await store.update(id, (current) => ({ record: { ...current, outputs: { clusterName: 'one' } } }));
+      expect((await store.get(id))?.outputs).toEqual({ clusterName: 'one' });
       await expect(store.update(id, () => {
         throw new Error('mutation failed');
       })).rejects.toThrow('mutation failed');
-      expect((await store.get(id))?.outputs).toEqual({ step: 'one' });
-      await store.update(id, (current) => ({ record: { ...current, outputs: { step: 'two' } } }));
-      expect((await store.get(id))?.outputs).toEqual({ step: 'two' });
+      expect((await store.get(id))?.outputs).toEqual({ clusterName: 'one' });
+      await store.update(id, (current) => ({ record: { ...current, outputs: { clusterName: 'two' } } }));
+      expect((await store.get(id))?.outputs).toEqual({ clusterName: 'two' });
     } finally {
       await store.close();
     }

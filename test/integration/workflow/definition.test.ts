@@ -58,7 +58,7 @@ describe('workflows/environment.workflows.yaml', () => {
 
   it('has the expected subworkflows', () => {
     expect(Object.keys(DOC).sort()).toEqual(
-      ['gcall', 'http_failure', 'main', 'mint_token', 'owned', 'poll_op', 'retryable', 'run_api', 'run_iam', 'run_resource', 'run_step'].sort(),
+      ['empty_items', 'gcall', 'http_failure', 'main', 'mint_token', 'owned', 'poll_op', 'retryable', 'run_api', 'run_iam', 'run_resource', 'run_step'].sort(),
     );
     expect(DOC['main']!.params).toEqual(['args']);
     expect(DOC['retryable']!.params).toEqual(['e']);

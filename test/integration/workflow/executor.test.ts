@@ -469,8 +469,8 @@ describe('plan executor: delete plans, api steps, plan fetch', () => {
     w.on('POST', '/api/internal/environments/env-01/saxml/apply-broken', { status: 200, body: {} });
     w.on('GET', '/api/internal/environments/env-01/saxml/status-broken', { status: 200, body: { state: 'FAILED', message: 'sax-admin: ImagePullBackOff' } });
     w.on('POST', '/api/internal/environments/env-01/saxml/delete', {
-      status: 501,
-      body: { type: 'about:blank', title: 'Not Implemented', status: 501, code: 'NOT_IMPLEMENTED', detail: 'the Saxml deployer is not built yet' },
+      status: 404,
+      body: { type: 'about:blank', title: 'Not Found', status: 404, code: 'NOT_FOUND', detail: 'environment env-01 not found' },
     });
     w.plan = plan([[[['saxml.deploy'], ['saxml.broken', 'saxml.delete']]]], [
       step('saxml.deploy', 'apply', 'status'),
@@ -486,7 +486,7 @@ describe('plan executor: delete plans, api steps, plan fetch', () => {
       tags: ['ApiStepFailed'],
       google: { state: 'FAILED', message: 'sax-admin: ImagePullBackOff' },
     });
-    expect(w.reportOf('saxml.delete', 'FAILED')?.error).toMatchObject({ message: 'the Saxml deployer is not built yet', httpStatus: 501, tags: ['HttpError'] });
+    expect(w.reportOf('saxml.delete', 'FAILED')?.error).toMatchObject({ message: 'environment env-01 not found', httpStatus: 404, tags: ['HttpError'] });
     // Only OIDC tokens for this service went to it; no minting was needed for api steps.
     expect(new Set(w.requests.filter((r) => r.path.startsWith('/api/')).map((r) => w.identity(r)))).toEqual(new Set(['oidc']));
     expect(w.minted).toEqual([]);
@@ -503,6 +503,7 @@ describe('plan executor: delete plans, api steps, plan fetch', () => {
 
   describe('ownership: a resource that exists is adopted or deleted only with its owner’s mark', () => {
     const owner = {
+      resource: 'bucket gs://b',
       checks: [{ path: 'labels.saxml-environment', equals: 'env-01' }],
       conflict: { message: 'bucket gs://b already exists and was not made by environment env-01', hint: 'pick another name in buckets.admin' },
       leftAlone: 'bucket gs://b does not carry the mark, so it was left alone',

@@ -2,8 +2,8 @@
  * The executor on a real plan: `buildPlan` compiles a spec, the YAML runs it on the local engine
  * against the sandbox cloud (api/sandbox) — create, then delete with the bootstrap resources —
  * and the sandbox ends empty. Engine and sandbox share one virtual clock (time scale 1), so a
- * 7-minute cluster takes 7 virtual minutes and no real time. Saxml is off: its internal routes are
- * not built yet (they answer 501).
+ * 7-minute cluster takes 7 virtual minutes and no real time. Saxml is off: its deployer is this
+ * service's (services/saxml), exercised end to end in test/e2e.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -18,6 +18,7 @@ import { DEFINITION, VirtualClock } from './fake-world.js';
 
 const PROJECT = 'my-project-1';
 const WORKFLOW_SA = 'saxml-workflow@workflow-host.iam.gserviceaccount.com';
+const SERVICE_SA = 'saxml-api@workflow-host.iam.gserviceaccount.com';
 const parsed = parseSpec({
   name: 'demo',
   project: PROJECT,
@@ -54,13 +55,15 @@ beforeAll(async () => {
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // The workflow's own identity exists before any execution (IAM refuses grants to unknown accounts).
-  const made = await sandbox.app.request('/iam/v1/projects/workflow-host/serviceAccounts', {
-    method: 'POST',
-    headers: { authorization: sandbox.identities.authorization('owner@example.com'), 'content-type': 'application/json' },
-    body: JSON.stringify({ accountId: 'saxml-workflow' }),
-  });
-  expect(made.status).toBe(200);
+  // The workflow's and the service's identities exist before any execution (IAM refuses grants to unknown accounts).
+  for (const accountId of ['saxml-workflow', 'saxml-api']) {
+    const made = await sandbox.app.request('/iam/v1/projects/workflow-host/serviceAccounts', {
+      method: 'POST',
+      headers: { authorization: sandbox.identities.authorization('owner@example.com'), 'content-type': 'application/json' },
+      body: JSON.stringify({ accountId }),
+    });
+    expect(made.status).toBe(200);
+  }
 });
 
 afterAll(async () => {
@@ -74,7 +77,9 @@ function planFor(kind: Plan['kind']): Plan {
     apiBase: origin,
     environmentId: 'env-1',
     workflowServiceAccount: WORKFLOW_SA,
+    serviceAccount: SERVICE_SA,
     includeBootstrap: true,
+    purgeData: false,
   });
 }
 
@@ -116,7 +121,7 @@ describe('plan executor on the sandbox cloud', () => {
     expect(deleted.state).toBe('SUCCEEDED');
     expect(invalid).toEqual([]);
     expect(stepReports().filter((r) => r.state === 'SUCCEEDED').map((r) => r.step).sort()).toEqual(plan.steps.map((s) => s.id).sort());
-    expect(sandbox.inventory().map((i) => `${i.type} ${i.name}`)).toEqual([`iam.serviceAccount ${WORKFLOW_SA}`]);
+    expect(sandbox.inventory().map((i) => `${i.type} ${i.name}`)).toEqual([`iam.serviceAccount ${SERVICE_SA}`, `iam.serviceAccount ${WORKFLOW_SA}`]);
 
   });
 });

@@ -29,8 +29,8 @@ describe('event filters', () => {
   it('by default send the lifecycle, not every step', () => {
     const sent = (type: EnvironmentEvent['type']) => matchesFilter(type, DEFAULT_EVENT_FILTER);
     for (const type of ['environment.creating', 'environment.active', 'environment.failed', 'environment.deleting', 'environment.deleted',
-      'stage.succeeded', 'stage.failed', 'operation.cancelled', 'bootstrap.kept', 'notification.disabled'] as const) expect(sent(type)).toBe(true);
-    for (const type of ['step.started', 'step.succeeded', 'step.failed', 'stage.started', 'operation.started', 'report.ignored'] as const) expect(sent(type)).toBe(false);
+      'stage.succeeded', 'stage.failed', 'operation.cancelled', 'bootstrap.kept', 'resource.kept', 'notification.disabled'] as const) expect(sent(type)).toBe(true);
+    for (const type of ['step.started', 'step.succeeded', 'step.failed', 'stage.started', 'operation.started', 'report.ignored', 'saxml.changed'] as const) expect(sent(type)).toBe(false);
     expect(NotificationSpecSchema.parse({ type: 'slack', url: 'https://hooks.slack.com/services/a' }).events).toEqual([...DEFAULT_EVENT_FILTER]);
   });
 

@@ -119,15 +119,21 @@ describe.each(plans)('$name: the create plan', ({ create, body }) => {
     expect(stepById(create, 'base.workload-identity').after).toEqual(['base.cluster', 'base.workload-sa']);
   });
 
-  it('deploys Saxml after the cluster, every TPU pool, Workload Identity and the buckets, or not at all', () => {
+  it('applies the Saxml cell after the cluster and the buckets, beside the TPU pools and the Workload Identity grant; each serving pool’s model server waits for its pool', () => {
     const saxml = create.steps.filter((s) => s.stage === 'saxml');
     if (!spec.saxml.enabled) return expect(saxml).toEqual([]);
-    expect(saxml.map((s) => s.id)).toEqual(['saxml.deploy']);
-    const ancestors = up.get('saxml.deploy')!;
-    for (const id of ['base.cluster', 'base.workload-identity', 'base.workload-sa.roles', 'base.bucket.admin.iam', 'base.bucket.models.iam',
-      ...spec.cluster.tpuNodePools.map((p) => `base.tpu-pool.${p.name}`)]) {
+    const serving = [...new Set(spec.saxml.models.map((m) => m.tpuPool))];
+    expect(saxml.map((s) => s.id)).toEqual(['saxml.cell', ...serving.map((p) => `saxml.model-server.${p}`)]);
+    const ancestors = up.get('saxml.cell')!;
+    for (const id of ['base.cluster', 'base.workload-sa.roles', 'base.bucket.admin.iam', 'base.bucket.models.iam']) {
       expect(ancestors).toContain(id);
     }
+    // Not the grant (apply waits for it itself, services/saxml/apply.ts), not the TPU pools: same wave.
+    for (const pool of spec.cluster.tpuNodePools) expect(ancestors).not.toContain(`base.tpu-pool.${pool.name}`);
+    expect(ancestors).not.toContain('base.workload-identity');
+    const wave = create.schedule.flat(2).find((w) => w.includes('saxml.cell'))!;
+    expect(wave).toContain(`base.tpu-pool.${spec.cluster.tpuNodePools[0]!.name}`);
+    for (const pool of serving) expect(stepById(create, `saxml.model-server.${pool}`).after).toEqual(['saxml.cell', `base.tpu-pool.${pool}`]);
   });
 
   it('has perf steps exactly when perf is enabled', () => {
@@ -154,7 +160,7 @@ describe('the default create plan', () => {
       'base.bucket.admin', 'base.bucket.models', 'base.bucket.admin.iam', 'base.bucket.models.iam', 'base.artifact-registry',
       'base.cluster', 'base.tpu-pool.tpu-v5e-4', 'base.workload-identity',
       'perf.schema', 'perf.topic', 'perf.dataset', 'perf.table', 'perf.pubsub-agent.roles', 'perf.subscription',
-      'saxml.deploy',
+      'saxml.cell',
     ]);
   });
 

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan, PlanStep } from '../../../api/domain/plan/types.js';
-import { SCENARIOS, body, closure, createPlan, deletePlan, specOf, stepById } from './support.js';
+import { buildPlan } from '../../../api/domain/plan/index.js';
+import { SCENARIOS, TEST_APIS, body, closure, createPlan, deletePlan, options, specOf, stepById } from './support.js';
+
+const buildPlanWith = (overrides: Parameters<typeof options>[0]) => buildPlan(specOf(body()), options({ kind: 'delete', ...overrides }));
 
 // The delete plan is the reverse of the create DAG over what can be undone. Checked both ways:
 // every create ordering is reversed in delete, and delete adds no ordering create does not imply.
 
-/** The create step a delete step undoes. */
-const createIdOf = (deleteId: string) => (deleteId === 'saxml.delete' ? 'saxml.deploy' : deleteId);
+/** The create step a delete step undoes: the same id (the Saxml teardown replaces the cell's step under its id). */
+const createIdOf = (deleteId: string) => deleteId;
 
 const cases = Object.entries(SCENARIOS).flatMap(([name, b]) =>
   [true, false].map((includeBootstrap) => ({
@@ -73,7 +76,7 @@ describe.each(cases)('$name', ({ b, includeBootstrap, create, del }) => {
         expect(step.ready, step.id).toBeUndefined();
       }
       if (step.kind === 'iamBinding') expect(step.action, step.id).toBe('remove');
-      if (step.kind === 'api') expect(step.id).toBe('saxml.delete');
+      if (step.kind === 'api') expect(step.id).toBe('saxml.cell');
     }
     // Same ids as in create, so a step keeps its name across operations.
     for (const step of undone) expect(create.steps.map((s) => s.id)).toContain(createIdOf(step.id));
@@ -82,9 +85,12 @@ describe.each(cases)('$name', ({ b, includeBootstrap, create, del }) => {
   it('removes Saxml first, then the cluster, then the subnet, then the network', () => {
     const order = del.steps.map((s) => s.id);
     if (spec.saxml.enabled) {
-      expect(order.indexOf('saxml.delete')).toBeLessThan(order.indexOf('base.cluster'));
-      expect(deleteUp.get('base.cluster')).toContain('saxml.delete');
-      expect(stepById(del, 'saxml.delete').after).toEqual([]);
+      expect(order.indexOf('saxml.cell')).toBeLessThan(order.indexOf('base.cluster'));
+      expect(deleteUp.get('base.cluster')).toContain('saxml.cell');
+      // The buckets go after the cell that used them (the admin bucket holds its sax-root).
+      expect(deleteUp.get('base.bucket.admin')).toContain('saxml.cell');
+      expect(stepById(del, 'saxml.cell').after).toEqual([]);
+      expect(order.filter((id) => id.startsWith('saxml.model-server.'))).toEqual([]);
     }
     if (!spec.network.existing) {
       expect(stepById(del, 'base.subnet').after).toEqual(['base.cluster']);
@@ -129,16 +135,38 @@ describe('delete details', () => {
     }
   });
 
-  it('calls the Saxml teardown route and polls the status route until DELETED', () => {
-    const s = step(deletePlan(), 'saxml.delete');
+  it('calls the Saxml teardown route until it answers DELETED (each call moves the teardown on)', () => {
+    const s = step(deletePlan(), 'saxml.cell');
+    const teardown = { method: 'POST', url: 'http://127.0.0.1:8080/internal/environments/env-01jabcdefghjkmnpqrstvwxyz0/saxml/delete' };
     expect(s).toMatchObject({
       kind: 'api',
       stage: 'saxml',
-      call: { method: 'POST', url: 'http://127.0.0.1:8080/internal/environments/env-01jabcdefghjkmnpqrstvwxyz0/saxml/delete' },
-      status: { method: 'GET', url: 'http://127.0.0.1:8080/internal/environments/env-01jabcdefghjkmnpqrstvwxyz0/saxml/status' },
+      call: teardown,
+      status: teardown,
       ready: { path: 'state', values: ['DELETED'] },
       failed: { path: 'state', values: ['FAILED'] },
     });
+  });
+
+  it('empties the admin bucket (Saxml’s own sax-root) and keeps the model repository when it holds data, unless purgeData', () => {
+    const bucketDelete = (plan: Plan, id: string) => { const s = step(plan, id); return s.kind === 'resource' ? s.delete : undefined; };
+    const objects = (bucket: string) => ({
+      list: `${TEST_APIS.storage}/storage/v1/b/${bucket}/o?fields=items(name)&maxResults=1000`,
+      item: `${TEST_APIS.storage}/storage/v1/b/${bucket}/o/`,
+    });
+    expect(bucketDelete(deletePlan(), 'base.bucket.admin')).toMatchObject({ method: 'DELETE', empty: objects('demo-saxml-admin') });
+    expect(bucketDelete(deletePlan(), 'base.bucket.models')).toMatchObject({
+      method: 'DELETE',
+      keep: { status: 409, contains: 'not empty', resource: 'gs://demo-saxml-model-repository', reason: expect.stringContaining('purgeData=true') },
+    });
+    expect(bucketDelete(deletePlan(), 'base.bucket.models')).not.toHaveProperty('empty');
+    const purge = buildPlanWith({ purgeData: true });
+    expect(bucketDelete(purge, 'base.bucket.models')).toMatchObject({ empty: objects('demo-saxml-model-repository') });
+    expect(bucketDelete(purge, 'base.bucket.models')).not.toHaveProperty('keep');
+    // The shared, versioned automation bucket is never emptied for an environment.
+    const automation = bucketDelete(deletePlan(body(), true), 'bootstrap.automation-bucket');
+    expect(automation).not.toHaveProperty('empty');
+    expect(automation).not.toHaveProperty('keep');
   });
 
   it('keeps the existence check on deletes (404 means done) and the same identity as create', () => {

@@ -6,7 +6,7 @@ import { GOOGLE_APIS } from '../../../api/domain/google-apis.js';
 import { buildPlan, MAX_SERVICES_PER_BATCH, PRODUCTION_API_BASES, requiredServices } from '../../../api/domain/plan/index.js';
 import type { GoogleApi, IamBindingStep, Plan, PlanStep, ResourceStep } from '../../../api/domain/plan/types.js';
 import {
-  API_BASE, ENVIRONMENT_ID, SCENARIOS, TEST_APIS, WORKFLOW_SA, apiOf, body, createPlan, deletePlan, options, specOf, stepById, urlsOf,
+  API_BASE, ENVIRONMENT_ID, MODEL, SCENARIOS, SERVICE_SA, TEST_APIS, WORKFLOW_SA, apiOf, body, createPlan, deletePlan, options, specOf, stepById, urlsOf,
 } from './support.js';
 import { extractMethods, type GoogleMethods } from './google-methods.js';
 
@@ -268,7 +268,11 @@ describe('IAM', () => {
     expect(binding(plan, 'bootstrap.token-creator')).toMatchObject({
       read: { method: 'POST', url: `${sa}:getIamPolicy` },
       write: { method: 'POST', url: `${sa}:setIamPolicy`, wrap: true },
-      bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', member: `serviceAccount:${WORKFLOW_SA}` }],
+      // The workflow mints tokens for its Google calls; this service for the Saxml deployer's Kubernetes calls.
+      bindings: [
+        { role: 'roles/iam.serviceAccountTokenCreator', member: `serviceAccount:${WORKFLOW_SA}` },
+        { role: 'roles/iam.serviceAccountTokenCreator', member: `serviceAccount:${SERVICE_SA}` },
+      ],
     });
     const bucket = `${TEST_APIS.storage}/storage/v1/b/demo-saxml-admin/iam`;
     expect(binding(plan, 'base.bucket.admin.iam')).toMatchObject({ read: { method: 'GET', url: bucket }, write: { method: 'PUT', url: bucket, wrap: false } });
@@ -409,20 +413,29 @@ describe('outputs and the saxml step', () => {
       metricsDataset: 'my-project-1.demo_metrics_dataset',
       metricsTable: 'my-project-1.demo_metrics_dataset.performance_metrics',
       metricsSubscription: 'projects/my-project-1/subscriptions/demo_metrics_pubsub_bq_sub',
-      saxmlNamespace: 'saxml',
     });
     const captures = Object.assign({}, ...plan.steps.map((s) => (s.kind === 'resource' ? s.capture ?? {} : {})));
     expect(captures).toEqual({ projectNumber: 'projectNumber', clusterEndpoint: 'endpoint' });
   });
 
-  it('calls the internal saxml routes and polls status until READY', () => {
-    expect(stepById(createPlan(), 'saxml.deploy')).toMatchObject({
+  it('applies the cell through the internal saxml route until its CPU side is READY; polls status for each serving pool until its model server is', () => {
+    const route = `${API_BASE}/internal/environments/${ENVIRONMENT_ID}/saxml`;
+    const plan = createPlan(body({ saxml: { models: [MODEL] } }));
+    expect(stepById(plan, 'saxml.cell')).toMatchObject({
       kind: 'api',
       as: 'automation',
-      call: { method: 'POST', url: `${API_BASE}/internal/environments/${ENVIRONMENT_ID}/saxml/apply` },
-      status: { method: 'GET', url: `${API_BASE}/internal/environments/${ENVIRONMENT_ID}/saxml/status` },
-      ready: { path: 'state', values: ['READY'] },
-      failed: { path: 'state', values: ['FAILED'] },
+      call: { method: 'POST', url: `${route}/apply` },
+      // Apply again on every poll: it starts the pods once the Workload Identity grant is done.
+      status: { method: 'POST', url: `${route}/apply` },
+      ready: { path: 'cell.state', values: ['READY'] },
+      failed: { path: 'cell.state', values: ['FAILED'] },
+    });
+    expect(stepById(plan, 'saxml.model-server.tpu-v5e-4')).toMatchObject({
+      kind: 'api',
+      call: { method: 'GET', url: `${route}/status` },
+      status: { method: 'GET', url: `${route}/status` },
+      ready: { path: 'modelServers.tpu-v5e-4.state', values: ['READY'] },
+      failed: { path: 'modelServers.tpu-v5e-4.state', values: ['FAILED'] },
     });
   });
 

@@ -3,7 +3,7 @@ import {
   PlanGraphError, createPhase, criticalChain, criticalPath, deletePhase, schedule,
 } from '../../../api/domain/plan/index.js';
 import type { PlanStep } from '../../../api/domain/plan/types.js';
-import { SCENARIOS, createPlan, deletePlan } from './support.js';
+import { MODEL, SCENARIOS, body, createPlan, deletePlan } from './support.js';
 
 /** A minimal api step: only id, stage and after matter to the scheduler. */
 const s = (id: string, after: string[] = [], stage: PlanStep['stage'] = 'base'): PlanStep => ({
@@ -95,8 +95,8 @@ describe('the default plans’ schedules', () => {
           ['base.network', 'base.node-sa', 'base.workload-sa', 'base.bucket.admin', 'base.bucket.models'],
           ['base.subnet', 'base.node-sa.roles', 'base.workload-sa.roles', 'base.bucket.admin.iam', 'base.bucket.models.iam'],
           ['base.cluster'],
-          ['base.tpu-pool.tpu-v5e-4', 'base.workload-identity'],
-          ['saxml.deploy'],
+          // Saxml's cell is applied while the TPU pool is being created.
+          ['base.tpu-pool.tpu-v5e-4', 'base.workload-identity', 'saxml.cell'],
         ],
         [['base.artifact-registry']],
         [['perf.schema', 'perf.dataset', 'perf.pubsub-agent.roles'], ['perf.topic', 'perf.table'], ['perf.subscription']],
@@ -107,10 +107,10 @@ describe('the default plans’ schedules', () => {
   it('delete without bootstrap: Saxml, then the environment in reverse; perf and the registry beside it', () => {
     expect(deletePlan().schedule).toEqual([[
       [
-        ['saxml.delete'],
-        ['base.workload-identity', 'base.bucket.models.iam', 'base.bucket.admin.iam', 'base.workload-sa.roles'],
-        ['base.cluster', 'base.bucket.models', 'base.bucket.admin', 'base.workload-sa'],
-        ['base.node-sa.roles', 'base.subnet'],
+        // The Workload Identity grant goes beside the teardown: the cell never waited for it in create.
+        ['saxml.cell', 'base.workload-identity'],
+        ['base.cluster', 'base.bucket.models.iam', 'base.bucket.admin.iam', 'base.workload-sa.roles'],
+        ['base.bucket.models', 'base.bucket.admin', 'base.workload-sa', 'base.node-sa.roles', 'base.subnet'],
         ['base.node-sa', 'base.network'],
       ],
       [['perf.subscription'], ['perf.table', 'perf.topic'], ['perf.dataset', 'perf.schema']],
@@ -147,15 +147,15 @@ describe('criticalPath()', () => {
     expect(criticalPath([], () => 1)).toBe(0);
   });
 
-  it('runs through the cluster and the TPU pool on the default plan (perf is shorter and beside it)', () => {
-    const plan = createPlan();
-    const duration = (x: PlanStep) => (x.id === 'base.cluster' ? 600 : x.id.startsWith('base.tpu-pool.') ? 300 : x.id === 'saxml.deploy' ? 120 : 10);
+  it('runs through the cluster, the TPU pool and its model server on a plan with a model (perf and the cell are shorter and beside it)', () => {
+    const plan = createPlan(body({ saxml: { models: [MODEL] } }));
+    const duration = (x: PlanStep) => (x.id === 'base.cluster' ? 600 : x.id.startsWith('base.tpu-pool.') ? 300 : x.id.startsWith('saxml.model-server.') ? 290 : x.id === 'saxml.cell' ? 75 : 10);
     const chain = criticalChain(plan.steps, duration);
     expect(chain.ids).toEqual([
       'bootstrap.services.1', 'bootstrap.automation-sa', 'bootstrap.automation-sa.roles', 'base.network', 'base.subnet',
-      'base.cluster', 'base.tpu-pool.tpu-v5e-4', 'saxml.deploy',
+      'base.cluster', 'base.tpu-pool.tpu-v5e-4', 'saxml.model-server.tpu-v5e-4',
     ]);
-    expect(chain.duration).toBe(5 * 10 + 600 + 300 + 120);
+    expect(chain.duration).toBe(5 * 10 + 600 + 300 + 290);
     expect(criticalPath(plan.steps, duration)).toBe(chain.duration);
   });
 });

@@ -13,6 +13,7 @@ export const TEST_APIS: ApiBases = sandboxBases('http://127.0.0.1:8080/_sandbox'
 export const API_BASE = 'http://127.0.0.1:8080';
 export const ENVIRONMENT_ID = 'env-01jabcdefghjkmnpqrstvwxyz0';
 export const WORKFLOW_SA = 'saxml-workflows@my-project-1.iam.gserviceaccount.com';
+export const SERVICE_SA = 'saxml-api@svc-project.iam.gserviceaccount.com';
 
 /** A spec as the API stores it: parsed, validated, defaults filled. */
 export function specOf(b: Body = body()): NormalisedSpec {
@@ -28,13 +29,20 @@ export function options(overrides: Partial<PlanOptions> = {}): PlanOptions {
     apiBase: API_BASE,
     environmentId: ENVIRONMENT_ID,
     workflowServiceAccount: WORKFLOW_SA,
+    serviceAccount: SERVICE_SA,
     includeBootstrap: false,
+    purgeData: false,
     ...overrides,
   };
 }
 
 export const createPlan = (b: Body = body()) => buildPlan(specOf(b), options());
 export const deletePlan = (b: Body = body(), includeBootstrap = false) => buildPlan(specOf(b), options({ kind: 'delete', includeBootstrap }));
+
+/** The README's model: LLaMA 7B on the v5litepod-4 pool. */
+export const MODEL = {
+  id: 'llama7b', modelPath: 'saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e', checkpoint: 'gs://ckpt/llama-7b/checkpoint_00000000', tpuPool: 'tpu-v5e-4',
+};
 
 /** The spec variants every DAG property is checked on. */
 export const SCENARIOS: Record<string, Body> = {
@@ -47,6 +55,7 @@ export const SCENARIOS: Record<string, Body> = {
   }),
   'two TPU pools': body({
     cluster: { tpuNodePools: [tpuPool(), tpuPool({ name: 'tpu-v5e-8', tpuType: 'v5litepod-8', spot: true, autoscaling: true })] },
+    saxml: { models: [MODEL, { ...MODEL, id: 'llama7b_b', tpuPool: 'tpu-v5e-8' }] },
   }),
   'no artifact registry, perf and saxml off': body({ artifactRegistry: { enabled: false }, perf: { enabled: false }, saxml: { enabled: false } }),
   'two service batches': body({

@@ -44,7 +44,7 @@ describe('describeStepError', () => {
 
   it("falls back to Google's status, our own problem code, or the HTTP status", () => {
     expect(describeStepError(undefined, 's', { httpStatus: 400, google: { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'bad' } } }).code).toBe('INVALID_ARGUMENT');
-    expect(describeStepError(undefined, 's', { httpStatus: 501, google: { code: 'NOT_IMPLEMENTED', detail: 'x', message: 'not yet' } }).code).toBe('NOT_IMPLEMENTED');
+    expect(describeStepError(undefined, 's', { httpStatus: 409, google: { code: 'OPERATION_IN_PROGRESS', detail: 'x', message: 'busy' } }).code).toBe('OPERATION_IN_PROGRESS');
     expect(describeStepError(undefined, 's', { httpStatus: 502, message: 'bad gateway' }).code).toBe('HTTP_502');
     expect(describeStepError(undefined, 's', { message: 'timed out', tags: ['TimeoutError'] }).code).toBe('TIMEOUT_ERROR');
   });

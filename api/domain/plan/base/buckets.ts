@@ -8,8 +8,13 @@ export function bucketSteps(ctx: Ctx): StepDef[] {
   const { spec, names } = ctx;
   const readers = [names.nodePoolServiceAccountEmail, names.workloadServiceAccountEmail].map(serviceAccountMember);
   const buckets = [
-    { id: BASE_STEPS.adminBucket, iamId: BASE_STEPS.adminBucketIam, name: names.adminBucket, output: 'adminBucket', field: 'buckets.admin' },
-    { id: BASE_STEPS.modelBucket, iamId: BASE_STEPS.modelBucketIam, name: names.modelBucket, output: 'modelBucket', field: 'buckets.modelRepository' },
+    // sax-root and sax-fs-root are Saxml's own state: emptied with the cell.
+    { id: BASE_STEPS.adminBucket, iamId: BASE_STEPS.adminBucketIam, name: names.adminBucket, output: 'adminBucket', field: 'buckets.admin', teardown: 'empty' },
+    // The user's checkpoints: deleted only when empty, or when the delete says purgeData=true.
+    {
+      id: BASE_STEPS.modelBucket, iamId: BASE_STEPS.modelBucketIam, name: names.modelBucket, output: 'modelBucket', field: 'buckets.modelRepository',
+      teardown: ctx.options.purgeData ? 'empty' : { keep: 'the model repository holds data (checkpoints); delete with purgeData=true to remove it' },
+    },
   ] as const;
   const made = buckets.map((b) => bucketStep(ctx, {
     id: b.id,
@@ -24,6 +29,7 @@ export function bucketSteps(ctx: Ctx): StepDef[] {
     mark: ctx.mark,
     // Bucket names are global: someone else's may already have this one.
     owner: ctx.mark.byLabel('labels', `bucket gs://${b.name}`, `bucket names are global: pick another name in ${b.field}`),
+    teardown: b.teardown,
     outputs: { [b.output]: `gs://${b.name}` },
   }));
   const grants = buckets.map((b) => bucketBinding(ctx, b.name, {

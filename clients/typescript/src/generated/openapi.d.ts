@@ -334,7 +334,9 @@ export interface components {
          *           "modelServer": "us-docker.pkg.dev/cloud-tpu-images/inference/sax-model-server:v1.1.0",
          *           "util": "us-docker.pkg.dev/cloud-tpu-images/inference/sax-util:v1.1.0"
          *         },
-         *         "proxy": {},
+         *         "proxy": {
+         *           "serviceType": "LoadBalancer"
+         *         },
          *         "models": []
          *       },
          *       "notifications": []
@@ -550,6 +552,11 @@ export interface components {
                 };
                 proxy: {
                     image?: string;
+                    /**
+                     * @default LoadBalancer
+                     * @enum {string}
+                     */
+                    serviceType: "LoadBalancer" | "ClusterIP" | "NodePort";
                 };
                 /** @default [] */
                 models: {
@@ -581,6 +588,7 @@ export interface components {
                  *       "operation.cancelled",
                  *       "bootstrap.kept",
                  *       "bootstrap.removed",
+                 *       "resource.kept",
                  *       "notification.disabled"
                  *     ]
                  */
@@ -601,6 +609,7 @@ export interface components {
                  *       "operation.cancelled",
                  *       "bootstrap.kept",
                  *       "bootstrap.removed",
+                 *       "resource.kept",
                  *       "notification.disabled"
                  *     ]
                  */
@@ -805,7 +814,74 @@ export interface components {
              *     }
              */
             outputs: {
-                [key: string]: string;
+                /** @description Number of the environment’s project */
+                projectNumber?: string;
+                /** @description The project’s automation service account (bootstrap) */
+                automationServiceAccount?: string;
+                /** @description The project’s automation bucket (bootstrap) */
+                automationBucket?: string;
+                /** @description VPC network */
+                network?: string;
+                /** @description Subnet of the cluster */
+                subnet?: string;
+                /** @description Service account of the GKE nodes */
+                nodePoolServiceAccount?: string;
+                /** @description Google service account the Saxml pods act as (Workload Identity) */
+                workloadServiceAccount?: string;
+                /** @description Saxml admin bucket (gs://…), holding the cell’s sax-root state */
+                adminBucket?: string;
+                /** @description Model repository bucket (gs://…) for checkpoints */
+                modelBucket?: string;
+                /** @description Artifact Registry repository for serving images */
+                artifactRegistry?: string;
+                /** @description GKE cluster name */
+                clusterName?: string;
+                /** @description GKE cluster region */
+                clusterLocation?: string;
+                /** @description GKE control plane endpoint */
+                clusterEndpoint?: string;
+                /** @description Pub/Sub topic receiving load-test metrics */
+                metricsTopic?: string;
+                /** @description BigQuery dataset of the metrics */
+                metricsDataset?: string;
+                /** @description BigQuery table of the metrics */
+                metricsTable?: string;
+                /** @description BigQuery subscription writing the topic into the table */
+                metricsSubscription?: string;
+                /** @description How to use the Saxml cell: proxy, models, credentials, example requests */
+                saxml?: {
+                    namespace: string;
+                    /** @description The Sax cell, e.g. /sax/test */
+                    cell: string;
+                    /** @enum {string} */
+                    state: "DEPLOYING" | "READY" | "FAILED" | "DELETING" | "DELETED";
+                    /** @description The gcloud command that configures kubectl for the cluster */
+                    getCredentials: string;
+                    /** @description Present when saxml.proxy.image is set */
+                    proxy?: {
+                        /** @description Base URL of the HTTP proxy, once it has an address */
+                        url?: string;
+                        /** @enum {string} */
+                        serviceType: "LoadBalancer" | "ClusterIP" | "NodePort";
+                    };
+                    /** @description How to send requests to the cell */
+                    reach: string;
+                    models: {
+                        id: string;
+                        /** @description The Sax model id, e.g. /sax/test/llama7b */
+                        modelId: string;
+                        modelPath: string;
+                        tpuPool: string;
+                        /** @enum {string} */
+                        state: "WAITING" | "DEPLOYING" | "READY" | "FAILED";
+                        replicas: {
+                            requested: number;
+                            ready: number;
+                        };
+                        /** @description A command that sends one generate request to this model */
+                        exampleRequest: string;
+                    }[];
+                };
             };
             operation?: {
                 id: string;
@@ -838,12 +914,75 @@ export interface components {
                 };
                 deleteBootstrap?: boolean;
                 includeBootstrap?: boolean;
+                purgeData?: boolean;
+                kept?: {
+                    resource: string;
+                    reason: string;
+                }[];
                 /** @description delete: whether the project's bootstrap resources are removed or kept, and why */
                 bootstrap?: {
                     /** @enum {string} */
                     decision: "REMOVE" | "KEEP";
                     reason: string;
                 };
+            };
+            saxml?: {
+                /** @enum {string} */
+                state: "DEPLOYING" | "READY" | "FAILED" | "DELETING" | "DELETED";
+                message: string;
+                /** @enum {string} */
+                code?: "UNSCHEDULABLE" | "IMAGE_PULL_FAILED" | "CRASH_LOOP" | "PUBLISH_FAILED" | "NOT_ADOPTED" | "CLUSTER_ACCESS_DENIED" | "KUBERNETES_REFUSED";
+                cell: {
+                    /** @enum {string} */
+                    state: "WAITING" | "DEPLOYING" | "READY" | "FAILED";
+                };
+                adminServer?: {
+                    object: string;
+                    /** @enum {string} */
+                    state: "WAITING" | "DEPLOYING" | "READY" | "FAILED";
+                    message?: string;
+                    /** @enum {string} */
+                    code?: "UNSCHEDULABLE" | "IMAGE_PULL_FAILED" | "CRASH_LOOP" | "PUBLISH_FAILED" | "NOT_ADOPTED" | "CLUSTER_ACCESS_DENIED" | "KUBERNETES_REFUSED";
+                };
+                modelServers: {
+                    [key: string]: {
+                        object: string;
+                        /** @enum {string} */
+                        state: "WAITING" | "DEPLOYING" | "READY" | "FAILED";
+                        message?: string;
+                        /** @enum {string} */
+                        code?: "UNSCHEDULABLE" | "IMAGE_PULL_FAILED" | "CRASH_LOOP" | "PUBLISH_FAILED" | "NOT_ADOPTED" | "CLUSTER_ACCESS_DENIED" | "KUBERNETES_REFUSED";
+                    };
+                };
+                models: {
+                    [key: string]: {
+                        object: string;
+                        /** @enum {string} */
+                        state: "WAITING" | "DEPLOYING" | "READY" | "FAILED";
+                        message?: string;
+                        /** @enum {string} */
+                        code?: "UNSCHEDULABLE" | "IMAGE_PULL_FAILED" | "CRASH_LOOP" | "PUBLISH_FAILED" | "NOT_ADOPTED" | "CLUSTER_ACCESS_DENIED" | "KUBERNETES_REFUSED";
+                        /** @description The Sax model id clients use, e.g. /sax/test/llama7b */
+                        modelId: string;
+                        tpuPool: string;
+                        replicas: {
+                            requested: number;
+                            ready: number;
+                        };
+                    };
+                };
+                proxy?: {
+                    object: string;
+                    /** @enum {string} */
+                    state: "WAITING" | "DEPLOYING" | "READY" | "FAILED";
+                    message?: string;
+                    /** @enum {string} */
+                    code?: "UNSCHEDULABLE" | "IMAGE_PULL_FAILED" | "CRASH_LOOP" | "PUBLISH_FAILED" | "NOT_ADOPTED" | "CLUSTER_ACCESS_DENIED" | "KUBERNETES_REFUSED";
+                    address?: string;
+                };
+                forced?: string[];
+                left?: string[];
+                accessDeniedSince?: string;
             };
             /** Format: date-time */
             expireTime?: string;
@@ -949,7 +1088,7 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "INVALID_ARGUMENT" | "MALFORMED_JSON" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_EXISTS" | "OPERATION_IN_PROGRESS" | "FAILED_PRECONDITION" | "DELETION_PROTECTED" | "QUOTA_EXCEEDED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_FLIGHT" | "ETAG_MISMATCH" | "UNAUTHENTICATED" | "PERMISSION_DENIED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "NOT_IMPLEMENTED" | "UNAVAILABLE" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "INVALID_ARGUMENT" | "MALFORMED_JSON" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_EXISTS" | "OPERATION_IN_PROGRESS" | "FAILED_PRECONDITION" | "DELETION_PROTECTED" | "QUOTA_EXCEEDED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_FLIGHT" | "ETAG_MISMATCH" | "UNAUTHENTICATED" | "PERMISSION_DENIED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "UNAVAILABLE" | "INTERNAL";
             requestId: string;
             errors?: {
                 /** @example $.cluster.tpuNodePools[0].tpuType */
@@ -964,7 +1103,7 @@ export interface components {
             event: {
                 seq: number;
                 /** @enum {string} */
-                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "bootstrap.removing" | "bootstrap.removed";
+                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "bootstrap.removing" | "bootstrap.removed";
             };
             target: {
                 id: string;
@@ -1010,7 +1149,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "bootstrap.removing" | "bootstrap.removed";
+            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "bootstrap.removing" | "bootstrap.removed";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";
@@ -1367,6 +1506,11 @@ export interface operations {
                         /** @default {} */
                         proxy?: {
                             image?: string;
+                            /**
+                             * @default LoadBalancer
+                             * @enum {string}
+                             */
+                            serviceType?: "LoadBalancer" | "ClusterIP" | "NodePort";
                         };
                         /** @default [] */
                         models?: {
@@ -1398,6 +1542,7 @@ export interface operations {
                          *       "operation.cancelled",
                          *       "bootstrap.kept",
                          *       "bootstrap.removed",
+                         *       "resource.kept",
                          *       "notification.disabled"
                          *     ]
                          */
@@ -1418,6 +1563,7 @@ export interface operations {
                          *       "operation.cancelled",
                          *       "bootstrap.kept",
                          *       "bootstrap.removed",
+                         *       "resource.kept",
                          *       "notification.disabled"
                          *     ]
                          */
@@ -1622,6 +1768,8 @@ export interface operations {
                 force?: boolean;
                 /** @description Also remove the project's bootstrap resources when no other live environment uses them */
                 deleteBootstrap?: boolean;
+                /** @description Also delete the model repository bucket when it holds data (your checkpoints). Without it such a bucket is kept, named in the operation’s `kept` and the events, and the delete still ends DELETED */
+                purgeData?: boolean;
             };
             header?: {
                 /** @description The ETag you last saw; the request is refused with 412 if the environment changed since */
