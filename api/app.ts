@@ -6,6 +6,7 @@ import { handleError, problem } from './http/problem.js';
 import { requestContext } from './http/request-context.js';
 import type { AppEnv } from './http/types.js';
 import { environmentsRouter } from './routes/environments/index.js';
+import { statusPage } from './page/index.js';
 import { projectsRouter } from './routes/projects/index.js';
 import { internalRouter } from './routes/internal/index.js';
 import { serviceRouter } from './routes/service/index.js';
@@ -54,7 +55,7 @@ export function createApp(deps: Deps, options: { mounts?: readonly Mount[] } = {
     .route('/', projectsRouter(deps))
     .route('/', internalRouter(deps));
   // Served from the public routes' registry, so it is built after them.
-  api.route('/', serviceRouter(api));
+  api.route('/', serviceRouter(api, statusPage(deps)));
 
   const caller = requirePrincipal(deps.auth.authenticator, deps.auth.policy);
   for (const mount of mounts) {

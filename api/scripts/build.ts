@@ -1,4 +1,4 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -57,6 +57,15 @@ export async function bundle(options: { entry: string; outdir: string; external?
 
 export const PRODUCTION_EXTERNALS = ['@google-cloud/*', 'google-auth-library'];
 
+/**
+ * The service (`dist/server.js`) with the status page's script and stylesheet beside it: the page
+ * serves them from `assets/` next to its module, which in the bundle is the output folder.
+ */
+export async function bundleServer(outdir: string): Promise<void> {
+  await bundle({ entry: 'api/server.ts', outdir });
+  for (const file of ['page.js', 'page.css']) cpSync(join('api/page/assets', file), join(outdir, 'assets', file));
+}
+
 /** The `saxenv` CLI (the package's `bin`): one executable file, `dist/cli/saxenv.js`. */
 export async function bundleCli(outdir: string): Promise<string> {
   await bundle({ entry: 'clients/cli/saxenv.ts', outdir });
@@ -66,6 +75,6 @@ export async function bundleCli(outdir: string): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await bundle({ entry: 'api/server.ts', outdir: 'dist' });
+  await bundleServer('dist');
   await bundleCli('dist/cli');
 }

@@ -51,11 +51,14 @@ const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
 };
 /**
  * Routes anyone may call, even when the API needs a token — they describe the API and hold nothing
- * of anyone's — each with a concrete path (all answer 200).
+ * of anyone's — each with a concrete path (all answer 200). The status page's routes are here
+ * because without a token they answer with the token form and no data (status-page.test.ts).
  */
 const OPEN: Record<string, string> = {
   'GET /healthz': '/healthz',
   'GET /': '/',
+  'GET /ui/environments/:id': `/ui/environments/${ID}`,
+  'GET /ui/assets/:name': '/ui/assets/page.css',
   'GET /openapi.yaml': '/openapi.yaml',
   'GET /docs': '/docs',
   'GET /docs/:asset': '/docs/swagger-ui.css',

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort } from '../support/net.js';
 import autocannon from 'autocannon';
-import { bundle } from '../../api/scripts/build.js';
+import { bundle, bundleServer } from '../../api/scripts/build.js';
 
 export interface Started {
   child: ChildProcess;
@@ -17,7 +17,7 @@ export interface Started {
  * both sides get the same treatment.
  */
 export async function buildForBench(): Promise<{ server: string; bare: string }> {
-  await bundle({ entry: 'api/server.ts', outdir: '.bench/dist' });
+  await bundleServer('.bench/dist');
   await bundle({ entry: 'test/bench/bare-server.ts', outdir: '.bench/bare' });
   return { server: '.bench/dist/server.js', bare: '.bench/bare/bare-server.js' };
 }

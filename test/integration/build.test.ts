@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundle } from '../../api/scripts/build.js';
+import { bundleServer } from '../../api/scripts/build.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 /**
@@ -23,7 +24,7 @@ describe('production build', () => {
   let baseUrl = '';
 
   beforeAll(async () => {
-    await bundle({ entry: 'api/server.ts', outdir });
+    await bundleServer(outdir);
     ({ server, baseUrl } = await startBuilt({ PROFILE: 'local', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.001' }));
   });
 
@@ -69,6 +70,18 @@ describe('production build', () => {
     const env = (await (await fetch(`${baseUrl}/environments/${id}`)).json()) as { operation: { executionName?: string } };
     expect(env.operation.executionName).toMatch(/^projects\/local\/locations\/local\/workflows\/saxml-environment\/executions\//);
     expect((await fetch(`${baseUrl}/_sandbox/inventory`)).status).toBe(200);
+  });
+
+  it('serves the status page from the bundle: the page (a chunk loaded on first use) and its files', async () => {
+    const page = await fetch(`${baseUrl}/`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<h1>Environments</h1>');
+    const parser = join(dirname(createRequire(import.meta.url).resolve('eventsource-parser/package.json')), 'dist', 'index.js');
+    for (const [name, source] of [['page.js', 'api/page/assets/page.js'], ['page.css', 'api/page/assets/page.css'], ['eventsource-parser.js', parser]] as const) {
+      const res = await fetch(`${baseUrl}/ui/assets/${name}`);
+      expect([name, res.status]).toEqual([name, 200]);
+      expect(await res.text()).toBe(readFileSync(source, 'utf8'));
+    }
   });
 
   it('starts the cloud profile from the same bundle (Google\'s libraries load from node_modules)', async () => {

@@ -61,14 +61,23 @@ describe('no existence oracle across projects', () => {
     expect(created.status).toBe(202);
     const { id } = await environmentOf(created);
     const missing = 'env-01jd8m3q4b5c6d7e8f9g0h1j2k';
-    for (const [method, suffix] of [['GET', ''], ['GET', '/events'], ['GET', '/plan'], ['DELETE', ''], ['POST', '/retry'], ['POST', '/cancel']] as const) {
+    for (const [method, suffix] of [['GET', ''], ['GET', '/events'], ['GET', '/events:watch'], ['GET', '/plan'], ['GET', '/deliveries'], ['DELETE', ''], ['POST', '/retry'], ['POST', '/cancel']] as const) {
       const theirs = await app.request(`/environments/${id}${suffix}`, as('a', { method }));
       const none = await app.request(`/environments/${missing}${suffix}`, as('a', { method }));
       expect([method, suffix, theirs.status]).toEqual([method, suffix, 404]);
       const [p1, p2] = [await problemOf(theirs), await problemOf(none)];
       expect({ code: p1.code, detail: p1.detail.replace(id, 'ID') }).toEqual({ code: p2.code, detail: p2.detail.replace(missing, 'ID') });
     }
+    // The status page too: its page and its fragments say exactly what they say of a missing one.
+    const same = (text: string, envId: string) => text.replaceAll(envId, 'ID').replace(/"requestId":"[^"]+"/, '');
+    for (const headers of [{ accept: 'text/html' }, { accept: 'text/html', 'page-fragment': 'main' }] as Record<string, string>[]) {
+      const theirs = await app.request(`/ui/environments/${id}`, as('a', { headers }));
+      const none = await app.request(`/ui/environments/${missing}`, as('a', { headers }));
+      expect(theirs.status).toBe(404);
+      expect(same(await theirs.text(), id)).toBe(same(await none.text(), missing));
+    }
     // The owner still sees it.
     expect((await app.request(`/environments/${id}`, as('b'))).status).toBe(200);
+    expect((await app.request(`/ui/environments/${id}`, as('b', { headers: { accept: 'text/html' } }))).status).toBe(200);
   });
 });

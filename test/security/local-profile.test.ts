@@ -23,6 +23,8 @@ describe('with API_TOKEN set', () => {
     ['PUT', '/_sandbox/_faults'],
     ['DELETE', '/_sandbox/_faults'],
     ['POST', '/_sandbox/_reset'],
+    ['POST', '/_sandbox/_test/kubernetes/my-project-1/us-west1/demo-saxml-gke-cluster/objects'],
+    ['POST', '/_sandbox/_test/buckets/demo-saxml-admin/objects'],
     ['GET', '/_sandbox/compute/../inventory'],
   ])('%s %s needs the token', async (method, path) => {
     const res = await world.request(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'PUT' ? '{}' : undefined });

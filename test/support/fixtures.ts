@@ -2,7 +2,8 @@ import { monotonicFactory } from 'ulid';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import { newEnvironment } from '../../api/domain/new-environment.js';
 import type { Plan } from '../../api/domain/plan/types.js';
-import { EnvironmentSpecSchema } from '../../api/domain/spec.js';
+import type { NormalisedSpec } from '../../api/domain/spec.js';
+import { parseSpec } from '../../api/domain/validate.js';
 
 /**
  * The one spec fixture of the tests. The smallest body POST /environments accepts (the README's):
@@ -36,20 +37,25 @@ const nextUlid = monotonicFactory();
 
 export const newEnvironmentId = (): string => `env-${nextUlid().toLowerCase()}`;
 
+/** A spec as a create stores it: parsed and completed (default zones), like `parseSpec` does for POST. */
+function normalised(body: Body): NormalisedSpec {
+  const result = parseSpec(body);
+  if (!result.ok) throw new Error(`fixture spec is invalid: ${JSON.stringify(result.errors)}`);
+  return result.spec;
+}
+
 /**
  * A freshly created environment record. `name`, `project`, `region` and `labels` given as
  * overrides go into the spec too, so the record stays self-consistent; a given `spec` wins.
  */
 export function newEnvironmentRecord(overrides: Partial<EnvironmentRecord> = {}): EnvironmentRecord {
-  const spec =
-    overrides.spec ??
-    EnvironmentSpecSchema.parse({
-      ...SMALLEST_SPEC,
-      ...(overrides.name !== undefined && { name: overrides.name }),
-      ...(overrides.project !== undefined && { project: overrides.project }),
-      ...(overrides.region !== undefined && { region: overrides.region }),
-      ...(overrides.labels !== undefined && { labels: overrides.labels }),
-    });
+  const spec = overrides.spec ?? normalised({
+    ...SMALLEST_SPEC,
+    ...(overrides.name !== undefined && { name: overrides.name }),
+    ...(overrides.project !== undefined && { project: overrides.project }),
+    ...(overrides.region !== undefined && { region: overrides.region }),
+    ...(overrides.labels !== undefined && { labels: overrides.labels }),
+  });
   // The record a create makes, without its operation (tests add the one they need).
   const { operation: _operation, ...created } = newEnvironment(spec, {
     id: newEnvironmentId(), operationId: 'op-unused', time: new Date().toISOString(), createdBy: 'user:test@example.com', plan: EMPTY_PLAN,

@@ -31,7 +31,7 @@ const badLabel = (message: string) => new DomainError('INVALID_ARGUMENT', messag
  * `label=k:v` (repeatable) → `{k: v}`. Keys and values follow the labels' own rules, so a filter
  * that could never match (or would be dropped, like `__proto__`) is refused, not silently ignored.
  */
-function parseLabels(label: string | string[] | undefined): Record<string, string> | undefined {
+export function parseLabels(label: string | string[] | undefined): Record<string, string> | undefined {
   if (label === undefined) return undefined;
   const entries = Array.isArray(label) ? label : [label];
   if (entries.length > MAX_LABEL_FILTERS) throw badLabel(`at most ${MAX_LABEL_FILTERS} label filters, not ${entries.length}`);
