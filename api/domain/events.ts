@@ -31,5 +31,7 @@ export const EVENT_TYPES = [
   'preflight.skipped',
   'saxml.changed',
   'resource.kept',
+  'bootstrap.removing',
+  'bootstrap.removed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -51,13 +51,19 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
     const entry = applyStepReport(progress[step.id], report, op, time, contextOf(record, step.id));
     if (!entry) continue;
     progress[step.id] = entry;
-    events.push(stepEvent(step, entry, op.id, time));
+    events.push(stepEvent(step, entry, op.id, time, report.leftAlone));
     if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
     // A delete that left a resource on purpose (a model repository with data) says so.
     const keep = step.kind === 'resource' ? step.delete?.keep : undefined;
     if (entry.state === 'SUCCEEDED' && keep && report.outputs?.kept === 'true') {
       kept.push({ resource: keep.resource, reason: keep.reason });
       events.push({ time, type: 'resource.kept', operationId: op.id, stage: step.stage, step: step.id, message: `kept ${keep.resource}: ${keep.reason}`, details: { resource: keep.resource } });
+    }
+    // So does one that found a resource without the environment's mark and left it alone.
+    const owner = step.kind === 'resource' ? step.owner : undefined;
+    if (entry.state === 'SUCCEEDED' && owner && report.leftAlone) {
+      kept.push({ resource: owner.resource, reason: report.leftAlone });
+      events.push({ time, type: 'resource.kept', operationId: op.id, stage: step.stage, step: step.id, message: `kept ${owner.resource}: ${report.leftAlone}`, details: { resource: owner.resource } });
     }
   }
 
@@ -103,16 +109,19 @@ function applyStepReport(current: StepProgress | undefined, report: StepReport, 
   return entry;
 }
 
-function stepEvent(step: PlanStep, entry: StepProgress, operationId: string, time: string): NewEvent {
+/** The event of a step's new progress; `leftAlone`: the step succeeded without touching a resource that is not the environment's. */
+function stepEvent(step: PlanStep, entry: StepProgress, operationId: string, time: string, leftAlone?: string): NewEvent {
   const verb = entry.state === 'RUNNING' ? 'started' : entry.state === 'SUCCEEDED' ? 'succeeded' : 'failed';
+  const message = entry.error ? `${step.title}: ${entry.error.message}` : leftAlone ? `${step.title}: left alone: ${leftAlone}` : `${step.title}: ${verb}`;
   return {
     time,
     type: `step.${verb}` as NewEvent['type'],
     operationId,
     stage: step.stage,
     step: step.id,
-    message: entry.error ? `${step.title}: ${entry.error.message}` : `${step.title}: ${verb}`,
+    message,
     ...(entry.error && { details: { error: entry.error } }),
+    ...(leftAlone && { details: { leftAlone } }),
   };
 }
 

@@ -12,7 +12,8 @@ export type EnvironmentCommand =
   | 'retryCreate' // resume a failed or cancelled create
   | 'retryDelete' // resume a failed or cancelled delete
   | 'succeed' // the running operation ended well
-  | 'fail'; // the running operation failed, was cancelled or was interrupted
+  | 'fail' // the running operation failed, was cancelled or was interrupted
+  | 'removeBootstrap'; // remove the project's bootstrap through a DELETED environment (the last to use it)
 
 /** from → command → to. A missing entry is an illegal command. */
 const ENVIRONMENT_TRANSITIONS: Readonly<Record<EnvironmentState, Partial<Record<EnvironmentCommand, EnvironmentState>>>> = {
@@ -20,7 +21,8 @@ const ENVIRONMENT_TRANSITIONS: Readonly<Record<EnvironmentState, Partial<Record<
   ACTIVE: { delete: 'DELETING' },
   DELETING: { succeed: 'DELETED', fail: 'FAILED' },
   FAILED: { delete: 'DELETING', retryCreate: 'CREATING', retryDelete: 'DELETING' },
-  DELETED: {},
+  // A DELETED environment stays DELETED; it may only carry the removal of its project's bootstrap.
+  DELETED: { removeBootstrap: 'DELETED', succeed: 'DELETED', fail: 'DELETED' },
 };
 
 export function nextEnvironmentState(from: EnvironmentState, command: EnvironmentCommand): EnvironmentState | undefined {

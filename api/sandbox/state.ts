@@ -3,6 +3,7 @@
  * operation. Service modules read and write it; `settle()` (run first on every request) applies the
  * effects of operations whose simulated time has passed.
  */
+import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from './clock.js';
 import { GoogleApiError } from './errors.js';
 import { Faults, type FaultConfig } from './faults.js';
@@ -46,6 +47,8 @@ export interface SandboxOptions {
    * project policy has a realistic size (tens of KB); default 240. 0 keeps policies empty.
    */
   seedBindings?: number;
+  /** How many Google API calls the call log keeps (the newest); default 10 000. */
+  callLogCapacity?: number;
 }
 
 export interface InheritedGrant {
@@ -53,6 +56,8 @@ export interface InheritedGrant {
   member: string;
   roles: string[];
 }
+
+const DEFAULT_CALL_LOG_CAPACITY = 10_000;
 
 export type Phase = 'creating' | 'ready' | 'deleting';
 
@@ -266,7 +271,12 @@ export class World {
   repositories!: Map<string, RepositoryRec>;
   /** `projects/p/zones/z/reservations/r` → reservation. */
   reservations!: Map<string, ReservationRec>;
+  /** The last `callLogCapacity` Google API calls (a ring: the oldest go first). */
   calls!: CallRec[];
+  #callSeq = 0;
+  readonly #callLogCapacity: number;
+  /** Signs the identity bearers this sandbox issues (auth.ts); kept across reset, like the tokens' holders. */
+  readonly identitySecret = randomBytes(32);
   #counter = 0;
   #settledSinceSave = false;
 
@@ -279,6 +289,7 @@ export class World {
     this.iamPropagationSeconds = options.iamPropagationSeconds ?? IAM_PROPAGATION_SECONDS;
     this.#seedBindings = options.seedBindings ?? 240;
     this.#onCall = options.onCall;
+    this.#callLogCapacity = options.callLogCapacity ?? DEFAULT_CALL_LOG_CAPACITY;
     this.reset();
   }
 
@@ -304,6 +315,7 @@ export class World {
     this.repositories = new Map();
     this.reservations = new Map();
     this.calls = [];
+    this.#callSeq = 0;
     this.#counter = 0;
   }
 
@@ -433,8 +445,10 @@ export class World {
   }
 
   logCall(call: Omit<CallRec, 'seq' | 'time'>): void {
-    const rec = { seq: this.calls.length + 1, time: new Date(this.now()).toISOString(), ...call };
+    this.#callSeq += 1;
+    const rec = { seq: this.#callSeq, time: new Date(this.now()).toISOString(), ...call };
     this.calls.push(rec);
+    if (this.calls.length > this.#callLogCapacity) this.calls.splice(0, this.calls.length - this.#callLogCapacity);
     this.#onCall?.(rec);
   }
 }

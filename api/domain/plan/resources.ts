@@ -1,6 +1,7 @@
 import type { Ctx, StepDef } from './context.js';
-import { compact, nonEmpty, type Bodies } from './google.js';
-import type { EmptyFirst, FieldCheck, HttpCall, KeepWhenRefused, Poll, ResourceStep, TransientError } from './types.js';
+import { compact, type Bodies } from './google.js';
+import type { Mark } from './marks.js';
+import type { EmptyFirst, FieldCheck, HttpCall, KeepWhenRefused, Ownership, Poll, ResourceStep, TransientError } from './types.js';
 
 /**
  * The one builder of resource steps, and the resources more than one stage creates (service
@@ -8,7 +9,7 @@ import type { EmptyFirst, FieldCheck, HttpCall, KeepWhenRefused, Poll, ResourceS
  */
 
 /** What every step states for itself: which it is, whose it is, what it waits for, what it reports. */
-export type Common = Pick<ResourceStep, 'id' | 'stage' | 'title' | 'after' | 'as'> & Partial<Pick<ResourceStep, 'transient' | 'outputs'>>;
+export type Common = Pick<ResourceStep, 'id' | 'stage' | 'title' | 'after' | 'as'> & Partial<Pick<ResourceStep, 'transient' | 'outputs' | 'uses'>>;
 
 /** How create and delete calls are followed (types.ts `Poll`); `none`: the response is the resource. */
 type PollStyle = 'none' | 'compute' | 'container' | { longrunning: string };
@@ -23,6 +24,8 @@ interface Calls {
   capture?: Record<string, string>;
   /** Found (or left) in a `failed` state: delete it (at its URL) and create it again (types.ts). */
   recreate?: true;
+  /** How an existing resource is known to be the owner's (marks.ts); every resource at a URL has one. */
+  owner?: Ownership;
 }
 
 /**
@@ -49,7 +52,7 @@ export type StageResource = Omit<Calls, 'poll'> & AtUrl;
 
 /** A step that makes one Google resource: GET to check it, create and poll, and DELETE to undo. */
 export function resourceStep(common: Common, resource: Resource): StepDef {
-  const { create, ready, failed, capture } = resource;
+  const { create, ready, failed, capture, owner } = resource;
   const poll: Poll = typeof resource.poll === 'string' ? { style: resource.poll } : { style: 'longrunning', pollBase: resource.poll.longrunning };
   const deleteCall = { method: 'DELETE' as const, url: resource.deleteUrl ?? resource.url!, poll };
   const step: ResourceStep = {
@@ -61,6 +64,7 @@ export function resourceStep(common: Common, resource: Resource): StepDef {
     ...(failed && { failed }),
     ...(capture && { capture }),
     ...(resource.recreate && resource.url !== undefined && { recreate: deleteCall }),
+    ...(owner && { owner }),
   };
   if (!resource.undo) return { step };
   const { title, transient, empty, keep } = resource.undo;
@@ -70,17 +74,19 @@ export function resourceStep(common: Common, resource: Resource): StepDef {
   };
 }
 
+/** A service account, marked in its description (accounts have no labels) by `mark`. */
 export function serviceAccountStep(
   ctx: Ctx,
-  input: Common & { accountId: string; email: string; displayName: string; description: string },
+  input: Common & { accountId: string; email: string; displayName: string; description: string; mark: Mark; hint: string },
 ): StepDef {
-  const { accountId, email, displayName, description, ...common } = input;
-  const body: Bodies['createServiceAccount'] = { accountId, serviceAccount: { displayName, description } };
+  const { accountId, email, displayName, description, mark, hint, ...common } = input;
+  const body: Bodies['createServiceAccount'] = { accountId, serviceAccount: { displayName, description: mark.describe(description) } };
   // IAM answers synchronously: the response is the account.
   return resourceStep(common, {
     url: ctx.urls.iam.serviceAccount(email),
     create: { method: 'POST', url: ctx.urls.iam.serviceAccounts, body },
     poll: 'none',
+    owner: mark.byMarker('description', `service account ${email}`, hint),
     undo: { title: `Delete the service account ${email}` },
   });
 }
@@ -91,11 +97,12 @@ export function serviceAccountStep(
  */
 export type BucketTeardown = 'refuse' | 'empty' | { keep: string };
 
+/** A bucket, labelled with the spec's labels and `mark`; `owner` says how an existing one is known to be the owner's. */
 export function bucketStep(
   ctx: Ctx,
-  input: Common & { name: string; location: string; versioning: boolean; labels: Record<string, string>; teardown: BucketTeardown },
+  input: Common & { name: string; location: string; versioning: boolean; labels: Record<string, string>; mark: Mark; owner: Ownership; teardown: BucketTeardown },
 ): StepDef {
-  const { name, location, versioning, labels, teardown, ...common } = input;
+  const { name, location, versioning, labels, mark, owner, teardown, ...common } = input;
   const body: Bodies['bucket'] = compact({
     name,
     location,
@@ -105,7 +112,7 @@ export function bucketStep(
     versioning: { enabled: versioning },
     // Access is granted with bucket IAM only (the fabric module's default), never object ACLs.
     iamConfiguration: { uniformBucketLevelAccess: { enabled: true } },
-    labels: nonEmpty(labels),
+    labels: { ...labels, ...mark.labels },
   });
   // A bucket that still holds objects answers 409 "The bucket you tried to delete is not empty."
   // Storage answers synchronously.
@@ -118,6 +125,7 @@ export function bucketStep(
     url: ctx.urls.storage.bucket(name),
     create: { method: 'POST', url: ctx.urls.storage.buckets, body },
     poll: 'none',
+    owner,
     undo: { title: `${what} the bucket gs://${name}`, ...empty, ...keep },
   });
 }

@@ -51,8 +51,9 @@ export function clusterSteps(ctx: Ctx): StepDef[] {
     },
     {
       url: urls.container.cluster(region, names.cluster),
-      create: { method: 'POST', url: urls.container.clusters(region), body: clusterBody(spec, names) },
+      create: { method: 'POST', url: urls.container.clusters(region), body: clusterBody(spec, names, ctx.labels, ctx.mark.labels) },
       poll: 'container',
+      owner: ctx.mark.byLabel('resourceLabels', `GKE cluster ${names.cluster}`, 'pick another name in cluster.name'),
       // DEGRADED: running, but GKE asks for user action — the cluster exists and serves; not a failure.
       ready: { path: 'status', values: ['RUNNING', 'DEGRADED'] },
       failed: { path: 'status', values: ['ERROR'] },
@@ -66,8 +67,8 @@ export function clusterSteps(ctx: Ctx): StepDef[] {
   // Separate operations, all at once ("You can manually create, update, or delete a node pool
   // while another node pool is already being created"); a cluster-level operation GKE starts
   // meanwhile (an upgrade, a repair) is waited out.
-  const tpuPools = spec.cluster.tpuNodePools.map((pool) => {
-    const body: Bodies['createNodePool'] = { nodePool: tpuNodePoolBody(names, pool) };
+  const tpuPools = spec.cluster.tpuNodePools.map((pool, i) => {
+    const body: Bodies['createNodePool'] = { nodePool: tpuNodePoolBody(names, pool, ctx.mark.labels) };
     return resourceStep(
       {
         id: BASE_STEPS.tpuPool(pool.name),
@@ -85,6 +86,7 @@ export function clusterSteps(ctx: Ctx): StepDef[] {
         failed: { path: 'status', values: ['ERROR', 'RUNNING_WITH_ERROR'] },
         // A stockout leaves the pool in ERROR: the next attempt deletes it and creates it again.
         recreate: true,
+        owner: ctx.mark.byLabel('config.resourceLabels', `TPU node pool ${pool.name} of ${names.cluster}`, `pick another name for the TPU node pool in cluster.tpuNodePools[${i}].name`),
         // The pool goes with the cluster.
         undo: null,
       },
