@@ -209,3 +209,33 @@ describe('the fake Kubernetes API, through client-node', () => {
     expect(await client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'held' })).toBeUndefined();
   });
 });
+
+describe('IAM on the fake Kubernetes API', () => {
+  // A sandbox of its own: waiting out propagation moves its clock, which the tests above share.
+  let own: Harness;
+  beforeAll(async () => {
+    own = harness({ timeScale: 0.001 });
+    await networkStack(own);
+    expect((await own.call('POST', gke('clusters'), clusterBody({ locations: [`${REGION}-c`] }))).status).toBe(200);
+    own.advance(420);
+    own.sandbox.identities.grantProjectRole(PROJECT, 'roles/container.clusterViewer', `serviceAccount:${SERVICE}`);
+  });
+  afterAll(() => own.sandbox.close());
+
+  it('lets a Kubernetes Engine role in only once its grant has propagated (403 meanwhile)', async () => {
+    const developer = 'developer@example.com';
+    const crm = `/cloudresourcemanager/v1/projects/${PROJECT}`;
+    const policy = (await own.call('POST', `${crm}:getIamPolicy`, {})).body as { bindings?: unknown[]; etag: string };
+    const granted = await own.call('POST', `${crm}:setIamPolicy`, {
+      policy: { ...policy, bindings: [...(policy.bindings ?? []), { role: 'roles/container.developer', members: [`user:${developer}`] }] },
+    });
+    expect(granted.status).toBe(200);
+    const asDeveloper = await kubeClusters({
+      endpoint: sandboxCredentials(async () => own.sandbox, SERVICE, own.now).endpoint,
+      token: async () => own.sandbox.identities.bearer(developer),
+    }).open({ ...TARGET, cluster: 'saxml' });
+    await expect(asDeveloper.list('v1', 'Node')).rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringContaining('403') });
+    own.advance(IAM_PROPAGATION_SECONDS);
+    expect((await asDeveloper.list('v1', 'Node')).length).toBeGreaterThan(0);
+  });
+});
