@@ -54,8 +54,8 @@ export interface Deps {
   /** Notification targets (registration, sealing), the outbox the store writes, and sending. */
   notify: Notifier;
   idempotencyTtlMs: number;
-  /** The price table cost estimates use (the repository's, or PRICES_FILE's). */
-  prices: PriceTable;
+  /** The price table cost estimates use (the repository's, parsed on first use, or PRICES_FILE's). */
+  prices: () => PriceTable;
   /** Reads target projects' quotas for the preflight, as the service's own identity. */
   quotas: QuotaReader;
   /** Default and maximum TTL, and the grace before an expired environment is deleted. */

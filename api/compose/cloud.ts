@@ -14,7 +14,7 @@ import { FINALIZER_GRACE_MS, IAM_PROPAGATION_MS, buildNotifier, commonDeps, lazy
 /** Cloud Run: Firestore, Cloud Workflows, Google APIs, Google ID tokens. */
 export async function buildCloudRuntime(config: CloudConfig, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const common = commonDeps(config, logger);
-  const notify = buildNotifier(config, parseKey(config.NOTIFY_ENCRYPTION_KEY)!, common.deps.apiBase, options);
+  const notify = await buildNotifier(config, parseKey(config.NOTIFY_ENCRYPTION_KEY)!, common.deps.apiBase, options);
   const store = createFirestoreStore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE });
   const idTokens = googleIdTokenAuthenticator({ audiences: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });
   const deps: Deps = {

@@ -7,7 +7,6 @@ import type { Mount } from '../app.js';
 import { StartupError, type LocalConfig } from '../config.js';
 import type { Deps } from '../deps.js';
 import { sandboxBases } from '../sandbox/bases.js';
-import { fileStore } from '../sandbox/persistence.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { newKey, parseKey } from '../notify/secret-box.js';
 import { AccessPolicy } from '../domain/access.js';
@@ -121,7 +120,7 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
   const common = commonDeps(config, logger);
   const apiBase = common.deps.apiBase;
   const store = openStore(config.DATA_DIR);
-  const notify = buildNotifier(config, localEncryptionKey(config), apiBase, options);
+  const notify = await buildNotifier(config, localEncryptionKey(config), apiBase, options);
   // The local engine's calls to the internal routes carry this secret instead of a Google ID token.
   const internalSecret = randomBytes(32).toString('base64url');
   // The sandbox, the engine's code and the workflow definition (parsed and checked) are loaded on
@@ -129,7 +128,7 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
   // The simulated cloud survives restarts beside the store (api/sandbox/persistence.ts).
   const sandbox = onFirstUse(async () => options.sandbox ?? sandboxWithWorkflowIdentity({
     timeScale: config.SANDBOX_TIME_SCALE,
-    store: fileStore(join(config.DATA_DIR, 'sandbox.json')),
+    store: (await import('../sandbox/persistence.js')).fileStore(join(config.DATA_DIR, 'sandbox.json')),
   }));
   const engine = onFirstUse(async () => {
     const { LocalWorkflowEngine } = await import('../engine/local/index.js');

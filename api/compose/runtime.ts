@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Mount } from '../app.js';
 import { StartupError, type Config } from '../config.js';
-import { DEFAULT_PRICES, PriceTableSchema, type PriceTable } from '../domain/cost/prices.js';
+import { defaultPrices, PriceTableSchema, type PriceTable } from '../domain/cost/prices.js';
 import { durationMs } from '../domain/expiry.js';
 import type { Deps } from '../deps.js';
 import { createIdGenerator } from '../domain/ids.js';
@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { createNotifier } from '../notify/notifier.js';
 import type { Notifier } from '../notify/port.js';
 import { SecretBox } from '../notify/secret-box.js';
-import { checkUrlForm, systemResolver, UnsafeUrlError, type Resolver } from '../notify/url-safety.js';
+import type { Resolver } from '../notify/url-safety.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { ChangeFeed } from '../services/shared/change-feed.js';
 import { ReadCache } from '../services/shared/read-cache.js';
@@ -50,21 +50,25 @@ const HEARTBEAT_MS = 15_000;
 /**
  * The notifier over the service's key. The default targets' URLs are checked for form at start
  * (DNS is checked at every send); a bad one stops the service with one line that names its
- * position, not the URL.
+ * position, not the URL. The URL rules are loaded only when there are defaults to check (the
+ * notifier loads them itself on first use).
  */
-export function buildNotifier(config: Config, key: Buffer, apiBase: () => string, options: RuntimeOptions): Notifier {
+export async function buildNotifier(config: Config, key: Buffer, apiBase: () => string, options: RuntimeOptions): Promise<Notifier> {
   const policy = { allowLoopback: config.PROFILE === 'local' };
   const defaults = config.NOTIFY_DEFAULT_TARGETS ?? [];
-  defaults.forEach((target, i) => {
-    try {
-      checkUrlForm(target.url, target.type, policy);
-    } catch (error) {
-      if (error instanceof UnsafeUrlError) throw new StartupError(`NOTIFY_DEFAULT_TARGETS[${i}].url ${error.reason}`);
-      throw error;
-    }
-  });
+  if (defaults.length) {
+    const { checkUrlForm, UnsafeUrlError } = await import('../notify/url-safety.js');
+    defaults.forEach((target, i) => {
+      try {
+        checkUrlForm(target.url, target.type, policy);
+      } catch (error) {
+        if (error instanceof UnsafeUrlError) throw new StartupError(`NOTIFY_DEFAULT_TARGETS[${i}].url ${error.reason}`);
+        throw error;
+      }
+    });
+  }
   return createNotifier({
-    box: new SecretBox(key), policy, resolver: options.resolver ?? systemResolver, defaults, publicUrl: apiBase, now: () => new Date(),
+    box: new SecretBox(key), policy, resolver: options.resolver, defaults, publicUrl: apiBase, now: () => new Date(),
     ...(options.slackIntervalMs !== undefined && { slackIntervalMs: options.slackIntervalMs }),
   });
 }
@@ -75,6 +79,8 @@ export function commonDeps(config: Config, logger: Logger) {
   const setBoundPort = (port: number) => {
     if (!config.PUBLIC_URL) apiBase = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
   };
+  // PRICES_FILE is read at start, so an unusable one stops the service at once.
+  const pricesFile = config.PRICES_FILE ? readPrices(config.PRICES_FILE) : undefined;
   return {
     setBoundPort,
     deps: {
@@ -83,7 +89,7 @@ export function commonDeps(config: Config, logger: Logger) {
       newId: createIdGenerator(),
       apiBase: () => apiBase,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000,
-      prices: config.PRICES_FILE ? readPrices(config.PRICES_FILE) : DEFAULT_PRICES,
+      prices: pricesFile ? () => pricesFile : defaultPrices,
       expiry: {
         ...(config.DEFAULT_TTL && { defaultTtlMs: durationMs(config.DEFAULT_TTL) }),
         ...(config.MAX_TTL && { maxTtlMs: durationMs(config.MAX_TTL) }),

@@ -7,8 +7,10 @@ import { monotonicFactory } from 'ulid';
 export type IdKind = 'env' | 'op';
 
 export function createIdGenerator(now: () => number = Date.now): (kind: IdKind) => string {
-  const ulid = monotonicFactory();
-  return (kind) => `${kind}-${ulid(now()).toLowerCase()}`;
+  // Made on the first id: the factory looks up its random source (WebCrypto, which Node loads on
+  // first use), which start-up has no other reason to load.
+  let ulid: ReturnType<typeof monotonicFactory> | undefined;
+  return (kind) => `${kind}-${(ulid ??= monotonicFactory())(now()).toLowerCase()}`;
 }
 
 export const ENVIRONMENT_ID = /^env-[0-9a-hjkmnp-tv-z]{26}$/;

@@ -2,16 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AttemptResult, Delivery } from '../domain/notifications/delivery.js';
 import { plannedDeliveries } from '../domain/notifications/outbox.js';
 import { redactUrl, specTargetId, type NotificationSpec, type NotificationTarget, type TargetType } from '../domain/notifications/targets.js';
-import { classifySlack, classifyWebhook, slackRequest, webhookRequest, type OpenedTarget } from './channels.js';
-import { post, PostError } from './http-post.js';
+import type { OpenedTarget } from './channels.js';
 import type { Notifier } from './port.js';
 import type { SecretBox } from './secret-box.js';
-import { checkUrl, UnsafeUrlError, type Resolver, type UrlPolicy } from './url-safety.js';
+import type { Resolver, UrlPolicy } from './url-safety.js';
 
 export interface NotifierOptions {
   box: SecretBox;
   policy: UrlPolicy;
-  resolver: Resolver;
+  /** Default: the system's DNS (url-safety.ts `systemResolver`). */
+  resolver?: Resolver;
   /** The service's default targets (config); webhook ones carry their secret. */
   defaults: readonly NotificationSpec[];
   /** Where payloads link to (this service's public URL). */
@@ -27,11 +27,20 @@ export interface NotifierOptions {
 /** `whsec_` + base64 of 32 random bytes. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
+/**
+ * What checking and sending need — the URL rules with their address ranges (ipaddr.js), Standard
+ * Webhooks signing, the HTTP clients — loaded on the first check or send rather than at start
+ * (about 65 KB of code): a process may serve for a long while before anything registers or sends
+ * a notification.
+ */
+let network: Promise<[typeof import('./url-safety.js'), typeof import('./http-post.js'), typeof import('./channels.js')]> | undefined;
+const loadNetwork = () => (network ??= Promise.all([import('./url-safety.js'), import('./http-post.js'), import('./channels.js')]));
+
 /** Default targets get ids from their URL, so an id stays the same while the configuration does. */
 const defaultTargetId = (url: string) => `default-${createHash('sha256').update(url).digest('hex').slice(0, 8)}`;
 
 export function createNotifier(options: NotifierOptions): Notifier {
-  const { box, policy, resolver, now } = options;
+  const { box, policy, now } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxResponseBytes = options.maxResponseBytes ?? 4096;
   const slackIntervalMs = options.slackIntervalMs ?? 1000;
@@ -53,11 +62,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
 
   async function attempt(delivery: Delivery, type: TargetType, target: OpenedTarget): Promise<AttemptResult> {
+    const [{ checkUrl, systemResolver, UnsafeUrlError }, { post, PostError }, { classifySlack, classifyWebhook, slackRequest, webhookRequest }] = await loadNetwork();
     const started = performance.now();
     const durationMs = () => Math.round(performance.now() - started);
     let checked: Awaited<ReturnType<typeof checkUrl>>;
     try {
-      checked = await checkUrl(target.url, type, policy, resolver);
+      checked = await checkUrl(target.url, type, policy, options.resolver ?? systemResolver);
     } catch (error) {
       if (!(error instanceof UnsafeUrlError)) throw error;
       // Retried rather than given up at once: DNS may be failing for a while. Nothing is sent.
@@ -76,8 +86,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   return {
     async problemWith(type, url) {
+      const [{ checkUrl, systemResolver, UnsafeUrlError }] = await loadNetwork();
       try {
-        await checkUrl(url, type, policy, resolver);
+        await checkUrl(url, type, policy, options.resolver ?? systemResolver);
         return undefined;
       } catch (error) {
         if (error instanceof UnsafeUrlError) return error.reason;

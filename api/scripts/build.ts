@@ -1,7 +1,7 @@
 import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
  * zod exports every locale's error messages through its `z.locales` namespace (more than 60
@@ -28,11 +28,12 @@ const zodEnglishOnly: Plugin = {
  * time it takes as one file per module (Node resolves, reads and compiles each ESM file separately,
  * and zod alone is a hundred of them) — Cloud Run cold starts pay that on every new instance.
  * Code splitting keeps each profile's adapters lazy: the cloud never loads the local engine or the
- * sandbox, the laptop never loads the Google client libraries.
+ * sandbox, the laptop never loads the Google client libraries. Returns what went into which output
+ * file (test/integration/build.test.ts checks what start-up loads).
  */
-export async function bundle(options: { entry: string; outdir: string; external?: string[] }): Promise<void> {
+export async function bundle(options: { entry: string; outdir: string; external?: string[] }): Promise<Metafile> {
   rmSync(options.outdir, { recursive: true, force: true });
-  await build({
+  const { metafile } = await build({
     entryPoints: [options.entry],
     outdir: options.outdir,
     bundle: true,
@@ -51,8 +52,10 @@ export async function bundle(options: { entry: string; outdir: string; external?
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     plugins: [zodEnglishOnly],
     sourcemap: 'linked',
+    metafile: true,
     logLevel: 'warning',
   });
+  return metafile;
 }
 
 export const PRODUCTION_EXTERNALS = ['@google-cloud/*', 'google-auth-library'];
@@ -61,9 +64,10 @@ export const PRODUCTION_EXTERNALS = ['@google-cloud/*', 'google-auth-library'];
  * The service (`dist/server.js`) with the status page's script and stylesheet beside it: the page
  * serves them from `assets/` next to its module, which in the bundle is the output folder.
  */
-export async function bundleServer(outdir: string): Promise<void> {
-  await bundle({ entry: 'api/server.ts', outdir });
+export async function bundleServer(outdir: string): Promise<Metafile> {
+  const metafile = await bundle({ entry: 'api/server.ts', outdir });
   for (const file of ['page.js', 'page.css']) cpSync(join('api/page/assets', file), join(outdir, 'assets', file));
+  return metafile;
 }
 
 /** The `saxenv` CLI (the package's `bin`): one executable file, `dist/cli/saxenv.js`. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPrices } from '../../api/compose/runtime.js';
 import { ConfigError, StartupError, loadConfig } from '../../api/config.js';
-import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
+import { defaultPrices } from '../../api/domain/cost/prices.js';
 import { SqliteEnvironmentStore } from '../../api/store/sqlite.js';
 import { tableResolver } from '../support/app.js';
 
@@ -210,7 +210,7 @@ describe('PRICES_FILE', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prices-'));
     try {
       const good = join(dir, 'good.json');
-      const table = structuredClone(DEFAULT_PRICES);
+      const table = structuredClone(defaultPrices());
       table.families.gke.clusterManagementFee = 0.2;
       writeFileSync(good, JSON.stringify(table));
       expect(readPrices(good).families.gke.clusterManagementFee).toBe(0.2);

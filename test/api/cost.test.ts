@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateCost } from '../../api/domain/cost/estimate.js';
-import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
+import { defaultPrices } from '../../api/domain/cost/prices.js';
 import { buildTestApp } from '../support/app.js';
 import { created, dataOf, typedClient, validatedOf } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
@@ -15,7 +15,7 @@ describe('cost in the API', () => {
     expect(preview.estimate.hourly.min).toBeGreaterThan(4.8); // at least the v5litepod-4's 4 chips × $1.20
     expect(preview.estimate.hourly.max).toBeGreaterThan(preview.estimate.hourly.min);
     expect(preview.estimate.lines.map((l) => l.category)).toEqual(expect.arrayContaining(['tpu', 'compute', 'disk', 'gke', 'network']));
-    expect(preview.estimate.prices.find((p) => p.family === 'tpu')).toMatchObject({ source: 'https://cloud.google.com/tpu/pricing', asOf: DEFAULT_PRICES.families.tpu.asOf });
+    expect(preview.estimate.prices.find((p) => p.family === 'tpu')).toMatchObject({ source: 'https://cloud.google.com/tpu/pricing', asOf: defaultPrices().families.tpu.asOf });
   });
 
   it('the environment shows its estimate and what it has cost so far, by state', async () => {
@@ -34,11 +34,11 @@ describe('cost in the API', () => {
   });
 
   it('PRICES_FILE-style replacement: the service estimates with the table it was given', async () => {
-    const doubled = structuredClone(DEFAULT_PRICES);
+    const doubled = structuredClone(defaultPrices());
     doubled.families.tpu.prices.v5e!['us-west1'] = { onDemand: 2.4, spot: 0.5 };
-    const { app } = buildTestApp({ prices: doubled });
+    const { app } = buildTestApp({ prices: () => doubled });
     const preview = validatedOf(await typedClient(app).POST('/environments', { body: SMALLEST_SPEC, params: { query: { validateOnly: true } } }));
     expect(preview.estimate.lines.find((l) => l.category === 'tpu')!.hourly.min).toBe(9.6);
-    expect(preview.estimate.hourly.min).toBeCloseTo(estimateCost(preview.spec as Parameters<typeof estimateCost>[0], DEFAULT_PRICES).hourly.min + 4.8, 4);
+    expect(preview.estimate.hourly.min).toBeCloseTo(estimateCost(preview.spec as Parameters<typeof estimateCost>[0], defaultPrices()).hourly.min + 4.8, 4);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleServer } from '../../api/scripts/build.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
@@ -22,9 +23,10 @@ describe('production build', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'build-test-data-'));
   let server: ChildProcess;
   let baseUrl = '';
+  let metafile: Metafile;
 
   beforeAll(async () => {
-    await bundleServer(outdir);
+    metafile = await bundleServer(outdir);
     ({ server, baseUrl } = await startBuilt({ PROFILE: 'local', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.001' }));
   });
 
@@ -48,6 +50,32 @@ describe('production build', () => {
     }
     rmSync(outdir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('loads at start only what serving needs: the parts used by some requests are loaded by the first of them', () => {
+    // What `node server.js` loads before it listens in the local profile: the entry's static
+    // imports, and the local composition's (imported as soon as the profile is known).
+    const outputs = Object.entries(metafile.outputs);
+    const roots = outputs.filter(([, output]) => output.entryPoint === 'api/server.ts' || output.entryPoint === 'api/compose/local.ts').map(([file]) => file);
+    expect(roots).toHaveLength(2);
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const entry of metafile.outputs[file]!.imports) if (entry.kind === 'import-statement' && !entry.external) visit(entry.path);
+    };
+    roots.forEach(visit);
+    const modules = new Set([...loaded].flatMap((file) => Object.keys(metafile.outputs[file]!.inputs)));
+    expect(modules).toContain('api/app.ts');
+    expect(modules).toContain('api/store/sqlite.ts');
+    const onFirstUse = [
+      'api/notify/url-safety.ts', 'node_modules/ipaddr.js/lib/ipaddr.js', 'api/notify/channels.ts', 'api/notify/http-post.ts', 'api/notify/dispatcher.ts',
+      'api/sandbox/index.ts', 'api/sandbox/persistence.ts', 'api/engine/local/index.ts', 'api/kubernetes/kube.ts', 'api/page/pages.tsx', 'api/openapi-yaml.ts',
+    ];
+    expect(onFirstUse.filter((module) => modules.has(module))).toEqual([]);
+    // Each of them is in the bundle, in a chunk of its own loading.
+    const bundled = new Set(outputs.flatMap(([, output]) => Object.keys(output.inputs)));
+    expect(onFirstUse.filter((module) => !bundled.has(module))).toEqual([]);
   });
 
   it('serves the committed OpenAPI document, byte for byte, and the reference\'s renderer from node_modules', async () => {

@@ -7,7 +7,7 @@ import { AccessPolicy } from '../../api/domain/access.js';
 import type { Authenticator } from '../../api/identity/port.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
 import { DomainError } from '../../api/domain/errors.js';
-import { DEFAULT_PRICES } from '../../api/domain/cost/prices.js';
+import { defaultPrices } from '../../api/domain/cost/prices.js';
 import { QuotaUnreadableError, type QuotaReader } from '../../api/quota/port.js';
 import { ClusterAccessError } from '../../api/kubernetes/port.js';
 import { createLogger } from '../../api/logger.js';
@@ -76,7 +76,7 @@ export function buildTestApp(overrides: Partial<Deps> = {}) {
     clusters: { open: async (target) => { throw new ClusterAccessError('NOT_FOUND', `no cluster ${target.cluster} in API tests`); } },
     deployer: { finalizerGraceMs: 0, iamPropagationMs: 0 },
     idempotencyTtlMs: 3600_000,
-    prices: DEFAULT_PRICES,
+    prices: defaultPrices,
     quotas: UNREADABLE_QUOTAS,
     expiry: { graceMs: 120_000 },
     readCache: new ReadCache(),

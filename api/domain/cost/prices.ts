@@ -43,5 +43,10 @@ export const PriceTableSchema = z.strictObject({
 export type PriceTable = z.infer<typeof PriceTableSchema>;
 export type PriceFamily = keyof PriceTable['families'];
 
-/** The table in the repository (parsed once, so a broken edit fails at start and in the tests). */
-export const DEFAULT_PRICES: PriceTable = PriceTableSchema.parse(DEFAULT_PRICE_DATA);
+let defaultTable: PriceTable | undefined;
+/**
+ * The table in the repository, validated once, on first use: parsing it is a few milliseconds that
+ * start-up need not spend before the first estimate. A broken edit fails the tests
+ * (test/unit/domain/cost.test.ts) and the first estimate.
+ */
+export const defaultPrices = (): PriceTable => (defaultTable ??= PriceTableSchema.parse(DEFAULT_PRICE_DATA));

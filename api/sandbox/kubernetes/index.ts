@@ -15,7 +15,6 @@ import { kubernetesApp } from './api.js';
 import { FakeCluster, clusterKey } from './cluster.js';
 import { kindOf } from './kinds.js';
 import type { JsonObject } from './objects.js';
-import { makeClusterTls } from './tls.js';
 
 export { KUBE_DURATIONS, imagePullSeconds, modelLoadSeconds } from './durations.js';
 
@@ -30,7 +29,9 @@ export class KubernetesFleet implements KubernetesHooks {
   constructor(private readonly world: World) {}
 
   async created(rec: ClusterRec): Promise<void> {
-    const tls = await makeClusterTls(rec.name);
+    // The certificate libraries (@peculiar/x509 and what it needs: two thirds of the sandbox's
+    // code) are loaded by the first cluster, not with the sandbox: most calls never need them.
+    const tls = await (await import('./tls.js')).makeClusterTls(rec.name);
     const cluster = new FakeCluster(this.world, rec);
     const server = createServer({ key: tls.keyPem, cert: tls.certPem }, getRequestListener(kubernetesApp(this.world, cluster).fetch));
     await new Promise<void>((resolve, reject) => {

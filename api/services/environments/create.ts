@@ -85,7 +85,7 @@ export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown 
   await checkNames(deps, spec);
   return {
     spec: storableSpec(spec), ...(expireTime && { expireTime }), plan: createPlan(deps, spec, 'env-assigned-on-create'),
-    estimate: estimateCost(spec, deps.prices), preflight: await preflight(deps, ctx, spec),
+    estimate: estimateCost(spec, deps.prices()), preflight: await preflight(deps, ctx, spec),
   };
 });
 

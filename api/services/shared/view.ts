@@ -44,7 +44,7 @@ export function expectedVersion(record: Pick<EnvironmentRecord, 'id' | 'version'
 export function toView(record: EnvironmentRecord, deps: Pick<Deps, 'prices' | 'now'>): EnvironmentView {
   const { version: _version, progress: _progress, notifications, disabledTargets, stateTimes: _stateTimes, expiryNotices: _notices, ...rest } = record;
   // A record holds the spec its create normalised (create.ts); the stored schema cannot say so.
-  const estimate = estimateCost(record.spec as NormalisedSpec, deps.prices);
+  const estimate = estimateCost(record.spec as NormalisedSpec, deps.prices());
   return {
     kind: 'Environment',
     ...rest,

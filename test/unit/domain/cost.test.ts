@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateCost } from '../../../api/domain/cost/estimate.js';
-import { DEFAULT_PRICES, PriceTableSchema } from '../../../api/domain/cost/prices.js';
+import { defaultPrices, PriceTableSchema } from '../../../api/domain/cost/prices.js';
 import { costSoFar } from '../../../api/domain/cost/so-far.js';
 import type { CostEstimate } from '../../../api/domain/cost/schemas.js';
 import type { NormalisedSpec } from '../../../api/domain/spec.js';
@@ -28,7 +28,7 @@ const HOURS_PER_MONTH = 730;
 
 describe('cost estimate: three specs worked by hand', () => {
   it("(1) the README's smallest spec in us-west1: a v5litepod-4 and the guide's four CPU pools", () => {
-    const estimate = estimateCost(spec(body()), DEFAULT_PRICES);
+    const estimate = estimateCost(spec(body()), defaultPrices());
     // us-west1: v5e $1.20/chip-hour; n1-standard-8 $0.38; n2-highmem-32 $2.09622;
     // pd-balanced $0.10 per GB-month (every boot disk: the CPU pools' default too); GKE $0.10;
     // external IP $0.005.
@@ -75,7 +75,7 @@ describe('cost estimate: three specs worked by hand', () => {
         tpuNodePools: [{ name: 'tpu', tpuType: 'v5litepod-8', zones: ['europe-west4-b'], spot: true, autoscaling: true, diskSizeGb: 100 }],
         cpuNodePools: [{ name: 'cpu', machineType: 'n2-highmem-32', minNodeCount: 2, maxNodeCount: 2, diskSizeGb: 50, diskType: 'pd-ssd', zones: ['europe-west4-a', 'europe-west4-b'] }],
       },
-    })), DEFAULT_PRICES);
+    })), defaultPrices());
     // europe-west4: v5e Spot $0.44261/chip-hour; n2-highmem-32 $2.30765; pd-balanced $0.11, pd-ssd $0.187.
     const tpu = { min: 0, max: 8 * 0.44261 }; // 0 or 1 slice of 8 chips
     const tpuDisk = { min: 0, max: 100 * 0.11 / HOURS_PER_MONTH };
@@ -105,7 +105,7 @@ describe('cost estimate: three specs worked by hand', () => {
     const estimate = estimateCost(spec(body({
       region: 'us-central2',
       cluster: { tpuNodePools: [{ name: 'tpu-v4', tpuType: 'v4-8', zones: ['us-central2-b'] }] },
-    })), DEFAULT_PRICES);
+    })), defaultPrices());
     // us-central2: v4 $3.22/chip-hour; v4-8 has 4 chips on one host.
     const ips = { min: (1 + 3) * 0.005, max: (1 + 1 + 3 + 3 + 3) * 0.005 };
     expect(estimate.hourly.min).toBeCloseTo(4 * 3.22 + 0.1 + ips.min, 4);
@@ -125,24 +125,24 @@ describe('price table', () => {
   it('prices every TPU type of the TPU table in the regions the sandbox offers them in, and the default machine types next to the v5e ones', () => {
     const v5eRegions = ['us-central1', 'us-south1', 'us-west1', 'us-west4', 'us-east1', 'us-east5', 'europe-west4', 'asia-southeast1'];
     for (const region of v5eRegions) {
-      expect(DEFAULT_PRICES.families.tpu.prices.v5e![region], region).toBeDefined();
-      expect(DEFAULT_PRICES.families.machines.prices['n2-highmem-32']![region], region).toBeDefined();
-      expect(DEFAULT_PRICES.families.disks.prices['pd-standard']![region], region).toBeDefined();
+      expect(defaultPrices().families.tpu.prices.v5e![region], region).toBeDefined();
+      expect(defaultPrices().families.machines.prices['n2-highmem-32']![region], region).toBeDefined();
+      expect(defaultPrices().families.disks.prices['pd-standard']![region], region).toBeDefined();
     }
-    expect(DEFAULT_PRICES.families.tpu.prices.v4!['us-central2']).toBeDefined();
+    expect(defaultPrices().families.tpu.prices.v4!['us-central2']).toBeDefined();
   });
 
   it('a replacement table is validated: a price family without its source is refused', () => {
-    const { source: _source, ...tpu } = DEFAULT_PRICES.families.tpu;
-    const broken = { ...DEFAULT_PRICES, families: { ...DEFAULT_PRICES.families, tpu } };
+    const { source: _source, ...tpu } = defaultPrices().families.tpu;
+    const broken = { ...defaultPrices(), families: { ...defaultPrices().families, tpu } };
     expect(PriceTableSchema.safeParse(broken).success).toBe(false);
-    expect(PriceTableSchema.safeParse(DEFAULT_PRICES).success).toBe(true);
+    expect(PriceTableSchema.safeParse(defaultPrices()).success).toBe(true);
   });
 
   it('a replacement table changes the estimate: the same spec at other prices', () => {
-    const cheaper = structuredClone(DEFAULT_PRICES);
+    const cheaper = structuredClone(defaultPrices());
     cheaper.families.tpu.prices.v5e!['us-west1'] = { onDemand: 1, spot: 0.1 };
-    const base = estimateCost(spec(body()), DEFAULT_PRICES);
+    const base = estimateCost(spec(body()), defaultPrices());
     const other = estimateCost(spec(body()), cheaper);
     expect(base.hourly.min - other.hourly.min).toBeCloseTo(4 * (1.2 - 1), 4);
   });
