@@ -73,17 +73,30 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return new JsonLogger(
     ORDER[(options.level ?? 'info').toUpperCase() as Severity],
     options.sink ?? ((line: string) => process.stdout.write(`${line}\n`)),
-    redact(options.fields ?? {}) as Record<string, unknown>,
+    undefined,
+    { ...options.fields },
   );
 }
 
-/** A class, not closures: a child logger per request must cost next to nothing. */
+/**
+ * A class, not closures: a child logger per request must cost next to nothing. So its own fields
+ * are redacted when it first writes a line, not when it is made: most request loggers write none
+ * (a read below the configured level).
+ */
 class JsonLogger implements Logger {
+  #base: Record<string, unknown> | undefined;
+
   constructor(
     private readonly min: number,
     private readonly sink: (line: string) => void,
-    private readonly base: Record<string, unknown>,
+    private readonly parent: JsonLogger | undefined,
+    private readonly own: Record<string, unknown>,
   ) {}
+
+  /** The fields every line carries: the parent's and this logger's own, redacted once. */
+  private get base(): Record<string, unknown> {
+    return (this.#base ??= { ...this.parent?.base, ...(redact(this.own) as Record<string, unknown>) });
+  }
 
   enabled(severity: Severity): boolean {
     return ORDER[severity] >= this.min;
@@ -112,6 +125,6 @@ class JsonLogger implements Logger {
   }
 
   child(fields: Record<string, unknown>): Logger {
-    return new JsonLogger(this.min, this.sink, { ...this.base, ...(redact(fields) as Record<string, unknown>) });
+    return new JsonLogger(this.min, this.sink, this, { ...fields });
   }
 }
