@@ -31,5 +31,7 @@ export const EVENT_TYPES = [
   'preflight.skipped',
   'saxml.changed',
   'resource.kept',
+  'environment.updating',
+  'spec.updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

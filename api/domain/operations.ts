@@ -50,13 +50,16 @@ export const startedEvent = (operation: Operation, time: string, message: string
 export function enteredStateEvent(record: Pick<EnvironmentRecord, 'state'>, operation: Operation, time: string): NewEvent | undefined {
   if (record.state === 'CREATING') return { time, type: 'environment.creating', operationId: operation.id, message: 'environment is CREATING' };
   if (record.state === 'DELETING') return { time, type: 'environment.deleting', operationId: operation.id, message: 'environment is DELETING' };
+  if (record.state === 'UPDATING') return { time, type: 'environment.updating', operationId: operation.id, message: 'environment is UPDATING' };
   return undefined;
 }
 
 function describeCommand(command: EnvironmentCommand): string {
   switch (command) {
     case 'delete': return 'a delete';
+    case 'update': return 'a change (PATCH)';
     case 'retryCreate': return 'a retry of the create';
+    case 'retryUpdate': return 'a retry of the update';
     case 'retryDelete': return 'a retry of the delete';
     case 'succeed':
     case 'fail': return 'ending an operation';

@@ -132,7 +132,8 @@ function usage(env: EnvironmentView): { label: string; command: string }[] {
 }
 
 function Outputs({ env }: { env: EnvironmentView }) {
-  const entries = Object.entries(env.outputs).sort(([a], [b]) => a.localeCompare(b));
+  // The names of what was made (`saxml`, how to use the cell, is an object: the API shows it).
+  const entries = Object.entries(env.outputs).filter((e): e is [string, string] => typeof e[1] === 'string').sort(([a], [b]) => a.localeCompare(b));
   if (!entries.length) return <p class="empty">No outputs yet: they appear as stages succeed.</p>;
   const commands = usage(env);
   return (

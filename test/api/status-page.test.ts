@@ -131,6 +131,7 @@ describe('an environment\'s page', () => {
           'bootstrap.services.1': { state: 'SUCCEEDED', operationId: 'op-01jd8m3q4b5c6d7e8f9g0h1j2m', startTime: at(0), endTime: at(60) },
           'base.tpu-pool.tpu-v5e-4': { state: 'FAILED', operationId: 'op-01jd8m3q4b5c6d7e8f9g0h1j2m', startTime: at(300), endTime: at(600), error },
         },
+        update: {},
         delete: {},
       },
     });

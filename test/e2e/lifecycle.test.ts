@@ -141,7 +141,7 @@ describe('e2e: faults, retries and restarts', () => {
     expect(failed.stages.find((s) => s.name === 'base')).toMatchObject({ state: 'FAILED', error: { code: 'GCE_STOCKOUT' } });
     expect(failed.stages.find((s) => s.name === 'perf')!.state).toBe('SUCCEEDED');
     const view = dataOf(await api(w).GET('/environments/{id}', { params: path(env.id) }), 200);
-    expect(view.actions).toEqual({ canDelete: true, canRetry: true, canCancel: false });
+    expect(view.actions).toEqual({ canDelete: true, canRetry: true, canCancel: false, canUpdate: true });
 
     w.sandbox.faults.clear();
     const before = creates(w).succeeded.length;

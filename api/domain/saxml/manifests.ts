@@ -2,7 +2,7 @@ import type {
   V1ConfigMap, V1Container, V1Deployment, V1Job, V1Namespace, V1ObjectMeta, V1PodSpec, V1Service, V1ServiceAccount, V1Toleration,
 } from '@kubernetes/client-node';
 import { resourceNames } from '../naming.js';
-import type { CpuNodePool, NormalisedSpec } from '../spec.js';
+import { gkeNodePoolName, type CpuNodePool, type NormalisedSpec } from '../spec.js';
 import { tpuType } from '../tpu.js';
 import { GKE_NODE_LABELS, LABELS, MANAGED_BY, OBJECT_NAMES, TPU_RESOURCE } from './labels.js';
 
@@ -129,7 +129,7 @@ export function saxmlManifests({ spec, environmentId }: ManifestInput): SaxmlObj
             terminationMessagePolicy: 'FallbackToLogsOnError',
           }], {
             nodeSelector: {
-              [GKE_NODE_LABELS.nodePool]: pool.name,
+              [GKE_NODE_LABELS.nodePool]: gkeNodePoolName(pool),
               [GKE_NODE_LABELS.tpuAccelerator]: type.accelerator,
               [GKE_NODE_LABELS.tpuTopology]: type.topology,
             },

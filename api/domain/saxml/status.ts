@@ -1,6 +1,6 @@
 import type { V1Deployment, V1Job, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { z } from 'zod';
-import type { NormalisedSpec } from '../spec.js';
+import { gkeNodePoolName, type NormalisedSpec } from '../spec.js';
 import { GKE_NODE_LABELS, OBJECT_NAMES } from './labels.js';
 import { saxModelId, servingPools } from './manifests.js';
 
@@ -94,7 +94,7 @@ export function deployerStatus(spec: NormalisedSpec, observed: Observed): Deploy
   const modelServers: Record<string, ComponentStatus> = {};
   for (const pool of servingPools(spec)) {
     const name = OBJECT_NAMES.modelServer(pool.name);
-    const server = deploymentStatus(`Deployment ${ns}/${name}`, deployment(name), podsOf, () => poolHasNodes(pool.name), pool.name);
+    const server = deploymentStatus(`Deployment ${ns}/${name}`, deployment(name), podsOf, () => poolHasNodes(gkeNodePoolName(pool)), pool.name);
     const own = Object.values(models).filter((m) => m.tpuPool === pool.name);
     const failedModel = own.find((m) => m.state === 'FAILED');
     modelServers[pool.name] =

@@ -78,7 +78,7 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
     region: z.string().openapi({ description: 'From the spec', example: 'us-west1' }),
     createdBy: z.string().openapi({ description: 'The principal that created it', example: 'user:alice@example.com' }),
     state: z.enum(ENVIRONMENT_STATES).openapi({
-      description: '`CREATING` → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried or deleted',
+      description: '`CREATING` → `ACTIVE` or `FAILED`; `UPDATING` (a PATCH) → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried, changed (PATCH) or deleted',
     }),
     spec: EnvironmentSpecOutput,
     notifications: z.array(NotificationTargetViewSchema),
@@ -88,7 +88,10 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
     }),
     etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header', example: '"0h1j2k-7"' }),
     actions: z
-      .object({ canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean() })
+      .object({
+        canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean(),
+        canUpdate: z.boolean().openapi({ description: 'A PATCH may change the spec now (ACTIVE, or FAILED after a create or an update)' }),
+      })
       .openapi({ description: 'What is legal now' }),
     cost: z
       .object({ estimate: CostEstimateBody, soFar: CostSoFarSchema.meta({ id: 'CostSoFar' }) })
@@ -168,7 +171,7 @@ const PlanStepSchema = z
   .openapi('PlanStep', { description: 'One idempotent step: the Google REST calls it makes (URL, body, polling) and its dependencies' });
 
 const planFields = {
-  kind: z.enum(['create', 'delete']),
+  kind: z.enum(['create', 'update', 'delete']),
   automation: z.object({ serviceAccount: z.string(), tokenUrl: z.string() }),
   schedule: z.array(z.array(z.array(z.array(z.string())))).openapi({
     description: 'phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel)',

@@ -4,6 +4,7 @@ import type { Bodies } from '../google.js';
 import { SA_NOT_YET_VISIBLE, rolesFor, serviceAccountBinding } from '../iam.js';
 import { resourceStep } from '../resources.js';
 import type { TransientError } from '../types.js';
+import { gkeNodePoolName } from '../../spec.js';
 import { BASE_STEPS } from './ids.js';
 
 /** The cluster with the CPU pools inline (one operation), the TPU pools, and the Workload Identity grant. */
@@ -54,7 +55,7 @@ export function clusterSteps(ctx: Ctx): StepDef[] {
         transient: [CLUSTER_BUSY],
       },
       {
-        url: urls.container.nodePool(region, names.cluster, pool.name),
+        url: urls.container.nodePool(region, names.cluster, gkeNodePoolName(pool)),
         create: { method: 'POST', url: urls.container.nodePools(region, names.cluster), body },
         poll: 'container',
         ready: { path: 'status', values: ['RUNNING'] },
