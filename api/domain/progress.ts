@@ -51,7 +51,9 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
     if (!entry) continue;
     progress[step.id] = entry;
     events.push(stepEvent(step, entry, op.id, time));
-    if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
+    if (entry.state === 'SUCCEEDED' && op.target !== 'delete') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
+    // An update that deleted what reported an output (perf turned off): the output no longer holds.
+    if (entry.state === 'SUCCEEDED' && step.clears?.length) outputs = Object.fromEntries(Object.entries(outputs).filter(([key]) => !step.clears!.includes(key as never)));
     // A delete that left a resource on purpose (a model repository with data) says so.
     const keep = step.kind === 'resource' ? step.delete?.keep : undefined;
     if (entry.state === 'SUCCEEDED' && keep && report.outputs?.kept === 'true') {

@@ -105,7 +105,7 @@ describe('the list', () => {
   });
 
   it.each([
-    ['an unknown state', '/?state=ACTIVATED', 'no state ACTIVATED; the states are CREATING, ACTIVE, DELETING, DELETED, FAILED'],
+    ['an unknown state', '/?state=ACTIVATED', 'no state ACTIVATED; the states are CREATING, ACTIVE, UPDATING, DELETING, DELETED, FAILED'],
     ['a label that is not key:value', '/?label=serving', 'label filter &quot;serving&quot; must look like key:value'],
   ])('says what is wrong with %s where the table would be', async (_name, path, message) => {
     const text = await page(buildTestApp().app, path);

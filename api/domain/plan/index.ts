@@ -82,7 +82,6 @@ function waitForServices(step: StepDef['step']): StepDef['step'] {
 
 export { criticalChain, criticalPath, createPhase, deletePhase, isLookup, schedule } from './schedule.js';
 export { PlanGraphError, reduceDependencies } from './graph.js';
-export { resourceStepId } from './update.js';
 export { cpuNodePoolBody, tpuNodePoolBody } from './gke.js';
 export { requiredServices, MAX_SERVICES_PER_BATCH } from './services.js';
 export * from './types.js';

@@ -37,7 +37,8 @@ export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise
       }));
     }
     const groups = applyOrder(desired);
-    const identityReady = record.progress.create[BASE_STEPS.workloadIdentity]?.state === 'SUCCEEDED';
+    // Granted by the create, or by an update that converged a failed create.
+    const identityReady = [record.progress.create, record.progress.update].some((p) => p[BASE_STEPS.workloadIdentity]?.state === 'SUCCEEDED');
     for (const group of identityReady ? groups : groups.slice(0, 2)) await Promise.all(group.map((object) => client.apply(object as KubeObject)));
     if (!identityReady) {
       return await recordStatus(deps, ctx, record.id, wholeCell(spec, { message: `waiting for the Workload Identity grant (${BASE_STEPS.workloadIdentity}) before starting pods` }));
