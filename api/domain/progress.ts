@@ -3,6 +3,7 @@ import { describeStepError } from './google-errors.js';
 import type { Plan, PlanStep } from './plan/types.js';
 import type { OperationReport, ReportBatch, StepReport } from './reports.js';
 import { endOperation } from './operations.js';
+import { withPatchHint } from './update/hints.js';
 import { canTransitionStage } from './state-machine.js';
 
 /**
@@ -47,8 +48,9 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
       ignored.push(`unknown step ${report.step}`);
       continue;
     }
-    const entry = applyStepReport(progress[step.id], report, op, time);
-    if (!entry) continue;
+    const reported = applyStepReport(progress[step.id], report, op, time);
+    if (!reported) continue;
+    const entry = reported.error ? { ...reported, error: withPatchHint(record, reported.error) } : reported;
     progress[step.id] = entry;
     events.push(stepEvent(step, entry, op.id, time));
     if (entry.state === 'SUCCEEDED' && op.target !== 'delete') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });

@@ -1,0 +1,30 @@
+import type { EnvironmentRecord, ErrorInfo } from '../environment.js';
+import { BASE_STEPS } from '../plan/base/ids.js';
+import { SAXML_STEPS } from '../plan/saxml.js';
+import type { NormalisedSpec } from '../spec.js';
+
+/**
+ * What a failure's hint says to send: the exact PATCH that fixes it, when the fix is a change of
+ * the spec — a stocked-out TPU pool moved to a zone Google suggests, a model whose publish failed
+ * given another checkpoint. A merge patch replaces arrays whole, so the body carries the whole
+ * array with the one change in it.
+ */
+export function withPatchHint(record: EnvironmentRecord, error: ErrorInfo): ErrorInfo {
+  const spec = record.spec as NormalisedSpec;
+  const send = (body: unknown, what: string) =>
+    `${what}: PATCH /environments/${record.id} with Content-Type application/merge-patch+json and the body ${JSON.stringify(body)}`;
+  const pool = spec.cluster.tpuNodePools.find((p) => error.step === BASE_STEPS.tpuPool(p.name));
+  if (error.code === 'GCE_STOCKOUT' && pool) {
+    // Google's message suggests zones; only one in the environment's region can take the pool.
+    const suggested = [...`${error.hint ?? ''} ${error.message}`.matchAll(/\b[a-z]+-[a-z]+\d+-[a-z]\b/g)].map((m) => m[0]);
+    const zone = suggested.find((z) => z.startsWith(`${spec.region}-`) && !pool.zones.includes(z)) ?? `<another zone of ${spec.region}>`;
+    const pools = spec.cluster.tpuNodePools.map(({ nodePoolName: _n, ...p }) => (p.name === pool.name ? { ...p, zones: [zone] } : p));
+    return { ...error, hint: send({ cluster: { tpuNodePools: pools } }, `move TPU pool ${pool.name} to ${zone} (or retry later)`) };
+  }
+  const served = spec.cluster.tpuNodePools.find((p) => error.step === SAXML_STEPS.modelServer(p.name));
+  if (error.code === 'PUBLISH_FAILED' && served) {
+    const models = spec.saxml.models.map((m) => (m.tpuPool === served.name ? { ...m, checkpoint: '<the right gs:// checkpoint>' } : m));
+    return { ...error, hint: send({ saxml: { models } }, `${error.hint ?? 'correct the checkpoint'}; to correct it in place`) };
+  }
+  return error;
+}
