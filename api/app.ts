@@ -1,11 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from './deps.js';
+import { requirePrincipal } from './http/auth.js';
 import { limitBody } from './http/limits.js';
 import { handleError, problem } from './http/problem.js';
 import { requestContext } from './http/request-context.js';
 import type { AppEnv } from './http/types.js';
 import { environmentsRouter } from './routes/environments/index.js';
 import { statusPage } from './page/index.js';
+import { projectsRouter } from './routes/projects/index.js';
 import { internalRouter } from './routes/internal/index.js';
 import { serviceRouter } from './routes/service/index.js';
 
@@ -14,6 +16,12 @@ export interface Mount {
   /** `/_sandbox`: requests to it and below go to `fetch`. */
   path: string;
   fetch(request: Request): Response | Promise<Response>;
+  /**
+   * Paths below the mount that carry credentials of their own (the sandbox's simulated Google APIs
+   * check their own bearer tokens). Every other path needs the caller to authenticate as on the
+   * public routes (with API_TOKEN set, the sandbox's inventory, faults and call log need it too).
+   */
+  ownCredentials?(path: string): boolean;
 }
 
 /** `/environments/:id/plan` → a regular expression matching concrete paths. */
@@ -44,11 +52,15 @@ export function createApp(deps: Deps, options: { mounts?: readonly Mount[] } = {
 
   const api = app
     .route('/', environmentsRouter(deps))
+    .route('/', projectsRouter(deps))
     .route('/', internalRouter(deps));
   // Served from the public routes' registry, so it is built after them.
   api.route('/', serviceRouter(api, statusPage(deps)));
 
-  for (const mount of mounts) app.all(`${mount.path}/*`, (c) => mount.fetch(c.req.raw));
+  const caller = requirePrincipal(deps.auth.authenticator, deps.auth.policy);
+  for (const mount of mounts) {
+    app.all(`${mount.path}/*`, (c, next) => (mount.ownCredentials?.(c.req.path) ? next() : caller(c, next)), (c) => mount.fetch(c.req.raw));
+  }
   return api;
 }
 

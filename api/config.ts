@@ -91,8 +91,14 @@ const CloudSchema = z.object({
    * automation account, so bootstrap grants it token-creator there.
    */
   RUNTIME_SERVICE_ACCOUNT: z.string().regex(emailish, 'must be a service account email'),
-  /** Audience of the Google ID tokens this service accepts (usually its own URL). */
-  API_AUDIENCE: z.string().min(1),
+  /**
+   * Audiences of the Google ID tokens this service accepts: its URLs, comma-separated (Cloud Run
+   * serves a service at two `*.run.app` URLs, and a caller mints its token for the one it calls).
+   */
+  API_AUDIENCE: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(1)).min(1, 'must name at least one audience')),
   ALLOWED_PRINCIPALS: allowList,
   /**
    * `in-app`: verify Google's signature here. `cloud-run`: Cloud Run IAM already verified the

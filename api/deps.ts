@@ -28,7 +28,10 @@ export interface Deps {
   auth: { authenticator: Authenticator; policy: AccessPolicy };
   /** Internal routes: who the workflow is. */
   internalAuth: { authenticator: Authenticator; workflowPrincipal: string };
-  /** Where the workflow reaches this service (known once the server listens). */
+  /**
+   * This service's root URL (known once the server listens): the base of the plans' calls back to
+   * it. The workflow itself learns it from its deployment (API_BASE), never from this process.
+   */
   apiBase: () => string;
   /** What plans call: Google's API bases (or the sandbox's), and the workflow's identity. */
   google: {
@@ -39,8 +42,6 @@ export interface Deps {
      * so bootstrap grants it token-creator on that account beside the workflow.
      */
     serviceAccount: string;
-    /** Local profile: the sandbox root, the one non-googleapis URL prefix allowed to receive tokens. */
-    sandboxBase?: () => string;
   };
   /** The Saxml deployer's clusters (GKE, or the sandbox's fake Kubernetes API). */
   clusters: Clusters;

@@ -8,10 +8,11 @@ locals {
     WORKFLOW_NAME            = google_workflows_workflow.environment.name
     WORKFLOW_SERVICE_ACCOUNT = google_service_account.workflow.email
     RUNTIME_SERVICE_ACCOUNT  = google_service_account.runtime.email
-    API_AUDIENCE             = local.service_url
+    API_AUDIENCE             = join(",", concat([local.service_url], var.extra_audiences))
     PUBLIC_URL               = local.service_url
     ALLOWED_PRINCIPALS       = join(",", var.allowed_principals)
-    # Cloud Run IAM checks every token first and strips its signature before the container sees it.
+    # Cloud Run IAM checks every token first and strips its signature before the container sees it;
+    # the app reads the header Cloud Run checked (X-Serverless-Authorization, else Authorization).
     ID_TOKEN_VERIFICATION = "cloud-run"
   }
 

@@ -20,6 +20,16 @@ variable "service_name" {
   default     = "saxml-environments-api"
 }
 
+variable "extra_audiences" {
+  description = <<-EOT
+    More ID-token audiences the service accepts besides its deterministic URL (API_AUDIENCE): set it
+    to the `service_url` output (Cloud Run's other run.app URL, known once the service exists) after
+    the first apply, and to any custom domain that fronts the service.
+  EOT
+  type        = list(string)
+  default     = []
+}
+
 variable "workflow_name" {
   description = "Cloud Workflows workflow id (WORKFLOW_NAME)."
   type        = string

@@ -11,6 +11,11 @@ resource "google_workflows_workflow" "environment" {
   deletion_protection = var.deletion_protection
   labels              = local.labels
   source_contents     = file("${path.module}/../workflows/environment.workflows.yaml")
+  # Where the workflow calls back (and sends its OIDC tokens): part of the deployment, so an
+  # execution started by anyone else cannot point it elsewhere (the argument holds only ids).
+  user_env_vars = {
+    API_BASE = local.service_url
+  }
 
   depends_on = [google_project_service.enabled, google_project_iam_member.workflow]
 }

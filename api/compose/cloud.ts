@@ -16,7 +16,7 @@ export async function buildCloudRuntime(config: CloudConfig, logger: Logger, opt
   const common = commonDeps(config, logger);
   const notify = buildNotifier(config, parseKey(config.NOTIFY_ENCRYPTION_KEY)!, common.deps.apiBase, options);
   const store = createFirestoreStore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE });
-  const idTokens = googleIdTokenAuthenticator({ audience: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });
+  const idTokens = googleIdTokenAuthenticator({ audiences: config.API_AUDIENCE, verification: config.ID_TOKEN_VERIFICATION, certs: googleCerts() });
   const deps: Deps = {
     ...common.deps,
     store,

@@ -10,6 +10,7 @@ import { sandboxBases } from '../sandbox/bases.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { newKey, parseKey } from '../notify/secret-box.js';
 import { AccessPolicy } from '../domain/access.js';
+import { GOOGLE_API_NAMES } from '../domain/google-apis.js';
 import { staticTokenAuthenticator } from '../identity/static-token.js';
 import type { Logger } from '../logger.js';
 import { computeQuotaReader } from '../quota/compute.js';
@@ -124,6 +125,9 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
       definition: readFileSync(workflowDefinitionPath(), 'utf8'),
       timeScale: config.SANDBOX_TIME_SCALE,
       namePrefix: 'projects/local/locations/local/workflows/saxml-environment',
+      // The deployment's user environment variables, as Cloud Workflows has them: where this service
+      // is, and the sandbox (the one non-googleapis host allowed to receive Google credentials).
+      env: () => ({ API_BASE: apiBase(), SANDBOX_BASE: `${apiBase()}${SANDBOX_PATH}` }),
       tokens: {
         oauth2: async () => (await sandbox.get()).identities.bearer(LOCAL_WORKFLOW_SERVICE_ACCOUNT),
         oidc: async () => internalSecret,
@@ -138,10 +142,11 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
       start: async (input) => (await engine.get()).start(input),
       get: async (name) => (await engine.get()).get(name),
       cancel: async (name) => (await engine.get()).cancel(name),
+      // Nothing runs before the engine is first used (a fresh process has no executions).
+      listActive: async () => (await engine.ifCreated())?.listActive() ?? [],
     },
     google: {
       apis: () => sandboxBases(`${apiBase()}${SANDBOX_PATH}`),
-      sandboxBase: () => `${apiBase()}${SANDBOX_PATH}`,
       workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT,
       serviceAccount: LOCAL_SERVICE_ACCOUNT,
     },
@@ -167,6 +172,8 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
   let mounted: { sandbox: Sandbox; app: Hono } | undefined;
   const sandboxMount: Mount = {
     path: SANDBOX_PATH,
+    // `/_sandbox/<api>/…` are the simulated Google APIs, which check the sandbox's own bearer tokens.
+    ownCredentials: (path) => (GOOGLE_API_NAMES as readonly string[]).includes(path.slice(SANDBOX_PATH.length + 1).split('/')[0]!),
     fetch: async (request) => {
       const current = await sandbox.get();
       if (mounted?.sandbox !== current) mounted = { sandbox: current, app: new Hono().route(SANDBOX_PATH, current.app) };

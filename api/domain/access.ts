@@ -10,6 +10,11 @@ export interface Principal {
   /** `user:alice@example.com`, `serviceAccount:ci@p.iam.gserviceaccount.com`, `token:local`, `anonymous`. */
   id: string;
   email?: string;
+  /**
+   * The Google Workspace / Cloud Identity domain of a user account (the ID token's `hd` claim).
+   * `domain:` entries match it, not the email's suffix: any Google account may use any address.
+   */
+  hostedDomain?: string;
 }
 
 /**
@@ -28,7 +33,7 @@ export class AccessPolicy {
 
   private matches(principal: Principal, member: string): boolean {
     if (member === '*') return true;
-    if (member.startsWith('domain:')) return !!principal.email && principal.email.toLowerCase().endsWith(`@${member.slice(7).toLowerCase()}`);
+    if (member.startsWith('domain:')) return principal.hostedDomain?.toLowerCase() === member.slice(7).toLowerCase();
     return member.toLowerCase() === principal.id.toLowerCase();
   }
 

@@ -71,12 +71,20 @@ export const OperationSchema = z.object({
   error: ErrorInfoSchema.optional(),
   /** delete: the caller asked to remove the project's bootstrap resources too. */
   deleteBootstrap: z.boolean().optional(),
-  /** delete: whether the plan removes them (asked, and no other live environment uses the project). */
+  /** delete: whether the plan removes them (decided REMOVE; see `bootstrap`). */
   includeBootstrap: z.boolean().optional(),
   /** delete: also delete the model repository bucket when it holds data (the user's checkpoints). */
   purgeData: z.boolean().optional(),
   /** delete: what the operation deliberately left in place, and why (e.g. a model repository with data). */
   kept: z.array(z.object({ resource: z.string(), reason: z.string() })).optional(),
+  /**
+   * delete: what becomes of the project's bootstrap, and why — decided once the environment's own
+   * resources are gone, in the transaction that sees who is left in the project.
+   */
+  bootstrap: z
+    .object({ decision: z.enum(['REMOVE', 'KEEP']), reason: z.string() })
+    .optional()
+    .describe('delete: whether the project\'s bootstrap resources are removed or kept, and why'),
   /** create and update: the spec the operation applies (a hash of the normalised spec, spec.ts `specHash`). */
   specHash: z.string().optional().describe('The spec this operation applies: a hash of the normalised spec (create and update)'),
   /** update: what the update converges from (its plan is the diff between this and the spec). */

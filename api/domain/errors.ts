@@ -42,9 +42,25 @@ export class DomainError extends Error {
   }
 }
 
-/** 422 with one entry per problem; the detail lists them all, so a person reading only it can act. */
-export const validationFailed = (errors: FieldError[]) =>
-  new DomainError('VALIDATION_FAILED', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+/**
+ * At most this many field errors are answered (the rest are counted in the detail): a body of
+ * thousands of unknown fields must not make an answer — stored for replay under an Idempotency-Key —
+ * many times its own size.
+ */
+export const MAX_FIELD_ERRORS = 50;
+
+/** The errors to answer and a detail listing them, so a person reading only the detail can act. */
+export function describeFieldErrors(all: readonly FieldError[]): { errors: FieldError[]; detail: string } {
+  const errors = all.slice(0, MAX_FIELD_ERRORS);
+  const more = all.length - errors.length;
+  return { errors, detail: errors.map((e) => `${e.path}: ${e.message}`).join('; ') + (more ? `; and ${more} more` : '') };
+}
+
+/** 422 with one entry per problem (the first MAX_FIELD_ERRORS of them). */
+export function validationFailed(all: FieldError[]): DomainError {
+  const { errors, detail } = describeFieldErrors(all);
+  return new DomainError('VALIDATION_FAILED', detail, { errors });
+}
 
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
 

@@ -31,6 +31,8 @@ export const EVENT_TYPES = [
   'preflight.skipped',
   'saxml.changed',
   'resource.kept',
+  'bootstrap.removing',
+  'bootstrap.removed',
   'environment.updating',
   'spec.updated',
 ] as const;

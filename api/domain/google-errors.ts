@@ -42,6 +42,11 @@ export function describeStepError(stage: StageName | undefined, step: string | u
   const text = `${message} ${fields.reason ?? ''} ${fields.status ?? ''}`;
   const base = { stage, step, google };
 
+  // The plan's own refusal: the resource exists and does not carry the environment's mark.
+  if (raw?.tags?.includes('NotOwned')) {
+    return { stage, step, code: 'ALREADY_EXISTS', message: raw.message ?? `the resource already exists and is not this environment's${where}`, ...(raw.hint && { hint: raw.hint }) };
+  }
+
   if (/GCE_STOCKOUT|ZONE_RESOURCE_POOL_EXHAUSTED|does not have enough resources available/i.test(text)) {
     const zones = [...new Set(message.match(ZONE) ?? [])];
     const tryHint = /try (?:a different zone|other zones|zones?)[^:]*:\s*(.*)$/i.exec(message)?.[1];

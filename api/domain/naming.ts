@@ -1,4 +1,5 @@
 import { PERF_NAMES } from './defaults.js';
+import type { FieldError } from './errors.js';
 import type { EnvironmentSpec } from './spec.js';
 
 /**
@@ -144,4 +145,60 @@ export function limitViolations(spec: EnvironmentSpec): NameLimitViolation[] {
     violations.push({ path: '$.name', message: `Pub/Sub ids may not start with "goog": "${n.perfTopic}", "${n.perfSubscription}", "${n.perfSchema}"` });
   }
   return violations;
+}
+
+/**
+ * A name an environment's resource takes in its project (the project's shared bootstrap resources
+ * aside): `key` identifies the resource (kind, location, name), `path` the field that sets it, and
+ * `owned` whether the environment creates it (an existing network it only uses is not its own).
+ */
+interface ClaimedName {
+  key: string;
+  what: string;
+  name: string;
+  path: string;
+  owned: boolean;
+}
+
+function claimedNames(spec: EnvironmentSpec): ClaimedName[] {
+  const n = resourceNames(spec);
+  const path = (override: unknown, field: string) => (override ? field : '$.name');
+  const existing = spec.network.existing;
+  const claims: ClaimedName[] = [
+    { key: `cluster/${spec.region}/${n.cluster}`, what: 'GKE cluster', name: n.cluster, path: path(spec.cluster.name, '$.cluster.name'), owned: true },
+    { key: `network/${n.network}`, what: 'VPC network', name: n.network, path: existing ? '$.network.existing.network' : path(spec.network.name, '$.network.name'), owned: !existing },
+    { key: `subnet/${spec.region}/${n.subnet}`, what: 'subnet', name: n.subnet, path: existing ? '$.network.existing.subnet' : path(spec.network.subnetName, '$.network.subnetName'), owned: !existing },
+    { key: `serviceAccount/${n.nodePoolServiceAccountId}`, what: 'service account', name: n.nodePoolServiceAccountId,
+      path: path(spec.serviceAccounts.nodePool.accountId, '$.serviceAccounts.nodePool.accountId'), owned: true },
+    { key: `serviceAccount/${n.workloadServiceAccountId}`, what: 'service account', name: n.workloadServiceAccountId,
+      path: path(spec.serviceAccounts.workload.accountId, '$.serviceAccounts.workload.accountId'), owned: true },
+    { key: `bucket/${n.adminBucket}`, what: 'bucket', name: n.adminBucket, path: path(spec.buckets.admin, '$.buckets.admin'), owned: true },
+    { key: `bucket/${n.modelBucket}`, what: 'bucket', name: n.modelBucket, path: path(spec.buckets.modelRepository, '$.buckets.modelRepository'), owned: true },
+  ];
+  if (spec.artifactRegistry.enabled) {
+    claims.push({ key: `repository/${spec.artifactRegistry.location}/${n.artifactRegistry}`, what: 'Artifact Registry repository', name: n.artifactRegistry,
+      path: path(spec.artifactRegistry.name, '$.artifactRegistry.name'), owned: true });
+  }
+  return claims;
+}
+
+/**
+ * Names this spec's resources would take that another live environment of the project already
+ * uses (one error per name, at the field that sets it): two environments never share a resource,
+ * so neither can adopt, change or delete the other's. Both must own it to collide, except that
+ * using an existing network another environment created is a collision too (its delete would
+ * pull the network from under this one).
+ */
+export function nameConflicts(spec: EnvironmentSpec, others: readonly { id: string; spec: EnvironmentSpec }[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const mine = claimedNames(spec);
+  for (const other of others) {
+    const theirs = new Map(claimedNames(other.spec).map((c) => [c.key, c]));
+    for (const claim of mine) {
+      const taken = theirs.get(claim.key);
+      if (!taken || !(claim.owned || taken.owned)) continue;
+      errors.push({ path: claim.path, message: `${claim.what} "${claim.name}" is already used by environment ${other.spec.name} (${other.id}) in project ${spec.project}: pick another name` });
+    }
+  }
+  return errors;
 }

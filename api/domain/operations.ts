@@ -23,6 +23,7 @@ export interface BeginInput {
   deleteBootstrap?: boolean;
   includeBootstrap?: boolean;
   purgeData?: boolean;
+  bootstrap?: Operation['bootstrap'];
 }
 
 /** The environment with a new RUNNING operation, and the event that says so. */
@@ -38,10 +39,23 @@ export function beginOperation(record: EnvironmentRecord, input: BeginInput): { 
     ...(input.deleteBootstrap !== undefined && { deleteBootstrap: input.deleteBootstrap }),
     ...(input.includeBootstrap !== undefined && { includeBootstrap: input.includeBootstrap }),
     ...(input.purgeData !== undefined && { purgeData: input.purgeData }),
+    ...(input.bootstrap && { bootstrap: input.bootstrap }),
   };
   const next = { ...withState(record, state, input.time), operation };
   const entered = state !== record.state ? enteredStateEvent(next, operation, input.time) : undefined;
   return { record: next, events: [startedEvent(operation, input.time, input.message), ...(entered ? [entered] : [])] };
+}
+
+/**
+ * Whether a delete removes its project's bootstrap resources: decided once the environment's own
+ * resources are gone, from the project's other live environments as the same transaction sees
+ * them — so of two environments leaving together exactly one is the last, and an environment
+ * created meanwhile keeps the bootstrap it needs.
+ */
+export function bootstrapDecision(project: string, op: Pick<Operation, 'deleteBootstrap'>, others: readonly { id: string; name: string }[]): NonNullable<Operation['bootstrap']> {
+  if (!op.deleteBootstrap) return { decision: 'KEEP', reason: `deleteBootstrap was not set (remove it later with DELETE /projects/${project}/bootstrap)` };
+  if (others.length) return { decision: 'KEEP', reason: `still used by ${others.map((o) => `${o.name} (${o.id})`).join(', ')}` };
+  return { decision: 'REMOVE', reason: 'no other environment of the project is left' };
 }
 
 export const startedEvent = (operation: Operation, time: string, message: string): NewEvent =>
@@ -62,6 +76,7 @@ function describeCommand(command: EnvironmentCommand): string {
     case 'retryCreate': return 'a retry of the create';
     case 'retryUpdate': return 'a retry of the update';
     case 'retryDelete': return 'a retry of the delete';
+    case 'removeBootstrap': return 'removing the project\'s bootstrap';
     case 'succeed':
     case 'fail': return 'ending an operation';
   }
@@ -101,12 +116,15 @@ export function endOperation(
   const skipped = op.target === 'update' && outcome === 'SUCCEEDED'
     ? new Set(STAGES.filter((s) => !s.enabled(record.spec)).map((s) => s.name))
     : new Set<string>();
-  if (state === 'DELETED') {
-    events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
+  if (state === 'DELETED' && outcome === 'SUCCEEDED') {
+    // (An environment already DELETED only runs the removal of its project's bootstrap.)
+    if (record.state !== 'DELETED') events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
     // The project's bootstrap resources (automation account, bucket) outlive the environment unless
     // the delete removed them: say so, since they are still there to see (and to pay for).
-    if (!op.includeBootstrap) {
-      const why = op.deleteBootstrap ? 'still used by other environments of the project' : 'deleteBootstrap was not set';
+    if (op.bootstrap?.decision === 'REMOVE') {
+      events.push({ time, type: 'bootstrap.removed', operationId: op.id, message: `bootstrap resources of project ${record.project} removed: ${op.bootstrap.reason}` });
+    } else {
+      const why = op.bootstrap?.reason ?? (op.deleteBootstrap ? 'still used by other environments of the project' : 'deleteBootstrap was not set');
       events.push({ time, type: 'bootstrap.kept', operationId: op.id, message: `bootstrap resources of project ${record.project} kept: ${why}` });
     }
   }

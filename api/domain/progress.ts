@@ -52,7 +52,7 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
     if (!reported) continue;
     const entry = reported.error ? { ...reported, error: withPatchHint(record, reported.error) } : reported;
     progress[step.id] = entry;
-    events.push(stepEvent(step, entry, op.id, time));
+    events.push(stepEvent(step, entry, op.id, time, report.leftAlone));
     if (entry.state === 'SUCCEEDED' && op.target !== 'delete') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
     // An update that deleted what reported an output (perf turned off): the output no longer holds.
     if (entry.state === 'SUCCEEDED' && step.clears?.length) outputs = Object.fromEntries(Object.entries(outputs).filter(([key]) => !step.clears!.includes(key as never)));
@@ -61,6 +61,12 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
     if (entry.state === 'SUCCEEDED' && keep && report.outputs?.kept === 'true') {
       kept.push({ resource: keep.resource, reason: keep.reason });
       events.push({ time, type: 'resource.kept', operationId: op.id, stage: step.stage, step: step.id, message: `kept ${keep.resource}: ${keep.reason}`, details: { resource: keep.resource } });
+    }
+    // So does one that found a resource without the environment's mark and left it alone.
+    const owner = step.kind === 'resource' ? step.owner : undefined;
+    if (entry.state === 'SUCCEEDED' && owner && report.leftAlone) {
+      kept.push({ resource: owner.resource, reason: report.leftAlone });
+      events.push({ time, type: 'resource.kept', operationId: op.id, stage: step.stage, step: step.id, message: `kept ${owner.resource}: ${report.leftAlone}`, details: { resource: owner.resource } });
     }
   }
 
@@ -95,16 +101,19 @@ function applyStepReport(current: StepProgress | undefined, report: StepReport, 
   return entry;
 }
 
-function stepEvent(step: PlanStep, entry: StepProgress, operationId: string, time: string): NewEvent {
+/** The event of a step's new progress; `leftAlone`: the step succeeded without touching a resource that is not the environment's. */
+function stepEvent(step: PlanStep, entry: StepProgress, operationId: string, time: string, leftAlone?: string): NewEvent {
   const verb = entry.state === 'RUNNING' ? 'started' : entry.state === 'SUCCEEDED' ? 'succeeded' : 'failed';
+  const message = entry.error ? `${step.title}: ${entry.error.message}` : leftAlone ? `${step.title}: left alone: ${leftAlone}` : `${step.title}: ${verb}`;
   return {
     time,
     type: `step.${verb}` as NewEvent['type'],
     operationId,
     stage: step.stage,
     step: step.id,
-    message: entry.error ? `${step.title}: ${entry.error.message}` : `${step.title}: ${verb}`,
+    message,
     ...(entry.error && { details: { error: entry.error } }),
+    ...(leftAlone && { details: { leftAlone } }),
   };
 }
 

@@ -15,6 +15,8 @@ export const RawStepErrorSchema = z.object({
   tags: z.array(z.string()).max(20).optional(),
   /** Google's error: the response body of the call or the `error` of the long-running operation. */
   google: z.unknown().optional(),
+  /** What the user can do (the plan's own errors: a resource that exists and is not the environment's). */
+  hint: z.string().max(1024).optional(),
 });
 export type RawStepError = z.infer<typeof RawStepErrorSchema>;
 
@@ -24,6 +26,8 @@ export const StepReportSchema = z.object({
   /** Values captured from Google (e.g. clusterEndpoint), recorded as outputs. */
   outputs: z.record(z.string(), z.string().max(2048)).optional(),
   error: RawStepErrorSchema.optional(),
+  /** SUCCEEDED without touching the resource: it exists without the environment's mark (why, for the event log). */
+  leftAlone: z.string().max(1024).optional(),
 });
 
 export const OperationReportSchema = z.object({

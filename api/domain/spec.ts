@@ -16,14 +16,22 @@ const RFC1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const rfc1035 = (max: number) =>
   z.string().max(max).regex(RFC1035, 'must start with a lowercase letter and contain only lowercase letters, digits and hyphens, not ending with a hyphen');
 
-const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 const ZONE = /^[a-z]+-[a-z]+[0-9]+-[a-z]$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
-const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+export const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+export const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const SA_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+// Locations are checked like every other value that reaches a URL (or a body): a region, or one of
+// the product's multi-region names — never free text.
+/** Cloud Storage: a region, a multi-region (US, EU, ASIA) or a predefined dual-region; any case, as Storage accepts. */
+const BUCKET_LOCATION = /^(?:[a-z]+-[a-z]+[0-9]+|us|eu|asia|asia1|eur4|eur5|eur7|eur8|nam4)$/i;
+/** Artifact Registry: a region or a multi-region (`us`, `europe`, `asia`), lowercase as in its resource names. */
+const REGISTRY_LOCATION = /^(?:us|europe|asia|[a-z]+-[a-z]+[0-9]+)$/;
+/** BigQuery: a region or a multi-region (`US`, `EU`). */
+const DATASET_LOCATION = /^(?:US|EU|[a-z]+-[a-z]+[0-9]+)$/;
 
 
 const cidr = z
@@ -35,15 +43,46 @@ const cidr = z
     return m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
   }, 'must be a valid IPv4 CIDR');
 
+/**
+ * Upper bounds of the spec's lists: what real environments use, within Google's own limits, so one
+ * request cannot make the service build (and the workflow run) an unbounded plan. README "The spec"
+ * lists them with their reasons.
+ */
+export const SPEC_LIMITS = {
+  /** One pool per TPU slice; GKE clusters hold a few dozen node pools in all. */
+  tpuNodePools: 16,
+  /** The guide's four plus a few; they are created inline with the cluster. */
+  cpuNodePools: 8,
+  /** Zones of a region (Google's regions have 3 or 4). */
+  zones: 4,
+  /** Google allows 64 labels per resource; the environment's ownership mark takes one of them. */
+  labels: 63,
+  /** Kubernetes node labels and taints of a CPU pool. */
+  nodeLabels: 64,
+  taints: 16,
+  /** Saxml models of one cell. */
+  models: 32,
+  /** Besides the default services and roles (services are enabled 20 to a batch). */
+  additionalServices: 40,
+  additionalRoles: 40,
+  reservationValues: 16,
+  /** Characters of an image reference or a model path. */
+  text: 1024,
+} as const;
+
+/** A Kubernetes label key (`[prefix/]name`) and value. */
+const K8S_LABEL_KEY = /^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const K8S_LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
 export const LabelsSchema = z
   .record(z.string().regex(LABEL_KEY, 'label keys: lowercase letter first, then lowercase letters, digits, _ or -, at most 63'),
     z.string().regex(LABEL_VALUE, 'label values: lowercase letters, digits, _ or -, at most 63'))
-  .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
+  .refine((l) => Object.keys(l).length <= SPEC_LIMITS.labels, `at most ${SPEC_LIMITS.labels} labels (Google allows 64; the environment's mark takes one)`)
   .default({});
 
 const Taint = z.strictObject({
-  key: z.string().min(1).max(63),
-  value: z.string().max(63),
+  key: z.string().regex(K8S_LABEL_KEY, 'taint keys are Kubernetes label keys: [prefix/]name, name at most 63 characters'),
+  value: z.string().regex(K8S_LABEL_VALUE, 'taint values are Kubernetes label values: at most 63 letters, digits, -, _ or .'),
   effect: z.enum(['NO_SCHEDULE', 'PREFER_NO_SCHEDULE', 'NO_EXECUTE']),
 });
 
@@ -55,9 +94,13 @@ export const CpuNodePoolSchema = z.strictObject({
   minNodeCount: z.number().int().min(0).max(1000).default(1),
   maxNodeCount: z.number().int().min(0).max(1000).default(1),
   /** Zones for this pool; default: the environment's zones. */
-  zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).min(1).optional(),
-  labels: z.record(z.string(), z.string()).default({}),
-  taints: z.array(Taint).default([]),
+  zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).min(1).max(SPEC_LIMITS.zones).optional(),
+  labels: z
+    .record(z.string().regex(K8S_LABEL_KEY, 'node label keys are Kubernetes label keys: [prefix/]name, name at most 63 characters'),
+      z.string().regex(K8S_LABEL_VALUE, 'node label values: at most 63 letters, digits, -, _ or .'))
+    .refine((l) => Object.keys(l).length <= SPEC_LIMITS.nodeLabels, `at most ${SPEC_LIMITS.nodeLabels} node labels`)
+    .default({}),
+  taints: z.array(Taint).max(SPEC_LIMITS.taints).default([]),
   spot: z.boolean().default(false),
 });
 
@@ -79,7 +122,7 @@ export const TpuNodePoolSchema = z.strictObject({
     .strictObject({
       consumeReservationType: z.enum(['ANY_RESERVATION', 'SPECIFIC_RESERVATION', 'NO_RESERVATION']),
       key: z.string().optional(),
-      values: z.array(z.string()).optional(),
+      values: z.array(z.string().min(1).max(253)).max(SPEC_LIMITS.reservationValues).optional(),
     })
     .optional(),
 });
@@ -93,7 +136,7 @@ export const EnvironmentSpecSchema = z.strictObject({
   project: z.string().regex(PROJECT_ID, 'must be a Google Cloud project id: 6–30 characters, lowercase letter first, lowercase letters, digits or hyphens, not ending with a hyphen'),
   region: z.string().regex(REGION, 'must be a region like us-west1'),
   /** Zones of the CPU node pools; default: the zones of the TPU node pools. */
-  zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).min(1).optional(),
+  zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).min(1).max(SPEC_LIMITS.zones).optional(),
   labels: LabelsSchema,
   deletionProtection: z.boolean().default(false),
   /** When the environment is deleted by itself (expiry.ts); at most one of expireTime and ttl. */
@@ -104,11 +147,11 @@ export const EnvironmentSpecSchema = z.strictObject({
       automationServiceAccount: z.string().regex(SA_ID, 'service account ids are 6–30 characters: lowercase letter first, then lowercase letters, digits or hyphens').default('saxml-automation'),
       /** Default `<project>-saxml-automation` (bucket names are global; project ids are unique). */
       automationBucket: z.string().regex(BUCKET, 'bucket names: 3–63 lowercase letters, digits, -, _ or .').optional(),
-      automationBucketLocation: z.string().optional(),
+      automationBucketLocation: z.string().regex(BUCKET_LOCATION, 'must be a Cloud Storage location: a region like us-west1, US, EU, ASIA, or a dual-region like NAM4').optional(),
       /** Extra services to enable besides the defaults. */
-      additionalServices: z.array(z.string().regex(/^[a-z0-9-]+\.googleapis\.com$/, 'must be a service like pubsub.googleapis.com')).default([]),
+      additionalServices: z.array(z.string().regex(/^[a-z0-9-]+\.googleapis\.com$/, 'must be a service like pubsub.googleapis.com')).max(SPEC_LIMITS.additionalServices).default([]),
       /** Extra project roles for the automation account. */
-      additionalRoles: z.array(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/, 'must be a role like roles/aiplatform.user')).default([]),
+      additionalRoles: z.array(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/, 'must be a role like roles/aiplatform.user')).max(SPEC_LIMITS.additionalRoles).default([]),
     })
     .prefault({}),
   network: z
@@ -137,8 +180,8 @@ export const EnvironmentSpecSchema = z.strictObject({
   cluster: z.strictObject({
     name: rfc1035(40).optional(),
     releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE', 'EXTENDED']).default('REGULAR'),
-    cpuNodePools: z.array(CpuNodePoolSchema).min(1).default(() => DEFAULT_CPU_NODE_POOLS.map((p) => CpuNodePoolSchema.parse(p))),
-    tpuNodePools: z.array(TpuNodePoolSchema).min(1, 'at least one TPU node pool is needed to serve models'),
+    cpuNodePools: z.array(CpuNodePoolSchema).min(1).max(SPEC_LIMITS.cpuNodePools).default(() => DEFAULT_CPU_NODE_POOLS.map((p) => CpuNodePoolSchema.parse(p))),
+    tpuNodePools: z.array(TpuNodePoolSchema).min(1, 'at least one TPU node pool is needed to serve models').max(SPEC_LIMITS.tpuNodePools),
   }),
   buckets: z
     .strictObject({
@@ -147,12 +190,16 @@ export const EnvironmentSpecSchema = z.strictObject({
     })
     .prefault({}),
   artifactRegistry: z
-    .strictObject({ enabled: z.boolean().default(true), name: rfc1035(63).optional(), location: z.string().default('us') })
+    .strictObject({
+      enabled: z.boolean().default(true),
+      name: rfc1035(63).optional(),
+      location: z.string().regex(REGISTRY_LOCATION, 'must be an Artifact Registry location: a region like us-west1, or us, europe, asia').default('us'),
+    })
     .prefault({}),
   perf: z
     .strictObject({
       enabled: z.boolean().default(true),
-      datasetLocation: z.string().default('US'),
+      datasetLocation: z.string().regex(DATASET_LOCATION, 'must be a BigQuery location: a region like us-west1, or US, EU').default('US'),
     })
     .prefault({}),
   saxml: z
@@ -163,15 +210,15 @@ export const EnvironmentSpecSchema = z.strictObject({
       cell: z.string().regex(/^\/sax\/[a-z0-9_-]+$/, 'must look like /sax/test').default(SAXML_CELL),
       images: z
         .strictObject({
-          adminServer: z.string().min(1).default(SAXML_IMAGES.adminServer),
-          modelServer: z.string().min(1).default(SAXML_IMAGES.modelServer),
-          util: z.string().min(1).default(SAXML_IMAGES.util),
+          adminServer: z.string().min(1).max(SPEC_LIMITS.text).default(SAXML_IMAGES.adminServer),
+          modelServer: z.string().min(1).max(SPEC_LIMITS.text).default(SAXML_IMAGES.modelServer),
+          util: z.string().min(1).max(SPEC_LIMITS.text).default(SAXML_IMAGES.util),
         })
         .prefault({}),
       /** The HTTP proxy has no public image; without one it is skipped (DESIGN §5). */
       proxy: z
         .strictObject({
-          image: z.string().min(1).optional(),
+          image: z.string().min(1).max(SPEC_LIMITS.text).optional(),
           /** How the proxy is exposed: an external load balancer by default, as the guide does. */
           serviceType: z.enum(['LoadBalancer', 'ClusterIP', 'NodePort']).default('LoadBalancer'),
         })
@@ -181,12 +228,13 @@ export const EnvironmentSpecSchema = z.strictObject({
           z.strictObject({
             // At most 40: the publish Job's name (`sax-publish-<id>`) is also a label value (≤ 63).
             id: z.string().max(40).regex(/^[a-z0-9_]+$/, 'model ids: lowercase letters, digits and _'),
-            modelPath: z.string().min(1).describe('e.g. saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e'),
-            checkpoint: z.string().regex(/^gs:\/\/.+/, 'must be a gs:// path'),
+            modelPath: z.string().min(1).max(SPEC_LIMITS.text).describe('e.g. saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e'),
+            checkpoint: z.string().max(SPEC_LIMITS.text).regex(/^gs:\/\/.+/, 'must be a gs:// path'),
             replicas: z.number().int().min(1).max(64).default(1),
-            tpuPool: z.string().describe('Name of a TPU node pool of this environment'),
+            tpuPool: z.string().max(40).describe('Name of a TPU node pool of this environment'),
           }),
         )
+        .max(SPEC_LIMITS.models)
         .default([]),
     })
     .prefault({}),

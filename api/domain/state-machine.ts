@@ -14,7 +14,8 @@ export type EnvironmentCommand =
   | 'retryUpdate' // resume a failed or cancelled update
   | 'retryDelete' // resume a failed or cancelled delete
   | 'succeed' // the running operation ended well
-  | 'fail'; // the running operation failed, was cancelled or was interrupted
+  | 'fail' // the running operation failed, was cancelled or was interrupted
+  | 'removeBootstrap'; // remove the project's bootstrap through a DELETED environment (the last to use it)
 
 /** from → command → to. A missing entry is an illegal command. */
 const ENVIRONMENT_TRANSITIONS: Readonly<Record<EnvironmentState, Partial<Record<EnvironmentCommand, EnvironmentState>>>> = {
@@ -24,7 +25,8 @@ const ENVIRONMENT_TRANSITIONS: Readonly<Record<EnvironmentState, Partial<Record<
   DELETING: { succeed: 'DELETED', fail: 'FAILED' },
   // A FAILED environment can also be changed: the update converges to the new spec (fixing what failed).
   FAILED: { update: 'UPDATING', delete: 'DELETING', retryCreate: 'CREATING', retryUpdate: 'UPDATING', retryDelete: 'DELETING' },
-  DELETED: {},
+  // A DELETED environment stays DELETED; it may only carry the removal of its project's bootstrap.
+  DELETED: { removeBootstrap: 'DELETED', succeed: 'DELETED', fail: 'DELETED' },
 };
 
 export function nextEnvironmentState(from: EnvironmentState, command: EnvironmentCommand): EnvironmentState | undefined {

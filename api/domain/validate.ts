@@ -2,6 +2,7 @@ import { DEFAULT_PODS_CIDR, DEFAULT_SERVICES_CIDR, DEFAULT_SUBNET_CIDR } from '.
 import type { FieldError } from './errors.js';
 import { jsonPath, zodFieldErrors } from './field-errors.js';
 import { limitViolations } from './naming.js';
+import { RESERVED_LABEL_KEYS } from './plan/marks.js';
 import { EnvironmentSpecSchema, type EnvironmentSpec, type NormalisedSpec } from './spec.js';
 import { tpuTypeProblem } from './tpu.js';
 
@@ -13,9 +14,22 @@ import { tpuTypeProblem } from './tpu.js';
 export type ParseResult = { ok: true; spec: NormalisedSpec } | { ok: false; errors: FieldError[] };
 
 export function parseSpec(body: unknown): ParseResult {
+  const proto = protoKeyPaths(body);
+  if (proto.length) return { ok: false, errors: proto.map((path) => ({ path, message: '"__proto__" is not a valid key' })) };
   const parsed = EnvironmentSpecSchema.safeParse(body);
   if (!parsed.success) return { ok: false, errors: zodFieldErrors(parsed.error, { input: body, schema: EnvironmentSpecSchema }) };
   return checkSpec(parsed.data);
+}
+
+/**
+ * `__proto__` keys, wherever they are. JSON.parse makes them own properties, which zod's records
+ * would silently drop (so a label would vanish); they are refused instead, naming where they are.
+ */
+function protoKeyPaths(value: unknown, path: (string | number)[] = [], depth = 0): string[] {
+  if (value === null || typeof value !== 'object' || depth > 64) return [];
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  const here = !Array.isArray(value) && Object.hasOwn(value, '__proto__') ? [jsonPath([...path, '__proto__'])] : [];
+  return [...here, ...entries.flatMap(([k, v]) => protoKeyPaths(v, [...path, k], depth + 1))];
 }
 
 /** The cross-field rules over a spec the schema already accepted; fills the default zones. */
@@ -105,6 +119,9 @@ function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {
   }
   if (spec.serviceAccounts.nodePool.accountId && spec.serviceAccounts.nodePool.accountId === spec.serviceAccounts.workload.accountId) {
     errors.push({ path: '$.serviceAccounts.workload.accountId', message: 'must differ from serviceAccounts.nodePool.accountId' });
+  }
+  for (const key of RESERVED_LABEL_KEYS) {
+    if (key in spec.labels) errors.push({ path: `$.labels.${key}`, message: `the label ${key} marks what the service made; it cannot be set` });
   }
   errors.push(...limitViolations(spec));
   return errors;

@@ -10,6 +10,7 @@
 import { ExecutionsClient, type protos } from '@google-cloud/workflows';
 import type { AuthClient } from 'google-auth-library';
 import {
+  type ActiveExecution,
   EngineUnavailableError,
   ExecutionNotFoundError,
   type ExecutionError,
@@ -138,6 +139,19 @@ export class CloudWorkflowsEngine implements WorkflowEngine {
       throw this.readError(err, name, 'cancel');
     }
     return toStatus(execution, name);
+  }
+
+  async listActive(): Promise<ActiveExecution[]> {
+    let executions: Execution[];
+    try {
+      // FULL: the BASIC view has no labels. Pages of 100 (FULL's maximum) until the end.
+      [executions] = await this.client.listExecutions({ parent: this.workflowName, filter: 'state="ACTIVE"', view: 'FULL', pageSize: 100 });
+    } catch (err) {
+      throw this.readError(err, this.workflowName, 'read');
+    }
+    return executions
+      .filter((e) => e.name && toState(e.state) === 'ACTIVE')
+      .map((e) => ({ name: e.name!, labels: { ...(e.labels ?? {}) } }));
   }
 
   private startError(err: unknown): Error {

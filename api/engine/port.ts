@@ -35,6 +35,12 @@ export interface ExecutionStatus {
   billableSteps?: number;
 }
 
+/** A running execution and the labels it was started with (its environment and operation). */
+export interface ActiveExecution {
+  name: string;
+  labels: Record<string, string>;
+}
+
 export interface WorkflowEngine {
   /** Starts one execution. Not retried by adapters: a duplicate start would run the plan twice. */
   start(input: StartExecutionInput): Promise<{ name: string }>;
@@ -42,6 +48,11 @@ export interface WorkflowEngine {
   get(name: string): Promise<ExecutionStatus>;
   /** Requests cancellation; idempotent for executions that already ended. */
   cancel(name: string): Promise<ExecutionStatus>;
+  /**
+   * Every execution still running, with its labels: how executions nobody recorded (a start whose
+   * answer was lost, a crash before the name was written) or superseded ones are found again.
+   */
+  listActive(): Promise<ActiveExecution[]>;
 }
 
 /** Raised by engines when an execution name is unknown. */

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
-import { DomainError, type ErrorCode, type FieldError } from '../domain/errors.js';
+import { DomainError, describeFieldErrors, type ErrorCode, type FieldError } from '../domain/errors.js';
 import type { AppEnv } from './types.js';
 
 /**
@@ -128,8 +128,8 @@ export function problem(c: Context<AppEnv>, code: HttpErrorCode, detail: string,
   });
 }
 
-export function validationProblem(c: Context<AppEnv>, errors: FieldError[], code: 'VALIDATION_FAILED' | 'INVALID_ARGUMENT' = 'VALIDATION_FAILED'): Response {
-  const detail = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+export function validationProblem(c: Context<AppEnv>, all: FieldError[], code: 'VALIDATION_FAILED' | 'INVALID_ARGUMENT' = 'VALIDATION_FAILED'): Response {
+  const { errors, detail } = describeFieldErrors(all);
   return problem(c, code, detail, { errors });
 }
 

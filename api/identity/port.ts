@@ -7,7 +7,18 @@ import { DomainError } from '../domain/errors.js';
  */
 export interface Authenticator {
   /** Throws DomainError UNAUTHENTICATED. */
-  authenticate(authorization: string | undefined): Promise<Principal>;
+  authenticate(credentials: Credentials): Promise<Principal>;
+}
+
+/**
+ * The headers a request may carry its token in. Cloud Run accepts the caller's ID token in
+ * `X-Serverless-Authorization` as well as in `Authorization`; when both are sent it checks only the
+ * first and passes `Authorization` to the container untouched (unchecked), which is why both are
+ * handed to the adapter and never one picked by the HTTP layer.
+ */
+export interface Credentials {
+  authorization?: string;
+  serverlessAuthorization?: string;
 }
 
 /** The token of an `Authorization: Bearer <token>` header. */

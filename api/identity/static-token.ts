@@ -14,7 +14,9 @@ export function sameSecret(a: string, b: string): boolean {
  */
 export function staticTokenAuthenticator(token: string | undefined, principalId = 'token:local'): Authenticator {
   return {
-    async authenticate(authorization) {
+    // Only `Authorization`: X-Serverless-Authorization is Cloud Run's, and nothing in front of the
+    // local profile verifies it.
+    async authenticate({ authorization }) {
       if (token === undefined) return { id: 'anonymous' };
       const presented = bearer(authorization);
       if (!presented) throw unauthenticated('send Authorization: Bearer <API_TOKEN>');

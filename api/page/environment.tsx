@@ -120,21 +120,22 @@ function Actions({ env }: { env: EnvironmentView }) {
   );
 }
 
-/** Commands to start using the environment, from its outputs. */
+/** Commands to start using an active environment, from its outputs. */
 function usage(env: EnvironmentView): { label: string; command: string }[] {
-  const { clusterName, clusterLocation, modelBucket } = env.outputs;
+  const { clusterName, clusterLocation, modelBucket, saxml } = env.outputs;
   if (env.state !== 'ACTIVE') return [];
+  const getCredentials = saxml?.getCredentials ?? (clusterName && `gcloud container clusters get-credentials ${clusterName} --region ${clusterLocation ?? env.region} --project ${env.project}`);
   return [
-    clusterName && { label: 'Connect kubectl', command: `gcloud container clusters get-credentials ${clusterName} --region ${clusterLocation ?? env.region} --project ${env.project}` },
+    getCredentials && { label: 'Connect kubectl', command: getCredentials },
     clusterName && { label: 'See its nodes', command: 'kubectl get nodes' },
     modelBucket && { label: 'Model repository', command: `gcloud storage ls ${modelBucket}` },
   ].filter((entry) => !!entry);
 }
 
 function Outputs({ env }: { env: EnvironmentView }) {
-  // The names of what was made (`saxml`, how to use the cell, is an object: the API shows it).
-  const entries = Object.entries(env.outputs).filter((e): e is [string, string] => typeof e[1] === 'string').sort(([a], [b]) => a.localeCompare(b));
-  if (!entries.length) return <p class="empty">No outputs yet: they appear as stages succeed.</p>;
+  const { saxml, ...named } = env.outputs;
+  const entries = Object.entries(named).filter((entry): entry is [string, string] => typeof entry[1] === 'string').sort(([a], [b]) => a.localeCompare(b));
+  if (!entries.length && !saxml) return <p class="empty">No outputs yet: they appear as stages succeed.</p>;
   const commands = usage(env);
   return (
     <>
@@ -143,12 +144,37 @@ function Outputs({ env }: { env: EnvironmentView }) {
           {commands.map((c) => <li><span>{c.label}</span> <Copyable text={c.command} label={c.label} /></li>)}
         </ul>
       )}
+      {saxml && <SaxmlCell saxml={saxml} />}
       <table class="outputs">
         <tbody>
           {entries.map(([key, value]) => <tr><th>{key}</th><td><Copyable text={value} label={key} /></td></tr>)}
         </tbody>
       </table>
     </>
+  );
+}
+
+/** The Saxml cell: how to reach it, and each model with its replicas and a request to try. */
+function SaxmlCell({ saxml }: { saxml: NonNullable<EnvironmentView['outputs']['saxml']> }) {
+  return (
+    <div class="saxml">
+      <h3>Saxml cell <code>{saxml.cell}</code> in namespace <code>{saxml.namespace}</code> <Badge state={saxml.state} /></h3>
+      <p>{saxml.proxy?.url ? <>Proxy <Copyable text={saxml.proxy.url} label="the proxy URL" /> · </> : ''}{saxml.reach}</p>
+      {saxml.models.length > 0 && (
+        <table class="models">
+          <tbody>
+            {saxml.models.map((model) => (
+              <tr data-model={model.id}>
+                <th>{model.modelId}</th>
+                <td><Badge state={model.state} /></td>
+                <td>{`${model.replicas.ready}/${model.replicas.requested} replicas on ${model.tpuPool}`}</td>
+                <td><Copyable text={model.exampleRequest} label={`a request to ${model.id}`} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { EnvironmentState, OperationState, StageState } from '../domain/environment.js';
+import type { SaxmlOutputs } from '../domain/saxml/outputs.js';
 
 /**
  * The document around every page: one stylesheet and one module script from this server (no
@@ -96,7 +97,7 @@ export function Notice(props: { title: string; detail: string }) {
 }
 
 /** A state as a coloured badge (the class comes from the enum, never from input). */
-export const Badge = (props: { state: EnvironmentState | StageState | OperationState }) => (
+export const Badge = (props: { state: EnvironmentState | StageState | OperationState | SaxmlOutputs['state'] | SaxmlOutputs['models'][number]['state'] }) => (
   <span class={`badge state-${props.state.toLowerCase()}`}>{props.state}</span>
 );
 

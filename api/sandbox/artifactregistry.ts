@@ -7,6 +7,7 @@ import { alreadyExists, GoogleApiError, invalidArgument, notFound } from './erro
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { DURATIONS, renderLongrunningOp, type LongrunningOp } from './lro.js';
 import { artifactRegistryRepository } from './schemas.js';
+import { checkLabels } from './labels.js';
 import type { RepositoryRec, World } from './state.js';
 
 const API = 'artifactregistry.googleapis.com';
@@ -65,6 +66,7 @@ export function artifactRegistryApp(world: World) {
     if (typeof body.format !== 'string' || !FORMATS.includes(body.format)) {
       throw invalidArgument('Repository format must be specified.');
     }
+    checkLabels(body.labels, 'repository.labels');
     const key = `projects/${project}/locations/${location}/repositories/${id}`;
     if (world.repositories.has(key)) throw alreadyExists('the repository already exists');
     const rec: RepositoryRec = { project, location, id, body, createdAt: world.now(), phase: 'creating' };

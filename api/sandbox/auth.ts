@@ -1,12 +1,15 @@
 /**
  * Sandbox identities. Every Google API call must carry `Authorization: Bearer <token>` where the token is
- *  - `sandbox:<email>`: accepted as that principal (the local composition root gives the workflow
- *    identity such a token; tests use `sandbox.identities.bearer(email)`), or
+ *  - `sandbox:<email>:<signature>`, issued by this sandbox (`sandbox.identities.bearer(email)`; the
+ *    local composition root gives the workflow identity such a token): accepted as that principal.
+ *    The signature is an HMAC with a secret of this sandbox, so nobody who can reach the sandbox
+ *    over HTTP can act as an identity by writing its email (say, the workflow's), or
  *  - a token minted by iamcredentials generateAccessToken: it acts as the impersonated service account
  *    until its expireTime on the sandbox clock (the lifetime is simulated time, so it is scaled).
  * Anything else is 401 UNAUTHENTICATED. Authorisation beyond impersonation is lenient: any
  * authenticated principal may call any method unless a permissionDenied fault says otherwise.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { rfc3339 } from './clock.js';
 import { unauthenticated } from './errors.js';
 import { hasRole, policyKey } from './policies.js';
@@ -29,13 +32,20 @@ export function authenticate(world: World, header: string | undefined): Principa
   if (!match) throw unauthenticated();
   const token = match[1]!;
   if (token.startsWith(SANDBOX_BEARER_PREFIX)) {
-    const email = token.slice(SANDBOX_BEARER_PREFIX.length);
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw unauthenticated();
+    const [email = '', signature = ''] = token.slice(SANDBOX_BEARER_PREFIX.length).split(':');
+    if (!/^[^@\s]+@[^@\s]+$/.test(email) || !sameBytes(signature, signIdentity(world, email))) throw unauthenticated();
     return { email, member: memberFor(email) };
   }
   const minted = world.tokens.get(token);
   if (!minted || world.now() >= minted.expiresAt) throw unauthenticated();
   return { email: minted.principal, member: memberFor(minted.principal) };
+}
+
+const signIdentity = (world: World, email: string) => createHmac('sha256', world.identitySecret).update(email).digest('base64url');
+
+function sameBytes(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** True when `principal` holds Token Creator on the service account or on its project. */
@@ -55,9 +65,9 @@ export function mintAccessToken(world: World, saEmail: string, lifetimeSeconds: 
 
 /** Helpers for tests and the local composition root. */
 export interface SandboxIdentities {
-  /** `Bearer sandbox:<email>` value for an Authorization header. */
+  /** `Bearer sandbox:<email>:<signature>` value for an Authorization header. */
   authorization(email: string): string;
-  /** The bare token (`sandbox:<email>`). */
+  /** The bare token (`sandbox:<email>:<signature>`). */
   bearer(email: string): string;
   /** The principal a token stands for now, or null if it is unknown or expired. */
   principalOf(token: string): string | null;
@@ -67,8 +77,8 @@ export interface SandboxIdentities {
 
 export function identities(world: World): SandboxIdentities {
   return {
-    authorization: (email) => `Bearer ${SANDBOX_BEARER_PREFIX}${email}`,
-    bearer: (email) => `${SANDBOX_BEARER_PREFIX}${email}`,
+    authorization: (email) => `Bearer ${SANDBOX_BEARER_PREFIX}${email}:${signIdentity(world, email)}`,
+    bearer: (email) => `${SANDBOX_BEARER_PREFIX}${email}:${signIdentity(world, email)}`,
     principalOf(token) {
       try {
         return authenticate(world, `Bearer ${token}`).email;

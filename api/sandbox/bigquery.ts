@@ -5,6 +5,7 @@
 import { GoogleApiError, invalidArgument, notFound } from './errors.js';
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { bigqueryDataset, bigqueryTable } from './schemas.js';
+import { checkLabels } from './labels.js';
 import type { DatasetRec, SimpleRec, World } from './state.js';
 
 const API = 'bigquery.googleapis.com';
@@ -102,6 +103,7 @@ export function bigqueryApp(world: World) {
     if (ref.projectId && ref.projectId !== project) {
       throw invalidArgument(`Invalid project ID "${ref.projectId}" in datasetReference; the URL names "${project}".`);
     }
+    checkLabels(body.labels, 'dataset.labels');
     const key = `${project}:${ref.datasetId}`;
     if (world.datasets.has(key)) throw duplicate(`Dataset ${key}`);
     const ds: DatasetRec = { project, id: ref.datasetId, body: strip(body), createdAt: world.now(), tables: new Map() };
@@ -136,6 +138,7 @@ export function bigqueryApp(world: World) {
       throw invalidArgument('tableReference does not match the dataset named in the URL.');
     }
     checkSchemaFields((body.schema as { fields?: unknown } | undefined)?.fields);
+    checkLabels(body.labels, 'table.labels');
     if (ds.tables.has(ref.tableId)) throw duplicate(`Table ${project}:${ds.id}.${ref.tableId}`);
     const t: SimpleRec = { project, id: ref.tableId, body: strip(body), createdAt: world.now() };
     ds.tables.set(t.id, t);

@@ -13,6 +13,7 @@ import {
   quotaExceeded,
   type GoogleApiError,
 } from './errors.js';
+import { checkLabels } from './labels.js';
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { DURATIONS, renderContainerOp, type ContainerOp } from './lro.js';
 import {
@@ -109,9 +110,11 @@ export function containerApp(world: World) {
     if (pools.length > 0 && spec.initialNodeCount !== undefined) {
       throw invalidArgument('Cluster.initial_node_count and Cluster.node_pools cannot both be set.');
     }
+    checkLabels(spec.resourceLabels, 'cluster.resource_labels');
     const names = new Set<string>();
     pools.forEach((p, i) => {
       validatePool(p, location, `cluster.node_pools[${i}]`);
+      checkLabels(p.config?.resourceLabels, `cluster.node_pools[${i}].config.resource_labels`);
       if (names.has(p.name!)) throw invalidArgument(`Node pool name "${p.name}" is used more than once.`);
       names.add(p.name!);
     });
@@ -187,6 +190,7 @@ export function containerApp(world: World) {
     if (!pool) throw invalidArgument('Required field "node_pool" is missing.');
     const cluster = findCluster(world, project, location, c.req.param('cluster'));
     validatePool(pool, location, 'node_pool');
+    checkLabels(pool.config?.resourceLabels, 'node_pool.config.resource_labels');
     const poolKey = `${key}/nodePools/${pool.name}`;
     if (cluster.nodePools.has(pool.name!)) throw alreadyExists(`Already exists: ${poolKey}.`);
     requireIdle(cluster);

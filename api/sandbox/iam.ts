@@ -13,6 +13,7 @@ import {
   type IncomingPolicy,
 } from './policies.js';
 import { iamCreateServiceAccountRequest, iamSetIamPolicyRequest } from './schemas.js';
+import { checkLength } from './labels.js';
 import type { ServiceAccountRec, World } from './state.js';
 
 const ACCOUNT_ID = /^[a-z]([-a-z0-9]*[a-z0-9])$/;
@@ -60,6 +61,9 @@ export function iamApp(world: World) {
           '[a-z]([-a-z0-9]*[a-z0-9]) and be 6-30 characters long.',
       );
     }
+    // Google's limits (ServiceAccount): displayName at most 100 UTF-8 bytes, description at most 256.
+    checkLength(body.serviceAccount?.displayName, 100, 'service_account.display_name');
+    checkLength(body.serviceAccount?.description, 256, 'service_account.description');
     const email = `${accountId}@${project}.iam.gserviceaccount.com`;
     if (world.serviceAccounts.has(email)) {
       throw alreadyExists(`Service account ${accountId} already exists within project projects/${project}.`);

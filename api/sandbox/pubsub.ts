@@ -8,6 +8,7 @@ import { alreadyExists, GoogleApiError, invalidArgument, notFound } from './erro
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { hasRole, policyKey } from './policies.js';
 import { pubsubSchema, pubsubSubscription, pubsubTopic } from './schemas.js';
+import { checkLabels } from './labels.js';
 import type { SimpleRec, World } from './state.js';
 
 const API = 'pubsub.googleapis.com';
@@ -43,6 +44,7 @@ function find(world: World, kind: Kind, name: string): SimpleRec {
 
 function create(world: World, kind: Kind, project: string, id: string, body: Record<string, unknown>) {
   const name = `projects/${project}/${kind}/${id}`;
+  checkLabels(body.labels, `${kind.slice(0, -1)}.labels`);
   if (store(world, kind).has(name)) throw alreadyExists(`Resource already exists in the project (resource=${id}).`);
   const rec: SimpleRec = { project, id, body: { ...body, name }, createdAt: world.now() };
   store(world, kind).set(name, rec);

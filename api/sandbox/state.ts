@@ -3,6 +3,7 @@
  * operation. Service modules read and write it; `settle()` (run first on every request) applies the
  * effects of operations whose simulated time has passed.
  */
+import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from './clock.js';
 import { GoogleApiError } from './errors.js';
 import { Faults, type FaultConfig } from './faults.js';
@@ -17,7 +18,11 @@ export interface SandboxOptions {
   faults?: Partial<FaultConfig>;
   /** Known projects. When omitted any project id is accepted with a stable derived number. */
   projects?: Record<string, { projectNumber: string }>;
+  /** How many Google API calls the call log keeps (the newest); default 10 000. */
+  callLogCapacity?: number;
 }
+
+const DEFAULT_CALL_LOG_CAPACITY = 10_000;
 
 export type Phase = 'creating' | 'ready' | 'deleting';
 
@@ -192,7 +197,12 @@ export class World {
   repositories!: Map<string, RepositoryRec>;
   /** `projects/p/zones/z/reservations/r` → reservation. */
   reservations!: Map<string, ReservationRec>;
+  /** The last `callLogCapacity` Google API calls (a ring: the oldest go first). */
   calls!: CallRec[];
+  #callSeq = 0;
+  readonly #callLogCapacity: number;
+  /** Signs the identity bearers this sandbox issues (auth.ts); kept across reset, like the tokens' holders. */
+  readonly identitySecret = randomBytes(32);
   #counter = 0;
 
   constructor(options: SandboxOptions) {
@@ -200,6 +210,7 @@ export class World {
     this.sched = new Scheduler(options.clock ?? systemClock, options.timeScale);
     this.faults = new Faults(options.random ?? Math.random, options.faults);
     this.#knownProjects = options.projects;
+    this.#callLogCapacity = options.callLogCapacity ?? DEFAULT_CALL_LOG_CAPACITY;
     this.reset();
   }
 
@@ -224,6 +235,7 @@ export class World {
     this.repositories = new Map();
     this.reservations = new Map();
     this.calls = [];
+    this.#callSeq = 0;
     this.#counter = 0;
   }
 
@@ -303,7 +315,9 @@ export class World {
   }
 
   logCall(call: Omit<CallRec, 'seq' | 'time'>): void {
-    this.calls.push({ seq: this.calls.length + 1, time: new Date(this.now()).toISOString(), ...call });
+    this.#callSeq += 1;
+    this.calls.push({ seq: this.#callSeq, time: new Date(this.now()).toISOString(), ...call });
+    if (this.calls.length > this.#callLogCapacity) this.calls.splice(0, this.calls.length - this.#callLogCapacity);
   }
 }
 

@@ -8,6 +8,7 @@ import { conditionNotMet, GoogleApiError, invalidArgument, notFound } from './er
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { policyKey, readPolicy, renderPolicy, writePolicy, type IncomingPolicy } from './policies.js';
 import { storageBucket, storagePolicy } from './schemas.js';
+import { checkLabels } from './labels.js';
 import type { BucketRec, World } from './state.js';
 
 const API = 'storage.googleapis.com';
@@ -75,6 +76,7 @@ export function storageApp(world: World) {
     const name = body.name;
     if (typeof name !== 'string' || name === '') throw invalidArgument('Required', 'required');
     if (!BUCKET_NAME.test(name) || name.length > 63) throw invalidArgument(`Invalid bucket name: '${name}'`);
+    checkLabels(body.labels, 'bucket.labels');
     const existing = world.buckets.get(name);
     if (existing) {
       throw conflict(

@@ -5,7 +5,8 @@ import {
 } from '../domain/environment.js';
 import { DELIVERY_RETENTION_MS, DeliverySchema, isOpen, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
-  CorruptRecordError, InvalidPageTokenError, VersionConflictError, type IdempotencyRecord, type ListEnvironmentsQuery, type Page, type UpdateResult,
+  CorruptRecordError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, VersionConflictError, type BootstrapRemoval, type IdempotencyRecord,
+  type ProjectView, type ListEnvironmentsQuery, type Page, type UpdateResult,
 } from './port.js';
 
 /**
@@ -69,18 +70,33 @@ export function nextRecord(current: EnvironmentRecord, proposed: EnvironmentReco
 export function applyUpdate(
   current: EnvironmentRecord,
   lastSeq: number,
-  mutate: (current: EnvironmentRecord) => UpdateResult,
-  options: { expectedVersion?: number; now: () => string },
-): { next: EnvironmentRecord | null; events: EnvironmentEvent[]; lastSeq: number; deliveries: NewDelivery[] } {
+  mutate: (current: EnvironmentRecord, project?: ProjectView) => UpdateResult,
+  options: { expectedVersion?: number; now: () => string; project?: ProjectView },
+): { next: EnvironmentRecord | null; events: EnvironmentEvent[]; lastSeq: number; deliveries: NewDelivery[]; bootstrapRemoval?: BootstrapRemoval | null } {
   if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
     throw new VersionConflictError(current.id, options.expectedVersion, current.version);
   }
-  const result = mutate(current);
+  const result = mutate(current, options.project);
+  if (result.bootstrapRemoval !== undefined && !options.project) {
+    throw new Error(`an update of environments/${current.id} recorded a bootstrap removal without asking for its project`);
+  }
   const next = result.record ? nextRecord(current, result.record, options.now()) : null;
   const events = numberEvents(current.id, lastSeq, result.events);
   const deliveries = events.length && result.outbox ? result.outbox(next ?? current, events) : [];
-  return { next, events, lastSeq: lastSeq + events.length, deliveries };
+  return { next, events, lastSeq: lastSeq + events.length, deliveries, bootstrapRemoval: result.bootstrapRemoval };
 }
+
+/** A project document as stored: its running bootstrap removal, if any. */
+export const ProjectDocumentSchema = z.object({
+  bootstrapRemoval: z.object({ environmentId: z.string(), operationId: z.string() }).optional(),
+});
+
+/**
+ * Whether a recorded removal still holds: its operation is the holder's current one and RUNNING.
+ * One that failed or was cancelled holds nothing (the next create simply runs the bootstrap again).
+ */
+export const removalHolds = (removal: BootstrapRemoval | undefined, holder: Pick<EnvironmentRecord, 'operation'> | null | undefined): removal is BootstrapRemoval =>
+  !!removal && holder?.operation?.id === removal.operationId && holder.operation.state === 'RUNNING';
 
 /** Numbers new events after `lastSeq`, gap-free; validated like records, for the same reason. */
 export function numberEvents(environmentId: string, lastSeq: number, events: readonly NewEvent[] = []): EnvironmentEvent[] {
@@ -190,11 +206,25 @@ export const IdempotencyRecordSchema = z.object({
   response: IdempotencyResponseSchema.optional(),
   createTime: z.iso.datetime({ offset: true }),
   expireTime: z.iso.datetime({ offset: true }),
+  owner: z.string(),
+  leaseExpireTime: z.iso.datetime({ offset: true }),
 }) satisfies z.ZodType<IdempotencyRecord>;
 
 /** Compared as instants: callers may write times with different offsets. */
-export const isExpired = (record: Pick<IdempotencyRecord, 'expireTime'>, now: string): boolean =>
-  Date.parse(record.expireTime) <= Date.parse(now);
+const passed = (time: string, now: string): boolean => Date.parse(time) <= Date.parse(now);
+
+/** Whether a begin may take `existing` over: it expired, or it is a reservation whose lease ran out. */
+export const canTakeOver = (existing: IdempotencyRecord, now: string): boolean =>
+  passed(existing.expireTime, now) || (existing.state === 'IN_FLIGHT' && passed(existing.leaseExpireTime, now));
+
+/** The answer as it will be stored, refused when over the bound (a bug or an abuse, never stored). */
+export function storableResponse(key: string, response: NonNullable<IdempotencyRecord['response']>): string {
+  const text = JSON.stringify(response);
+  if (Buffer.byteLength(text) > MAX_STORED_RESPONSE_BYTES) {
+    throw new RangeError(`the answer to idempotency key ${key} is ${Buffer.byteLength(text)} bytes; at most ${MAX_STORED_RESPONSE_BYTES} are stored`);
+  }
+  return text;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Page tokens: base64url of {v:1, after, f}. `after` is the sort key of the last item returned
@@ -256,4 +286,13 @@ export function toPage<T>(items: T[], pageSize: number, cursorOf: (item: T) => s
   if (items.length <= pageSize) return { items };
   const pageItems = items.slice(0, pageSize);
   return { items: pageItems, nextPageToken: encodePageToken(cursorOf(pageItems[pageItems.length - 1]!), filterKey) };
+}
+
+/**
+ * A page the store stopped filling at its scan budget: what it found (maybe nothing), and a token
+ * that continues after the last item it read — so a filter most items miss costs bounded work per
+ * request, and the client just follows the token (a page may be short; only the last has none).
+ */
+export function scanLimitedPage<T>(items: T[], lastScanned: string, filterKey: string): Page<T> {
+  return { items, nextPageToken: encodePageToken(lastScanned, filterKey) };
 }

@@ -11,12 +11,14 @@ import {
 import { DeliverySchema, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
   DELIVERY_CURSOR, ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, IdempotencyResponseSchema, applyDeliveryUpdate, applyUpdate,
-  assertPageSize, cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey,
-  eventFilterKey, expiresMs, holdsName, inQueue, isDue, isExpired, numberEvents, parseStored, parseStoredJson, promoted, sortedLabels, systemNow,
-  toPage,
+  assertPageSize, canTakeOver, cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey,
+  eventFilterKey, expiresMs, holdsName, inQueue, isDue, numberEvents, parseStored, parseStoredJson, ProjectDocumentSchema, promoted, removalHolds,
+  scanLimitedPage, sortedLabels,
+  storableResponse, systemNow, toPage,
 } from './common.js';
 import {
-  DeliveryNotFoundError, EnvironmentNotFoundError, NameTakenError, type EnvironmentStore, type IdempotencyBegin,
+  BootstrapBusyError, DeliveryNotFoundError, EnvironmentNotFoundError, NameTakenError, type BootstrapRemoval, type EnvironmentStore,
+  type IdempotencyBegin, type ProjectView,
   type IdempotencyRecord, type ListDeliveriesQuery, type ListEnvironmentsQuery, type ListEventsQuery, type Outbox, type Page,
   type UpdateResult,
 } from './port.js';
@@ -31,6 +33,8 @@ import {
  * - `environmentNames/{project}__{name}`: the uniqueness lock of a live environment, created in the
  *   transaction that creates the environment and deleted in the one that makes it DELETED.
  * - `idempotency/{sha256 of key}`: keys can be long and hold `/`, document ids cannot.
+ * - `projects/{project}`: `{version, bootstrapRemoval?}`, written by every create and by every
+ *   update that asks for its project, which serialises them (see `readProject`).
  * - `deliveries/{environmentId}__{deliveryId}`: the outbox, top-level so that one query finds
  *   what is due across environments (`dueMs`, set only while PENDING); `targetId`, `open` and
  *   `inQueue` are copies for queries; `expireAt` (once ended) drives a TTL policy.
@@ -48,7 +52,16 @@ export interface FirestoreEnvironmentStoreOptions {
   /** Put in front of every top-level collection name (tests isolate themselves this way). */
   collectionPrefix?: string;
   now?: () => string;
+  /**
+   * At most this many environments are read per list request when labels beyond the first must be
+   * matched while scanning; the page then ends early with a token (common.ts `scanLimitedPage`).
+   */
+  listScanBudget?: number;
 }
+
+const DEFAULT_LIST_SCAN_BUDGET = 1000;
+/** Reads grow to this many documents per round trip: a selective filter must not cost one round trip per match. */
+const MAX_LIST_BATCH = 200;
 
 const EnvironmentDocumentSchema = EnvironmentRecordSchema.extend({ eventSeq: z.number().int().nonnegative() });
 const StateOnlySchema = EnvironmentRecordSchema.pick({ state: true });
@@ -128,15 +141,19 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
   private readonly environments: CollectionReference;
   private readonly names: CollectionReference;
   private readonly idempotency: CollectionReference;
+  private readonly projects: CollectionReference;
+  private readonly listScanBudget: number;
   private readonly deliveries: CollectionReference;
   private readonly queues: CollectionReference;
 
-  constructor({ firestore, collectionPrefix = '', now = systemNow }: FirestoreEnvironmentStoreOptions) {
+  constructor({ firestore, collectionPrefix = '', now = systemNow, listScanBudget = DEFAULT_LIST_SCAN_BUDGET }: FirestoreEnvironmentStoreOptions) {
     this.db = firestore;
     this.now = now;
+    this.listScanBudget = listScanBudget;
     this.environments = firestore.collection(`${collectionPrefix}environments`);
     this.names = firestore.collection(`${collectionPrefix}environmentNames`);
     this.idempotency = firestore.collection(`${collectionPrefix}idempotency`);
+    this.projects = firestore.collection(`${collectionPrefix}projects`);
     this.deliveries = firestore.collection(`${collectionPrefix}deliveries`);
     this.queues = firestore.collection(`${collectionPrefix}deliveryQueues`);
   }
@@ -203,6 +220,27 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     return snapshot.exists ? parseStored(NameLockSchema, snapshot.data(), ref.path).environmentId : undefined;
   }
 
+  /**
+   * The project document, read in `tx`: its bootstrap removal if it still holds, and its version.
+   * Every create and every update that asks for its project writes this document (with the next
+   * version), so those transactions are serialised with one another: a create cannot slip past the
+   * update that sees the project's last environment leave.
+   */
+  private async readProject(tx: Transaction, project: string): Promise<{ ref: DocumentReference; version: number; removal?: BootstrapRemoval }> {
+    const ref = this.projects.doc(project);
+    const snapshot = await tx.get(ref);
+    if (!snapshot.exists) return { ref, version: 0 };
+    const { bootstrapRemoval, version } = parseStored(ProjectDocumentSchema.extend({ version: z.number().int() }), snapshot.data(), ref.path);
+    if (!bootstrapRemoval) return { ref, version };
+    const holder = await tx.get(this.environments.doc(bootstrapRemoval.environmentId));
+    const held = removalHolds(bootstrapRemoval, holder.exists ? this.parseEnvironment(holder).record : null);
+    return { ref, version, ...(held && { removal: bootstrapRemoval }) };
+  }
+
+  private writeProject(tx: Transaction, project: { ref: DocumentReference; version: number }, removal: BootstrapRemoval | undefined): void {
+    tx.set(project.ref, { version: project.version + 1, ...(removal && { bootstrapRemoval: removal }) });
+  }
+
   async create(record: EnvironmentRecord, events: NewEvent[] = [], outbox?: Outbox): Promise<EnvironmentRecord> {
     const stored = checkedRecord(record);
     const numbered = numberEvents(stored.id, 0, events);
@@ -210,6 +248,8 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     const nameRef = this.nameLock(stored);
     try {
       await this.transaction(async (tx) => {
+        const project = await this.readProject(tx, stored.project);
+        if (project.removal) throw new BootstrapBusyError(stored.project, project.removal);
         if (holdsName(stored)) {
           // Read in the transaction, so a concurrent create of the same name conflicts with this one.
           const holder = await this.nameHolder(tx, nameRef);
@@ -219,6 +259,7 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
         tx.create(this.environments.doc(stored.id), this.environmentData(stored, numbered.length));
         for (const event of numbered) tx.create(this.eventRef(stored.id, event.seq), eventData(event));
         this.writeNewDeliveries(tx, stored.id, deliveries, new Map());
+        this.writeProject(tx, project, undefined);
       });
     } catch (error) {
       // A lock created between this transaction's read and its commit fails the commit with
@@ -239,15 +280,29 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
 
   async update(
     id: string,
-    mutate: (current: EnvironmentRecord) => UpdateResult,
-    options: { expectedVersion?: number } = {},
+    mutate: (current: EnvironmentRecord, project?: ProjectView) => UpdateResult,
+    options: { expectedVersion?: number; project?: boolean } = {},
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
     const ref = this.environments.doc(id);
     return this.transaction(async (tx) => {
       const snapshot = await tx.get(ref);
       if (!snapshot.exists) throw new EnvironmentNotFoundError(id);
       const { record: current, eventSeq } = this.parseEnvironment(snapshot);
-      const { next, events, lastSeq, deliveries } = applyUpdate(current, eventSeq, mutate, { expectedVersion: options.expectedVersion, now: this.now });
+      let project: Awaited<ReturnType<FirestoreEnvironmentStore['readProject']>> | undefined;
+      let view: ProjectView | undefined;
+      if (options.project) {
+        project = await this.readProject(tx, current.project);
+        // A project holds few environments: an equality query, DELETED ones filtered here.
+        const members = await tx.get(this.environments.where('project', '==', current.project).select('state', 'name'));
+        const others = members.docs
+          .filter((doc) => doc.id !== id && holdsName(parseStored(StateOnlySchema, doc.data(), doc.ref.path)))
+          .map((doc) => ({ id: doc.id, name: String(doc.get('name')) }))
+          .sort((a, b) => (a.id < b.id ? -1 : 1));
+        view = { others, ...(project.removal && { bootstrapRemoval: project.removal }) };
+      }
+      const { next, events, lastSeq, deliveries, bootstrapRemoval } = applyUpdate(current, eventSeq, mutate, {
+        expectedVersion: options.expectedVersion, now: this.now, ...(view && { project: view }),
+      });
 
       // All reads come before the first write, as Firestore transactions require.
       const queues = new Map<string, string[]>();
@@ -266,6 +321,7 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
       else if (events.length) tx.update(ref, { eventSeq: lastSeq });
       for (const event of events) tx.create(this.eventRef(id, event.seq), eventData(event));
       this.writeNewDeliveries(tx, id, deliveries, queues);
+      if (project) this.writeProject(tx, project, bootstrapRemoval === undefined ? project.removal : bootstrapRemoval ?? undefined);
       return { record: next ?? current, events };
     });
   }
@@ -288,17 +344,22 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     const matches = (record: EnvironmentRecord) => labels.every(([key, value]) => record.labels[key] === value);
 
     const found: EnvironmentRecord[] = [];
-    const batchSize = query.pageSize + 1;
+    // One more than a page tells toPage that there is a next one.
+    const wanted = query.pageSize + 1;
+    let batchSize = wanted;
+    let scanned = 0;
     for (;;) {
       const batch = await (cursor === undefined ? base : base.startAfter(cursor)).limit(batchSize).get();
       for (const snapshot of batch.docs) {
         const { record } = this.parseEnvironment(snapshot);
         cursor = record.id;
+        scanned++;
         if (matches(record)) found.push(record);
-        if (found.length === batchSize) break;
+        if (found.length === wanted) break;
       }
-      // One more than a page tells toPage that there is a next one.
-      if (found.length === batchSize || batch.size < batchSize) break;
+      if (found.length === wanted || batch.size < batchSize) break;
+      if (scanned >= this.listScanBudget) return scanLimitedPage(found, cursor!, filterKey);
+      batchSize = Math.min(batchSize * 4, MAX_LIST_BATCH, this.listScanBudget - scanned);
     }
     return toPage(found, query.pageSize, (record) => record.id, filterKey);
   }
@@ -417,29 +478,33 @@ export class FirestoreEnvironmentStore implements EnvironmentStore {
     return this.transaction(async (tx): Promise<IdempotencyBegin> => {
       const snapshot = await tx.get(ref);
       const existing = snapshot.exists ? parseIdempotency(snapshot) : undefined;
-      // TTL deletion runs late (up to a day): an expired record is treated as absent and taken over.
-      if (existing && !isExpired(existing, this.now())) return { outcome: 'existing', record: existing };
+      // TTL deletion runs late (up to a day): an expired record is treated as absent and taken over,
+      // and so is a reservation whose lease ran out (its request crashed).
+      if (existing && !canTakeOver(existing, this.now())) return { outcome: 'existing', record: existing };
       tx.set(ref, idempotencyData({ ...record, state: 'IN_FLIGHT' }));
       return { outcome: 'started' };
     });
   }
 
-  async completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
+  async completeIdempotent(key: string, owner: string, response: NonNullable<IdempotencyRecord['response']>): Promise<boolean> {
+    storableResponse(key, response);
     const ref = this.idempotencyRef(key);
-    await this.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const snapshot = await tx.get(ref);
-      if (!snapshot.exists) throw new Error(`idempotency key ${key} is not reserved`);
-      const existing = parseIdempotency(snapshot);
+      const existing = snapshot.exists ? parseIdempotency(snapshot) : undefined;
+      if (existing?.state !== 'IN_FLIGHT' || existing.owner !== owner) return false;
       tx.set(ref, idempotencyData({ ...existing, state: 'COMPLETED', response }));
+      return true;
     });
   }
 
-  async abandonIdempotent(key: string): Promise<void> {
+  async abandonIdempotent(key: string, owner: string): Promise<void> {
     const ref = this.idempotencyRef(key);
     await this.transaction(async (tx) => {
       const snapshot = await tx.get(ref);
-      // A COMPLETED record stays: its response is what a retry must get.
-      if (snapshot.exists && parseIdempotency(snapshot).state === 'IN_FLIGHT') tx.delete(ref);
+      // A COMPLETED record stays: its response is what a retry must get. Another owner's stays too.
+      const existing = snapshot.exists ? parseIdempotency(snapshot) : undefined;
+      if (existing?.state === 'IN_FLIGHT' && existing.owner === owner) tx.delete(ref);
     });
   }
 

@@ -41,12 +41,22 @@ export interface IdempotencyRecord {
   /** Hash of method, path and body: the same key with another request is refused. */
   requestHash: string;
   state: 'IN_FLIGHT' | 'COMPLETED';
-  /** Set when COMPLETED. */
+  /** Set when COMPLETED; at most MAX_STORED_RESPONSE_BYTES once encoded. */
   response?: { status: number; body: unknown; headers?: Record<string, string> };
   createTime: string;
-  /** After this instant the record may be discarded (or an IN_FLIGHT one taken over). */
+  /** After this instant the record may be discarded. */
   expireTime: string;
+  /** Who holds the reservation: only it may complete or abandon it. */
+  owner: string;
+  /**
+   * Until when an IN_FLIGHT reservation holds: a request that crashed leaves a reservation nobody
+   * completes, so after its lease the key is free again (taken over by the next request).
+   */
+  leaseExpireTime: string;
 }
+
+/** The largest answer kept for replay (JSON of status, body and headers): a legal environment view fits. */
+export const MAX_STORED_RESPONSE_BYTES = 128 * 1024;
 
 export type IdempotencyBegin =
   | { outcome: 'started' }
@@ -66,6 +76,28 @@ export interface UpdateResult {
   record: EnvironmentRecord | null;
   events?: NewEvent[];
   outbox?: Outbox;
+  /** With `{ project: true }` only: the project's bootstrap removal to record (null: it is over). */
+  bootstrapRemoval?: BootstrapRemoval | null;
+}
+
+/**
+ * The operation removing a project's bootstrap resources (automation account, bucket) right now.
+ * While it runs, no environment of the project may be created: it would need what is being removed.
+ */
+export interface BootstrapRemoval {
+  environmentId: string;
+  operationId: string;
+}
+
+/**
+ * What an update sees of its environment's project when it asks (`{ project: true }`), read in the
+ * same transaction: every write that changes who lives in the project (a create, an update asking
+ * for the project) is serialised with it, so whoever sees no other live environment is the last.
+ */
+export interface ProjectView {
+  /** The project's other environments that are not DELETED. */
+  others: { id: string; name: string }[];
+  bootstrapRemoval?: BootstrapRemoval;
 }
 
 export interface ListDeliveriesQuery {
@@ -76,7 +108,8 @@ export interface ListDeliveriesQuery {
 export interface EnvironmentStore {
   /**
    * Inserts a new environment and its first events atomically. Throws NameTakenError when a
-   * non-DELETED environment with the same (project, name) exists — also under concurrent creates.
+   * non-DELETED environment with the same (project, name) exists — also under concurrent creates —
+   * and BootstrapBusyError while a RUNNING operation removes the project's bootstrap.
    */
   create(record: EnvironmentRecord, events?: NewEvent[], outbox?: Outbox): Promise<EnvironmentRecord>;
 
@@ -87,12 +120,14 @@ export interface EnvironmentStore {
    * than once (on contention); it must be free of side effects. The store sets `version` (+1) and
    * `updateTime` (from its own clock), and refuses with VersionConflictError when `expectedVersion`
    * (the version an `If-Match` ETag names) is given and differs.
-   * Throws EnvironmentNotFoundError for an unknown id. Returns the stored record.
+   * Throws EnvironmentNotFoundError for an unknown id. Returns the stored record. With
+   * `project: true`, `mutate` also sees the environment's project (ProjectView) and may record its
+   * bootstrap removal; such updates are serialised with every create in the project.
    */
   update(
     id: string,
-    mutate: (current: EnvironmentRecord) => UpdateResult,
-    options?: { expectedVersion?: number },
+    mutate: (current: EnvironmentRecord, project?: ProjectView) => UpdateResult,
+    options?: { expectedVersion?: number; project?: boolean },
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }>;
 
   /** Newest first (by id: ids are ULIDs, so id order is creation order). */
@@ -136,11 +171,18 @@ export interface EnvironmentStore {
   /** Ends every open delivery of one queue as CANCELLED (its target was disabled); returns how many. */
   cancelOpenDeliveries(environmentId: string, targetId: string, outcome: string): Promise<number>;
 
-  /** Reserves an idempotency key atomically, or returns the record already there. */
+  /**
+   * Reserves an idempotency key atomically for `owner`, or returns the record already there. An
+   * expired record, or an IN_FLIGHT one whose lease ran out, is taken over.
+   */
   beginIdempotent(record: Omit<IdempotencyRecord, 'state' | 'response'>): Promise<IdempotencyBegin>;
-  completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
-  /** Drops an IN_FLIGHT reservation after a failure that produced no response worth replaying. */
-  abandonIdempotent(key: string): Promise<void>;
+  /**
+   * Stores the answer, if `owner` still holds the reservation: a late completion never overwrites a
+   * reservation taken over since (false then). Refuses answers over MAX_STORED_RESPONSE_BYTES.
+   */
+  completeIdempotent(key: string, owner: string, response: NonNullable<IdempotencyRecord['response']>): Promise<boolean>;
+  /** Drops `owner`'s IN_FLIGHT reservation after a failure that produced no response worth replaying. */
+  abandonIdempotent(key: string, owner: string): Promise<void>;
 
   close(): Promise<void>;
 }
@@ -149,6 +191,14 @@ export class NameTakenError extends Error {
   constructor(readonly project: string, readonly environmentName: string, readonly existingId: string) {
     super(`environment name "${environmentName}" is already used in project ${project} by ${existingId}`);
     this.name = 'NameTakenError';
+  }
+}
+
+/** A create in a project whose bootstrap a running operation is removing. */
+export class BootstrapBusyError extends Error {
+  constructor(readonly project: string, readonly removal: BootstrapRemoval) {
+    super(`the bootstrap of project ${project} is being removed by operation ${removal.operationId} of environment ${removal.environmentId}`);
+    this.name = 'BootstrapBusyError';
   }
 }
 

@@ -9,11 +9,13 @@ import {
 import { DeliverySchema, type Delivery, type NewDelivery } from '../domain/notifications/delivery.js';
 import {
   DELIVERY_CURSOR, ENVIRONMENT_CURSOR, EVENT_CURSOR, IdempotencyRecordSchema, applyDeliveryUpdate, applyUpdate, assertPageSize,
-  cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey, eventFilterKey, expiresMs,
-  holdsName, inQueue, isDue, numberEvents, parseStored, parseStoredJson, promoted, systemNow, toPage,
+  canTakeOver, cancelled, checkedRecord, claimed, decodePageToken, deliveryFilterKey, dueMs, enqueue, environmentFilterKey, eventFilterKey, expiresMs,
+  holdsName, inQueue, isDue, numberEvents, parseStored, parseStoredJson, ProjectDocumentSchema, promoted, removalHolds, storableResponse,
+  systemNow, toPage,
 } from './common.js';
 import {
-  DeliveryNotFoundError, EnvironmentNotFoundError, NameTakenError, StoreInUseError, type EnvironmentStore, type IdempotencyBegin,
+  BootstrapBusyError, DeliveryNotFoundError, EnvironmentNotFoundError, NameTakenError, StoreInUseError, type BootstrapRemoval, type EnvironmentStore,
+  type IdempotencyBegin, type ProjectView,
   type IdempotencyRecord, type ListDeliveriesQuery, type ListEnvironmentsQuery, type ListEventsQuery, type Outbox, type Page,
   type UpdateResult,
 } from './port.js';
@@ -82,6 +84,15 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries (due_ms) WHERE due_ms IS NOT NULL;
   CREATE INDEX deliveries_queue ON deliveries (environment_id, target_id, seq) WHERE in_queue = 1;
   CREATE INDEX deliveries_expiry ON deliveries (expire_ms) WHERE expire_ms IS NOT NULL;
+  `,
+  // Idempotency reservations gained an owner and a lease; records written before cannot have one.
+  `DELETE FROM idempotency;`,
+  `
+  -- One row per project that ever had its bootstrap removal recorded (port.ts ProjectView).
+  CREATE TABLE projects (
+    project TEXT PRIMARY KEY,
+    record  TEXT NOT NULL
+  ) STRICT;
   `,
 ];
 
@@ -198,11 +209,41 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
     for (const event of events) insert.run(event.environmentId, event.seq, JSON.stringify(event));
   }
 
+  private readProject(project: string): { bootstrapRemoval?: BootstrapRemoval } {
+    const row = this.sql<[string], { record: string }>('SELECT record FROM projects WHERE project = ?').get(project);
+    if (!row) return {};
+    const path = `projects/${project}`;
+    return parseStored(ProjectDocumentSchema, parseStoredJson(row.record, path), path);
+  }
+
+  private writeProject(project: string, bootstrapRemoval: BootstrapRemoval | null): void {
+    this.sql('INSERT OR REPLACE INTO projects (project, record) VALUES (?, ?)')
+      .run(project, JSON.stringify(bootstrapRemoval ? { bootstrapRemoval } : {}));
+  }
+
+  /** The project's removal, if it still holds (its operation runs); a stale one is dropped. */
+  private heldRemoval(project: string): BootstrapRemoval | undefined {
+    const { bootstrapRemoval } = this.readProject(project);
+    if (!bootstrapRemoval) return undefined;
+    const holder = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(bootstrapRemoval.environmentId);
+    return removalHolds(bootstrapRemoval, holder ? this.parseRecord(holder) : null) ? bootstrapRemoval : undefined;
+  }
+
+  private projectView(project: string, id: string): ProjectView {
+    const others = this.sql<[string, string], { id: string; name: string }>(
+      "SELECT id, name FROM environments WHERE project = ? AND state != 'DELETED' AND id != ? ORDER BY id",
+    ).all(project, id);
+    const bootstrapRemoval = this.heldRemoval(project);
+    return { others, ...(bootstrapRemoval && { bootstrapRemoval }) };
+  }
+
   async create(record: EnvironmentRecord, events: NewEvent[] = [], outbox?: Outbox): Promise<EnvironmentRecord> {
     const stored = checkedRecord(record);
     const numbered = numberEvents(stored.id, 0, events);
     const deliveries = outbox && numbered.length ? outbox(stored, numbered) : [];
     this.write(() => {
+      const removal = this.heldRemoval(stored.project);
+      if (removal) throw new BootstrapBusyError(stored.project, removal);
       // The partial unique index is the guarantee; this lookup only names the holder.
       const holder = holdsName(stored) ? this.liveNameHolder(stored.project, stored.name) : undefined;
       if (holder) throw new NameTakenError(stored.project, stored.name, holder);
@@ -223,14 +264,19 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
 
   async update(
     id: string,
-    mutate: (current: EnvironmentRecord) => UpdateResult,
-    options: { expectedVersion?: number } = {},
+    mutate: (current: EnvironmentRecord, project?: ProjectView) => UpdateResult,
+    options: { expectedVersion?: number; project?: boolean } = {},
   ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
+    // One writer at a time (BEGIN IMMEDIATE): what the project view shows cannot change before the commit.
     return this.write(() => {
       const row = this.sql<[string], EnvironmentRow>(`${SELECT_ENVIRONMENT} WHERE id = ?`).get(id);
       if (!row) throw new EnvironmentNotFoundError(id);
       const current = this.parseRecord(row);
-      const { next, events, lastSeq: eventSeq, deliveries } = applyUpdate(current, row.event_seq, mutate, { expectedVersion: options.expectedVersion, now: this.now });
+      const project = options.project ? this.projectView(current.project, id) : undefined;
+      const { next, events, lastSeq: eventSeq, deliveries, bootstrapRemoval } = applyUpdate(current, row.event_seq, mutate, {
+        expectedVersion: options.expectedVersion, now: this.now, ...(project && { project }),
+      });
+      if (bootstrapRemoval !== undefined) this.writeProject(current.project, bootstrapRemoval);
       if (next) {
         if (holdsName(next) && !holdsName(current)) {
           const holder = this.liveNameHolder(next.project, next.name);
@@ -417,27 +463,32 @@ export class SqliteEnvironmentStore implements EnvironmentStore {
 
   async beginIdempotent(record: Omit<IdempotencyRecord, 'state' | 'response'>): Promise<IdempotencyBegin> {
     return this.write((): IdempotencyBegin => {
-      // Expired records go first (this one included, so it can be taken over), which also keeps the
-      // table to about one expiry window of keys.
-      this.sql('DELETE FROM idempotency WHERE expire_ms <= ?').run(Date.parse(this.now()));
+      const now = this.now();
+      // Expired records go first, which keeps the table to about one expiry window of keys.
+      this.sql('DELETE FROM idempotency WHERE expire_ms <= ?').run(Date.parse(now));
       const existing = this.readIdempotency(record.key);
-      if (existing) return { outcome: 'existing', record: existing };
+      if (existing && !canTakeOver(existing, now)) return { outcome: 'existing', record: existing };
       this.writeIdempotency({ ...record, state: 'IN_FLIGHT' });
       return { outcome: 'started' };
     });
   }
 
-  async completeIdempotent(key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void> {
-    this.write(() => {
+  async completeIdempotent(key: string, owner: string, response: NonNullable<IdempotencyRecord['response']>): Promise<boolean> {
+    storableResponse(key, response);
+    return this.write(() => {
       const existing = this.readIdempotency(key);
-      if (!existing) throw new Error(`idempotency key ${key} is not reserved`);
+      if (existing?.state !== 'IN_FLIGHT' || existing.owner !== owner) return false;
       this.writeIdempotency({ ...existing, state: 'COMPLETED', response });
+      return true;
     });
   }
 
-  async abandonIdempotent(key: string): Promise<void> {
-    // A COMPLETED record stays: its response is what a retry must get.
-    this.sql("DELETE FROM idempotency WHERE key = ? AND state = 'IN_FLIGHT'").run(key);
+  async abandonIdempotent(key: string, owner: string): Promise<void> {
+    // A COMPLETED record stays: its response is what a retry must get. Another owner's stays too.
+    this.write(() => {
+      const existing = this.readIdempotency(key);
+      if (existing?.state === 'IN_FLIGHT' && existing.owner === owner) this.sql('DELETE FROM idempotency WHERE key = ?').run(key);
+    });
   }
 
   async close(): Promise<void> {

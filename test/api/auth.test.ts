@@ -1,4 +1,3 @@
-import { generateKeyPairSync, createSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AccessPolicy } from '../../api/domain/access.js';
 import { staticTokenAuthenticator } from '../../api/identity/static-token.js';
@@ -6,25 +5,11 @@ import { googleIdTokenAuthenticator } from '../../api/identity/google-id-token.j
 import { buildTestApp, INTERNAL_SECRET, json } from '../support/app.js';
 import { environmentOf, jsonOf, problemOf, type Schemas } from '../support/bodies.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-
-const AUDIENCE = 'https://saxml-env.example.run.app';
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-const certs = async () => ({ k1: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
-
-/** A Google-shaped ID token signed with our test key (Google's certs are replaced by ours). */
-function idToken(claims: Record<string, unknown> = {}, key = privateKey): string {
-  const now = Math.floor(Date.now() / 1000);
-  const header = { alg: 'RS256', kid: 'k1', typ: 'JWT' };
-  const payload = { iss: 'https://accounts.google.com', aud: AUDIENCE, sub: '123', email: 'alice@example.com', email_verified: true, iat: now, exp: now + 600, ...claims };
-  const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const signed = `${encode(header)}.${encode(payload)}`;
-  return `${signed}.${createSign('RSA-SHA256').update(signed).sign(key).toString('base64url')}`;
-}
+import { AUDIENCE, certs, idToken, otherKey, stripped } from '../support/id-tokens.js';
 
 function cloudApp(allow: string[], verification: 'in-app' | 'cloud-run' = 'in-app') {
   return buildTestApp({
-    auth: { authenticator: googleIdTokenAuthenticator({ audience: AUDIENCE, verification, certs }), policy: new AccessPolicy(allow) },
+    auth: { authenticator: googleIdTokenAuthenticator({ audiences: [AUDIENCE], verification, certs }), policy: new AccessPolicy(allow) },
   });
 }
 
@@ -52,6 +37,8 @@ const PUBLIC: Record<string, { status: number; init?: RequestInit }> = {
   'POST /environments/:id/cancel': { status: 404 },
   'GET /environments/:id/deliveries': { status: 404 },
   [`POST /environments/:id/deliveries/${REDELIVER_PATTERN}`]: { status: 404 },
+  // A project none of these tests creates an environment in: nothing was ever bootstrapped there.
+  'DELETE /projects/:project/bootstrap': { status: 404 },
 };
 const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
   'GET /internal/environments/:id/operations/:operationId/plan': { status: 404 },
@@ -82,7 +69,7 @@ const OPEN: Record<string, string> = {
 
 const concrete = (key: string): [method: string, path: string] => {
   const [method, path] = key.split(' ') as [string, string];
-  return [method, path.replace(':id', ID).replace(':operationId', OP).replace(REDELIVER_PATTERN, 'dlv-0000000001-t1:redeliver')];
+  return [method, path.replace(':id', ID).replace(':operationId', OP).replace(':project', 'untouched-project').replace(REDELIVER_PATTERN, 'dlv-0000000001-t1:redeliver')];
 };
 const ROUTES = Object.entries(PUBLIC).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);
 const INTERNAL_ROUTES = Object.entries(INTERNAL).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);
@@ -157,7 +144,6 @@ describe('cloud profile: Google ID tokens and the allow-list', () => {
 
   it('cloud-run verification trusts the (stripped) signature but still checks audience and expiry', async () => {
     const trusting = cloudApp(['domain:example.com'], 'cloud-run').app;
-    const stripped = (t: string) => `${t.split('.').slice(0, 2).join('.')}.`;
     const list: Route = ['GET', '/environments'];
     expect((await call(trusting, list, stripped(idToken()))).status).toBe(200);
     expect((await call(trusting, list, stripped(idToken({ aud: 'https://other.example' })))).status).toBe(401);
@@ -196,7 +182,7 @@ describe('internal routes accept only the workflow identity', () => {
     });
 
     it('cloud profile: 403 for a valid ID token of anyone but the workflow service account, passes for it', async () => {
-      const authenticator = googleIdTokenAuthenticator({ audience: AUDIENCE, verification: 'in-app', certs });
+      const authenticator = googleIdTokenAuthenticator({ audiences: [AUDIENCE], verification: 'in-app', certs });
       const { app } = buildTestApp({
         auth: { authenticator, policy: new AccessPolicy(['domain:example.com']) },
         internalAuth: { authenticator, workflowPrincipal: 'serviceAccount:wf@svc.iam.gserviceaccount.com' },

@@ -17,10 +17,14 @@ describe('loadConfig', () => {
   it('binds 0.0.0.0 by default in the cloud profile and parses the allow-list', () => {
     const config = loadConfig({
       PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@svc.iam.gserviceaccount.com',
-      API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
+      API_AUDIENCE: 'https://x-123.us-central1.run.app, https://x-abc-uc.a.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
       NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
-    expect(config).toMatchObject({ HOST: '0.0.0.0', PORT: 9090, ALLOWED_PRINCIPALS: ['domain:example.com', 'my-project-1/user:bob@example.com'] });
+    expect(config).toMatchObject({
+      HOST: '0.0.0.0', PORT: 9090, ALLOWED_PRINCIPALS: ['domain:example.com', 'my-project-1/user:bob@example.com'],
+      // Both URLs Cloud Run serves the service at.
+      API_AUDIENCE: ['https://x-123.us-central1.run.app', 'https://x-abc-uc.a.run.app'],
+    });
   });
 
   it('lists every problem, one line each, without echoing secrets', () => {

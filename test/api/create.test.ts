@@ -31,11 +31,12 @@ describe('POST /environments', () => {
   it('passes the environment and operation ids to the workflow, never the spec', async () => {
     const started: StartExecutionInput[] = [];
     const engine = new PendingEngine();
-    const recording: WorkflowEngine = { start: (i) => (started.push(i), engine.start(i)), get: (n) => engine.get(n), cancel: (n) => engine.cancel(n) };
+    const recording: WorkflowEngine = { start: (i) => (started.push(i), engine.start(i)), get: (n) => engine.get(n), cancel: (n) => engine.cancel(n), listActive: () => engine.listActive() };
     const { app } = buildTestApp({ engine: recording, apiBase: () => 'http://127.0.0.1:9999' });
     const body = await created(typedClient(app));
     expect(started).toEqual([{
-      argument: { environmentId: body.id, operationId: body.operation.id, apiBase: 'http://127.0.0.1:9999' },
+      // Only ids: the workflow learns where this service is from its deployment (API_BASE), not from here.
+      argument: { environmentId: body.id, operationId: body.operation.id },
       labels: { environment: body.id, operation: body.operation.id, kind: 'create' },
     }]);
   });
@@ -118,6 +119,7 @@ describe('POST /environments', () => {
       start: async () => { throw new EngineUnavailableError('workflow backend said 503', true); },
       get: async () => { throw new Error('unused'); },
       cancel: async () => { throw new Error('unused'); },
+      listActive: async () => [],
     };
     const client = typedClient(buildTestApp({ engine: failing }).app);
     const res = await client.POST('/environments', { body: SMALLEST_SPEC });
@@ -174,6 +176,7 @@ describe('Idempotency-Key', () => {
       start: async (i) => { entered(); await gate; return inner.start(i); },
       get: (n) => inner.get(n),
       cancel: (n) => inner.cancel(n),
+      listActive: () => inner.listActive(),
     };
     const client = typedClient(buildTestApp({ engine: slow }).app);
     const header = { 'idempotency-key': 'key-4' };
@@ -207,6 +210,7 @@ describe('Idempotency-Key', () => {
       start: async (i) => { if (fail) throw new EngineUnavailableError('projects/svc/locations/x/workflows/y: backend down', true); return inner.start(i); },
       get: (n) => inner.get(n),
       cancel: (n) => inner.cancel(n),
+      listActive: () => inner.listActive(),
     };
     const client = typedClient(buildTestApp({ engine: flaky }).app);
     const header = { 'idempotency-key': 'key-6' };

@@ -160,7 +160,7 @@ describe('DELETE of an environment that is already DELETED', () => {
 describe('the workflow engine failing', () => {
   const failingCancel = (error: Error): WorkflowEngine => {
     const inner = new PendingEngine();
-    return { start: (i) => inner.start(i), get: (n) => inner.get(n), cancel: async () => { throw error; } };
+    return { start: (i) => inner.start(i), get: (n) => inner.get(n), cancel: async () => { throw error; }, listActive: () => inner.listActive() };
   };
 
   it.each([

@@ -37,7 +37,7 @@ describe('registering targets', () => {
     expect(res.status).toBe(202);
     const created = await environmentOf(res);
     expect(created.notifications).toEqual([
-      { id: 't1', type: 'webhook', url: 'https://receiver.example.com/…', events: ['environment.*', 'stage.succeeded', 'stage.failed', 'operation.cancelled', 'bootstrap.kept', 'resource.kept', 'notification.disabled'], secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) },
+      { id: 't1', type: 'webhook', url: 'https://receiver.example.com/…', events: ['environment.*', 'stage.succeeded', 'stage.failed', 'operation.cancelled', 'bootstrap.kept', 'bootstrap.removed', 'resource.kept', 'notification.disabled'], secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) },
       { id: 't2', type: 'slack', url: 'https://hooks.slack.com/…', events: ['stage.*'] },
     ]);
     expect(Buffer.from(created.notifications[0]!.secret!.slice(6), 'base64')).toHaveLength(32);

@@ -71,7 +71,7 @@ describe('reconciliation with the engine', () => {
     engine.outcome.set(a.operation.executionName!, { state: 'CANCELLED' });
     // The engine no longer knows b's execution (as after a restart of the local process).
     const lost = new ScriptedEngine();
-    const withLost = { ...deps, engine: { start: engine.start.bind(engine), cancel: engine.cancel.bind(engine), get: (n: string) => (n === b.operation.executionName ? lost.get(n) : engine.get(n)) } };
+    const withLost = { ...deps, engine: { start: engine.start.bind(engine), cancel: engine.cancel.bind(engine), listActive: engine.listActive.bind(engine), get: (n: string) => (n === b.operation.executionName ? lost.get(n) : engine.get(n)) } };
     expect(await reconcileAll(withLost, systemContext(createLogger({ level: 'error' }), 'reconcile'), undefined)).toBe(2);
     const [ra, rb] = await Promise.all([get(client, a.id), get(client, b.id)]);
     expect(ra.operation?.state).toBe('CANCELLED');
@@ -150,14 +150,17 @@ describe('plans', () => {
     expect(stale.status).toBe(409);
   });
 
-  it('refuses malformed reports with 422, and ignores reports for another operation (logged)', async () => {
+  it('refuses malformed reports with 422, and reports of another operation with 409 (the execution must stop; logged)', async () => {
     const { app, logs } = buildTestApp();
     const env = await created(typedClient(app));
     const bad = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: env.operation.id, reports: [{ step: 'x', state: 'DONE' }] }));
     expect(bad.status).toBe(422);
     const other = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: 'op-stale', reports: [{ step: 'base.cluster', state: 'SUCCEEDED' }] }));
-    expect(await jsonOf(other)).toEqual({ applied: false });
-    expect(logs.some((l) => l.includes('workflow reports ignored') && l.includes('op-stale'))).toBe(true);
+    expect(other.status).toBe(409);
+    expect(logs.some((l) => l.includes('superseded execution refused') && l.includes('op-stale'))).toBe(true);
+    const unknownStep = await app.request(`/internal/environments/${env.id}/reports`, internal({ operationId: env.operation.id, reports: [{ step: 'no.such-step', state: 'SUCCEEDED' }] }));
+    expect(await jsonOf(unknownStep)).toEqual({ applied: false });
+    expect(logs.some((l) => l.includes('workflow reports ignored') && l.includes('no.such-step'))).toBe(true);
   });
 
   it('saxml routes answer the deployer status: waiting while the cluster does not exist yet, DELETED when there is none to tear down', async () => {
@@ -174,6 +177,8 @@ describe('plans', () => {
     expect(record.saxml?.state).toBe('DEPLOYING');
     expect(record.outputs.saxml).toMatchObject({ namespace: 'saxml', cell: '/sax/test', getCredentials: expect.stringContaining('gcloud container clusters get-credentials demo-saxml-gke-cluster') });
     expect((await store.listEvents(env.id, { pageSize: 100 })).items.filter((e) => e.type === 'saxml.changed')).not.toHaveLength(0);
+    // The teardown is the delete operation's (security/executions.test.ts: any other caller gets 409).
+    expect((await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' })).status).toBe(202);
     const removed = await app.request(`${base}/delete`, internal({}));
     expect(await jsonOf(removed)).toMatchObject({ state: 'DELETED', message: expect.stringContaining('the cluster does not exist') });
     expect((await app.request('/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml/apply', internal({}))).status).toBe(404);

@@ -185,6 +185,31 @@ describe('an environment\'s page', () => {
     ]);
   });
 
+  it('shows the Saxml cell: how to reach it, and each model with its replicas and a request to try', async () => {
+    const app = buildTestApp();
+    const request = `curl -s -X POST http://34.1.2.3/generate -H 'content-type: application/json' -d '{"prompt":"Who?","model_id":"/sax/test/llama7b"}'`;
+    const env = await stored(app, {
+      state: 'ACTIVE', operation: operation('SUCCEEDED'),
+      outputs: {
+        clusterName: 'demo-saxml-gke-cluster',
+        saxml: {
+          namespace: 'saxml', cell: '/sax/test', state: 'READY', getCredentials: 'gcloud container clusters get-credentials demo-saxml-gke-cluster --region us-west1 --project my-project-1',
+          proxy: { url: 'http://34.1.2.3', serviceType: 'LoadBalancer' }, reach: 'POST http://34.1.2.3/generate with {"prompt", "model_id"}',
+          models: [{ id: 'llama7b', modelId: '/sax/test/llama7b', modelPath: 'saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e', tpuPool: 'tpu-v5e-4', state: 'READY', replicas: { requested: 1, ready: 1 }, exampleRequest: request }],
+        },
+      },
+    });
+    const text = await page(app.app, `/ui/environments/${env.id}`);
+    expect(text).toContain('<h3>Saxml cell <code>/sax/test</code> in namespace <code>saxml</code> <span class="badge state-ready">READY</span></h3>');
+    expect(text).toContain('POST http://34.1.2.3/generate with {&quot;prompt&quot;, &quot;model_id&quot;}');
+    expect(text).toContain('<tr data-model="llama7b"><th>/sax/test/llama7b</th><td><span class="badge state-ready">READY</span></td><td>1/1 replicas on tpu-v5e-4</td>');
+    const copies = [...text.matchAll(/data-copy="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&quot;', '"').replaceAll('&#39;', "'"));
+    expect(copies).toEqual([
+      'gcloud container clusters get-credentials demo-saxml-gke-cluster --region us-west1 --project my-project-1',
+      'kubectl get nodes', 'http://34.1.2.3', request, 'demo-saxml-gke-cluster',
+    ]);
+  });
+
   it('lists the latest events, newest first, and the template the script adds live ones with', async () => {
     const app = buildTestApp();
     const env = await stored(app, { state: 'CREATING', operation: operation('RUNNING') }, [

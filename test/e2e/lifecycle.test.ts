@@ -189,7 +189,7 @@ describe('e2e: faults, retries and restarts', () => {
 
     await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
     const deleted = await w.settle(env.id);
-    expect(deleted.state).toBe('DELETED');
+    expect(deleted.state, JSON.stringify(deleted.operation)).toBe('DELETED');
     expect(await inventory(w)).toEqual([]);
   });
 

@@ -97,7 +97,7 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
 /** An Authenticator for tests: each bearer token stands for one principal. */
 export function tokensAuthenticator(principals: Record<string, string>): Authenticator {
   return {
-    async authenticate(authorization) {
+    async authenticate({ authorization }) {
       const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
       const id = token ? principals[token] : undefined;
       if (!id) throw new DomainError('UNAUTHENTICATED', 'unknown test token');

@@ -21,6 +21,7 @@ export const DEFAULT_EVENT_FILTER = [
   'stage.failed',
   'operation.cancelled',
   'bootstrap.kept',
+  'bootstrap.removed',
   'resource.kept',
   'notification.disabled',
 ] as const;

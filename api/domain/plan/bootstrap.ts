@@ -72,6 +72,8 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
     email: automationEmail,
     displayName: 'Saxml automation service account',
     description: 'Provisions Saxml environments on behalf of the Saxml Environments API.',
+    mark: ctx.bootstrapMark,
+    hint: 'an account of this id that the bootstrap did not make is never given its roles: pick another id in bootstrap.automationServiceAccount',
     outputs: { automationServiceAccount: automationEmail },
   });
 
@@ -86,16 +88,28 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
     removeTitle: 'Remove the automation service account’s project roles',
   });
 
+  // Bootstrap resources live in spec.project only: an existing automation bucket is adopted only if
+  // it is this project's (its projectNumber, which no label can fake) and the bootstrap's (its mark).
+  // Otherwise a spec for one project could grant on, and delete, a bucket of another through the
+  // workflow's identity.
   const automationBucket = bucketStep(ctx, {
     id: BOOTSTRAP_STEPS.automationBucket,
     stage: 'bootstrap',
     title: `Create the automation bucket gs://${names.automationBucket}`,
-    after: ctx.enabling(['storage']),
+    after: [BOOTSTRAP_STEPS.project, ...ctx.enabling(['storage'])],
     as: 'workflow',
     name: names.automationBucket,
     location: names.automationBucketLocation,
     versioning: true,
     labels: {},
+    mark: ctx.bootstrapMark,
+    owner: ctx.bootstrapMark.byLabel(
+      'labels',
+      `bucket gs://${names.automationBucket}`,
+      `the automation bucket must be one the bootstrap of project ${spec.project} made in that project: pick another name in bootstrap.automationBucket`,
+      [{ path: 'projectNumber', equals: '{{projectNumber}}' }],
+    ),
+    uses: ['projectNumber'],
     // Versioned and shared by the project's environments: its objects are never deleted for them.
     teardown: 'refuse',
     outputs: { automationBucket: `gs://${names.automationBucket}` },

@@ -3,6 +3,7 @@ import { resourceNames, type ResourceNames } from '../naming.js';
 import { GOOGLE_APIS, type GoogleApi } from '../google-apis.js';
 import { BOOTSTRAP_STEPS } from './bootstrap.js';
 import { googleUrls, type GoogleUrls } from './google.js';
+import { bootstrapMark, environmentMark, type Mark } from './marks.js';
 import type { PlanOptions, PlanStep, TransientError } from './types.js';
 import { serviceBatches } from './services.js';
 
@@ -42,6 +43,12 @@ export interface Ctx {
   options: PlanOptions;
   names: ResourceNames;
   urls: GoogleUrls;
+  /** The environment's mark, on every resource of its own (marks.ts). */
+  mark: Mark;
+  /** The project bootstrap's mark, on the resources the project's environments share. */
+  bootstrapMark: Mark;
+  /** The labels of a labelled environment resource: the spec's, and the environment's mark. */
+  labels: Record<string, string>;
   /** Ids of the service batches that enable these APIs. */
   enabling(apis: readonly GoogleApi[]): string[];
   /**
@@ -62,11 +69,15 @@ export function createCtx(spec: NormalisedSpec, options: PlanOptions): Ctx {
     }
     return [...ids];
   };
+  const mark = environmentMark(options.environmentId);
   return {
     spec,
     options,
     names: resourceNames(spec),
     urls: googleUrls(options.apis, spec.project),
+    mark,
+    bootstrapMark: bootstrapMark(spec.project),
+    labels: { ...spec.labels, ...mark.labels },
     enabling,
     automationAfter: (apis, ...steps) => [...TOKEN_GATE, ...enabling(['iamcredentials', ...apis]), ...steps],
   };

@@ -38,6 +38,8 @@ export function deleteForm(def: StepDef): PlanStep {
       if (!step.delete) throw new Error(`resource step "${step.id}" has no delete call`);
       const out: ResourceStep = { ...common, kind: 'resource', delete: step.delete };
       if (step.get) out.get = step.get;
+      // The delete reads the resource first and deletes it only if it carries the mark.
+      if (step.owner) out.owner = step.owner;
       return out;
     }
     case 'iamBinding':

@@ -10,8 +10,12 @@ import { CLOUD_PLATFORM_SCOPE, compact, nonEmpty, type Bodies } from './google.j
  * (ct5lp rejects it), placement policy only for multi-host slices (defect 6: inverted flag).
  */
 
-/** The regional, VPC-native cluster with Workload Identity and the CPU node pools inline (one operation). */
-export function clusterBody(spec: NormalisedSpec, names: ResourceNames): Bodies['createCluster'] {
+/**
+ * The regional, VPC-native cluster with Workload Identity and the CPU node pools inline (one
+ * operation). `labels`: the cluster's resource labels (the spec's and the environment's mark); its
+ * node pools carry the mark as theirs.
+ */
+export function clusterBody(spec: NormalisedSpec, names: ResourceNames, labels: Record<string, string>, mark: Record<string, string>): Bodies['createCluster'] {
   const cluster: Bodies['cluster'] = {
     name: names.cluster,
     description: 'GKE ML inference cluster',
@@ -37,8 +41,8 @@ export function clusterBody(spec: NormalisedSpec, names: ResourceNames): Bodies[
       // GKE requires SYSTEM_COMPONENTS whenever any component logs.
       componentConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS', 'APISERVER', 'SCHEDULER', 'CONTROLLER_MANAGER'] },
     },
-    resourceLabels: nonEmpty(spec.labels),
-    nodePools: spec.cluster.cpuNodePools.map((pool) => cpuNodePoolBody(spec, names, pool)),
+    resourceLabels: labels,
+    nodePools: spec.cluster.cpuNodePools.map((pool) => cpuNodePoolBody(spec, names, pool, mark)),
   };
   return compact({ cluster });
 }
@@ -51,7 +55,7 @@ const MANAGEMENT = { autoRepair: true, autoUpgrade: true } as const;
  * the guide does. `workloadMetadataConfig` GKE_METADATA is GKE's default on a Workload Identity
  * cluster; it is spelled out because the Saxml pods on these nodes rely on it.
  */
-export function cpuNodePoolBody(spec: NormalisedSpec, names: ResourceNames, pool: CpuNodePool): Bodies['nodePool'] {
+export function cpuNodePoolBody(spec: NormalisedSpec, names: ResourceNames, pool: CpuNodePool, resourceLabels?: Record<string, string>): Bodies['nodePool'] {
   const config: Bodies['nodeConfig'] = {
     machineType: pool.machineType,
     diskSizeGb: pool.diskSizeGb,
@@ -59,6 +63,8 @@ export function cpuNodePoolBody(spec: NormalisedSpec, names: ResourceNames, pool
     serviceAccount: names.nodePoolServiceAccountEmail,
     oauthScopes: [CLOUD_PLATFORM_SCOPE],
     labels: nonEmpty(pool.labels),
+    // Google labels on the pool's VMs (`labels` above are Kubernetes node labels): the mark.
+    resourceLabels,
     taints: pool.taints.length ? pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })) : undefined,
     spot: pool.spot || undefined,
     gcfsConfig: { enabled: true },
@@ -82,7 +88,7 @@ export function cpuNodePoolBody(spec: NormalisedSpec, names: ResourceNames, pool
  * Multi-host slices (refused by validation for now) would need every VM of the slice at once and a
  * COMPACT placement policy with the topology.
  */
-export function tpuNodePoolBody(names: ResourceNames, pool: TpuNodePool): Bodies['nodePool'] {
+export function tpuNodePoolBody(names: ResourceNames, pool: TpuNodePool, resourceLabels?: Record<string, string>): Bodies['nodePool'] {
   const type = tpuType(pool.tpuType);
   if (!type) throw new Error(`unknown TPU type "${pool.tpuType}" in node pool "${pool.name}" (the spec should have been validated)`);
   const multiHost = type.hosts > 1;
@@ -92,6 +98,7 @@ export function tpuNodePoolBody(names: ResourceNames, pool: TpuNodePool): Bodies
     // No diskType: GKE picks one the machine supports (ct5lp machines reject pd-standard, the guide's old default).
     serviceAccount: names.nodePoolServiceAccountEmail,
     oauthScopes: [CLOUD_PLATFORM_SCOPE],
+    resourceLabels,
     spot: pool.spot || undefined,
     reservationAffinity: pool.reservation
       ? { consumeReservationType: pool.reservation.consumeReservationType, key: pool.reservation.key, values: pool.reservation.values }

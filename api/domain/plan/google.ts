@@ -44,9 +44,27 @@ export type Bodies = {
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
-/** URL builders for one project. Bases lose a trailing slash so `base + '/v1/…'` never doubles it. */
-export function googleUrls(apis: ApiBases, project: string) {
+/**
+ * One path segment: every value from a spec is encoded, so `/`, `?`, `#` or `%` cannot leave its
+ * segment — though validation already refuses such values: this is the defence in depth. `@` stays
+ * as Google writes service account emails in its paths. An empty, `.` or `..` segment cannot be
+ * written at all (URL parsers resolve `%2E%2E` as `..` too), so it is refused.
+ */
+export function segment(value: string): string {
+  if (value === '' || value === '.' || value === '..') throw new Error(`"${value}" cannot be a URL path segment (the spec should have been validated)`);
+  return encodeURIComponent(value).replace(/%40/g, '@');
+}
+
+/** A query parameter's value. */
+const param = (value: string) => encodeURIComponent(value);
+
+/**
+ * URL builders for one project. Bases lose a trailing slash so `base + '/v1/…'` never doubles it;
+ * every value is a `segment` (or a `param`), so it keeps the place the method's template gives it.
+ */
+export function googleUrls(apis: ApiBases, projectId: string) {
   const base = (api: GoogleApi) => apis[api].replace(/\/+$/, '');
+  const project = segment(projectId);
   const su = base('serviceusage');
   const crm = base('cloudresourcemanager');
   const iam = base('iam');
@@ -57,8 +75,8 @@ export function googleUrls(apis: ApiBases, project: string) {
   const ps = `${base('pubsub')}/v1/projects/${project}`;
   const bq = `${base('bigquery')}/bigquery/v2/projects/${project}`;
   const ar = base('artifactregistry');
-  const sa = (email: string) => `${iam}/v1/projects/${project}/serviceAccounts/${email}`;
-  const cluster = (location: string, name: string) => `${gke}/v1/projects/${project}/locations/${location}/clusters/${name}`;
+  const sa = (email: string) => `${iam}/v1/projects/${project}/serviceAccounts/${segment(email)}`;
+  const cluster = (location: string, name: string) => `${gke}/v1/projects/${project}/locations/${segment(location)}/clusters/${segment(name)}`;
 
   return {
     base,
@@ -86,38 +104,38 @@ export function googleUrls(apis: ApiBases, project: string) {
     },
     iamcredentials: {
       /** iamcredentials.projects.serviceAccounts.generateAccessToken: POST v1/{+name}:generateAccessToken */
-      generateAccessToken: (email: string) => `${creds}/v1/projects/-/serviceAccounts/${email}:generateAccessToken`,
+      generateAccessToken: (email: string) => `${creds}/v1/projects/-/serviceAccounts/${segment(email)}:generateAccessToken`,
     },
     storage: {
       /** storage.buckets.insert: POST storage/v1/b?project= */
-      buckets: `${gcs}/storage/v1/b?project=${project}`,
+      buckets: `${gcs}/storage/v1/b?project=${param(projectId)}`,
       /** storage.buckets.get / patch / delete: GET|PATCH|DELETE storage/v1/b/{bucket} */
-      bucket: (name: string) => `${gcs}/storage/v1/b/${name}`,
+      bucket: (name: string) => `${gcs}/storage/v1/b/${segment(name)}`,
       /**
        * storage.objects.list: GET storage/v1/b/{bucket}/o (first page: the teardown lists again
        * until nothing is left); storage.objects.delete: DELETE storage/v1/b/{bucket}/o/{object}, the
        * object name URL-encoded (the workflow appends it).
        */
-      objects: (name: string) => `${gcs}/storage/v1/b/${name}/o?fields=items(name)&maxResults=1000`,
-      object: (name: string) => `${gcs}/storage/v1/b/${name}/o/`,
+      objects: (name: string) => `${gcs}/storage/v1/b/${segment(name)}/o?fields=items(name)&maxResults=1000`,
+      object: (name: string) => `${gcs}/storage/v1/b/${segment(name)}/o/`,
       /** storage.buckets.getIamPolicy / setIamPolicy: GET|PUT storage/v1/b/{bucket}/iam */
-      bucketIam: (name: string) => `${gcs}/storage/v1/b/${name}/iam`,
+      bucketIam: (name: string) => `${gcs}/storage/v1/b/${segment(name)}/iam`,
     },
     compute: {
       /** compute.networks.insert: POST compute/v1/projects/{project}/global/networks */
       networks: `${gce}/global/networks`,
       /** compute.networks.get / delete */
-      network: (name: string) => `${gce}/global/networks/${name}`,
+      network: (name: string) => `${gce}/global/networks/${segment(name)}`,
       /** compute.subnetworks.insert: POST …/regions/{region}/subnetworks */
-      subnetworks: (region: string) => `${gce}/regions/${region}/subnetworks`,
-      subnetwork: (region: string, name: string) => `${gce}/regions/${region}/subnetworks/${name}`,
+      subnetworks: (region: string) => `${gce}/regions/${segment(region)}/subnetworks`,
+      subnetwork: (region: string, name: string) => `${gce}/regions/${segment(region)}/subnetworks/${segment(name)}`,
       /** compute.routers.insert: POST …/regions/{region}/routers */
-      routers: (region: string) => `${gce}/regions/${region}/routers`,
-      router: (region: string, name: string) => `${gce}/regions/${region}/routers/${name}`,
+      routers: (region: string) => `${gce}/regions/${segment(region)}/routers`,
+      router: (region: string, name: string) => `${gce}/regions/${segment(region)}/routers/${segment(name)}`,
     },
     container: {
       /** container.projects.locations.clusters.create: POST v1/{+parent}/clusters */
-      clusters: (location: string) => `${gke}/v1/projects/${project}/locations/${location}/clusters`,
+      clusters: (location: string) => `${gke}/v1/projects/${project}/locations/${segment(location)}/clusters`,
       /** container.projects.locations.clusters.get / delete: GET|DELETE v1/{+name} */
       cluster,
       /** container.projects.locations.clusters.setResourceLabels: POST v1/{+name}:setResourceLabels */
@@ -125,40 +143,40 @@ export function googleUrls(apis: ApiBases, project: string) {
       /** container.projects.locations.clusters.nodePools.create: POST v1/{+parent}/nodePools */
       nodePools: (location: string, clusterName: string) => `${cluster(location, clusterName)}/nodePools`,
       /** container.projects.locations.clusters.nodePools.get / delete: GET|DELETE v1/{+name} */
-      nodePool: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${pool}`,
+      nodePool: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${segment(pool)}`,
       /**
        * container.projects.locations.clusters.nodePools.setSize / setAutoscaling:
        * POST v1/{+name}:setSize | :setAutoscaling
        */
-      setNodePoolSize: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${pool}:setSize`,
-      setNodePoolAutoscaling: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${pool}:setAutoscaling`,
+      setNodePoolSize: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${segment(pool)}:setSize`,
+      setNodePoolAutoscaling: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${segment(pool)}:setAutoscaling`,
     },
     pubsub: {
       /** pubsub.projects.schemas.create: POST v1/{+parent}/schemas?schemaId= */
-      schemas: (id: string) => `${ps}/schemas?schemaId=${id}`,
+      schemas: (id: string) => `${ps}/schemas?schemaId=${param(id)}`,
       /** pubsub.projects.schemas.get / delete: GET|DELETE v1/{+name} */
-      schema: (id: string) => `${ps}/schemas/${id}`,
+      schema: (id: string) => `${ps}/schemas/${segment(id)}`,
       /** pubsub.projects.topics.create / get / delete: PUT|GET|DELETE v1/{+name} */
-      topic: (id: string) => `${ps}/topics/${id}`,
+      topic: (id: string) => `${ps}/topics/${segment(id)}`,
       /** pubsub.projects.subscriptions.create / get / delete: PUT|GET|DELETE v1/{+name} */
-      subscription: (id: string) => `${ps}/subscriptions/${id}`,
+      subscription: (id: string) => `${ps}/subscriptions/${segment(id)}`,
     },
     bigquery: {
       /** bigquery.datasets.insert: POST bigquery/v2/projects/{+projectId}/datasets */
       datasets: `${bq}/datasets`,
       /** bigquery.datasets.get / delete: GET|DELETE …/datasets/{+datasetId} (delete takes ?deleteContents=) */
-      dataset: (id: string) => `${bq}/datasets/${id}`,
+      dataset: (id: string) => `${bq}/datasets/${segment(id)}`,
       /** bigquery.tables.insert: POST …/datasets/{+datasetId}/tables */
-      tables: (dataset: string) => `${bq}/datasets/${dataset}/tables`,
+      tables: (dataset: string) => `${bq}/datasets/${segment(dataset)}/tables`,
       /** bigquery.tables.get / delete: GET|DELETE …/datasets/{+datasetId}/tables/{+tableId} */
-      table: (dataset: string, id: string) => `${bq}/datasets/${dataset}/tables/${id}`,
+      table: (dataset: string, id: string) => `${bq}/datasets/${segment(dataset)}/tables/${segment(id)}`,
     },
     artifactregistry: {
       /** artifactregistry.projects.locations.repositories.create: POST v1/{+parent}/repositories?repositoryId= */
       repositories: (location: string, id: string) =>
-        `${ar}/v1/projects/${project}/locations/${location}/repositories?repositoryId=${id}`,
+        `${ar}/v1/projects/${project}/locations/${segment(location)}/repositories?repositoryId=${param(id)}`,
       /** artifactregistry.projects.locations.repositories.get / delete: GET|DELETE v1/{+name} */
-      repository: (location: string, id: string) => `${ar}/v1/projects/${project}/locations/${location}/repositories/${id}`,
+      repository: (location: string, id: string) => `${ar}/v1/projects/${project}/locations/${segment(location)}/repositories/${segment(id)}`,
     },
   };
 }

@@ -71,6 +71,21 @@ function updateSteps(spec: NormalisedSpec, defs: StepDef[], options: PlanOptions
 }
 
 /**
+ * The largest plan the service builds, as JSON. The workflow holds the plan's steps in its
+ * variables, which Cloud Workflows caps at 512 KB per execution, and reports on every step: spec
+ * limits keep real plans far below this (the largest legal spec makes about 150 KB); this bound is
+ * what makes that a guarantee.
+ */
+export const MAX_PLAN_BYTES = 256 * 1024;
+
+/** Why a plan is too large to run, or undefined. */
+export function planSizeProblem(plan: Plan): string | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(plan));
+  if (bytes <= MAX_PLAN_BYTES) return undefined;
+  return `this spec makes a plan of ${Math.ceil(bytes / 1024)} KB, more than the ${MAX_PLAN_BYTES / 1024} KB the workflow can hold: use fewer node pools, models, labels, services or roles`;
+}
+
+/**
  * In a create plan every Google call after the service batches may reach an API enabled minutes
  * ago: let it wait out the propagation. (A delete plan runs long after; the batches need
  * serviceusage, which a project has from the start.)

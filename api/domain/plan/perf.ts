@@ -1,6 +1,6 @@
 import { BOOTSTRAP_STEPS } from './bootstrap.js';
 import type { Ctx, StepDef } from './context.js';
-import { compact, nonEmpty, type Bodies } from './google.js';
+import { compact, type Bodies } from './google.js';
 import { SA_NOT_YET_VISIBLE, projectBinding, rolesFor } from './iam.js';
 import { resourceStep, type Common, type StageResource } from './resources.js';
 
@@ -77,12 +77,18 @@ export function perfSteps(ctx: Ctx): StepDef[] {
   const resource = (common: Omit<Common, 'stage' | 'as'>, r: StageResource) =>
     resourceStep({ ...common, stage: 'perf', as: 'automation' }, { ...r, poll: 'none' });
 
-  const schemaBody: Bodies['pubsubSchema'] = { name: schemaName, type: 'PROTOCOL_BUFFER', definition: METRICS_PROTO };
+  // Names derive from the environment's name; an existing resource without the mark is another's.
+  const { mark } = ctx;
+  const hint = 'perf resources are named after the environment: pick another environment name, or set perf.enabled to false';
+  // A schema has neither labels nor a description: the mark is a comment in its definition, which
+  // Pub/Sub keeps as written.
+  const schemaBody: Bodies['pubsubSchema'] = { name: schemaName, type: 'PROTOCOL_BUFFER', definition: `// ${mark.marker}\n${METRICS_PROTO}` };
   const schema = resource(
     { id: 'perf.schema', title: `Create the Pub/Sub schema ${names.perfSchema}`, after: ctx.automationAfter(['pubsub']) },
     {
       url: urls.pubsub.schema(names.perfSchema),
       create: { method: 'POST', url: urls.pubsub.schemas(names.perfSchema), body: schemaBody },
+      owner: mark.byMarker('definition', `Pub/Sub schema ${names.perfSchema}`, hint),
       undo: { title: `Delete the Pub/Sub schema ${names.perfSchema}` },
     },
   );
@@ -91,13 +97,14 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     name: topicName,
     schemaSettings: { schema: schemaName, encoding: 'JSON' },
     messageRetentionDuration: '86600s',
-    labels: nonEmpty(spec.labels),
+    labels: ctx.labels,
   });
   const topic = resource(
     { id: 'perf.topic', title: `Create the Pub/Sub topic ${names.perfTopic}`, after: ['perf.schema'], outputs: { metricsTopic: topicName } },
     {
       url: urls.pubsub.topic(names.perfTopic),
       create: { method: 'PUT', url: urls.pubsub.topic(names.perfTopic), body: topicBody },
+      owner: mark.byLabel('labels', `Pub/Sub topic ${names.perfTopic}`, hint),
       undo: { title: `Delete the Pub/Sub topic ${names.perfTopic}` },
     },
   );
@@ -107,7 +114,7 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     location: spec.perf.datasetLocation,
     friendlyName: 'Performance metrics',
     description: 'Performance metrics',
-    labels: nonEmpty(spec.labels),
+    labels: ctx.labels,
   });
   const datasetUrl = urls.bigquery.dataset(names.perfDataset);
   const dataset = resource(
@@ -115,6 +122,7 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     {
       url: datasetUrl,
       create: { method: 'POST', url: urls.bigquery.datasets, body: datasetBody },
+      owner: mark.byLabel('labels', `BigQuery dataset ${names.perfDataset}`, hint),
       // The guide's delete_contents_on_destroy = !deletion_protection.
       deleteUrl: spec.deletionProtection ? datasetUrl : `${datasetUrl}?deleteContents=true`,
       undo: { title: `Delete the BigQuery dataset ${names.perfDataset}` },
@@ -125,13 +133,14 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     tableReference: { projectId: p, datasetId: names.perfDataset, tableId: names.perfTable },
     description: 'Locust request metrics written by the Pub/Sub BigQuery subscription',
     schema: { fields: METRICS_TABLE_FIELDS },
-    labels: nonEmpty(spec.labels),
+    labels: ctx.labels,
   });
   const table = resource(
     { id: 'perf.table', title: `Create the BigQuery table ${tableId}`, after: ['perf.dataset'], outputs: { metricsTable: tableId } },
     {
       url: urls.bigquery.table(names.perfDataset, names.perfTable),
       create: { method: 'POST', url: urls.bigquery.tables(names.perfDataset), body: tableBody },
+      owner: mark.byLabel('labels', `BigQuery table ${tableId}`, hint),
       undo: { title: `Delete the BigQuery table ${tableId}` },
     },
   );
@@ -156,7 +165,7 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     name: subscriptionName,
     topic: topicName,
     bigqueryConfig: { table: tableId, useTopicSchema: true, dropUnknownFields: true, writeMetadata: true },
-    labels: nonEmpty(spec.labels),
+    labels: ctx.labels,
   });
   const subscriptionUrl = urls.pubsub.subscription(names.perfSubscription);
   const subscription = resource(
@@ -171,6 +180,7 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     {
       url: subscriptionUrl,
       create: { method: 'PUT', url: subscriptionUrl, body: subscriptionBody },
+      owner: mark.byLabel('labels', `Pub/Sub subscription ${names.perfSubscription}`, hint),
       undo: { title: `Delete the Pub/Sub subscription ${names.perfSubscription}` },
     },
   );

@@ -1,6 +1,7 @@
 import type { Ctx, StepDef } from './context.js';
-import { compact, nonEmpty, type Bodies } from './google.js';
-import type { EmptyFirst, FieldCheck, HttpCall, KeepWhenRefused, Poll, ResourceStep, TransientError } from './types.js';
+import { compact, type Bodies } from './google.js';
+import type { Mark } from './marks.js';
+import type { EmptyFirst, FieldCheck, HttpCall, KeepWhenRefused, Ownership, Poll, ResourceStep, TransientError } from './types.js';
 
 /**
  * The one builder of resource steps, and the resources more than one stage creates (service
@@ -8,7 +9,7 @@ import type { EmptyFirst, FieldCheck, HttpCall, KeepWhenRefused, Poll, ResourceS
  */
 
 /** What every step states for itself: which it is, whose it is, what it waits for, what it reports. */
-export type Common = Pick<ResourceStep, 'id' | 'stage' | 'title' | 'after' | 'as'> & Partial<Pick<ResourceStep, 'transient' | 'outputs'>>;
+export type Common = Pick<ResourceStep, 'id' | 'stage' | 'title' | 'after' | 'as'> & Partial<Pick<ResourceStep, 'transient' | 'outputs' | 'uses'>>;
 
 /** How create and delete calls are followed (types.ts `Poll`); `none`: the response is the resource. */
 type PollStyle = 'none' | 'compute' | 'container' | { longrunning: string };
@@ -21,6 +22,8 @@ interface Calls {
   failed?: FieldCheck;
   /** Values read from the resource's final GET (name → dotted path). */
   capture?: Record<string, string>;
+  /** How an existing resource is known to be the owner's (marks.ts); every resource at a URL has one. */
+  owner?: Ownership;
 }
 
 /**
@@ -47,7 +50,7 @@ export type StageResource = Omit<Calls, 'poll'> & AtUrl;
 
 /** A step that makes one Google resource: GET to check it, create and poll, and DELETE to undo. */
 export function resourceStep(common: Common, resource: Resource): StepDef {
-  const { create, ready, failed, capture } = resource;
+  const { create, ready, failed, capture, owner } = resource;
   const poll: Poll = typeof resource.poll === 'string' ? { style: resource.poll } : { style: 'longrunning', pollBase: resource.poll.longrunning };
   const step: ResourceStep = {
     ...common,
@@ -57,6 +60,7 @@ export function resourceStep(common: Common, resource: Resource): StepDef {
     ...(ready && { ready }),
     ...(failed && { failed }),
     ...(capture && { capture }),
+    ...(owner && { owner }),
   };
   if (!resource.undo) return { step };
   const { title, transient, empty, keep } = resource.undo;
@@ -66,17 +70,19 @@ export function resourceStep(common: Common, resource: Resource): StepDef {
   };
 }
 
+/** A service account, marked in its description (accounts have no labels) by `mark`. */
 export function serviceAccountStep(
   ctx: Ctx,
-  input: Common & { accountId: string; email: string; displayName: string; description: string },
+  input: Common & { accountId: string; email: string; displayName: string; description: string; mark: Mark; hint: string },
 ): StepDef {
-  const { accountId, email, displayName, description, ...common } = input;
-  const body: Bodies['createServiceAccount'] = { accountId, serviceAccount: { displayName, description } };
+  const { accountId, email, displayName, description, mark, hint, ...common } = input;
+  const body: Bodies['createServiceAccount'] = { accountId, serviceAccount: { displayName, description: mark.describe(description) } };
   // IAM answers synchronously: the response is the account.
   return resourceStep(common, {
     url: ctx.urls.iam.serviceAccount(email),
     create: { method: 'POST', url: ctx.urls.iam.serviceAccounts, body },
     poll: 'none',
+    owner: mark.byMarker('description', `service account ${email}`, hint),
     undo: { title: `Delete the service account ${email}` },
   });
 }
@@ -87,11 +93,12 @@ export function serviceAccountStep(
  */
 export type BucketTeardown = 'refuse' | 'empty' | { keep: string };
 
+/** A bucket, labelled with the spec's labels and `mark`; `owner` says how an existing one is known to be the owner's. */
 export function bucketStep(
   ctx: Ctx,
-  input: Common & { name: string; location: string; versioning: boolean; labels: Record<string, string>; teardown: BucketTeardown },
+  input: Common & { name: string; location: string; versioning: boolean; labels: Record<string, string>; mark: Mark; owner: Ownership; teardown: BucketTeardown },
 ): StepDef {
-  const { name, location, versioning, labels, teardown, ...common } = input;
+  const { name, location, versioning, labels, mark, owner, teardown, ...common } = input;
   const body: Bodies['bucket'] = compact({
     name,
     location,
@@ -101,7 +108,7 @@ export function bucketStep(
     versioning: { enabled: versioning },
     // Access is granted with bucket IAM only (the fabric module's default), never object ACLs.
     iamConfiguration: { uniformBucketLevelAccess: { enabled: true } },
-    labels: nonEmpty(labels),
+    labels: { ...labels, ...mark.labels },
   });
   // A bucket that still holds objects answers 409 "The bucket you tried to delete is not empty."
   // Storage answers synchronously.
@@ -114,6 +121,7 @@ export function bucketStep(
     url: ctx.urls.storage.bucket(name),
     create: { method: 'POST', url: ctx.urls.storage.buckets, body },
     poll: 'none',
+    owner,
     undo: { title: `${what} the bucket gs://${name}`, ...empty, ...keep },
   });
 }

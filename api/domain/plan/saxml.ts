@@ -1,6 +1,7 @@
 import { servingPools } from '../saxml/manifests.js';
 import { BASE_STEPS } from './base/index.js';
 import type { Ctx, StepDef } from './context.js';
+import { segment } from './google.js';
 import type { ApiStep } from './types.js';
 
 /**
@@ -27,7 +28,7 @@ export const SAXML_STEPS = {
 
 export function saxmlSteps(ctx: Ctx): StepDef[] {
   const { spec, options } = ctx;
-  const route = `${options.apiBase.replace(/\/+$/, '')}/internal/environments/${options.environmentId}/saxml`;
+  const route = `${options.apiBase.replace(/\/+$/, '')}/internal/environments/${segment(options.environmentId)}/saxml`;
   const status = { method: 'GET', url: `${route}/status` } as const;
   const apply = { method: 'POST', url: `${route}/apply` } as const;
   const parts = [`admin server`, ...(spec.saxml.proxy.image ? ['HTTP proxy'] : []), ...(spec.saxml.models.length ? [`${spec.saxml.models.length} publish Job(s)`] : [])];

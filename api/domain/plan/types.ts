@@ -68,6 +68,20 @@ interface StepBase {
   clears?: StepOutputKey[];
 }
 
+/**
+ * How the workflow tells that an existing resource is this environment's (marks.ts): every check
+ * must hold on the resource as its GET returns it (`equals` a value, or `contains` a text).
+ */
+export interface Ownership {
+  /** The resource, as people name it (`bucket gs://x`, `GKE cluster c`). */
+  resource: string;
+  checks: { path: string; equals?: string; contains?: string }[];
+  /** The step's error when a create finds the resource without the mark (code ALREADY_EXISTS). */
+  conflict: { message: string; hint: string };
+  /** What the event log says when a delete finds the resource without the mark and leaves it alone. */
+  leftAlone: string;
+}
+
 /** Create (or delete) one Google resource, idempotently. */
 export interface ResourceStep extends StepBase {
   kind: 'resource';
@@ -76,10 +90,15 @@ export interface ResourceStep extends StepBase {
    * delete: 404 → done. Absent: the call itself is idempotent (e.g. services:batchEnable).
    */
   get?: HttpCall;
-  /** The create call (create plans) — `409 ALREADY_EXISTS` counts as done. */
+  /** The create call (create plans) — `409 ALREADY_EXISTS` counts as done once `owner` holds. */
   create?: HttpCall & { poll: Poll };
-  /** The delete call (delete plans) — `404 NOT_FOUND` counts as done. */
+  /** The delete call (delete plans) — `404 NOT_FOUND` counts as done; made only when `owner` holds. */
   delete?: HttpCall & { poll: Poll; empty?: EmptyFirst; keep?: KeepWhenRefused };
+  /**
+   * The resource is adopted (found by `get`, or answered 409 on create) and deleted only if it
+   * carries its owner's mark. Every resource the plan creates has one; lookups do not.
+   */
+  owner?: Ownership;
   /**
    * An in-place change (update plans): made whatever the resource holds, so it sets absolute
    * values (a node count, the whole label set) and can run twice. The resource must exist.

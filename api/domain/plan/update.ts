@@ -151,6 +151,8 @@ function nodePoolDelete(step: ResourceStep, title: string): ResourceStep {
     id: step.id, stage: step.stage, title, after: [], as: step.as, kind: 'resource',
     ...(step.transient && { transient: step.transient }),
     get: { method: 'GET', url },
+    // Deleted only if it carries the environment's mark, as every delete (plan/marks.ts).
+    ...(step.owner && { owner: step.owner }),
     delete: { method: 'DELETE', url, poll: { style: 'container' } },
   };
 }

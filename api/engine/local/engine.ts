@@ -23,8 +23,11 @@ export interface LocalEngineOptions {
   timeScale?: number;
   /** Supplies tokens for `http.*` calls with `auth: {type: OAuth2 | OIDC}`. */
   tokens: TokenProvider;
-  /** `sys.get_env` values (user env vars and built-ins such as GOOGLE_CLOUD_PROJECT_ID). */
-  env?: Record<string, string>;
+  /**
+   * `sys.get_env` values (user env vars and built-ins such as GOOGLE_CLOUD_PROJECT_ID), or a function
+   * read when each execution starts (the deployment's values may only be known once the server listens).
+   */
+  env?: Record<string, string> | (() => Record<string, string>);
   /** Injectable time source; tests pass a fake clock. */
   clock?: Clock;
   /** Injectable fetch; defaults to the global one. */
@@ -124,6 +127,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return [...this.runs.values()].map((r) => this.snapshot(r));
   }
 
+  async listActive(): Promise<{ name: string; labels: Record<string, string> }[]> {
+    return [...this.runs.values()].filter((r) => r.status.state === 'ACTIVE').map((r) => ({ name: r.status.name, labels: { ...r.status.labels } }));
+  }
+
   /** Cancels every running execution and waits until they have stopped (process shutdown). */
   async shutdown(): Promise<void> {
     const active = [...this.runs.values()].filter((r) => r.status.state === 'ACTIVE');
@@ -190,7 +197,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       GOOGLE_CLOUD_LOCATION: m?.[2] ?? 'local',
       GOOGLE_CLOUD_WORKFLOW_ID: m?.[3] ?? 'local',
       GOOGLE_CLOUD_WORKFLOW_REVISION_ID: 'local-000001',
-      ...this.options.env,
+      ...(typeof this.options.env === 'function' ? this.options.env() : this.options.env),
       GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: id,
     };
   }

@@ -15,9 +15,9 @@ export const route = environmentRoute({
   request: { params: EnvironmentIdParam, query: DeleteQuery, headers: z.object({ 'if-match': ifMatch }) },
   responses: {
     200: environmentResponse('Already DELETED: nothing to do (deleting is idempotent)'),
-    202: environmentResponse('The delete operation is running', { operationStarts: true }),
+    202: environmentResponse('The delete operation is running: the one started now, or the one already running (a repeated DELETE, forced or not, never cancels it)', { operationStarts: true }),
     ...noSuchEnvironment,
-    409: problemResponse('Another operation is running (use force=true), or deletion protection is on'),
+    409: problemResponse('Another operation (not a delete) is running (use force=true), or deletion protection is on'),
     412: problemResponse('The environment changed since the If-Match ETag'),
     503: problemResponse('Cloud Workflows is unavailable (nothing changed), or the workflow could not be started (the environment is FAILED; retry it)'),
   },
@@ -28,5 +28,6 @@ export const handler = (deps: Deps): RouteHandler<typeof route, AppEnv> => async
   const { record, started } = await deleteEnvironment(deps, ctxOf(c), {
     id: c.req.valid('param').id, force, deleteBootstrap, purgeData, ifMatch: c.req.valid('header')['if-match'],
   });
-  return started ? respondWithEnvironment(c, deps, record, 202) : respondWithEnvironment(c, deps, record, 200);
+  const deleting = started || (record.operation?.state === 'RUNNING' && record.operation.target === 'delete');
+  return deleting ? respondWithEnvironment(c, deps, record, 202) : respondWithEnvironment(c, deps, record, 200);
 };

@@ -115,7 +115,7 @@ export const ListQuery = z.object({
   label: z
     .union([z.string(), z.array(z.string())])
     .optional()
-    .openapi({ description: 'Label filter `key:value`; repeat for several (all must match)' }),
+    .openapi({ description: 'Label filter `key:value`; repeat for several, at most 16 (all must match)' }),
 });
 
 export const EnvironmentListSchema = z

@@ -32,7 +32,8 @@ export function sandboxCredentials(sandbox: () => Promise<Sandbox>, serviceIdent
   return {
     async endpoint(target: ClusterTarget) {
       const name = `projects/${target.project}/locations/${target.location}/clusters/${target.cluster}`;
-      const { status, body } = await call(`/container/v1/${name}`);
+      const path = [target.project, target.location, target.cluster].map(encodeURIComponent);
+      const { status, body } = await call(`/container/v1/projects/${path[0]}/locations/${path[1]}/clusters/${path[2]}`);
       if (status === 404) throw new ClusterAccessError('NOT_FOUND', `cannot read cluster ${name}: not found`);
       if (status === 403) throw new ClusterAccessError('PERMISSION_DENIED', `cannot read cluster ${name}: ${body.error?.message ?? 'permission denied'}`);
       if (status !== 200) throw new ClusterAccessError('UNAVAILABLE', `cannot read cluster ${name}: ${status} ${body.error?.message ?? ''}`);

@@ -4,11 +4,12 @@ import { estimateCost } from '../../domain/cost/estimate.js';
 import type { CostEstimate } from '../../domain/cost/schemas.js';
 import { validationFailed, type FieldError } from '../../domain/errors.js';
 import { resolveExpiry } from '../../domain/expiry.js';
+import { nameConflicts } from '../../domain/naming.js';
 import { newEnvironment } from '../../domain/new-environment.js';
 import { endOperation } from '../../domain/operations.js';
 import { preflightError, preflightEvent, preflightRefusal } from '../../domain/quota/outcome.js';
 import type { PreflightResult } from '../../domain/quota/schemas.js';
-import { buildPlan } from '../../domain/plan/index.js';
+import { buildPlan, planSizeProblem } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
 import { redactUrl } from '../../domain/notifications/targets.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
@@ -50,12 +51,28 @@ export const storableSpec = (spec: NormalisedSpec): NormalisedSpec => ({
   notifications: spec.notifications.map(({ type, url, events }) => ({ type, url: redactUrl(url), events })),
 });
 
-/** The create plan of a spec (before an id is assigned, the preview shows a placeholder). */
+/**
+ * The names the spec's resources take must not be another live environment's in the project
+ * (a 422 at each field that sets one): no environment may adopt, and later delete, another's
+ * resource. Two creates racing for one name both pass this check; the workflow's ownership marks
+ * stop the second at the resource itself.
+ */
+async function checkNames(deps: Deps, spec: NormalisedSpec): Promise<void> {
+  const ids = await deps.store.liveEnvironmentIdsInProject(spec.project);
+  const others = (await Promise.all(ids.map((id) => deps.store.get(id)))).filter((r): r is EnvironmentRecord => r !== null && r.name !== spec.name);
+  const errors = nameConflicts(spec, others);
+  if (errors.length) throw validationFailed(errors);
+}
+
+/** The create plan of a spec (before an id is assigned, the preview shows a placeholder); 422 when it is too large to run. */
 function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Plan {
-  return buildPlan(spec, {
+  const plan = buildPlan(spec, {
     kind: 'create', apis: deps.google.apis(), apiBase: deps.apiBase(), environmentId,
     workflowServiceAccount: deps.google.workflowServiceAccount, serviceAccount: deps.google.serviceAccount, includeBootstrap: true, purgeData: false,
   });
+  const tooLarge = planSizeProblem(plan);
+  if (tooLarge) throw validationFailed([{ path: '$', message: tooLarge }]);
+  return plan;
 }
 
 /**
@@ -65,6 +82,7 @@ function createPlan(deps: Deps, spec: NormalisedSpec, environmentId: string): Pl
 export const previewEnvironment = verb(async (deps, ctx, input: { body: unknown }): Promise<{ spec: NormalisedSpec; expireTime?: string; plan: Plan; estimate: CostEstimate; preflight: PreflightResult }> => {
   const { spec, expireTime } = authorizedSpec(deps, ctx, input.body, deps.now());
   await checkTargets(deps, spec);
+  await checkNames(deps, spec);
   return {
     spec: storableSpec(spec), ...(expireTime && { expireTime }), plan: createPlan(deps, spec, 'env-assigned-on-create'),
     estimate: estimateCost(spec, deps.prices), preflight: await preflight(deps, ctx, spec),
@@ -83,6 +101,7 @@ export const createEnvironment = verb(async (deps, ctx, input: { body: unknown }
   const now = deps.now();
   const { spec, expireTime } = authorizedSpec(deps, ctx, input.body, now);
   await checkTargets(deps, spec);
+  await checkNames(deps, spec);
   const checked = await preflight(deps, ctx, spec);
   const time = now.toISOString();
   const id = deps.newId('env');

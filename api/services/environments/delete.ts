@@ -1,4 +1,4 @@
-import type { EnvironmentRecord, NewEvent } from '../../domain/environment.js';
+import type { EnvironmentRecord, NewEvent, Operation } from '../../domain/environment.js';
 import { DomainError, operationInProgress } from '../../domain/errors.js';
 import { beginOperation, endOperation } from '../../domain/operations.js';
 import { startDeleteProgress, withStages } from '../../domain/progress.js';
@@ -30,8 +30,9 @@ const BUSY = 'wait for it, cancel it, or delete with force=true';
 
 /**
  * Starts the delete operation (the reverse plan). Every check runs again inside the store
- * transaction, so two concurrent deletes cannot both start. Deleting what is already DELETED is
- * not an error: the answer is the environment as it is (`started: false`).
+ * transaction, so two concurrent deletes cannot both start. Deleting is idempotent: what is already
+ * DELETED is answered as it is, and while a delete runs a second DELETE (forced or not) answers that
+ * delete — it never cancels it (`started: false` both times).
  */
 export const deleteEnvironment = verb(async (deps, ctx, input: DeleteInput): Promise<{ record: EnvironmentRecord; started: boolean }> => {
   const before = await visibleEnvironment(deps, ctx, input.id);
@@ -54,15 +55,12 @@ export async function startDelete(
   // Checked before anything is cancelled (and again in the transaction): a protected environment is never touched.
   if (before.spec.deletionProtection) throw deletionProtected(before.id);
   const running = before.operation?.state === 'RUNNING' ? before.operation : undefined;
+  if (running?.target === 'delete') return { record: await askForBootstrapRemoval(deps, ctx, before, running, input.deleteBootstrap), started: false };
   if (running && !input.force) throw operationInProgress(running, BUSY);
   // The cancel is a remote call, so it runs before the transaction, which records it. The caller's
   // If-Match was checked against the state it decided on; reports of the cancelled execution that
   // land meanwhile must not turn the forced delete into a 412.
   if (running?.executionName) await deps.engine.cancel(running.executionName);
-  // Bootstrap resources belong to the project: removed only when asked and nobody else uses them.
-  const othersInProject = input.deleteBootstrap
-    ? (await deps.store.liveEnvironmentIdsInProject(before.project)).filter((id) => id !== before.id)
-    : [];
   const time = deps.now().toISOString();
   const operationId = deps.newId('op');
   const { record } = await commit(deps, ctx, input.id, (current) => {
@@ -74,17 +72,19 @@ export async function startDelete(
       : [];
     let base = current;
     if (current.operation?.state === 'RUNNING') {
+      // A delete that started meanwhile is the answer; another operation is only cancelled if it is the one seen.
+      if (current.operation.target === 'delete') return { record: null };
       if (current.operation.id !== running?.id) throw operationInProgress(current.operation, BUSY);
       const cancelled = endOperation(current, 'CANCELLED', time, { code: 'CANCELLED', message: 'cancelled by a forced delete' });
       base = cancelled.record;
       events.push(...cancelled.events);
     }
-    const includeBootstrap = input.deleteBootstrap && othersInProject.length === 0;
-    const kept = input.deleteBootstrap && !includeBootstrap ? `; bootstrap kept: still used by ${othersInProject.join(', ')}` : '';
+    // Bootstrap resources belong to the project: whether they go is decided when this
+    // environment's own resources are gone, by who is left then (apply-reports.ts).
     const begun = beginOperation(base, {
       id: operationId, kind: 'delete', target: 'delete', command: 'delete', time, busyAdvice: BUSY,
-      message: `${input.expiry ? 'expiry: ' : ''}delete operation started${kept}${input.purgeData ? '; the model repository is deleted with its data (purgeData)' : ''}`,
-      deleteBootstrap: input.deleteBootstrap, includeBootstrap, purgeData: input.purgeData,
+      message: `${input.expiry ? 'expiry: ' : ''}delete operation started${input.purgeData ? '; the model repository is deleted with its data (purgeData)' : ''}`,
+      deleteBootstrap: input.deleteBootstrap, includeBootstrap: false, purgeData: input.purgeData,
     });
     const deletePlan = planFor(deps, begun.record);
     // A new delete starts from scratch (progress of an earlier delete attempt is reused only by
@@ -95,4 +95,18 @@ export async function startDelete(
   }, { expectedVersion: running ? undefined : version });
   if (record.operation?.id !== operationId) return { record, started: false };
   return { record: await launchExecution(deps, ctx, record), started: true };
+}
+
+/**
+ * A DELETE while a delete runs answers that delete; one that asks for `deleteBootstrap` the running
+ * one was not asked for adds the request (nothing is decided before the environment's resources are
+ * gone, so it is not too late).
+ */
+async function askForBootstrapRemoval(deps: Deps, ctx: ServiceContext, record: EnvironmentRecord, running: Operation, deleteBootstrap: boolean): Promise<EnvironmentRecord> {
+  if (!deleteBootstrap || running.deleteBootstrap || running.bootstrap) return record;
+  const { record: updated } = await commit(deps, ctx, record.id, (current) =>
+    current.operation?.id === running.id && current.operation.state === 'RUNNING' && !current.operation.bootstrap
+      ? { record: { ...current, operation: { ...current.operation, deleteBootstrap: true } } }
+      : { record: null });
+  return updated;
 }

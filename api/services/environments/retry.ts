@@ -33,8 +33,8 @@ export const retryEnvironment = verb(async (deps, ctx, input: { id: string; ifMa
     const begun = beginOperation(current, {
       id: operationId, kind: 'retry', target: last.target, command: retryCommand(last.target), time,
       busyAdvice: 'wait for it or cancel it', message: `retry of the ${last.target} operation started`,
-      ...(last.deleteBootstrap !== undefined && { deleteBootstrap: last.deleteBootstrap }),
-      ...(last.includeBootstrap !== undefined && { includeBootstrap: last.includeBootstrap }),
+      // A resumed delete decides about the bootstrap again, when its resources are gone.
+      ...(last.target === 'delete' && { deleteBootstrap: last.deleteBootstrap ?? false, includeBootstrap: false }),
       ...(last.purgeData !== undefined && { purgeData: last.purgeData }),
     });
     // A retried update runs the same plan: the same base, towards the same spec.

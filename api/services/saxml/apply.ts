@@ -4,7 +4,7 @@ import { saxmlManifests, type SaxmlObject } from '../../domain/saxml/manifests.j
 import { deployerStatus, type DeployerStatus } from '../../domain/saxml/status.js';
 import { ClusterAccessError, KubernetesApiError, type ClusterClient, type KubeObject } from '../../kubernetes/port.js';
 import { verb } from '../context.js';
-import { APPLIED_KINDS, accessStatus, loadEnvironment, observe, openCluster, recordStatus, specOf, wholeCell } from './deployer.js';
+import { APPLIED_KINDS, accessStatus, loadRunning, observe, openCluster, recordStatus, specOf, wholeCell } from './deployer.js';
 
 /**
  * `POST …/saxml/apply`: server-side applies every object of the cell in dependency order
@@ -18,7 +18,7 @@ import { APPLIED_KINDS, accessStatus, loadEnvironment, observe, openCluster, rec
 
 
 export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
-  const record = await loadEnvironment(deps, input.id);
+  const record = await loadRunning(deps, input.id, 'create');
   const spec = specOf(record);
   let client: ClusterClient;
   try {

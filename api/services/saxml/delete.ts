@@ -2,7 +2,7 @@ import { isOwned, ownedSelector } from '../../domain/saxml/labels.js';
 import type { DeployerStatus } from '../../domain/saxml/status.js';
 import { ClusterAccessError, type ClusterClient, type KubeObject, type ObjectRef } from '../../kubernetes/port.js';
 import { verb } from '../context.js';
-import { APPLIED_KINDS, accessStatus, loadEnvironment, openCluster, recordStatus } from './deployer.js';
+import { APPLIED_KINDS, accessStatus, loadRunning, openCluster, recordStatus } from './deployer.js';
 
 /**
  * `POST …/saxml/delete`: one round of the teardown each call, so the workflow polls it until
@@ -19,7 +19,7 @@ import { APPLIED_KINDS, accessStatus, loadEnvironment, openCluster, recordStatus
 
 
 export const deleteSaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
-  const record = await loadEnvironment(deps, input.id);
+  const record = await loadRunning(deps, input.id, 'delete');
   const previous = record.saxml;
   const status = (state: 'DELETING' | 'DELETED', message: string, extra: Partial<DeployerStatus> = {}): DeployerStatus => ({
     state, message, cell: { state: 'WAITING' }, modelServers: {}, models: {},

@@ -1,7 +1,7 @@
 import type { V1Deployment, V1Job, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { Deps } from '../../deps.js';
 import type { EnvironmentRecord, NewEvent } from '../../domain/environment.js';
-import { notFound } from '../../domain/errors.js';
+import { DomainError, notFound } from '../../domain/errors.js';
 import { resourceNames } from '../../domain/naming.js';
 import { ownedSelector } from '../../domain/saxml/labels.js';
 import { saxmlOutputs } from '../../domain/saxml/outputs.js';
@@ -32,6 +32,22 @@ export function wholeCell(spec: NormalisedSpec, change: Pick<DeployerStatus, 'me
 export async function loadEnvironment(deps: Deps, id: string): Promise<EnvironmentRecord> {
   const record = await deps.store.get(id);
   if (!record) throw notFound(`environment ${id}`);
+  return record;
+}
+
+/**
+ * The environment, when its running operation is a `target` one. The deployer's routes carry no
+ * operation id: an execution that was superseded (a create overtaken by a forced delete, say) and
+ * not cancelled yet must not act on the cluster behind the running operation's back, so its call
+ * is answered 409, and the workflow stops at its report as on any 409 (issue 9).
+ */
+export async function loadRunning(deps: Deps, id: string, target: 'create' | 'delete'): Promise<EnvironmentRecord> {
+  const record = await loadEnvironment(deps, id);
+  const op = record.operation;
+  if (op?.state !== 'RUNNING' || op.target !== target) {
+    throw new DomainError('FAILED_PRECONDITION',
+      `environment ${id} has no running ${target} operation${op ? ` (${op.id}, ${op.target}, is ${op.state})` : ''}: the execution that called must stop`);
+  }
   return record;
 }
 

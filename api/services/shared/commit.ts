@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import type { EnvironmentEvent, EnvironmentRecord, NewEvent } from '../../domain/environment.js';
-import type { UpdateResult } from '../../store/port.js';
+import type { ProjectView, UpdateResult } from '../../store/port.js';
 import type { ServiceContext } from '../context.js';
 
 /**
@@ -15,10 +15,10 @@ export async function commit(
   deps: Deps,
   ctx: ServiceContext,
   id: string,
-  mutate: (current: EnvironmentRecord) => Omit<UpdateResult, 'outbox'>,
-  options: { expectedVersion?: number } = {},
+  mutate: (current: EnvironmentRecord, project?: ProjectView) => Omit<UpdateResult, 'outbox'>,
+  options: { expectedVersion?: number; project?: boolean } = {},
 ): Promise<{ record: EnvironmentRecord; events: EnvironmentEvent[] }> {
-  const result = await deps.store.update(id, (current) => ({ ...mutate(current), outbox: deps.notify.outbox }), options);
+  const result = await deps.store.update(id, (current, project) => ({ ...mutate(current, project), outbox: deps.notify.outbox }), options);
   deps.changes.notify(id);
   narrate(ctx, result.record, result.events);
   return result;

@@ -2,7 +2,7 @@ import { DomainError, notFound } from '../../domain/errors.js';
 import { EngineUnavailableError } from '../../engine/port.js';
 import type { Logger } from '../../logger.js';
 import {
-  CorruptRecordError, DeliveryNotFoundError, EnvironmentNotFoundError, InvalidPageTokenError, NameTakenError, VersionConflictError,
+  BootstrapBusyError, CorruptRecordError, DeliveryNotFoundError, EnvironmentNotFoundError, InvalidPageTokenError, NameTakenError, VersionConflictError,
 } from '../../store/port.js';
 
 /**
@@ -14,6 +14,11 @@ export function fromPortError(error: unknown, ctx: { logger: Logger; requestId?:
   if (error instanceof DomainError) return error;
   if (error instanceof EnvironmentNotFoundError) return notFound(`environment ${error.environmentId}`);
   if (error instanceof DeliveryNotFoundError) return notFound(`delivery ${error.deliveryId} of environment ${error.environmentId}`);
+  if (error instanceof BootstrapBusyError) {
+    return new DomainError('FAILED_PRECONDITION',
+      `the bootstrap of project ${error.project} is being removed (operation ${error.removal.operationId} of environment ${error.removal.environmentId}); create the environment once that has ended`,
+      { environmentId: error.removal.environmentId });
+  }
   if (error instanceof NameTakenError) {
     return new DomainError('ALREADY_EXISTS', `an environment named "${error.environmentName}" already exists in project ${error.project}: ${error.existingId}`,
       { existingId: error.existingId });

@@ -107,7 +107,7 @@ describe('saxenv on a pipe', () => {
   });
 
   it('a failed create exits 1 with the error and its hint; retry --wait after the fault clears exits 0', async () => {
-    await world.request('/_sandbox/_faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tpuStockoutZones: ['us-west1-c'] }) });
+    await world.request('/_sandbox/_faults', { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ tpuStockoutZones: ['us-west1-c'] }) });
     let id: string;
     try {
       const failed = await run(['create', '-f', specFile('stockout'), '--wait']);
@@ -116,7 +116,7 @@ describe('saxenv on a pipe', () => {
       expect(failed.stderr).toMatch(/\nhint: .*zone/);
       id = /env-[0-9a-z]{26}/.exec(failed.stdout)![0];
     } finally {
-      await world.request('/_sandbox/_faults', { method: 'DELETE' });
+      await world.request('/_sandbox/_faults', { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     }
     const retried = await run(['retry', id, '--wait']);
     expect(retried.code).toBe(0);

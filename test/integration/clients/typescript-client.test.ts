@@ -68,7 +68,7 @@ describe('createClient', () => {
 
   it('waitFor ends with WaitEndedError when the operation fails, naming the error', async () => {
     const client = createClient({ baseUrl: world.baseUrl, token: TOKEN });
-    await world.request('/_sandbox/_faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tpuStockoutZones: ['us-west1-c'] }) });
+    await world.request('/_sandbox/_faults', { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ tpuStockoutZones: ['us-west1-c'] }) });
     try {
       const created = await client.create(spec('stockout'));
       const ended = await client.waitFor(created.id, (e) => e.state === 'ACTIVE').catch((e: unknown) => e);
@@ -76,7 +76,7 @@ describe('createClient', () => {
       expect((ended as WaitEndedError).environment.state).toBe('FAILED');
       expect((ended as WaitEndedError).message).toContain('GCE_STOCKOUT');
     } finally {
-      await world.request('/_sandbox/_faults', { method: 'DELETE' });
+      await world.request('/_sandbox/_faults', { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     }
   });
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnvironmentRecord, NewEvent, Operation } from '../../../api/domain/environment.js';
 import { deliveryId, type Delivery, type NewDelivery } from '../../../api/domain/notifications/delivery.js';
 import {
-  CorruptRecordError, DeliveryNotFoundError, EnvironmentNotFoundError, InvalidPageTokenError, NameTakenError, VersionConflictError,
+  BootstrapBusyError, CorruptRecordError, DeliveryNotFoundError, EnvironmentNotFoundError, InvalidPageTokenError, MAX_STORED_RESPONSE_BYTES, NameTakenError, VersionConflictError,
   type EnvironmentStore, type Outbox,
 } from '../../../api/store/port.js';
 import { newEnvironmentRecord } from '../../support/fixtures.js';
@@ -408,18 +408,25 @@ export function storeContract(
     });
 
     describe('idempotency', () => {
-      const window = (fromNowMs: number) => ({
-        createTime: new Date(Date.now() + fromNowMs - 3_600_000).toISOString(),
-        expireTime: new Date(Date.now() + fromNowMs).toISOString(),
-      });
+      // Lease and expiry count from the store's clock, which some tests move forward.
+      const window = (fromNowMs: number, leaseMs = 60_000) => {
+        const now = Date.parse(clock ?? new Date().toISOString());
+        return {
+          createTime: new Date(now + fromNowMs - 3_600_000).toISOString(),
+          expireTime: new Date(now + fromNowMs).toISOString(),
+          leaseExpireTime: new Date(now + leaseMs).toISOString(),
+        };
+      };
+      const reserve = (key: string, requestHash: string, owner: string, times = window(3_600_000)) =>
+        store.beginIdempotent({ key, requestHash, owner, ...times });
 
       it('reserves a key once, then replays the completed response', async () => {
         const key = `user:alice/${randomUUID()}`;
         const times = window(3_600_000);
-        expect(await store.beginIdempotent({ key, requestHash: 'h1', ...times })).toEqual({ outcome: 'started' });
-        expect(await store.beginIdempotent({ key, requestHash: 'h2', ...window(7_200_000) })).toEqual({
+        expect(await reserve(key, 'h1', 'owner-1', times)).toEqual({ outcome: 'started' });
+        expect(await reserve(key, 'h2', 'owner-2', window(7_200_000))).toEqual({
           outcome: 'existing',
-          record: { key, requestHash: 'h1', state: 'IN_FLIGHT', ...times },
+          record: { key, requestHash: 'h1', owner: 'owner-1', state: 'IN_FLIGHT', ...times },
         });
 
         const response = {
@@ -427,36 +434,135 @@ export function storeContract(
           body: { id: 'env-1', matrix: [[1, 2], [3]], none: null },
           headers: { location: '/environments/env-1' },
         };
-        await store.completeIdempotent(key, response);
-        expect(await store.beginIdempotent({ key, requestHash: 'h1', ...window(3_600_000) })).toEqual({
+        expect(await store.completeIdempotent(key, 'owner-1', response)).toBe(true);
+        expect(await reserve(key, 'h1', 'owner-3')).toEqual({
           outcome: 'existing',
-          record: { key, requestHash: 'h1', state: 'COMPLETED', response, ...times },
+          record: { key, requestHash: 'h1', owner: 'owner-1', state: 'COMPLETED', response, ...times },
         });
-        // Abandoning never drops a completed answer.
-        await store.abandonIdempotent(key);
-        expect(await store.beginIdempotent({ key, requestHash: 'h1', ...window(3_600_000) })).toMatchObject({
-          outcome: 'existing',
-          record: { state: 'COMPLETED' },
-        });
+        // Abandoning never drops a completed answer, and completing twice changes nothing.
+        await store.abandonIdempotent(key, 'owner-1');
+        expect(await store.completeIdempotent(key, 'owner-1', { status: 500, body: null })).toBe(false);
+        expect(await reserve(key, 'h1', 'owner-4')).toMatchObject({ outcome: 'existing', record: { state: 'COMPLETED', response } });
       });
 
       it('lets an expired record be taken over', async () => {
         const key = `user:bob/${randomUUID()}`;
-        expect(await store.beginIdempotent({ key, requestHash: 'old', ...window(-60_000) })).toEqual({ outcome: 'started' });
-        expect(await store.beginIdempotent({ key, requestHash: 'new', ...window(3_600_000) })).toEqual({ outcome: 'started' });
-        expect(await store.beginIdempotent({ key, requestHash: 'third', ...window(3_600_000) })).toMatchObject({
-          outcome: 'existing',
-          record: { requestHash: 'new', state: 'IN_FLIGHT' },
-        });
+        expect(await reserve(key, 'old', 'o1', window(-60_000))).toEqual({ outcome: 'started' });
+        expect(await reserve(key, 'new', 'o2')).toEqual({ outcome: 'started' });
+        expect(await reserve(key, 'third', 'o3')).toMatchObject({ outcome: 'existing', record: { requestHash: 'new', state: 'IN_FLIGHT' } });
+      });
+
+      it('frees the key of a request that never finished once its lease runs out (not after the whole TTL)', async () => {
+        const key = `user:dora/${randomUUID()}`;
+        // The first request crashed: its reservation was never completed nor abandoned.
+        expect(await reserve(key, 'h', 'crashed', window(3_600_000, 60_000))).toEqual({ outcome: 'started' });
+        expect(await reserve(key, 'h', 'retry-early')).toMatchObject({ outcome: 'existing', record: { owner: 'crashed', state: 'IN_FLIGHT' } });
+        clock = new Date(Date.now() + 61_000).toISOString();
+        expect(await reserve(key, 'h', 'retry-later')).toEqual({ outcome: 'started' });
+        // A completed answer is kept for the whole TTL, whatever its lease said.
+        expect(await store.completeIdempotent(key, 'retry-later', { status: 202, body: { id: 'env-2' } })).toBe(true);
+        clock = new Date(Date.now() + 3_000_000).toISOString();
+        expect(await reserve(key, 'h', 'much-later')).toMatchObject({ outcome: 'existing', record: { state: 'COMPLETED' } });
+      });
+
+      it('never lets a late completion or abandon overwrite a newer reservation', async () => {
+        const key = `user:erin/${randomUUID()}`;
+        await reserve(key, 'h', 'slow', window(3_600_000, 60_000));
+        clock = new Date(Date.now() + 61_000).toISOString();
+        expect(await reserve(key, 'h', 'newer')).toEqual({ outcome: 'started' });
+        // The slow request finally answers, or gives up: neither touches the newer reservation.
+        expect(await store.completeIdempotent(key, 'slow', { status: 202, body: { id: 'stale' } })).toBe(false);
+        await store.abandonIdempotent(key, 'slow');
+        expect(await reserve(key, 'h', 'third')).toMatchObject({ outcome: 'existing', record: { owner: 'newer', state: 'IN_FLIGHT' } });
+        expect(await store.completeIdempotent(key, 'newer', { status: 202, body: { id: 'fresh' } })).toBe(true);
+        expect(await reserve(key, 'h', 'fourth')).toMatchObject({ outcome: 'existing', record: { response: { body: { id: 'fresh' } } } });
+      });
+
+      it(`lets exactly one of ${WRITERS} concurrent reservations of one key start`, { timeout: CONTENDED }, async () => {
+        const key = `user:frank/${randomUUID()}`;
+        const outcomes = await Promise.all(Array.from({ length: WRITERS }, (_, i) => reserve(key, 'h', `owner-${i}`)));
+        expect(outcomes.filter((o) => o.outcome === 'started')).toHaveLength(1);
+      });
+
+      it('refuses to keep an answer over MAX_STORED_RESPONSE_BYTES', async () => {
+        const key = `user:gina/${randomUUID()}`;
+        await reserve(key, 'h', 'o');
+        await expect(store.completeIdempotent(key, 'o', { status: 200, body: { blob: 'x'.repeat(MAX_STORED_RESPONSE_BYTES) } })).rejects.toThrow(RangeError);
+        expect(await reserve(key, 'h', 'p')).toMatchObject({ outcome: 'existing', record: { state: 'IN_FLIGHT', owner: 'o' } });
       });
 
       it('drops an abandoned reservation', async () => {
         const key = `user:carol/${randomUUID()}`;
-        await store.beginIdempotent({ key, requestHash: 'h', ...window(3_600_000) });
-        await store.abandonIdempotent(key);
-        expect(await store.beginIdempotent({ key, requestHash: 'h', ...window(3_600_000) })).toEqual({ outcome: 'started' });
+        await reserve(key, 'h', 'o1');
+        await store.abandonIdempotent(key, 'o1');
+        expect(await reserve(key, 'h', 'o2')).toEqual({ outcome: 'started' });
         // Keys are scoped exactly: another key is unaffected by this one.
-        expect(await store.beginIdempotent({ key: `${key}x`, requestHash: 'h', ...window(3_600_000) })).toEqual({ outcome: 'started' });
+        expect(await reserve(`${key}x`, 'h', 'o3')).toEqual({ outcome: 'started' });
+      });
+    });
+
+    describe('projects: who is left, and the bootstrap removal', () => {
+      const leave = (record: EnvironmentRecord, operationId: string) =>
+        store.update(record.id, (current, project) => ({
+          record: { ...current, state: 'DELETED' },
+          // The last one out removes the bootstrap: its (running) operation holds the removal.
+          bootstrapRemoval: project!.others.length === 0 ? { environmentId: current.id, operationId } : undefined,
+        }), { project: true });
+      const running = (id: string): Operation => ({ ...runningOperation(), id, kind: 'delete', target: 'delete' });
+
+      it('shows an update the project’s other live environments, and refuses creates while a running removal holds', async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', operation: running('op-a') }));
+        const b = await store.create(newEnvironmentRecord({ name: 'b' }));
+        await store.create(newEnvironmentRecord({ name: 'x', project: 'other-project' }));
+        let seen: unknown;
+        await store.update(a.id, (_current, project) => {
+          seen = project;
+          return { record: null };
+        }, { project: true });
+        expect(seen).toEqual({ others: [{ id: b.id, name: 'b' }] });
+        await store.update(b.id, (current) => ({ record: { ...current, state: 'DELETED' } }));
+        await leave(a, 'op-a');
+        const refused = await rejectionOf(store.create(newEnvironmentRecord({ name: 'c' })));
+        expect(refused).toBeInstanceOf(BootstrapBusyError);
+        expect((refused as BootstrapBusyError).removal).toEqual({ environmentId: a.id, operationId: 'op-a' });
+        // Other projects are not affected.
+        await store.create(newEnvironmentRecord({ name: 'c', project: 'other-project' }));
+        // Once the removal's operation ends, it holds nothing.
+        await store.update(a.id, (current) => ({ record: { ...current, operation: { ...current.operation!, state: 'SUCCEEDED', endTime: new Date().toISOString() } } }));
+        await store.create(newEnvironmentRecord({ name: 'c' }));
+      });
+
+      it('clears a removal when an update records null', async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', operation: running('op-a') }));
+        await leave(a, 'op-a');
+        await store.update(a.id, (_current, project) => {
+          expect(project!.bootstrapRemoval).toEqual({ environmentId: a.id, operationId: 'op-a' });
+          return { record: null, bootstrapRemoval: null };
+        }, { project: true });
+        await store.create(newEnvironmentRecord({ name: 'b' }));
+      });
+
+      it('of two environments leaving at once, exactly one is the last', { timeout: CONTENDED }, async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', operation: running('op-a') }));
+        const b = await store.create(newEnvironmentRecord({ name: 'b', operation: running('op-b') }));
+        await Promise.all([leave(a, 'op-a'), leave(b, 'op-b')]);
+        const refused = await rejectionOf(store.create(newEnvironmentRecord({ name: 'c' })));
+        expect(refused).toBeInstanceOf(BootstrapBusyError);
+        const holder = (refused as BootstrapBusyError).removal.environmentId;
+        expect([a.id, b.id]).toContain(holder);
+      });
+
+      it('a create racing the last leave: never a new environment beside a removal', { timeout: CONTENDED }, async () => {
+        const a = await store.create(newEnvironmentRecord({ name: 'a', operation: running('op-a') }));
+        const [left, created] = await Promise.allSettled([leave(a, 'op-a'), store.create(newEnvironmentRecord({ name: 'b' }))]);
+        expect(left.status).toBe('fulfilled');
+        const removal = await rejectionOf(store.create(newEnvironmentRecord({ name: 'probe' }))).catch(() => undefined);
+        if (created.status === 'fulfilled') {
+          // The create came first: the leave saw it, so nothing is being removed.
+          expect(removal).toBeUndefined();
+        } else {
+          expect(created.reason).toBeInstanceOf(BootstrapBusyError);
+        }
       });
     });
 

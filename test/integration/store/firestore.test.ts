@@ -34,10 +34,13 @@ async function resetEmulator(): Promise<void> {
   if (!response.ok) throw new Error(`resetting the Firestore emulator failed: HTTP ${response.status}`);
 }
 
-async function freshStore(now?: () => string): Promise<{ store: FirestoreEnvironmentStore; firestore: Firestore }> {
+/** A small scan budget, so the contract's multi-label lists really end pages early and continue. */
+const CONTRACT_SCAN_BUDGET = 5;
+
+async function freshStore(now?: () => string, listScanBudget = CONTRACT_SCAN_BUDGET): Promise<{ store: FirestoreEnvironmentStore; firestore: Firestore }> {
   await resetEmulator();
   const firestore = emulatorClient();
-  return { store: new FirestoreEnvironmentStore({ firestore, collectionPrefix, now }), firestore };
+  return { store: new FirestoreEnvironmentStore({ firestore, collectionPrefix, now, listScanBudget }), firestore };
 }
 
 storeContract(
@@ -54,6 +57,28 @@ storeContract(
   },
   { skipReason },
 );
+
+describe.skipIf(skipReason !== undefined)('FirestoreEnvironmentStore list cost', () => {
+  it('reads at most its scan budget per request for a filter most environments miss, then continues from there', async () => {
+    const { store } = await freshStore(undefined, 10);
+    try {
+      const target = await store.create(newEnvironmentRecord({ name: 'target', labels: { team: 'red', tier: 'x' } }));
+      for (let i = 0; i < 25; i++) await store.create(newEnvironmentRecord({ name: `noise-${i}`, labels: { team: 'red', tier: 'y' } }));
+      const first = await store.list({ pageSize: 1, labels: { team: 'red', tier: 'x' } });
+      // 10 read, none matched: an empty page with a token, rather than reading all 26.
+      expect(first.items).toEqual([]);
+      expect(first.nextPageToken).toBeDefined();
+      const pages = [first];
+      while (pages.at(-1)!.nextPageToken) {
+        pages.push(await store.list({ pageSize: 1, labels: { team: 'red', tier: 'x' }, pageToken: pages.at(-1)!.nextPageToken }));
+      }
+      expect(pages.flatMap((p) => p.items.map((r) => r.id))).toEqual([target.id]);
+      expect(pages.length).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe.skipIf(skipReason !== undefined)('FirestoreEnvironmentStore document layout', () => {
   it('keeps the name lock beside the environment and releases it on DELETED', async () => {

@@ -56,7 +56,7 @@ describe('SqliteEnvironmentStore on its file', () => {
     const first = new SqliteEnvironmentStore({ path });
     const record = await first.create(newEnvironmentRecord());
     await first.close();
-    expect(withRawConnection(path, (db) => [db.pragma('user_version', { simple: true }), db.pragma('journal_mode', { simple: true })])).toEqual([2, 'wal']);
+    expect(withRawConnection(path, (db) => [db.pragma('user_version', { simple: true }), db.pragma('journal_mode', { simple: true })])).toEqual([4, 'wal']);
 
     const reopened = new SqliteEnvironmentStore({ path });
     expect(await reopened.get(record.id)).toEqual(record);

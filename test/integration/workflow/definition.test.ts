@@ -40,7 +40,7 @@ describe('workflows/environment.workflows.yaml', () => {
   it('the schema check has teeth (a misspelt key is rejected)', () => {
     const validate = validator();
     const bad = structuredClone(DOC);
-    const first = (bad['main']!.steps[0] as Record<string, Record<string, unknown>>)['init']!;
+    const first = (bad['main']!.steps.find((step) => 'init' in (step as object)) as Record<string, Record<string, unknown>>)['init']!;
     first['asign'] = first['assign'];
     delete first['assign'];
     expect(validate(bad)).toBe(false);
@@ -58,7 +58,7 @@ describe('workflows/environment.workflows.yaml', () => {
 
   it('has the expected subworkflows', () => {
     expect(Object.keys(DOC).sort()).toEqual(
-      ['empty_items', 'gcall', 'http_failure', 'main', 'mint_token', 'poll_op', 'retryable', 'run_api', 'run_iam', 'run_resource', 'run_step'].sort(),
+      ['empty_items', 'gcall', 'http_failure', 'main', 'mint_token', 'owned', 'poll_op', 'retryable', 'run_api', 'run_iam', 'run_resource', 'run_step'].sort(),
     );
     expect(DOC['main']!.params).toEqual(['args']);
     expect(DOC['retryable']!.params).toEqual(['e']);
@@ -68,8 +68,8 @@ describe('workflows/environment.workflows.yaml', () => {
     const parallels = stepsOf('main').filter((s) => s.body['parallel']);
     expect(parallels.map((s) => s.name)).toEqual(['lanes', 'wave_steps']);
     const [lanes, waveSteps] = parallels.map((s) => s.body['parallel'] as Record<string, unknown>);
-    expect(lanes).toMatchObject({ exception_policy: 'continueAll', shared: ['cred', 'vars', 'failure'] });
-    expect(waveSteps).toMatchObject({ exception_policy: 'continueAll', concurrency_limit: 10, shared: ['cred', 'vars', 'failure', 'lane_failed'] });
+    expect(lanes).toMatchObject({ exception_policy: 'continueAll', shared: ['cred', 'vars', 'failure', 'superseded'] });
+    expect(waveSteps).toMatchObject({ exception_policy: 'continueAll', concurrency_limit: 10, shared: ['cred', 'vars', 'failure', 'lane_failed', 'superseded'] });
     for (const r of Object.keys(DOC).filter((r) => r !== 'main')) {
       expect(stepsOf(r).filter((s) => s.body['parallel']), r).toEqual([]);
     }

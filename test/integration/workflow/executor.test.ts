@@ -501,6 +501,93 @@ describe('plan executor: delete plans, api steps, plan fetch', () => {
     expect(w.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/internal/environments/env-01/operations/op-01/plan']);
   });
 
+  describe('ownership: a resource that exists is adopted or deleted only with its owner’s mark', () => {
+    const owner = {
+      resource: 'bucket gs://b',
+      checks: [{ path: 'labels.saxml-environment', equals: 'env-01' }],
+      conflict: { message: 'bucket gs://b already exists and was not made by environment env-01', hint: 'pick another name in buckets.admin' },
+      leftAlone: 'bucket gs://b does not carry the mark, so it was left alone',
+    };
+    const bucketStep = (rest: Partial<ResourceStep> = {}) => resource('base.bucket', 'workflow', {
+      get: { method: 'GET', url: w.g('/b') }, create: { method: 'POST', url: w.g('/buckets'), body: { name: 'b' }, poll: { style: 'none' } }, owner, ...rest,
+    });
+
+    it('a 409 on create counts as done once a GET shows the mark (after waiting for it to become visible)', async () => {
+      w.sequence('GET', '/google/b', [googleError(404, 'NOT_FOUND', 'no'), googleError(404, 'NOT_FOUND', 'not yet'), { status: 200, body: { name: 'b', labels: { 'saxml-environment': 'env-01' } } }]);
+      w.on('POST', '/google/buckets', googleError(409, 'ALREADY_EXISTS', 'You already own this bucket.'));
+      w.plan = plan([[[['base.bucket']]]], [bucketStep()]);
+      const status = await w.run();
+      expect(status.state).toBe('SUCCEEDED');
+      expect(w.reportOf('base.bucket', 'SUCCEEDED')).toEqual({ step: 'base.bucket', state: 'SUCCEEDED' });
+    });
+
+    it.each([
+      ['found without the mark', [{ status: 200, body: { name: 'b', labels: { team: 'x' } } }], { status: 200, body: {} }],
+      ['a 409, then a GET without the mark', [googleError(404, 'NOT_FOUND', 'no'), { status: 200, body: { name: 'b', labels: { 'saxml-environment': 'env-99' } } }], googleError(409, 'ALREADY_EXISTS', 'taken')],
+      ['a 409, then a GET the identity may not make (someone else’s)', [googleError(404, 'NOT_FOUND', 'no'), googleError(403, 'PERMISSION_DENIED', 'no access')], googleError(409, 'ALREADY_EXISTS', 'The requested bucket name is not available.')],
+    ])('%s: the step fails NotOwned with the plan’s message and hint', async (_case, gets, created) => {
+      w.sequence('GET', '/google/b', gets);
+      w.on('POST', '/google/buckets', created);
+      w.plan = plan([[[['base.bucket']]]], [bucketStep()]);
+      const status = await w.run();
+      expect(status.state).toBe('FAILED');
+      expect(w.reportOf('base.bucket', 'FAILED')?.error).toEqual({
+        message: owner.conflict.message, hint: owner.conflict.hint, httpStatus: 409, tags: ['NotOwned'],
+      });
+    });
+
+    it('a delete leaves a resource without the mark alone, and says so; with the mark it deletes', async () => {
+      w.on('GET', '/google/b', { status: 200, body: { name: 'b', labels: {} } });
+      w.on('DELETE', '/google/b', { status: 204 });
+      const del = { ...bucketStep({ create: undefined, delete: { method: 'DELETE', url: w.g('/b'), poll: { style: 'none' } } }) };
+      w.plan = plan([[[['base.bucket']]]], [del], 'delete');
+      expect((await w.run()).state).toBe('SUCCEEDED');
+      expect(w.reportOf('base.bucket', 'SUCCEEDED')).toEqual({ step: 'base.bucket', state: 'SUCCEEDED', leftAlone: owner.leftAlone });
+      expect(w.calls('DELETE', '/google/b')).toHaveLength(0);
+
+      w.on('GET', '/google/b', { status: 200, body: { name: 'b', labels: { 'saxml-environment': 'env-01' } } });
+      w.reports.length = 0;
+      expect((await w.run()).state).toBe('SUCCEEDED');
+      expect(w.reportOf('base.bucket', 'SUCCEEDED')).toEqual({ step: 'base.bucket', state: 'SUCCEEDED' });
+      expect(w.calls('DELETE', '/google/b')).toHaveLength(1);
+    });
+  });
+
+  it('a 409 on a report (the operation was superseded) stops the execution at once: nothing more is created or reported', async () => {
+    w.on('POST', '/google/things', { status: 200, body: { name: 'thing' } });
+    const make = (id: string, after: string[] = []) => resource(id, 'workflow', { after, create: { method: 'POST', url: w.g('/things'), body: { id }, poll: { style: 'none' } } });
+    w.plan = plan([[[['base.one'], ['base.two'], ['base.three']]]], [make('base.one'), make('base.two', ['base.one']), make('base.three', ['base.two'])]);
+    // The operation is superseded while base.one runs: its report is refused.
+    w.reportStatus = (batch) => (batch.reports.some((r) => 'step' in r && r.step === 'base.one' && r.state === 'SUCCEEDED') ? 409 : 200);
+    const status = await w.run();
+    expect(status.state).toBe('SUCCEEDED');
+    expect(status.result).toEqual({ operationId: 'op-01', outcome: 'SUPERSEDED' });
+    expect(w.calls('POST', '/google/things')).toHaveLength(1);
+    expect(w.reports.flatMap((b) => b.reports)).toEqual([{ step: 'base.one', state: 'RUNNING' }]);
+  });
+
+  it('a 409 on the wave-start report stops the execution before the wave runs', async () => {
+    w.on('POST', '/google/things', { status: 200, body: { name: 'thing' } });
+    w.plan = plan([[[['base.one']]]], [resource('base.one', 'workflow', { create: { method: 'POST', url: w.g('/things'), poll: { style: 'none' } } })]);
+    w.reportStatus = () => 409;
+    const status = await w.run();
+    expect(status.result).toEqual({ operationId: 'op-01', outcome: 'SUPERSEDED' });
+    expect(w.calls('POST', '/google/things')).toHaveLength(0);
+  });
+
+  it('takes where this service is from the deployment: an argument naming another apiBase fails before any token is sent', async () => {
+    for (const argument of [{ apiBase: 'http://127.0.0.1:9/evil' }, { sandboxBase: 'http://127.0.0.1:9/evil' }]) {
+      const status = await w.run(argument);
+      expect(status.state).toBe('FAILED');
+      expect(status.error?.message).toContain('never from the execution argument');
+    }
+    w.env = { SANDBOX_BASE: w.sandboxBase };
+    const undeployed = await w.run();
+    expect(undeployed.state).toBe('FAILED');
+    expect(undeployed.error?.message).toContain('without API_BASE');
+    expect(w.requests).toEqual([]);
+  });
+
   it('a plan that cannot be fetched fails the execution and says so in a FAILED report', async () => {
     w.planStatus = 500;
     const status = await w.run();

@@ -82,6 +82,10 @@ export class FakeWorld {
   private readonly routes = new Map<string, Handler>();
   plan: Plan | undefined;
   planStatus = 200;
+  /** The reports route's answer to a batch (200 by default; 409 once the operation is superseded). */
+  reportStatus: (batch: ReportBatch) => number = () => 200;
+  /** The deployment's user environment variables; `run` starts with these. */
+  env: Record<string, string> | undefined;
   /** Answer 403 to this many mint requests first (IAM propagation after the token-creator grant). */
   denyMints = 0;
   private server!: Server;
@@ -184,6 +188,8 @@ export class FakeWorld {
           this.invalidReports.push(body);
           return { status: 400, body: { detail: parsed.error.message } };
         }
+        const status = this.reportStatus(parsed.data);
+        if (status !== 200) return { status, body: { code: 'FAILED_PRECONDITION', detail: 'not the running operation' } };
         this.reports.push(parsed.data);
         return { status: 200, body: { applied: parsed.data.reports.length } };
       }
@@ -223,11 +229,13 @@ export class FakeWorld {
       tokens: { oauth2: async () => OAUTH2_TOKEN, oidc: async (audience) => `oidc:${audience}` },
       fetch: routed,
       logger: (e) => this.logs.push(e),
+      // The deployment's user environment variables (infra/workflows.tf; the local profile's composition).
+      env: this.env ?? { API_BASE: this.apiBase, SANDBOX_BASE: this.sandboxBase },
     });
   }
 
   async run(argument: Record<string, unknown> = {}): Promise<LocalExecutionStatus> {
-    return this.engine().executeOnce({ environmentId: ENV, operationId: OP, apiBase: this.apiBase, sandboxBase: this.sandboxBase, ...argument });
+    return this.engine().executeOnce({ environmentId: ENV, operationId: OP, ...argument });
   }
 
   /** Every step report, flattened, in arrival order. */

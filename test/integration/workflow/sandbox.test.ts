@@ -89,8 +89,9 @@ async function execute(operationId: string) {
     definition: DEFINITION,
     clock,
     tokens: { oauth2: async () => sandbox.identities.bearer(WORKFLOW_SA), oidc: async (audience) => `oidc:${audience}` },
+    env: { API_BASE: origin, SANDBOX_BASE: `${origin}/_sandbox` },
   });
-  return engine.executeOnce({ environmentId: 'env-1', operationId, apiBase: origin, sandboxBase: `${origin}/_sandbox` });
+  return engine.executeOnce({ environmentId: 'env-1', operationId });
 }
 
 const stepReports = () => reports.flatMap((b) => b.reports).filter((r): r is Extract<ReportBatch['reports'][number], { step: string }> => 'step' in r);

@@ -9,7 +9,7 @@ import {
 // The legal transitions, written out here from DESIGN §3 (not read from the module's tables), so
 // every pair not listed is checked to be illegal.
 
-const COMMANDS: EnvironmentCommand[] = ['delete', 'update', 'retryCreate', 'retryUpdate', 'retryDelete', 'succeed', 'fail'];
+const COMMANDS: EnvironmentCommand[] = ['delete', 'update', 'retryCreate', 'retryUpdate', 'retryDelete', 'succeed', 'fail', 'removeBootstrap'];
 
 const LEGAL_ENVIRONMENT: [EnvironmentState, EnvironmentCommand, EnvironmentState][] = [
   ['CREATING', 'succeed', 'ACTIVE'],
@@ -25,6 +25,11 @@ const LEGAL_ENVIRONMENT: [EnvironmentState, EnvironmentCommand, EnvironmentState
   ['FAILED', 'retryCreate', 'CREATING'],
   ['FAILED', 'retryUpdate', 'UPDATING'],
   ['FAILED', 'retryDelete', 'DELETING'], // a retried delete stays a delete
+  // A DELETED environment stays DELETED: it may only carry the removal of its project's bootstrap
+  // (DELETE /projects/{project}/bootstrap), which ends either way without bringing it back.
+  ['DELETED', 'removeBootstrap', 'DELETED'],
+  ['DELETED', 'succeed', 'DELETED'],
+  ['DELETED', 'fail', 'DELETED'],
 ];
 
 const LEGAL_STAGE: [StageState, StageState][] = [
@@ -83,8 +88,8 @@ describe('environment transitions', () => {
     expect(nextEnvironmentState(from, command)).toBeUndefined();
   });
 
-  it('DELETED is terminal: no command leads anywhere', () => {
-    for (const command of COMMANDS) expect(nextEnvironmentState('DELETED', command)).toBeUndefined();
+  it('DELETED is terminal: no command leads anywhere else', () => {
+    for (const command of COMMANDS) expect(nextEnvironmentState('DELETED', command) ?? 'DELETED').toBe('DELETED');
   });
 
   it('no state is stuck except DELETED: every other state has a way out', () => {

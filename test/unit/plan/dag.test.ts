@@ -171,7 +171,8 @@ describe('the default create plan', () => {
       'bootstrap.project': ['bootstrap.services.1'],
       'bootstrap.automation-sa': ['bootstrap.services.1'],
       'bootstrap.automation-sa.roles': ['bootstrap.automation-sa'],
-      'bootstrap.automation-bucket': ['bootstrap.services.1'],
+      // An existing automation bucket is adopted only if it is this project's: its number first.
+      'bootstrap.automation-bucket': ['bootstrap.project'],
       'bootstrap.automation-bucket.iam': ['bootstrap.automation-bucket', 'bootstrap.automation-sa'],
       'bootstrap.token-creator': ['bootstrap.automation-sa'],
     });

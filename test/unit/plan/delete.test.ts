@@ -62,8 +62,9 @@ describe.each(cases)('$name', ({ b, includeBootstrap, create, del }) => {
     const users = del.steps.filter((s) => s.uses?.includes('projectNumber')).map((s) => s.id);
     expect(lookups(del)).toEqual(users.length ? ['bootstrap.project'] : []);
     for (const u of users) expect(stepById(del, u).after).toContain('bootstrap.project');
-    // The Pub/Sub agent's roles are the project's: removed only with the bootstrap resources.
-    expect(users).toEqual(spec.perf.enabled && includeBootstrap ? ['perf.pubsub-agent.roles'] : []);
+    // The Pub/Sub agent's roles are the project's: removed only with the bootstrap resources; so is
+    // the automation bucket, deleted only if it is the project's (its projectNumber) and the bootstrap's.
+    expect(users).toEqual(includeBootstrap ? [...(spec.perf.enabled ? ['perf.pubsub-agent.roles'] : []), 'bootstrap.automation-bucket'] : []);
   });
 
   it('turns resource steps into deletes and IAM grants into removals', () => {

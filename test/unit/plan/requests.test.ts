@@ -216,7 +216,8 @@ describe('services', () => {
     const plan = createPlan(SCENARIOS['two service batches']);
     const second = resource(plan, 'bootstrap.services.2').create!.body as { serviceIds: string[] };
     expect(second.serviceIds).toEqual(['storage-component.googleapis.com', 'storage.googleapis.com', 'sts.googleapis.com']);
-    expect(stepById(plan, 'bootstrap.automation-bucket').after).toEqual(['bootstrap.services.2']);
+    // The bucket also waits for the project's number, which an existing automation bucket must match.
+    expect(stepById(plan, 'bootstrap.automation-bucket').after).toEqual(['bootstrap.project', 'bootstrap.services.2']);
     expect(stepById(plan, 'base.bucket.admin').after).toContain('bootstrap.services.2');
   });
 
@@ -300,8 +301,10 @@ describe('IAM', () => {
         { role: 'roles/bigquery.dataEditor', member: 'serviceAccount:service-{{projectNumber}}@gcp-sa-pubsub.iam.gserviceaccount.com' },
       ],
     });
-    // Only this step uses a capture; no other string carries a placeholder.
-    for (const step of plan.steps) if (step.id !== 'perf.pubsub-agent.roles') expect(JSON.stringify(step)).not.toContain('{{');
+    // Only the steps that say so use a capture: the agent's grant, and the automation bucket, which
+    // must be the project's (its projectNumber) to be adopted. No other string carries a placeholder.
+    expect(resource(plan, 'bootstrap.automation-bucket')).toMatchObject({ uses: ['projectNumber'], owner: { checks: expect.arrayContaining([{ path: 'projectNumber', equals: '{{projectNumber}}' }]) } });
+    for (const step of plan.steps) if (!step.uses) expect(JSON.stringify(step)).not.toContain('{{');
   });
 });
 
@@ -309,10 +312,12 @@ describe('network bodies', () => {
   it('creates a custom-mode regional VPC and a subnet with the pods and services ranges', () => {
     const plan = createPlan();
     expect(resource(plan, 'base.network').create?.body).toStrictEqual({
-      name: 'demo-saxml-gke-cluster-network', description: 'Saxml environment demo', autoCreateSubnetworks: false, routingConfig: { routingMode: 'REGIONAL' },
+      name: 'demo-saxml-gke-cluster-network', description: `Saxml environment demo [saxml-environment=${ENVIRONMENT_ID}]`, autoCreateSubnetworks: false, routingConfig: { routingMode: 'REGIONAL' },
     });
     expect(resource(plan, 'base.subnet').create?.body).toStrictEqual({
       name: 'demo-saxml-gke-cluster-subnet',
+      // Networks and subnets have no labels: the environment's mark is in the description.
+      description: `Saxml environment demo [saxml-environment=${ENVIRONMENT_ID}]`,
       network: 'projects/my-project-1/global/networks/demo-saxml-gke-cluster-network',
       region: 'us-west1',
       ipCidrRange: '10.129.0.0/20',
@@ -326,6 +331,7 @@ describe('network bodies', () => {
     const plan = createPlan(body({ network: { nat: true } }));
     expect(resource(plan, 'base.router').create?.body).toStrictEqual({
       name: 'demo-saxml-nat-router',
+      description: `Cloud NAT of Saxml environment demo [saxml-environment=${ENVIRONMENT_ID}]`,
       network: 'projects/my-project-1/global/networks/demo-saxml-gke-cluster-network',
       region: 'us-west1',
       nats: [{ name: 'demo-saxml-nat', natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'ALL_SUBNETWORKS_ALL_IP_RANGES' }],
@@ -340,7 +346,8 @@ describe('perf bodies (guide §3, era B)', () => {
     const schema = resource(plan, 'perf.schema').create?.body as { type: string; definition: string; name: string };
     expect(schema.type).toBe('PROTOCOL_BUFFER');
     expect(schema.name).toBe('projects/my-project-1/schemas/demo_metrics_schema');
-    expect(schema.definition).toMatch(/^syntax = "proto3";/);
+    // The mark is a comment: a schema has neither labels nor a description.
+    expect(schema.definition).toMatch(new RegExp(`^// \\[saxml-environment=${ENVIRONMENT_ID}\\]\nsyntax = "proto3";`));
     const fields = [...schema.definition.matchAll(/^\s+(optional )?(\w+) (\w+) = (\d+);$/gm)].map((m) => `${m[1] ?? ''}${m[2]} ${m[3]}=${m[4]}`);
     expect(fields).toEqual([
       'string test_id=1', 'string request_type=2', 'string request_name=3', 'int32 response_length=4', 'float response_time=5',
@@ -355,6 +362,7 @@ describe('perf bodies (guide §3, era B)', () => {
       name: 'projects/my-project-1/topics/demo_metrics_pubsub_sink',
       schemaSettings: { schema: 'projects/my-project-1/schemas/demo_metrics_schema', encoding: 'JSON' },
       messageRetentionDuration: '86600s',
+      labels: { 'saxml-environment': ENVIRONMENT_ID },
     });
   });
 

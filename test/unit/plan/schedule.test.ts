@@ -86,8 +86,9 @@ describe('the default plans’ schedules', () => {
     expect(createPlan().schedule).toEqual([
       [[
         ['bootstrap.services.1'],
-        ['bootstrap.project', 'bootstrap.automation-sa', 'bootstrap.automation-bucket'],
-        ['bootstrap.automation-sa.roles', 'bootstrap.automation-bucket.iam', 'bootstrap.token-creator'],
+        ['bootstrap.project', 'bootstrap.automation-sa'],
+        ['bootstrap.automation-sa.roles', 'bootstrap.automation-bucket', 'bootstrap.token-creator'],
+        ['bootstrap.automation-bucket.iam'],
       ]],
       [
         [

@@ -4,7 +4,7 @@ import type { Plan, PlanStep } from '../../../api/domain/plan/types.js';
 import type { UpdateBase } from '../../../api/domain/environment.js';
 import type { NormalisedSpec } from '../../../api/domain/spec.js';
 import { patchSpec } from '../../../api/domain/update/patch.js';
-import { MODEL, TEST_APIS, body, options, specOf, tpuPool } from './support.js';
+import { ENVIRONMENT_ID, MODEL, TEST_APIS, body, options, specOf, tpuPool } from './support.js';
 
 // Golden update plans, one per kind of change: every step with what it waits for and the one call
 // it makes (method, URL past the API's base, body where it says what changes). Written by hand
@@ -53,8 +53,10 @@ describe('update plans (golden, one per kind of change)', () => {
       { id: 'base.cluster:label-fingerprint', after: [], call: `GET ${CLUSTER}` },
       { id: 'base.cluster:labels', after: ['base.cluster:label-fingerprint'], call: `POST ${CLUSTER}:setResourceLabels` },
     ]);
-    expect(bodyOf(plan, 'base.bucket.admin:labels')).toEqual({ labels: { cost: 'research', team: null } });
-    expect(bodyOf(plan, 'base.cluster:labels')).toEqual({ resourceLabels: { cost: 'research' }, labelFingerprint: '{{clusterLabelFingerprint}}' });
+    // The environment's ownership mark is one of the labels, and stays (the new set is the create body's).
+    const mark = { 'saxml-environment': ENVIRONMENT_ID };
+    expect(bodyOf(plan, 'base.bucket.admin:labels')).toEqual({ labels: { cost: 'research', ...mark, team: null } });
+    expect(bodyOf(plan, 'base.cluster:labels')).toEqual({ resourceLabels: { cost: 'research', ...mark }, labelFingerprint: '{{clusterLabelFingerprint}}' });
     expect(plan.steps.find((s) => s.id === 'base.cluster:labels')).toMatchObject({ uses: ['clusterLabelFingerprint'], update: { poll: { style: 'container' } } });
     expect(plan.steps.find((s) => s.id === 'base.cluster:label-fingerprint')).toMatchObject({ capture: { clusterLabelFingerprint: 'labelFingerprint' } });
   });

@@ -12,12 +12,14 @@ export function accountSteps(ctx: Ctx): StepDef[] {
       id: BASE_STEPS.nodeAccount, rolesId: BASE_STEPS.nodeAccountRoles, what: 'node-pool',
       accountId: names.nodePoolServiceAccountId, email: names.nodePoolServiceAccountEmail, roles: NODE_POOL_SA_ROLES,
       displayName: 'GKE node pool service account', description: `Nodes of Saxml environment ${spec.name}`, output: 'nodePoolServiceAccount',
+      hint: 'pick another id in serviceAccounts.nodePool.accountId',
     },
     {
       id: BASE_STEPS.workloadAccount, rolesId: BASE_STEPS.workloadAccountRoles, what: 'workload-identity',
       accountId: names.workloadServiceAccountId, email: names.workloadServiceAccountEmail, roles: WORKLOAD_SA_ROLES,
       displayName: 'Service account for GKE workloads', description: `Saxml workloads of environment ${spec.name} (Workload Identity)`,
       output: 'workloadServiceAccount',
+      hint: 'pick another id in serviceAccounts.workload.accountId',
     },
   ] as const;
   return accounts.flatMap((account) => [
@@ -31,6 +33,8 @@ export function accountSteps(ctx: Ctx): StepDef[] {
       email: account.email,
       displayName: account.displayName,
       description: account.description,
+      mark: ctx.mark,
+      hint: account.hint,
       outputs: { [account.output]: account.email },
     }),
     projectBinding(ctx, {

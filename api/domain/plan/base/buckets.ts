@@ -9,10 +9,10 @@ export function bucketSteps(ctx: Ctx): StepDef[] {
   const readers = [names.nodePoolServiceAccountEmail, names.workloadServiceAccountEmail].map(serviceAccountMember);
   const buckets = [
     // sax-root and sax-fs-root are Saxml's own state: emptied with the cell.
-    { id: BASE_STEPS.adminBucket, iamId: BASE_STEPS.adminBucketIam, name: names.adminBucket, output: 'adminBucket', teardown: 'empty' },
+    { id: BASE_STEPS.adminBucket, iamId: BASE_STEPS.adminBucketIam, name: names.adminBucket, output: 'adminBucket', field: 'buckets.admin', teardown: 'empty' },
     // The user's checkpoints: deleted only when empty, or when the delete says purgeData=true.
     {
-      id: BASE_STEPS.modelBucket, iamId: BASE_STEPS.modelBucketIam, name: names.modelBucket, output: 'modelBucket',
+      id: BASE_STEPS.modelBucket, iamId: BASE_STEPS.modelBucketIam, name: names.modelBucket, output: 'modelBucket', field: 'buckets.modelRepository',
       teardown: ctx.options.purgeData ? 'empty' : { keep: 'the model repository holds data (checkpoints); delete with purgeData=true to remove it' },
     },
   ] as const;
@@ -26,6 +26,9 @@ export function bucketSteps(ctx: Ctx): StepDef[] {
     location: spec.region,
     versioning: false,
     labels: spec.labels,
+    mark: ctx.mark,
+    // Bucket names are global: someone else's may already have this one.
+    owner: ctx.mark.byLabel('labels', `bucket gs://${b.name}`, `bucket names are global: pick another name in ${b.field}`),
     teardown: b.teardown,
     outputs: { [b.output]: `gs://${b.name}` },
   }));

@@ -32,8 +32,9 @@ export function clusterSteps(ctx: Ctx): StepDef[] {
     },
     {
       url: urls.container.cluster(region, names.cluster),
-      create: { method: 'POST', url: urls.container.clusters(region), body: clusterBody(spec, names) },
+      create: { method: 'POST', url: urls.container.clusters(region), body: clusterBody(spec, names, ctx.labels, ctx.mark.labels) },
       poll: 'container',
+      owner: ctx.mark.byLabel('resourceLabels', `GKE cluster ${names.cluster}`, 'pick another name in cluster.name'),
       ready: { path: 'status', values: ['RUNNING'] },
       failed: { path: 'status', values: ['ERROR', 'DEGRADED'] },
       capture: { clusterEndpoint: 'endpoint' },
@@ -44,7 +45,7 @@ export function clusterSteps(ctx: Ctx): StepDef[] {
 
   // Separate operations, one at a time: each waits for the one before.
   const tpuPools = spec.cluster.tpuNodePools.map((pool, i, pools) => {
-    const body: Bodies['createNodePool'] = { nodePool: tpuNodePoolBody(names, pool) };
+    const body: Bodies['createNodePool'] = { nodePool: tpuNodePoolBody(names, pool, ctx.mark.labels) };
     return resourceStep(
       {
         id: BASE_STEPS.tpuPool(pool.name),
@@ -60,6 +61,7 @@ export function clusterSteps(ctx: Ctx): StepDef[] {
         poll: 'container',
         ready: { path: 'status', values: ['RUNNING'] },
         failed: { path: 'status', values: ['ERROR', 'RUNNING_WITH_ERROR'] },
+        owner: ctx.mark.byLabel('config.resourceLabels', `TPU node pool ${pool.name} of ${names.cluster}`, `pick another name for the TPU node pool in cluster.tpuNodePools[${i}].name`),
         // The pool goes with the cluster.
         undo: null,
       },

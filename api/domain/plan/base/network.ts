@@ -21,9 +21,11 @@ export function networkSteps(ctx: Ctx): StepDef[] {
   const region = spec.region;
   const networkRef = `projects/${spec.project}/global/networks/${names.network}`;
 
+  // Networks, subnets and routers have no labels: the mark is in their description.
+  const { mark } = ctx;
   const networkBody: Bodies['network'] = {
     name: names.network,
-    description: `Saxml environment ${spec.name}`,
+    description: mark.describe(`Saxml environment ${spec.name}`),
     autoCreateSubnetworks: false,
     routingConfig: { routingMode: 'REGIONAL' },
   };
@@ -32,12 +34,14 @@ export function networkSteps(ctx: Ctx): StepDef[] {
     {
       url: urls.compute.network(names.network),
       create: { method: 'POST', url: urls.compute.networks, body: networkBody },
+      owner: mark.byMarker('description', `VPC network ${names.network}`, 'pick another name in network.name, or use it as it is with network.existing'),
       undo: { title: `Delete the VPC network ${names.network}` },
     },
   );
 
   const subnetBody: Bodies['subnetwork'] = {
     name: names.subnet,
+    description: mark.describe(`Saxml environment ${spec.name}`),
     network: networkRef,
     region,
     ipCidrRange: spec.network.subnetCidr,
@@ -58,6 +62,7 @@ export function networkSteps(ctx: Ctx): StepDef[] {
     {
       url: urls.compute.subnetwork(region, names.subnet),
       create: { method: 'POST', url: urls.compute.subnetworks(region), body: subnetBody },
+      owner: mark.byMarker('description', `subnet ${names.subnet}`, 'pick another name in network.subnetName, or use it as it is with network.existing'),
       undo: { title: `Delete the subnet ${names.subnet}` },
     },
   );
@@ -65,6 +70,7 @@ export function networkSteps(ctx: Ctx): StepDef[] {
 
   const routerBody: Bodies['router'] = {
     name: names.router,
+    description: mark.describe(`Cloud NAT of Saxml environment ${spec.name}`),
     network: networkRef,
     region,
     nats: [{ name: names.nat, natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'ALL_SUBNETWORKS_ALL_IP_RANGES' }],
@@ -74,6 +80,7 @@ export function networkSteps(ctx: Ctx): StepDef[] {
     {
       url: urls.compute.router(region, names.router),
       create: { method: 'POST', url: urls.compute.routers(region), body: routerBody },
+      owner: mark.byMarker('description', `Cloud Router ${names.router}`, 'its name derives from the environment\'s name: pick another name, or configure NAT on an existing network'),
       undo: { title: `Delete the Cloud Router ${names.router} and its NAT` },
     },
   );

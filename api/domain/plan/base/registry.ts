@@ -1,5 +1,5 @@
 import type { Ctx, StepDef } from '../context.js';
-import { compact, nonEmpty, type Bodies } from '../google.js';
+import { compact, type Bodies } from '../google.js';
 import { resourceStep } from '../resources.js';
 import { BASE_STEPS } from './ids.js';
 
@@ -13,7 +13,7 @@ export function registrySteps(ctx: Ctx): StepDef[] {
     format: 'DOCKER',
     mode: 'STANDARD_REPOSITORY',
     description: `Serving images of Saxml environment ${spec.name}`,
-    labels: nonEmpty(spec.labels),
+    labels: ctx.labels,
   });
   return [resourceStep(
     {
@@ -28,6 +28,7 @@ export function registrySteps(ctx: Ctx): StepDef[] {
       url: urls.artifactregistry.repository(location, repo),
       create: { method: 'POST', url: urls.artifactregistry.repositories(location, repo), body },
       poll: { longrunning: urls.base('artifactregistry') },
+      owner: ctx.mark.byLabel('labels', `Artifact Registry repository ${repo} in ${location}`, 'pick another name in artifactRegistry.name, or set artifactRegistry.enabled to false'),
       undo: { title: `Delete the Artifact Registry repository ${repo}` },
     },
   )];

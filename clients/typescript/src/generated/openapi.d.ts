@@ -181,6 +181,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project}/bootstrap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a project's bootstrap resources once no environment uses them
+         * @description Removes what the environments of a project share — the automation service account and its roles, the automation bucket, the Pub/Sub agent's grants — when no live environment of the project is left (a delete with `deleteBootstrap=true` does this by itself when it is the last). The removal runs as an operation of the project's newest DELETED environment, which is answered: watch it like any operation. Creates in the project are refused while it runs.
+         */
+        delete: operations["removeProjectBootstrap"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -573,6 +593,7 @@ export interface components {
                  *       "stage.failed",
                  *       "operation.cancelled",
                  *       "bootstrap.kept",
+                 *       "bootstrap.removed",
                  *       "resource.kept",
                  *       "notification.disabled"
                  *     ]
@@ -593,6 +614,7 @@ export interface components {
                  *       "stage.failed",
                  *       "operation.cancelled",
                  *       "bootstrap.kept",
+                 *       "bootstrap.removed",
                  *       "resource.kept",
                  *       "notification.disabled"
                  *     ]
@@ -904,6 +926,12 @@ export interface components {
                     resource: string;
                     reason: string;
                 }[];
+                /** @description delete: whether the project's bootstrap resources are removed or kept, and why */
+                bootstrap?: {
+                    /** @enum {string} */
+                    decision: "REMOVE" | "KEEP";
+                    reason: string;
+                };
                 /** @description The spec this operation applies: a hash of the normalised spec (create and update) */
                 specHash?: string;
             };
@@ -1180,7 +1208,7 @@ export interface components {
             event: {
                 seq: number;
                 /** @enum {string} */
-                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "environment.updating" | "spec.updated";
+                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "bootstrap.removing" | "bootstrap.removed" | "environment.updating" | "spec.updated";
             };
             target: {
                 id: string;
@@ -1226,7 +1254,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "environment.updating" | "spec.updated";
+            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "bootstrap.removing" | "bootstrap.removed" | "environment.updating" | "spec.updated";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";
@@ -1291,7 +1319,7 @@ export interface operations {
                 pageToken?: string;
                 state?: "CREATING" | "ACTIVE" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                 project?: string;
-                /** @description Label filter `key:value`; repeat for several (all must match) */
+                /** @description Label filter `key:value`; repeat for several, at most 16 (all must match) */
                 label?: string | string[];
             };
             header?: never;
@@ -1620,6 +1648,7 @@ export interface operations {
                          *       "stage.failed",
                          *       "operation.cancelled",
                          *       "bootstrap.kept",
+                         *       "bootstrap.removed",
                          *       "resource.kept",
                          *       "notification.disabled"
                          *     ]
@@ -1640,6 +1669,7 @@ export interface operations {
                          *       "stage.failed",
                          *       "operation.cancelled",
                          *       "bootstrap.kept",
+                         *       "bootstrap.removed",
                          *       "resource.kept",
                          *       "notification.disabled"
                          *     ]
@@ -1870,7 +1900,7 @@ export interface operations {
                     "application/json": components["schemas"]["Environment"];
                 };
             };
-            /** @description The delete operation is running */
+            /** @description The delete operation is running: the one started now, or the one already running (a repeated DELETE, forced or not, never cancels it) */
             202: {
                 headers: {
                     /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
@@ -1919,7 +1949,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Another operation is running (use force=true), or deletion protection is on */
+            /** @description Another operation (not a delete) is running (use force=true), or deletion protection is on */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2699,6 +2729,106 @@ export interface operations {
             };
             /** @description Server fault (opaque; see the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeProjectBootstrap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nothing to do: the bootstrap was removed already */
+            200: {
+                headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description The removal runs (started now, or already running) */
+            202: {
+                headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    /** @description The environment's URL: GET it to poll, or watch `…/events:watch` */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No environment of the project was ever recorded: this service made no bootstrap there */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Live environments still use the bootstrap (named in the problem) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cloud Workflows is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
