@@ -145,6 +145,9 @@ export function renderNodePool(cluster: ClusterRec, pool: NodePoolRec, container
   };
 }
 
+/** GKE's fingerprint of a cluster's labels: it changes with every change of them (setResourceLabels checks it). */
+export const labelFingerprint = (labels: unknown): string => hash32(JSON.stringify(labels ?? {})).toString(16).padStart(8, '0');
+
 /** A fake but well-formed PEM, base64-encoded as `masterAuth.clusterCaCertificate` is. */
 const FAKE_CA = Buffer.from(
   '-----BEGIN CERTIFICATE-----\nU0FOREJPWC1DTFVTVEVSLUNBLU5PVC1BLVJFQUwtQ0VSVElGSUNBVEU=\n-----END CERTIFICATE-----\n',
@@ -184,6 +187,7 @@ export function renderCluster(cluster: ClusterRec, containerBase: string) {
     currentNodeVersion: GKE_VERSION,
     createTime: rfc3339(cluster.createdAt),
     status: STATUS[cluster.phase],
+    labelFingerprint: labelFingerprint(cluster.body.resourceLabels),
     loggingService: 'logging.googleapis.com/kubernetes',
     monitoringService: 'monitoring.googleapis.com/kubernetes',
     etag: Buffer.from(`${cluster.id}-${cluster.phase}`).toString('base64').slice(0, 16),

@@ -20,6 +20,7 @@ import {
   GKE_NAME,
   GKE_NAME_RULE,
   fakeEndpoint,
+  labelFingerprint,
   poolZones,
   regionOf,
   renderCluster,
@@ -32,7 +33,7 @@ import {
 } from './container-model.js';
 import { assertReservationFits } from './compute-regions.js';
 import { assertPoolsFit } from './quotas.js';
-import { gkeCreateClusterRequest, gkeCreateNodePoolRequest } from './schemas.js';
+import { gkeCreateClusterRequest, gkeCreateNodePoolRequest, gkeSetLabelsRequest, gkeSetNodePoolAutoscalingRequest, gkeSetNodePoolSizeRequest } from './schemas.js';
 import type { ClusterRec, NodePoolRec, World } from './state.js';
 
 const API = 'container.googleapis.com';
@@ -241,6 +242,62 @@ export function containerApp(world: World) {
     const op = startOp(world, cluster, 'DELETE_NODE_POOL', key, poolSeconds(pool.body as PoolBody), () =>
       cluster.nodePools.delete(pool.name),
     );
+    return opJson(c, op);
+  });
+
+  // In-place changes (update plans): one operation each, refused while the cluster runs another.
+  app.post(`${root}/clusters/:call{[^/]+:setResourceLabels}`, async (c) => {
+    const { project, location } = loc(c);
+    const name = c.req.param('call').replace(/:setResourceLabels$/, '');
+    const key = clusterKey(project, location, name);
+    guard(world, c, { permission: 'container.clusters.update', resource: key, project, api: API });
+    const body = await readBody<{ resourceLabels?: Record<string, string>; labelFingerprint?: string }>(c, gkeSetLabelsRequest);
+    const cluster = findCluster(world, project, location, name);
+    if (!body.labelFingerprint) throw invalidArgument('Required field "label_fingerprint" is missing.');
+    checkLabels(body.resourceLabels, 'resource_labels');
+    if (body.labelFingerprint !== labelFingerprint(cluster.body.resourceLabels)) {
+      throw failedPrecondition('Labels could not be set due to fingerprint mismatch.');
+    }
+    requireIdle(cluster);
+    const op = startOp(world, cluster, 'SET_LABELS', key, DURATIONS.inPlace, () => {
+      cluster.body = { ...cluster.body, resourceLabels: body.resourceLabels ?? {} };
+    });
+    return opJson(c, op);
+  });
+
+  const poolCall = (verb: 'setSize' | 'setAutoscaling') => `${root}/clusters/:cluster/nodePools/:call{[^/]+:${verb}}`;
+  const findPool = (c: Ctx, verb: string) => {
+    const { project, location } = loc(c);
+    const poolName = c.req.param('call')!.replace(new RegExp(`:${verb}$`), '');
+    const key = `${clusterKey(project, location, c.req.param('cluster')!)}/nodePools/${poolName}`;
+    guard(world, c, { permission: 'container.clusters.update', resource: key, project, api: API });
+    const cluster = findCluster(world, project, location, c.req.param('cluster')!);
+    const pool = cluster.nodePools.get(poolName);
+    if (!pool) throw notFound(`Not found: ${key}.`);
+    return { cluster, pool, key };
+  };
+  app.post(poolCall('setSize'), async (c) => {
+    const body = await readBody<{ nodeCount?: number }>(c, gkeSetNodePoolSizeRequest);
+    const { cluster, pool, key } = findPool(c, 'setSize');
+    if (!Number.isInteger(body.nodeCount) || body.nodeCount! < 0) throw invalidArgument('Invalid value for field "node_count": must be a non-negative integer.');
+    requireIdle(cluster);
+    const op = startOp(world, cluster, 'SET_NODE_POOL_SIZE', key, DURATIONS.inPlace, () => {
+      pool.body = { ...pool.body, initialNodeCount: body.nodeCount };
+    });
+    return opJson(c, op);
+  });
+  app.post(poolCall('setAutoscaling'), async (c) => {
+    const body = await readBody<{ autoscaling?: Record<string, unknown> }>(c, gkeSetNodePoolAutoscalingRequest);
+    const { cluster, pool, key } = findPool(c, 'setAutoscaling');
+    const a = body.autoscaling;
+    if (!a) throw invalidArgument('Required field "autoscaling" is missing.');
+    if (a.enabled && Number(a.minNodeCount ?? 0) > Number(a.maxNodeCount ?? 0)) {
+      throw invalidArgument('Autoscaling.max_node_count must be greater than or equal to min_node_count.');
+    }
+    requireIdle(cluster);
+    const op = startOp(world, cluster, 'UPDATE_CLUSTER', key, DURATIONS.inPlace, () => {
+      pool.body = { ...pool.body, autoscaling: a };
+    });
     return opJson(c, op);
   });
 

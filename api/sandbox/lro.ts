@@ -15,6 +15,8 @@ export const DURATIONS = {
   subnetwork: 20,
   services: 40,
   other: 1,
+  /** GKE's in-place changes (labels, a pool's size or autoscaling): about a minute. */
+  inPlace: 60,
 } as const;
 
 export interface Timed {
@@ -123,7 +125,7 @@ export interface ContainerOp {
   name: string;
   project: string;
   location: string;
-  operationType: 'CREATE_CLUSTER' | 'DELETE_CLUSTER' | 'CREATE_NODE_POOL' | 'DELETE_NODE_POOL';
+  operationType: 'CREATE_CLUSTER' | 'DELETE_CLUSTER' | 'CREATE_NODE_POOL' | 'DELETE_NODE_POOL' | 'SET_LABELS' | 'SET_NODE_POOL_SIZE' | 'UPDATE_CLUSTER';
   /** Relative path of the target, e.g. `projects/p/locations/l/clusters/c`. */
   target: string;
   /** Set when the operation ends DONE with an error (e.g. TPU stockout). */

@@ -103,6 +103,15 @@ export const gkeCreateClusterRequest = fieldsOf<container_v1.Schema$CreateCluste
 export const gkeCreateNodePoolRequest = fieldsOf<container_v1.Schema$CreateNodePoolRequest>()([
   'clusterId', 'nodePool', 'parent', 'projectId', 'zone',
 ]);
+export const gkeSetLabelsRequest = fieldsOf<container_v1.Schema$SetLabelsRequest>()([
+  'clusterId', 'labelFingerprint', 'name', 'projectId', 'resourceLabels', 'zone',
+]);
+export const gkeSetNodePoolSizeRequest = fieldsOf<container_v1.Schema$SetNodePoolSizeRequest>()([
+  'clusterId', 'name', 'nodeCount', 'nodePoolId', 'projectId', 'zone',
+]);
+export const gkeSetNodePoolAutoscalingRequest = fieldsOf<container_v1.Schema$SetNodePoolAutoscalingRequest>()([
+  'autoscaling', 'clusterId', 'name', 'nodePoolId', 'projectId', 'zone',
+]);
 export const computeNetworkRoutingConfig = fieldsOf<compute_v1.Schema$NetworkRoutingConfig>()([
   'bgpAlwaysCompareMed', 'bgpBestPathSelectionMode', 'bgpInterRegionCost', 'effectiveBgpAlwaysCompareMed',
   'effectiveBgpInterRegionCost', 'routingMode',
@@ -268,6 +277,7 @@ export const artifactRegistryRepository = fieldsOf<artifactregistry_v1.Schema$Re
   'virtualRepositoryConfig', 'vulnerabilityScanningConfig',
 ]);
 
+nest(gkeSetNodePoolAutoscalingRequest, { autoscaling: gkeNodePoolAutoscaling });
 nest(gkeNodeConfig, { taints: [gkeNodeTaint], reservationAffinity: gkeReservationAffinity });
 nest(gkeNodePool, { config: gkeNodeConfig, autoscaling: gkeNodePoolAutoscaling, management: gkeNodeManagement, placementPolicy: gkePlacementPolicy });
 nest(gkeCluster, { nodePools: [gkeNodePool], ipAllocationPolicy: gkeIpAllocationPolicy, workloadIdentityConfig: gkeWorkloadIdentityConfig, releaseChannel: gkeReleaseChannel, addonsConfig: gkeAddonsConfig, privateClusterConfig: gkePrivateClusterConfig });

@@ -104,6 +104,25 @@ describe('e2e: changing a living environment', () => {
     expect(await nodePools(w)).toEqual(expect.arrayContaining([active.spec.cluster.tpuNodePools[0]!.nodePoolName ?? 'tpu-v5e-4']));
   });
 
+  it('labels and a CPU pool’s node counts change in place (setResourceLabels with its fingerprint, bucket PATCH, setAutoscaling)', async () => {
+    const w = await world();
+    const env = await created(api(w), { ...SMALLEST_SPEC, saxml: { enabled: false }, labels: { team: 'ml' } } as EnvironmentSpec);
+    const active = await w.settle(env.id);
+    const pools = active.spec.cluster.cpuNodePools.map((p) => (p.name === 'default-node-pool' ? { ...p, maxNodeCount: 5 } : p));
+    const done = await updated(w, env.id, { labels: { team: null, cost: 'research' }, cluster: { tpuNodePools: active.spec.cluster.tpuNodePools, cpuNodePools: pools } });
+    expect(Object.keys(done.progress.update).sort()).toEqual([
+      'base.bucket.admin:labels', 'base.bucket.models:labels', 'base.cluster:label-fingerprint', 'base.cluster:labels', 'base.cluster:pool.default-node-pool.autoscaling',
+    ]);
+    const owner = { headers: { authorization: w.sandbox.identities.authorization('owner@example.com') } };
+    const cluster = await jsonOf<{ resourceLabels: Record<string, string>; nodePools: { name: string; autoscaling?: unknown }[] }>(
+      await w.request(`/_sandbox/container/v1/projects/my-project-1/locations/us-west1/clusters/${CLUSTER}`, owner));
+    expect(cluster.resourceLabels).toEqual({ cost: 'research', 'saxml-environment': env.id });
+    expect(cluster.nodePools.find((p) => p.name === 'default-node-pool')!.autoscaling).toEqual({ enabled: true, minNodeCount: 1, maxNodeCount: 5 });
+    const bucket = await jsonOf<{ labels: Record<string, string> }>(await w.request('/_sandbox/storage/storage/v1/b/demo-saxml-admin', owner));
+    expect(bucket.labels).toEqual({ cost: 'research', 'saxml-environment': env.id });
+    expect(done.labels).toEqual({ cost: 'research' });
+  });
+
   it('deletionProtection: a protected environment refuses delete until a PATCH lifts it; immutable changes are 422; one If-Match wins; a PATCH during an operation is 409', async () => {
     const w = await world();
     const env = await created(api(w), { ...SMALLEST_SPEC, saxml: { enabled: false }, deletionProtection: true } as EnvironmentSpec);

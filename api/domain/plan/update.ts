@@ -4,6 +4,7 @@ import { saxmlManifests, servingPools, type SaxmlObject } from '../saxml/manifes
 import { OBJECT_NAMES } from '../saxml/labels.js';
 import { resourceNames } from '../naming.js';
 import type { NormalisedSpec } from '../spec.js';
+import { CLUSTER_BUSY } from './base/cluster.js';
 import { BASE_STEPS } from './base/ids.js';
 import type { StepDef } from './context.js';
 import { createForm, deleteForm } from './delete.js';
@@ -157,11 +158,16 @@ function nodePoolDelete(step: ResourceStep, title: string): ResourceStep {
   };
 }
 
-/** An in-place call on a resource that exists: the resource's transient errors apply (a busy cluster). */
+/**
+ * An in-place call on a resource that exists. GKE's calls wait out another operation on the
+ * cluster (its own upgrades, or the other changes of this plan: GKE runs them one at a time).
+ */
 function inPlace(resource: PlanStep, suffix: string, title: string, call: NonNullable<ResourceStep['update']>, extra: Partial<ResourceStep> = {}): ResourceStep {
+  const gke = call.poll.style === 'container' ? [CLUSTER_BUSY] : [];
+  const transient = [...(resource.transient ?? []), ...gke.filter((t) => !resource.transient?.includes(t))];
   return {
     id: `${resource.id}${CHANGE}${suffix}`, stage: resource.stage, title, after: [], as: resource.as, kind: 'resource',
-    ...(resource.transient && { transient: resource.transient }),
+    ...(transient.length && { transient }),
     update: call,
     ...extra,
   };

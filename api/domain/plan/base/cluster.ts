@@ -10,7 +10,7 @@ import { BASE_STEPS } from './ids.js';
 /** The cluster with the CPU pools inline (one operation), the TPU pools, and the Workload Identity grant. */
 
 /** GKE runs one operation per cluster at a time; a second one is refused until the first ends. */
-const CLUSTER_BUSY: TransientError = { status: 400, contains: 'incompatible operation' };
+export const CLUSTER_BUSY: TransientError = { status: 400, contains: 'incompatible operation' };
 
 export function clusterSteps(ctx: Ctx): StepDef[] {
   const { spec, names, urls } = ctx;
