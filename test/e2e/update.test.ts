@@ -91,7 +91,7 @@ describe('e2e: changing a living environment', () => {
     const failed = await w.settle(env.id);
     expect(failed.operation?.error).toMatchObject({ code: 'GCE_STOCKOUT', step: 'base.tpu-pool.tpu-v5e-4' });
     const hint = failed.operation!.error!.hint!;
-    expect(hint).toMatch(new RegExp(`^move TPU pool tpu-v5e-4 to .*: PATCH /environments/${env.id} with Content-Type application/merge-patch\\+json and the body \\{"cluster":\\{"tpuNodePools":\\[\\{"name":"tpu-v5e-4"`));
+    expect(hint).toMatch(new RegExp(`^change the TPU node pool's zones to one of: .*; to move TPU pool tpu-v5e-4 to .*, send PATCH /environments/${env.id} with Content-Type application/merge-patch\\+json and the body \\{"cluster":\\{"tpuNodePools":\\[\\{"name":"tpu-v5e-4"`));
 
     // The hint's body, with a zone that has capacity.
     const body = JSON.parse(hint.slice(hint.indexOf(' the body ') + ' the body '.length).replace(/<another zone of us-west1>/, 'us-west1-a'));

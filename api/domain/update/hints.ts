@@ -12,14 +12,14 @@ import type { NormalisedSpec } from '../spec.js';
 export function withPatchHint(record: EnvironmentRecord, error: ErrorInfo): ErrorInfo {
   const spec = record.spec as NormalisedSpec;
   const send = (body: unknown, what: string) =>
-    `${what}: PATCH /environments/${record.id} with Content-Type application/merge-patch+json and the body ${JSON.stringify(body)}`;
+    `${what}${what ? ': ' : ''}PATCH /environments/${record.id} with Content-Type application/merge-patch+json and the body ${JSON.stringify(body)}`;
   const pool = spec.cluster.tpuNodePools.find((p) => error.step === BASE_STEPS.tpuPool(p.name));
   if (error.code === 'GCE_STOCKOUT' && pool) {
     // Google's message suggests zones; only one in the environment's region can take the pool.
     const suggested = [...`${error.hint ?? ''} ${error.message}`.matchAll(/\b[a-z]+-[a-z]+\d+-[a-z]\b/g)].map((m) => m[0]);
     const zone = suggested.find((z) => z.startsWith(`${spec.region}-`) && !pool.zones.includes(z)) ?? `<another zone of ${spec.region}>`;
     const pools = spec.cluster.tpuNodePools.map(({ nodePoolName: _n, ...p }) => (p.name === pool.name ? { ...p, zones: [zone] } : p));
-    return { ...error, hint: send({ cluster: { tpuNodePools: pools } }, `move TPU pool ${pool.name} to ${zone} (or retry later)`) };
+    return { ...error, hint: `${error.hint ?? 'choose another zone'}; to move TPU pool ${pool.name} to ${zone}, send ${send({ cluster: { tpuNodePools: pools } }, '')}` };
   }
   const served = spec.cluster.tpuNodePools.find((p) => error.step === SAXML_STEPS.modelServer(p.name));
   if (error.code === 'PUBLISH_FAILED' && served) {

@@ -18,7 +18,8 @@ import { APPLIED_KINDS, accessStatus, loadRunning, observe, openCluster, recordS
 
 
 export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
-  const record = await loadRunning(deps, input.id, 'create');
+  // A create applies the cell, and so does an update that changes it.
+  const record = await loadRunning(deps, input.id, ['create', 'update']);
   const spec = specOf(record);
   let client: ClusterClient;
   try {
