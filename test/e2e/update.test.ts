@@ -34,6 +34,18 @@ const inventory = async (w: LocalWorld) =>
 const onCluster = async (w: LocalWorld) => (await inventory(w)).filter((i) => i.startsWith('kubernetes.')).map((i) => i.replace(`kubernetes.`, '').replace(`${CLUSTER}/saxml/`, ''));
 const nodePools = async (w: LocalWorld) => (await inventory(w)).filter((i) => i.startsWith('container.nodePool')).map((i) => i.split('/').at(-1));
 
+/** Every event of the environment, oldest first. */
+async function events(w: LocalWorld, id: string) {
+  const out = [];
+  let pageToken: string | undefined;
+  do {
+    const page = dataOf(await api(w).GET('/environments/{id}/events', { params: { ...path(id), query: { pageSize: 100, ...(pageToken && { pageToken }) } } }), 200);
+    out.push(...page.events);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return out;
+}
+
 function patch(w: LocalWorld, id: string, body: unknown, headers: Record<string, string> = {}) {
   return w.request(`/environments/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json', ...headers }, body: JSON.stringify(body) });
 }
@@ -68,20 +80,36 @@ describe('e2e: changing a living environment', () => {
     expect(await nodePools(w)).toContain('tpu-b');
     expect(await onCluster(w)).toEqual(expect.arrayContaining(['Deployment sax-model-server-tpu-b', 'Job sax-publish-gemma']));
 
-    const back = await updated(w, env.id, { cluster: { tpuNodePools: [tpuPool()] }, saxml: { models: [MODEL] } });
+    // A new checkpoint: the publish Job (its template is immutable) is replaced, and the model loads it.
+    const NEW_CHECKPOINT = 'gs://demo-checkpoints/llama-7b/checkpoint_00000001';
+    const moved = await updated(w, env.id, { saxml: { models: [{ ...MODEL, checkpoint: NEW_CHECKPOINT }, CHAT, GEMMA] } });
+    expect(moved.outputs.saxml?.models.map((m) => m.state)).toEqual(['READY', 'READY', 'READY']);
+    const publishStates = (await events(w, env.id)).filter((e) => e.operationId === moved.operation!.id && e.type === 'saxml.changed' && e.details?.object === 'Job saxml/sax-publish-llama7b')
+      .map((e) => e.details?.state);
+    expect(publishStates).toEqual(['DEPLOYING', 'READY']);
+
+    const back = await updated(w, env.id, { cluster: { tpuNodePools: [tpuPool()] }, saxml: { models: [{ ...MODEL, checkpoint: NEW_CHECKPOINT }] } });
     expect(back.outputs.saxml?.models.map((m) => m.id)).toEqual(['llama7b']);
     const objects = await onCluster(w);
     expect(objects).not.toContain('Deployment sax-model-server-tpu-b');
     expect(objects).not.toContain('Job sax-publish-gemma');
     expect(objects).not.toContain('Job sax-publish-llama7b-chat');
+    // The removed models were unpublished first (an unpublish Job each, pruned once done).
+    expect(objects.filter((o) => o.startsWith('Job sax-unpublish-'))).toEqual([]);
+    const unpublished = (await events(w, env.id)).filter((e) => e.operationId === back.operation!.id && e.type === 'saxml.changed' && e.details?.unpublishing)
+      .map((e) => e.details?.unpublishing);
+    expect(unpublished).toEqual(['gemma', 'llama7b_chat']);
     expect(objects).toContain('Deployment sax-model-server-tpu-v5e-4');
     expect(await nodePools(w)).not.toContain('tpu-b');
     // The pool went after the Saxml apply stopped using it.
-    const history = dataOf(await api(w).GET('/environments/{id}/events', { params: { ...path(env.id), query: { pageSize: 100, order: 'desc' } } }), 200).events.reverse();
+    const history = await events(w, env.id);
     const at = (type: string, step: string) => history.findIndex((e) => e.type === type && e.step === step && e.operationId === back.operation!.id);
     expect(at('step.started', 'base.tpu-pool.tpu-b')).toBeGreaterThan(at('step.succeeded', 'saxml.cell'));
     const spec = history.filter((e) => e.type === 'spec.updated').map((e) => e.details?.changed);
-    expect(spec).toEqual([['saxml.models[1]'], ['cluster.tpuNodePools[1]', 'saxml.models[2]'], ['cluster.tpuNodePools[1]', 'saxml.models[1]', 'saxml.models[2]']]);
+    expect(spec).toEqual([
+      ['saxml.models[1]'], ['cluster.tpuNodePools[1]', 'saxml.models[2]'], ['saxml.models[0].checkpoint'],
+      ['cluster.tpuNodePools[1]', 'saxml.models[1]', 'saxml.models[2]'],
+    ]);
   });
 
   it('a stockout fails the create; the hint is the PATCH that moves the pool; sending it converges → ACTIVE', async () => {

@@ -126,6 +126,9 @@ function changes(before: DeployerStatus | undefined, after: DeployerStatus, time
     if (was?.state === part.state) continue;
     events.push(event(`saxml: ${object} ${part.state}${part.message ? `: ${part.message}` : ''}`, { object, state: part.state }));
   }
+  for (const model of after.unpublishing ?? []) {
+    if (!before?.unpublishing?.includes(model)) events.push(event(`saxml: unpublishing model ${model} (removed from the spec)`, { unpublishing: model }));
+  }
   for (const forced of after.forced ?? []) {
     if (!before?.forced?.includes(forced)) events.push(event(`saxml: removed the finalizers of ${forced} (ours) after waiting for them`, { forced }));
   }

@@ -991,6 +991,7 @@ export interface components {
                 };
                 forced?: string[];
                 left?: string[];
+                unpublishing?: string[];
                 accessDeniedSince?: string;
             };
             /** Format: date-time */
