@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
-import { buildTestApp, json } from '../support/app.js';
+import { buildTestApp, json, tableResolver, testNotifier } from '../support/app.js';
 import { SMALLEST_SPEC, tpuPool } from '../support/fixtures.js';
 
 // PATCH /environments/{id} over HTTP on the in-process app (an engine that never finishes: an
@@ -184,5 +184,77 @@ describe('PATCH /environments/{id}', () => {
     const plan = await read(t.app.request(`/environments/${env.id}/plan`));
     expect(plan.kind).toBe('update');
     expect(plan.steps.map((s: { id: string }) => s.id)).toEqual(['base.bucket.admin:labels', 'base.bucket.models:labels', 'base.cluster:label-fingerprint', 'base.cluster:labels']);
+  });
+});
+
+describe('PATCH: quota and notifications', () => {
+  /** A project whose TPU v5e quota has room for `room.chips` more chips (and plenty of everything else). */
+  const quotas = (room: { chips: number }) => ({
+    regionQuotas: async () => [
+      { metric: 'TPU_LITE_PODSLICE_V5', limit: 4 + room.chips, usage: 4 },
+      { metric: 'CPUS', limit: 1000, usage: 0 }, { metric: 'N2_CPUS', limit: 1000, usage: 0 },
+      { metric: 'SSD_TOTAL_GB', limit: 100_000, usage: 0 }, { metric: 'DISKS_TOTAL_GB', limit: 100_000, usage: 0 },
+      { metric: 'IN_USE_ADDRESSES', limit: 100, usage: 0 },
+    ],
+    reservation: async () => null,
+  });
+  const moved = { cluster: { tpuNodePools: [tpuPool({ zones: ['us-west1-a'] })] } };
+
+  it('a replaced TPU pool is created first when quota has room for both, else deleted first', async () => {
+    const roomy = buildTestApp({ quotas: quotas({ chips: 4 }) });
+    const env = await createdEnv(roomy);
+    await settle(roomy, env.id, 'ACTIVE');
+    const first = await read(patch(roomy, env.id, moved, {}, '?validateOnly=true'));
+    expect(first.replacements).toEqual({ 'tpu-v5e-4': { order: 'createFirst', reason: 'quota allows both at once' } });
+    expect(first.preflight).toMatchObject({ checked: true, shortfalls: [] });
+
+    // The create took what there was: no room is left for a second pool beside the first.
+    const left = { chips: 4 };
+    const tight = buildTestApp({ quotas: quotas(left) });
+    const other = await createdEnv(tight);
+    await settle(tight, other.id, 'ACTIVE');
+    left.chips = 0;
+    const res = await patch(tight, other.id, moved);
+    expect(res.status).toBe(202);
+    const plan = await read(tight.app.request(`/environments/${other.id}/plan`));
+    expect(plan.steps.slice(0, 2).map((s: { id: string; title: string }) => [s.id, s.title])).toEqual([
+      ['base.tpu-pool.tpu-v5e-4:replaced', expect.stringContaining('(quota does not allow both at once)')],
+      ['base.tpu-pool.tpu-v5e-4', expect.stringContaining('after the old one is deleted')],
+    ]);
+    expect((await read(tight.app.request(`/environments/${other.id}`))).spec.cluster.tpuNodePools[0]).not.toHaveProperty('nodePoolName');
+  });
+
+  it('a change that adds capacity the project lacks is refused (409 QUOTA_EXCEEDED) and changes nothing', async () => {
+    const left = { chips: 4 };
+    const t = buildTestApp({ quotas: quotas(left) });
+    const env = await createdEnv(t);
+    const etag = await settle(t, env.id, 'ACTIVE');
+    left.chips = 0;
+    const res = await patch(t, env.id, { cluster: { tpuNodePools: [tpuPool(), tpuPool({ name: 'tpu-b' })] } });
+    expect(res.status).toBe(409);
+    const problem = await read(res);
+    expect(problem).toMatchObject({ code: 'QUOTA_EXCEEDED', preflight: { shortfalls: [{ quota: 'TPU_LITE_PODSLICE_V5', needed: 4, available: 0 }] } });
+    expect(problem.detail).toMatch(/^nothing was changed: /);
+    expect((await t.app.request(`/environments/${env.id}`)).headers.get('etag')).toBe(etag);
+  });
+
+  it('notifications go out for an update; targets a PATCH replaces get new ids and the new webhook secret is shown once', async () => {
+    const t = buildTestApp({ notify: testNotifier({ resolver: tableResolver({ 'receiver.example.com': ['93.184.216.34'] }) }) });
+    const env = await createdEnv(t, { ...SMALLEST_SPEC, notifications: [{ type: 'webhook', url: 'https://receiver.example.com/a' }] });
+    await settle(t, env.id, 'ACTIVE');
+    expect((await patch(t, env.id, { labels: { team: 'ml' } })).status).toBe(202);
+    const deliveries = (await read(t.app.request(`/environments/${env.id}/deliveries?pageSize=100`))).deliveries as { event: { type: string } }[];
+    expect(deliveries.map((d) => d.event.type)).toContain('environment.updating');
+
+    const t2 = buildTestApp({ notify: testNotifier({ resolver: tableResolver({ 'receiver.example.com': ['93.184.216.34'] }) }) });
+    const env2 = await createdEnv(t2, { ...SMALLEST_SPEC, notifications: [{ type: 'webhook', url: 'https://receiver.example.com/a' }] });
+    await settle(t2, env2.id, 'ACTIVE');
+    const replaced = await patch(t2, env2.id, { notifications: [{ type: 'webhook', url: 'https://receiver.example.com/b' }, { type: 'webhook', url: 'https://receiver.example.com/c' }] });
+    expect(replaced.status).toBe(200);
+    const body = await read(replaced);
+    expect(body.notifications.map((n: { id: string; secret?: string }) => [n.id, !!n.secret])).toEqual([['t1', true], ['t2', true]]);
+    expect(body.spec.notifications.map((n: { url: string }) => n.url)).toEqual(['https://receiver.example.com/…', 'https://receiver.example.com/…']);
+    const again = await read(t2.app.request(`/environments/${env2.id}`));
+    expect(again.notifications.every((n: { secret?: string }) => n.secret === undefined)).toBe(true);
   });
 });
