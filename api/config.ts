@@ -79,6 +79,11 @@ const LocalSchema = z.object({
 const CloudSchema = z.object({
   PROFILE: z.literal('cloud'),
   ...Common,
+  /**
+   * Required: Cloud Workflows calls the internal routes at this URL, and cannot reach the default
+   * (127.0.0.1). https: the calls carry OIDC tokens.
+   */
+  PUBLIC_URL: z.url({ protocol: /^https$/, message: 'must be the https URL Cloud Workflows calls this service at (its Cloud Run URL)' }),
   HOST: z.string().default('0.0.0.0'),
   GOOGLE_CLOUD_PROJECT: z.string().min(1),
   FIRESTORE_DATABASE: z.string().default('(default)'),

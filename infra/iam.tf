@@ -57,15 +57,25 @@ locals {
     for pair in setproduct(var.target_projects, local.workflow_target_roles) :
     "${pair[0]}/${pair[1]}" => { project = pair[0], role = pair[1] }
   }
+  runtime_target_roles = [
+    "roles/compute.viewer",
+    "roles/container.clusterViewer",
+  ]
+  runtime_target_grants = {
+    for pair in setproduct(var.target_projects, local.runtime_target_roles) :
+    "${pair[0]}/${pair[1]}" => { project = pair[0], role = pair[1] }
+  }
 }
 
-# The quota preflight reads each target project's regional quotas and reservations as the runtime
-# account (README "Quota preflight"): read-only.
-resource "google_project_iam_member" "runtime_reads_target_quotas" {
-  for_each = toset(var.target_projects)
+# The runtime account reads each target project, read-only (api/domain/defaults.ts
+# RUNTIME_TARGET_ROLES): regional quotas and reservations for the quota preflight (README "Quota
+# preflight"), and the clusters' endpoint and CA for the Saxml deployer (getCluster), which then
+# acts on the cluster with an access token of the project's automation account.
+resource "google_project_iam_member" "runtime_reads_target_projects" {
+  for_each = local.runtime_target_grants
 
-  project = each.value
-  role    = "roles/compute.viewer"
+  project = each.value.project
+  role    = each.value.role
   member  = "serviceAccount:${google_service_account.runtime.email}"
 }
 

@@ -7,9 +7,11 @@ import type { Mount } from '../app.js';
 import { StartupError, type LocalConfig } from '../config.js';
 import type { Deps } from '../deps.js';
 import { sandboxBases } from '../sandbox/bases.js';
+import { fileStore } from '../sandbox/persistence.js';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { newKey, parseKey } from '../notify/secret-box.js';
 import { AccessPolicy } from '../domain/access.js';
+import { RUNTIME_TARGET_ROLES, WORKFLOW_TARGET_ROLES } from '../domain/defaults.js';
 import { GOOGLE_API_NAMES } from '../domain/google-apis.js';
 import { staticTokenAuthenticator } from '../identity/static-token.js';
 import type { Logger } from '../logger.js';
@@ -45,22 +47,28 @@ export function workflowDefinitionPath(from: string = fileURLToPath(import.meta.
 }
 
 /**
- * A sandbox cloud in which the workflow's and this service's own service accounts exist, as they
- * do in production (Terraform creates them): bootstrap grants both token-creator on the automation
- * account.
+ * A sandbox cloud in which the workflow's and this service's own service accounts exist and hold
+ * their roles in every project, as in production (Terraform creates them and grants
+ * WORKFLOW_TARGET_ROLES and RUNTIME_TARGET_ROLES in the target projects): bootstrap grants both
+ * token-creator on the automation account.
  */
 export async function sandboxWithWorkflowIdentity(options: SandboxOptions): Promise<Sandbox> {
   const { createSandbox } = await import('../sandbox/index.js');
-  const sandbox = createSandbox(options);
+  const workflow = { member: `serviceAccount:${LOCAL_WORKFLOW_SERVICE_ACCOUNT}`, roles: [...WORKFLOW_TARGET_ROLES] };
+  const service = { member: `serviceAccount:${LOCAL_SERVICE_ACCOUNT}`, roles: [...RUNTIME_TARGET_ROLES] };
+  const sandbox = createSandbox({ ...options, inherited: [...(options.inherited ?? []), workflow, service] });
   const accounts = [[LOCAL_WORKFLOW_SERVICE_ACCOUNT, 'Saxml environments workflow (local)'], [LOCAL_SERVICE_ACCOUNT, 'Saxml environments API (local)']] as const;
   for (const [email, displayName] of accounts) {
     const [accountId, project] = email.replace('.iam.gserviceaccount.com', '').split('@') as [string, string];
+    // Made as the workflow's identity, which holds iam.serviceAccountAdmin (Terraform's part in
+    // production); the service's own identity may not create accounts.
     const res = await sandbox.app.request(`/iam/v1/projects/${project}/serviceAccounts`, {
       method: 'POST',
-      headers: { authorization: sandbox.identities.authorization(email), 'content-type': 'application/json' },
+      headers: { authorization: sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT), 'content-type': 'application/json' },
       body: JSON.stringify({ accountId, serviceAccount: { displayName } }),
     });
-    if (!res.ok) throw new Error(`sandbox: could not create ${email}: ${res.status} ${await res.text()}`);
+    // 409: a sandbox restored from DATA_DIR has it already.
+    if (!res.ok && res.status !== 409) throw new Error(`sandbox: could not create ${email}: ${res.status} ${await res.text()}`);
   }
   return sandbox;
 }
@@ -118,7 +126,11 @@ export async function buildLocalRuntime(config: LocalConfig, logger: Logger, opt
   const internalSecret = randomBytes(32).toString('base64url');
   // The sandbox, the engine's code and the workflow definition (parsed and checked) are loaded on
   // first use: they would be most of the start-up time.
-  const sandbox = onFirstUse(async () => options.sandbox ?? sandboxWithWorkflowIdentity({ timeScale: config.SANDBOX_TIME_SCALE }));
+  // The simulated cloud survives restarts beside the store (api/sandbox/persistence.ts).
+  const sandbox = onFirstUse(async () => options.sandbox ?? sandboxWithWorkflowIdentity({
+    timeScale: config.SANDBOX_TIME_SCALE,
+    store: fileStore(join(config.DATA_DIR, 'sandbox.json')),
+  }));
   const engine = onFirstUse(async () => {
     const { LocalWorkflowEngine } = await import('../engine/local/index.js');
     return new LocalWorkflowEngine({

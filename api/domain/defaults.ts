@@ -3,46 +3,107 @@
  * (../shared/reference/saxml-on-gke.md §1–§4), with its known defects avoided (§8).
  */
 
-/** Stage-0 module defaults (§1.1), plus what perf testing needs and the era-A root's aiplatform. */
+/**
+ * The services every environment enables: only what the plan calls or its settings need. The
+ * guide's others are left out on purpose: batchEnable is all-or-nothing, and
+ * sourcerepo.googleapis.com cannot be enabled by organisations that never used Cloud Source
+ * Repositories (since June 17, 2024), which would fail every bootstrap there; the rest
+ * (accesscontextmanager, aiplatform, cloudbuild, cloudkms, sts, storage-component, stackdriver) the
+ * plan never uses. Add any with `bootstrap.additionalServices`.
+ */
 export const DEFAULT_SERVICES = [
-  'accesscontextmanager.googleapis.com',
-  'aiplatform.googleapis.com',
-  'artifactregistry.googleapis.com',
-  'cloudbuild.googleapis.com',
-  'cloudkms.googleapis.com',
+  // the plan's own calls (api/domain/google-apis.ts)
   'cloudresourcemanager.googleapis.com',
   'compute.googleapis.com',
   'container.googleapis.com',
   'iam.googleapis.com',
   'iamcredentials.googleapis.com',
   'serviceusage.googleapis.com',
-  'sourcerepo.googleapis.com',
-  'stackdriver.googleapis.com',
-  'storage-component.googleapis.com',
   'storage.googleapis.com',
-  'sts.googleapis.com',
+  // what the cluster's settings need (plan/gke.ts): image streaming on the CPU pools (gcfsConfig),
+  // Cloud DNS as cluster DNS, and the system/workload logs and metrics GKE sends
+  'containerfilesystem.googleapis.com',
+  'dns.googleapis.com',
+  'logging.googleapis.com',
+  'monitoring.googleapis.com',
 ] as const;
+
+/** Added when the environment has its own Artifact Registry repository. */
+export const ARTIFACT_REGISTRY_SERVICES = ['artifactregistry.googleapis.com'] as const;
 
 /** Added when the perf stage is enabled (defect 11: era A forgot them). */
 export const PERF_SERVICES = ['bigquery.googleapis.com', 'pubsub.googleapis.com'] as const;
 
-/** Automation service account project roles (§1.1 defaults). */
-export const DEFAULT_AUTOMATION_ROLES = [
-  'roles/iam.securityAdmin',
+/**
+ * The roles the workflow's own identity holds in every target project (infra/iam.tf grants them;
+ * a test keeps the two in step): what bootstrap, which runs as that identity, needs — enabling
+ * services, creating the automation account and granting it roles, its bucket.
+ */
+export const WORKFLOW_TARGET_ROLES = [
+  'roles/serviceusage.serviceUsageAdmin',
   'roles/iam.serviceAccountAdmin',
-  'roles/compute.networkAdmin',
-  'roles/container.admin',
-  'roles/iam.serviceAccountUser',
+  'roles/resourcemanager.projectIamAdmin',
   'roles/storage.admin',
-  'roles/artifactregistry.admin',
 ] as const;
 
-export const PERF_AUTOMATION_ROLES = ['roles/pubsub.editor', 'roles/bigquery.admin'] as const;
+/**
+ * The roles this service's own (runtime) identity holds in every target project (infra/iam.tf):
+ * the quota preflight reads regional quotas and reservations (compute.viewer); the Saxml deployer
+ * reads the cluster's endpoint and CA with `getCluster` (container.clusterViewer: get and list of
+ * clusters, no access to their Kubernetes objects — those it reaches as the automation account).
+ */
+export const RUNTIME_TARGET_ROLES = ['roles/compute.viewer', 'roles/container.clusterViewer'] as const;
 
-/** Node-pool service account roles (era B, §2.1 row 7). */
+/**
+ * A project role of the automation account: why it is needed, and one permission it grants that
+ * the plan uses, which the first automation step waits for (IAM grants take minutes to propagate).
+ */
+export interface AutomationRole {
+  role: string;
+  why: string;
+  probe: string;
+}
+
+/**
+ * The automation account's project roles, least privilege (README "The automation account"). No
+ * securityAdmin (it could rewrite any policy) and no project-wide serviceAccountUser (it could act
+ * as every account of the project): projectIamAdmin writes the project policy, and actAs is granted
+ * on the node-pool account only (base.node-sa.act-as), which GKE needs to run nodes as it.
+ */
+export const AUTOMATION_ROLES: readonly AutomationRole[] = [
+  { role: 'roles/iam.serviceAccountAdmin', probe: 'iam.serviceAccounts.create',
+    why: 'creates and deletes the node-pool and workload-identity accounts and writes their own policies (actAs, Workload Identity)' },
+  { role: 'roles/resourcemanager.projectIamAdmin', probe: 'resourcemanager.projects.setIamPolicy',
+    why: 'grants the node-pool and workload-identity accounts (and the Pub/Sub service agent) their project roles' },
+  { role: 'roles/compute.networkAdmin', probe: 'compute.networks.create',
+    why: 'creates and deletes the VPC network, the subnet and the Cloud Router with NAT' },
+  { role: 'roles/container.admin', probe: 'container.clusters.create',
+    why: 'creates and deletes the cluster and its node pools, and deploys Saxml into it' },
+  { role: 'roles/storage.admin', probe: 'storage.buckets.create',
+    why: 'creates and deletes the Saxml buckets and writes their IAM policies' },
+];
+
+export const ARTIFACT_REGISTRY_AUTOMATION_ROLES: readonly AutomationRole[] = [
+  { role: 'roles/artifactregistry.admin', probe: 'artifactregistry.repositories.create',
+    why: 'creates and deletes the serving-images repository' },
+];
+
+export const PERF_AUTOMATION_ROLES: readonly AutomationRole[] = [
+  { role: 'roles/pubsub.editor', probe: 'pubsub.topics.create',
+    why: 'creates and deletes the metrics schema, topic and BigQuery subscription' },
+  { role: 'roles/bigquery.dataOwner', probe: 'bigquery.datasets.create',
+    why: 'creates and deletes the metrics dataset and table (at project level it may create datasets)' },
+];
+
+/**
+ * Node-pool service account roles. GKE's minimum for node accounts is
+ * roles/container.defaultNodeServiceAccount (logs, metrics, resource metadata); image streaming
+ * needs serviceUsageConsumer on the project; nodes pull the serving images from the project's
+ * Artifact Registry. Bucket access is granted per bucket (storage.objectViewer), not project-wide.
+ */
 export const NODE_POOL_SA_ROLES = [
-  'roles/storage.objectAdmin',
-  'roles/logging.logWriter',
+  'roles/container.defaultNodeServiceAccount',
+  'roles/serviceusage.serviceUsageConsumer',
   'roles/artifactregistry.reader',
 ] as const;
 

@@ -5,7 +5,8 @@
  * documents every planned call is checked against (test/unit/plan/requests.test.ts).
  */
 export const GOOGLE_APIS = {
-  serviceusage: { service: 'serviceusage.googleapis.com', discovery: { package: '@googleapis/serviceusage', version: 'v1' } },
+  // generateServiceIdentity exists in v1beta1 only.
+  serviceusage: { service: 'serviceusage.googleapis.com', discovery: { package: '@googleapis/serviceusage', version: 'v1', also: ['v1beta1'] } },
   iam: { service: 'iam.googleapis.com', discovery: { package: '@googleapis/iam', version: 'v1' } },
   iamcredentials: { service: 'iamcredentials.googleapis.com', discovery: { package: '@googleapis/iamcredentials', version: 'v1' } },
   cloudresourcemanager: {

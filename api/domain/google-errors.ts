@@ -1,5 +1,7 @@
 import type { ErrorInfo, StageName } from './environment.js';
+import { TPU_ZONES, tpuRegions, tpuZonesIn } from './locations.js';
 import type { RawStepError } from './reports.js';
+import { tpuType } from './tpu.js';
 
 /**
  * Turns what the workflow saw (an HTTP error body or a long-running operation's error) into a
@@ -33,7 +35,43 @@ function googleFields(google: unknown): GoogleErrorFields {
 
 const ZONE = /\b[a-z]+-[a-z]+\d+-[a-z]\b/g;
 
-export function describeStepError(stage: StageName | undefined, step: string | undefined, raw: RawStepError | undefined): ErrorInfo {
+/** What the failing step is about, for advice that fits the environment (progress.ts builds it). */
+export interface StepContext {
+  environmentId: string;
+  region: string;
+  /** The TPU pool the step creates, if it does: its spec path and type. */
+  tpuPool?: { path: string; tpuType: string };
+}
+
+/**
+ * What to do about a stockout now. Google names no other zone ("Try a different zone, or try again
+ * later."); the zones of the environment's region that offer the TPU type come from Google's TPU
+ * table (locations.ts) — a zone of another region would be refused. A pool's zone cannot change on
+ * an existing environment, so another zone means another environment; a retry deletes what the
+ * stockout left in ERROR and creates it again.
+ */
+function stockoutHint(zones: string[], context: StepContext | undefined): string {
+  const where = zones.join(', ') || 'that zone';
+  if (!context) return `no capacity in ${where} right now; retry later, or create the environment in zones that have capacity`;
+  const retry = `retry later: POST /environments/${context.environmentId}/retry deletes what the stockout left in ERROR and creates it again`;
+  const type = context.tpuPool && tpuType(context.tpuPool.tpuType);
+  if (!context.tpuPool || !type) {
+    return `no capacity for the CPU node pools in ${where} right now; ${retry}; or create a new environment whose zones (zones, cluster.cpuNodePools[].zones) are other zones of ${context.region}`;
+  }
+  const { path, tpuType: name } = context.tpuPool;
+  const others = tpuZonesIn(type.generation, context.region).filter((z) => !zones.includes(z));
+  const capacity = `or use capacity you hold (${path}.reservation) or spot capacity (${path}.spot)`;
+  if (others.length) {
+    return `no TPU ${type.generation} (${name}) capacity in ${where} right now; ${retry}; ${capacity}; or move the pool ` +
+      `(a PATCH of ${path}.zones) to another zone of ${context.region} that offers it: ${others.join(', ')}`;
+  }
+  const regions = tpuRegions(type.generation).filter((r) => r !== context.region);
+  const elsewhere = regions.map((r) => `${r} (${TPU_ZONES[type.generation].filter((z) => z.startsWith(`${r}-`)).join(', ')})`).join(', ');
+  return `no TPU ${type.generation} (${name}) capacity in ${where} right now, and no other zone of ${context.region} offers it; ${retry}; ` +
+    `${capacity}; or create a new environment in another region that offers it: ${elsewhere}`;
+}
+
+export function describeStepError(stage: StageName | undefined, step: string | undefined, raw: RawStepError | undefined, context?: StepContext): ErrorInfo {
   const fields = googleFields(raw?.google);
   const message = fields.message ?? raw?.message ?? 'the step failed without an error message';
   const httpStatus = raw?.httpStatus ?? (typeof fields.code === 'number' && fields.code >= 100 ? fields.code : undefined);
@@ -49,16 +87,8 @@ export function describeStepError(stage: StageName | undefined, step: string | u
 
   if (/GCE_STOCKOUT|ZONE_RESOURCE_POOL_EXHAUSTED|does not have enough resources available/i.test(text)) {
     const zones = [...new Set(message.match(ZONE) ?? [])];
-    const tryHint = /try (?:a different zone|other zones|zones?)[^:]*:\s*(.*)$/i.exec(message)?.[1];
-    const alternatives = tryHint ? [...new Set(tryHint.match(ZONE) ?? [])] : [];
-    return {
-      ...base,
-      code: 'GCE_STOCKOUT',
-      message: `TPU capacity is exhausted${where}: ${message}`,
-      hint: alternatives.length
-        ? `change the TPU node pool's zones to one of: ${alternatives.join(', ')}, then retry (or retry later)`
-        : `no TPU capacity in ${zones.join(', ') || 'that zone'}; choose another zone or a reservation, or retry later`,
-    };
+    const what = context && !context.tpuPool ? 'Compute Engine capacity' : 'TPU capacity';
+    return { ...base, code: 'GCE_STOCKOUT', message: `${what} is exhausted${where}: ${message}`, hint: stockoutHint(zones, context) };
   }
   if (/QUOTA_EXCEEDED|quotaExceeded|RESOURCE_EXHAUSTED|Quota '?[A-Z_]+'? exceeded|quota/i.test(text) && !/rate/i.test(fields.reason ?? '')) {
     const metric = /(?:Quota|metric)\s*'?"?([A-Z][A-Z0-9_]+)'?"?/.exec(message)?.[1];

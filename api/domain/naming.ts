@@ -60,8 +60,9 @@ export function resourceNames(spec: EnvironmentSpec): ResourceNames {
     nodePoolServiceAccountEmail: serviceAccountEmail(nodeSa, spec.project),
     workloadServiceAccountId: workloadSa,
     workloadServiceAccountEmail: serviceAccountEmail(workloadSa, spec.project),
-    adminBucket: spec.buckets.admin ?? `${p}-saxml-admin`,
-    modelBucket: spec.buckets.modelRepository ?? `${p}-saxml-model-repository`,
+    // Bucket names are global (anyone's `demo-saxml-admin` would block ours): the project id makes them ours.
+    adminBucket: spec.buckets.admin ?? `${spec.project}-${p}-saxml-admin`,
+    modelBucket: spec.buckets.modelRepository ?? `${spec.project}-${p}-saxml-model-repository`,
     artifactRegistry: spec.artifactRegistry.name ?? `${p}-serving-images`,
     perfSchema: `${underscored}_${PERF_NAMES.schema}`,
     perfTopic: `${underscored}_${PERF_NAMES.topic}`,
@@ -128,10 +129,12 @@ export function limitViolations(spec: EnvironmentSpec): NameLimitViolation[] {
       violations.push({ path: '$.name', message: `${base}: ${fix}${alt}` });
     }
   }
-  // The field to change: the override if one was given; the automation bucket derives from the project, so set it.
+  // The field to change: the name when it brings "google" in, else the override (derived bucket
+  // names start with the project id, which a name cannot change).
+  const fix = (override: string, overridden: boolean) => (!overridden && spec.name.includes('google') ? '$.name' : override);
   const buckets = [
-    [n.adminBucket, spec.buckets.admin ? '$.buckets.admin' : '$.name'],
-    [n.modelBucket, spec.buckets.modelRepository ? '$.buckets.modelRepository' : '$.name'],
+    [n.adminBucket, fix('$.buckets.admin', !!spec.buckets.admin)],
+    [n.modelBucket, fix('$.buckets.modelRepository', !!spec.buckets.modelRepository)],
     [n.automationBucket, '$.bootstrap.automationBucket'],
   ] as const;
   for (const [bucket, path] of buckets) {

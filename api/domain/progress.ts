@@ -1,5 +1,6 @@
 import { withStepOutputs, type EnvironmentRecord, type ErrorInfo, type NewEvent, type Operation, type Progress, type Stage, type StageState, type StepProgress } from './environment.js';
-import { describeStepError } from './google-errors.js';
+import { describeStepError, type StepContext } from './google-errors.js';
+import { BASE_STEPS } from './plan/base/ids.js';
 import type { Plan, PlanStep } from './plan/types.js';
 import type { OperationReport, ReportBatch, StepReport } from './reports.js';
 import { endOperation } from './operations.js';
@@ -48,7 +49,7 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
       ignored.push(`unknown step ${report.step}`);
       continue;
     }
-    const reported = applyStepReport(progress[step.id], report, op, time);
+    const reported = applyStepReport(progress[step.id], report, op, time, contextOf(record, step.id));
     if (!reported) continue;
     const entry = reported.error ? { ...reported, error: withPatchHint(record, reported.error) } : reported;
     progress[step.id] = entry;
@@ -90,14 +91,25 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
   return { record: changed ? next : null, events, ignored };
 }
 
+/** What an error's advice needs to know about the step: the environment, its region, its TPU pool. */
+function contextOf(record: EnvironmentRecord, stepId: string): StepContext {
+  const pools = record.spec.cluster.tpuNodePools;
+  const i = pools.findIndex((p) => BASE_STEPS.tpuPool(p.name) === stepId);
+  return {
+    environmentId: record.id,
+    region: record.spec.region,
+    ...(i >= 0 && { tpuPool: { path: `cluster.tpuNodePools[${i}]`, tpuType: pools[i]!.tpuType } }),
+  };
+}
+
 /** The step's new progress, or undefined when the report changes nothing (duplicate, late, regressive). */
-function applyStepReport(current: StepProgress | undefined, report: StepReport, op: Operation, time: string): StepProgress | undefined {
+function applyStepReport(current: StepProgress | undefined, report: StepReport, op: Operation, time: string, context: StepContext): StepProgress | undefined {
   const sameOperation = current?.operationId === op.id;
   if (sameOperation && (isFinal(current) || report.state === 'RUNNING')) return undefined;
   const startTime = sameOperation ? current?.startTime ?? time : time;
   if (report.state === 'RUNNING') return { state: 'RUNNING', operationId: op.id, startTime };
   const entry: StepProgress = { state: report.state, operationId: op.id, startTime, endTime: time };
-  if (report.state === 'FAILED') entry.error = describeStepError(undefined, report.step, report.error);
+  if (report.state === 'FAILED') entry.error = describeStepError(undefined, report.step, report.error, context);
   return entry;
 }
 
@@ -124,7 +136,7 @@ function failureOf(record: EnvironmentRecord, plan: Plan, outcome: OperationRepo
   const failedStep = plan.steps.find((s) => progress[s.id]?.state === 'FAILED' && progress[s.id]?.operationId === op.id);
   if (failedStep) {
     const stepError = progress[failedStep.id]!.error;
-    return { ...(stepError ?? describeStepError(failedStep.stage, failedStep.id, outcome.error)), stage: failedStep.stage, step: failedStep.id };
+    return { ...(stepError ?? describeStepError(failedStep.stage, failedStep.id, outcome.error, contextOf(record, failedStep.id))), stage: failedStep.stage, step: failedStep.id };
   }
   return describeStepError(undefined, undefined, outcome.error);
 }

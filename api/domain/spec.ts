@@ -90,7 +90,8 @@ export const CpuNodePoolSchema = z.strictObject({
   name: rfc1035(40),
   machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, 'must be a machine type like n1-standard-8'),
   diskSizeGb: z.number().int().min(10).max(65536).default(100),
-  diskType: z.enum(['pd-standard', 'pd-balanced', 'pd-ssd']).default('pd-standard'),
+  /** pd-balanced by default: newer machine series refuse pd-standard (validate.ts checks the series). */
+  diskType: z.enum(['pd-standard', 'pd-balanced', 'pd-ssd']).default('pd-balanced'),
   minNodeCount: z.number().int().min(0).max(1000).default(1),
   maxNodeCount: z.number().int().min(0).max(1000).default(1),
   /** Zones for this pool; default: the environment's zones. */

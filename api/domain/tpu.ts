@@ -4,7 +4,11 @@
  * (to give a precise refusal) but not accepted yet.
  */
 
+import { TPU_ZONES, tpuRegions, tpuZonesIn, type TpuGeneration } from './locations.js';
+
 export interface TpuType {
+  /** Which zones offer it (locations.ts). */
+  generation: TpuGeneration;
   /** GKE label `cloud.google.com/gke-tpu-accelerator`. */
   accelerator: string;
   /** GKE label `cloud.google.com/gke-tpu-topology` and Saxml `--platform_topology`. */
@@ -18,9 +22,11 @@ export interface TpuType {
 }
 
 const v5e = (topology: string, machineType: string, chipsPerVm: number, hosts: number): TpuType => ({
+  generation: 'v5e',
   accelerator: 'tpu-v5-lite-podslice', topology, machineType, chipsPerVm, hosts, chip: 'tpuv5e',
 });
 const v4 = (topology: string, hosts: number): TpuType => ({
+  generation: 'v4',
   accelerator: 'tpu-v4-podslice', topology, machineType: 'ct4p-hightpu-4t', chipsPerVm: 4, hosts, chip: 'tpuv4',
 });
 
@@ -65,4 +71,23 @@ export function tpuTypeProblem(name: string): string | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * Why a (single-host, known) TPU type cannot go in that zone of that region: no zone of the region
+ * offers it (then say which regions do), or another zone of the region does (say which).
+ */
+export function tpuAvailabilityProblem(name: string, region: string, zone: string): { field: 'zone' | 'type'; message: string } | undefined {
+  const type = tpuType(name);
+  if (!type || TPU_ZONES[type.generation].includes(zone)) return undefined;
+  const here = tpuZonesIn(type.generation, region);
+  if (here.length) {
+    return { field: 'zone', message: `${zone} does not offer TPU ${type.generation} (${name}); in ${region} use ${here.join(', ')}` };
+  }
+  const elsewhere = tpuRegions(type.generation);
+  return {
+    field: 'type',
+    message: `no zone of ${region} offers TPU ${type.generation} (${name}); it is offered in ${elsewhere.join(', ')} ` +
+      `(zones ${TPU_ZONES[type.generation].join(', ')})`,
+  };
 }

@@ -4,7 +4,9 @@ import { jsonPath, zodFieldErrors } from './field-errors.js';
 import { limitViolations } from './naming.js';
 import { RESERVED_LABEL_KEYS } from './plan/marks.js';
 import { EnvironmentSpecSchema, type EnvironmentSpec, type NormalisedSpec } from './spec.js';
-import { tpuTypeProblem } from './tpu.js';
+import { isRegion, isZone, regionOfZone, zonesOf } from './locations.js';
+import { machineSeries, supportedDiskTypes } from './machines.js';
+import { tpuAvailabilityProblem, tpuTypeProblem } from './tpu.js';
 
 /**
  * parseSpec: the schema, then the cross-field rules (DESIGN §5), so one request learns every
@@ -45,10 +47,13 @@ function defaultZones(spec: EnvironmentSpec): string[] {
 
 function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {
   const errors: FieldError[] = [];
-  const inRegion = (zone: string) => zone.startsWith(`${spec.region}-`);
+  const regionKnown = isRegion(spec.region);
+  if (!regionKnown) errors.push({ path: '$.region', message: `${spec.region} is not a Google Cloud region` });
   const checkZones = (zones: string[] | undefined, path: (string | number)[]) =>
     zones?.forEach((zone, i) => {
-      if (!inRegion(zone)) errors.push({ path: jsonPath([...path, i]), message: `zone ${zone} is not in region ${spec.region}` });
+      const at = jsonPath([...path, i]);
+      if (regionOfZone(zone) !== spec.region) errors.push({ path: at, message: `zone ${zone} is not in region ${spec.region}` });
+      else if (regionKnown && !isZone(zone)) errors.push({ path: at, message: `${spec.region} has no zone ${zone}; its zones are ${zonesOf(spec.region).join(', ')}` });
     });
 
   checkZones(spec.zones, ['zones']);
@@ -66,6 +71,12 @@ function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {
     if (pool.minNodeCount > pool.maxNodeCount) {
       errors.push({ path: jsonPath([...at, 'minNodeCount']), message: `minNodeCount ${pool.minNodeCount} exceeds maxNodeCount ${pool.maxNodeCount}` });
     }
+    const disks = supportedDiskTypes(pool.machineType);
+    if (disks.length === 0) {
+      errors.push({ path: jsonPath([...at, 'machineType']), message: `${machineSeries(pool.machineType)} machines boot only from Hyperdisk, which node pools here do not offer yet; choose another series (e.g. n2, n2d, e2, c3)` });
+    } else if (!disks.includes(pool.diskType)) {
+      errors.push({ path: jsonPath([...at, 'diskType']), message: `${machineSeries(pool.machineType)} machines do not support ${pool.diskType}; use ${disks.join(' or ')}` });
+    }
   });
   spec.cluster.tpuNodePools.forEach((pool, i) => {
     const at = ['cluster', 'tpuNodePools', i];
@@ -75,6 +86,11 @@ function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {
     if (pool.nodePoolName && pool.nodePoolName !== pool.name) checkUnique(pool.nodePoolName, [...at, 'nodePoolName']);
     const problem = tpuTypeProblem(pool.tpuType);
     if (problem) errors.push({ path: jsonPath([...at, 'tpuType']), message: problem });
+    else if (regionKnown && isZone(pool.zones[0]!) && regionOfZone(pool.zones[0]!) === spec.region) {
+      const zone = pool.zones[0]!;
+      const offered = tpuAvailabilityProblem(pool.tpuType, spec.region, zone);
+      if (offered) errors.push({ path: jsonPath([...at, offered.field === 'zone' ? 'zones' : 'tpuType']), message: offered.message });
+    }
     const r = pool.reservation;
     if (r?.consumeReservationType === 'SPECIFIC_RESERVATION' && (!r.key || !r.values?.length)) {
       errors.push({ path: jsonPath([...at, 'reservation']), message: 'SPECIFIC_RESERVATION needs key and values' });

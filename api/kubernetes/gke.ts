@@ -32,7 +32,7 @@ export function googleCredentials(clients: GkeClients = {}): CredentialSource {
   const now = clients.now ?? Date.now;
   const token = cachedTokens(async (serviceAccount) => {
     iam ??= new IAMCredentialsClient();
-    const [response] = await google(`mint an access token of ${serviceAccount}`, () =>
+    const [response] = await google(`mint an access token of ${serviceAccount}`, NEEDS.token, () =>
       iam!.generateAccessToken({ name: `projects/-/serviceAccounts/${serviceAccount}`, scope: [CLOUD_PLATFORM], lifetime: { seconds: TOKEN_LIFETIME_SECONDS } }));
     if (!response.accessToken) throw new ClusterAccessError('UNAVAILABLE', `IAM Credentials returned no token for ${serviceAccount}`);
     const expireSeconds = Number(response.expireTime?.seconds ?? 0);
@@ -42,9 +42,9 @@ export function googleCredentials(clients: GkeClients = {}): CredentialSource {
     async endpoint(target: ClusterTarget) {
       container ??= new ClusterManagerClient();
       const name = `projects/${target.project}/locations/${target.location}/clusters/${target.cluster}`;
-      const [cluster] = await google(`read cluster ${name}`, () => container!.getCluster({ name }));
+      const [cluster] = await google(`read cluster ${name}`, NEEDS.cluster, () => container!.getCluster({ name }));
       const status = String(cluster.status ?? '');
-      if (status !== 'RUNNING' && status !== '2' && status !== 'RECONCILING' && status !== '3') {
+      if (!USABLE_STATUSES.has(status)) {
         throw new ClusterAccessError('NOT_READY', `cluster ${name} is ${status || 'in an unknown state'}, not RUNNING`);
       }
       const ca = cluster.masterAuth?.clusterCaCertificate;
@@ -56,10 +56,22 @@ export function googleCredentials(clients: GkeClients = {}): CredentialSource {
 }
 
 /**
+ * A cluster whose control plane answers: RUNNING, RECONCILING, or DEGRADED (GKE's "needs
+ * attention", still serving), by name (REST) or enum number (gRPC).
+ */
+const USABLE_STATUSES = new Set(['RUNNING', '2', 'RECONCILING', '3', 'DEGRADED', '7']);
+
+/** What this service's identity needs for each call it makes as itself. */
+const NEEDS = {
+  cluster: 'roles/container.clusterViewer in the project (infra/iam.tf grants it in every target project)',
+  token: 'roles/iam.serviceAccountTokenCreator on the automation account, which the bootstrap stage grants',
+};
+
+/**
  * Google errors arrive as gRPC codes (5 NOT_FOUND, 7 PERMISSION_DENIED) or, over the REST fallback,
  * as HTTP statuses (404, 403): both are read.
  */
-async function google<T>(what: string, fn: () => Promise<T>): Promise<T> {
+async function google<T>(what: string, needs: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
@@ -67,7 +79,7 @@ async function google<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const message = (error as Error).message;
     if (code === 5 || code === 404) throw new ClusterAccessError('NOT_FOUND', `cannot ${what}: not found`);
     if (code === 7 || code === 403) {
-      throw new ClusterAccessError('PERMISSION_DENIED', `cannot ${what}: permission denied (${message}); the service's identity needs roles/iam.serviceAccountTokenCreator on the automation account, which the bootstrap stage grants`);
+      throw new ClusterAccessError('PERMISSION_DENIED', `cannot ${what}: permission denied (${message}); the service's identity needs ${needs}`);
     }
     throw new ClusterAccessError('UNAVAILABLE', `cannot ${what}: ${message}`);
   }

@@ -8,7 +8,7 @@ import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http
 import { DURATIONS, renderLongrunningOp, type LongrunningOp } from './lro.js';
 import { artifactRegistryRepository } from './schemas.js';
 import { checkLabels } from './labels.js';
-import type { RepositoryRec, World } from './state.js';
+import { onEffect, type RepositoryRec, type World } from './state.js';
 
 const API = 'artifactregistry.googleapis.com';
 const REPOSITORY_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -34,16 +34,31 @@ function render(r: RepositoryRec) {
 
 const uuid = (world: World) => [8, 4, 4, 4, 12].map((n) => world.hex(n)).join('-');
 
+/** A done create makes the repository visible; a done delete removes it. */
+onEffect<RepositoryEffect>('repository', (world, { key, to }) => {
+  const rec = world.repositories.get(key);
+  if (to === 'deleted') world.repositories.delete(key);
+  else if (rec) rec.phase = 'ready';
+});
+
+interface RepositoryEffect {
+  kind: 'repository';
+  key: string;
+  to: 'ready' | 'deleted';
+  [k: string]: unknown;
+}
+
 function startOp(
   world: World,
   where: { project: string; location: string },
-  response: () => Record<string, unknown>,
-  effect: () => void,
+  response: Record<string, unknown>,
+  effect: RepositoryEffect,
 ): LongrunningOp {
   const name = `projects/${where.project}/locations/${where.location}/operations/${uuid(world)}`;
   const op: LongrunningOp = {
     timed: world.sched.start(DURATIONS.other, effect),
     name,
+    project: where.project,
     metadata: { '@type': `${TYPE}.OperationMetadata` },
     response,
   };
@@ -71,9 +86,7 @@ export function artifactRegistryApp(world: World) {
     if (world.repositories.has(key)) throw alreadyExists('the repository already exists');
     const rec: RepositoryRec = { project, location, id, body, createdAt: world.now(), phase: 'creating' };
     world.repositories.set(key, rec);
-    const op = startOp(world, { project, location }, () => ({ '@type': `${TYPE}.Repository`, ...render(rec) }), () => {
-      rec.phase = 'ready';
-    });
+    const op = startOp(world, { project, location }, { '@type': `${TYPE}.Repository`, ...render(rec) }, { kind: 'repository', key, to: 'ready' });
     return c.json(renderLongrunningOp(op, world.sched));
   });
 
@@ -92,8 +105,7 @@ export function artifactRegistryApp(world: World) {
     const { key, rec } = find(c, 'delete');
     if (rec.phase === 'deleting') throw entityNotFound();
     rec.phase = 'deleting';
-    const empty = () => ({ '@type': 'type.googleapis.com/google.protobuf.Empty' });
-    const op = startOp(world, rec, empty, () => world.repositories.delete(key));
+    const op = startOp(world, rec, { '@type': 'type.googleapis.com/google.protobuf.Empty' }, { kind: 'repository', key, to: 'deleted' });
     return c.json(renderLongrunningOp(op, world.sched));
   });
 

@@ -6,17 +6,16 @@
  *    over HTTP can act as an identity by writing its email (say, the workflow's), or
  *  - a token minted by iamcredentials generateAccessToken: it acts as the impersonated service account
  *    until its expireTime on the sandbox clock (the lifetime is simulated time, so it is scaled).
- * Anything else is 401 UNAUTHENTICATED. Authorisation beyond impersonation is lenient: any
- * authenticated principal may call any method unless a permissionDenied fault says otherwise.
+ * Anything else is 401 UNAUTHENTICATED. What a principal may then do is IAM's business
+ * (policies.ts `isAllowed`, applied by every method's guard).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { rfc3339 } from './clock.js';
 import { unauthenticated } from './errors.js';
-import { hasRole, policyKey } from './policies.js';
+import { isAllowed, policyKey } from './policies.js';
 import type { World } from './state.js';
 
 export const SANDBOX_BEARER_PREFIX = 'sandbox:';
-export const TOKEN_CREATOR_ROLE = 'roles/iam.serviceAccountTokenCreator';
 
 export interface Principal {
   email: string;
@@ -48,12 +47,12 @@ function sameBytes(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** True when `principal` holds Token Creator on the service account or on its project. */
+/** True when `principal` may mint the account's tokens (Token Creator on it or its project, propagated). */
 export function canImpersonate(world: World, principal: Principal, sa: { email: string; project: string }): boolean {
-  return (
-    hasRole(world, policyKey.serviceAccount(sa.email), TOKEN_CREATOR_ROLE, principal.member) ||
-    hasRole(world, policyKey.project(sa.project), TOKEN_CREATOR_ROLE, principal.member)
-  );
+  return isAllowed(world, principal.member, 'iam.serviceAccounts.getAccessToken', {
+    project: sa.project,
+    resourcePolicies: [policyKey.serviceAccount(sa.email)],
+  });
 }
 
 export function mintAccessToken(world: World, saEmail: string, lifetimeSeconds: number) {
@@ -71,7 +70,7 @@ export interface SandboxIdentities {
   bearer(email: string): string;
   /** The principal a token stands for now, or null if it is unknown or expired. */
   principalOf(token: string): string | null;
-  /** Adds `member` to `role` on the project's IAM policy (setup without going through the API). */
+  /** Adds `member` to `role` on the project's IAM policy, in force at once (setup without going through the API). */
   grantProjectRole(project: string, role: string, member: string): void;
 }
 
@@ -88,7 +87,7 @@ export function identities(world: World): SandboxIdentities {
     },
     grantProjectRole(project, role, member) {
       world.project(project);
-      const rec = world.policies.get(policyKey.project(project)) ?? { bindings: [], version: 1, etagSeq: 0 };
+      const rec = world.policies.get(policyKey.project(project)) ?? { bindings: [], version: 1, etagSeq: 0, grantedAt: {} };
       const binding = rec.bindings.find((b) => b.role === role && !b.condition);
       if (binding) {
         if (!binding.members.includes(member)) binding.members.push(member);

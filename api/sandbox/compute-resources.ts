@@ -93,8 +93,23 @@ function rangesOf(world: World, network: string): { owner: string; cidr: Cidr }[
   return out;
 }
 
+/**
+ * `region` in a body: a subnetwork may name its region (a URL, as Compute documents, or a partial
+ * one) but it must be the URL's; on a router it is output-only ("You must specify this field as
+ * part of the HTTP request URL. It is not settable as a field in the request body.").
+ */
+function checkBodyRegion(type: ComputeType, scope: Scope, body: Record<string, unknown>): void {
+  if (body.region === undefined) return;
+  if (type === 'router') {
+    throw invalidField('region', body.region, 'Output only: the region is part of the request URL, not of the body.');
+  }
+  const named = typeof body.region === 'string' ? body.region.replace(/\/+$/, '').split('/').pop() : undefined;
+  if (named !== scope.region) throw invalidField('region', body.region, `The region must be the request's, ${scope.region}.`);
+}
+
 /** Validates a create body and returns the keys of what the new resource uses. */
 export function validate(world: World, type: ComputeType, scope: Scope, body: Record<string, unknown>): string[] {
+  checkBodyRegion(type, scope, body);
   if (type === 'network') return [];
   const network = requireRef(world, 'network', body.network, 'network', scope);
   if (type === 'router') {

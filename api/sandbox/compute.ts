@@ -5,12 +5,13 @@
  * (a network with subnets, routers or forwarding rules; a subnet used by a cluster, a NAT or an
  * internal load balancer) cannot be deleted: 400 resourceInUseByAnotherResource.
  */
+import { isRegion } from '../domain/locations.js';
 import { GoogleApiError, alreadyExists, notFound, quotaExceeded, resourceInUse } from './errors.js';
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { DURATIONS, renderComputeOp, type ComputeOp } from './lro.js';
 import { keyOf, NAME, NAME_RULE, PLURAL, QUOTA_METRIC, SHAPES, render, validate } from './compute-resources.js';
 import { regionRoutes } from './compute-regions.js';
-import type { ComputeRec, ComputeType, World } from './state.js';
+import { onEffect, type ComputeRec, type ComputeType, type World } from './state.js';
 
 const API = 'compute.googleapis.com';
 const DURATION: Record<ComputeType, number> = {
@@ -33,18 +34,24 @@ export function usersOf(world: World, key: string): string[] {
   return users;
 }
 
-function startOp(
-  world: World,
-  c: Ctx,
-  rec: ComputeRec,
-  operationType: ComputeOp['operationType'],
-  effect: () => void,
-): ComputeOp {
-  const timed = world.sched.start(DURATION[rec.type], effect);
+/** A done insert makes the resource visible; a done delete removes it. */
+onEffect<{ kind: 'compute'; op: string }>('compute', (world, { op }) => {
+  const done = world.computeOps.get(op);
+  if (!done) return;
+  if (done.operationType === 'delete') world.compute.delete(done.target);
+  else {
+    const rec = world.compute.get(done.target);
+    if (rec) rec.phase = 'ready';
+  }
+});
+
+function startOp(world: World, c: Ctx, rec: ComputeRec, operationType: ComputeOp['operationType']): ComputeOp {
+  const name = world.operationName();
+  const key = opKey(rec.project, rec.region, name);
   const op: ComputeOp = {
-    timed,
+    timed: world.sched.start(DURATION[rec.type], { kind: 'compute', op: key }),
     id: world.numericId(),
-    name: world.operationName(),
+    name,
     project: rec.project,
     region: rec.region,
     operationType,
@@ -52,15 +59,19 @@ function startOp(
     targetId: rec.id,
     user: c.var.principal.email,
   };
-  world.computeOps.set(opKey(rec.project, rec.region, op.name), op);
+  world.computeOps.set(key, op);
   return op;
 }
 
 const opKey = (project: string, region: string | null, name: string) =>
   `projects/${project}/${region ? `regions/${region}` : 'global'}/operations/${name}`;
 
+/** The URL's project and region (null: global); a region Google does not have is 404, as Compute answers. */
 function scope(c: Ctx) {
-  return { project: c.req.param('project')!, region: c.req.param('region') ?? null };
+  const region = c.req.param('region') ?? null;
+  const project = c.req.param('project')!;
+  if (region !== null && !isRegion(region)) throw missing(`projects/${project}/regions/${region}`);
+  return { project, region };
 }
 
 function insert(world: World, type: ComputeType) {
@@ -87,9 +98,7 @@ function insert(world: World, type: ComputeType) {
     const id = world.numericId();
     const rec: ComputeRec = { type, project, region, name, id, createdAt: world.now(), phase: 'creating', body, uses };
     world.compute.set(key, rec);
-    const op = startOp(world, c, rec, 'insert', () => {
-      rec.phase = 'ready';
-    });
+    const op = startOp(world, c, rec, 'insert');
     if (requestId) world.computeRequestIds.set(`${project}/${requestId}`, opKey(project, region, op.name));
     return c.json(renderComputeOp(op, world.sched, computeBase(c)));
   };
@@ -131,7 +140,7 @@ function remove(world: World, type: ComputeType) {
     const users = usersOf(world, key);
     if (users.length) throw resourceInUse(`The ${type} resource '${key}' is already being used by '${users[0]}'`);
     rec.phase = 'deleting';
-    const op = startOp(world, c, rec, 'delete', () => world.compute.delete(key));
+    const op = startOp(world, c, rec, 'delete');
     return c.json(renderComputeOp(op, world.sched, computeBase(c)));
   };
 }

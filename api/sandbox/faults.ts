@@ -10,6 +10,16 @@ export const faultConfigSchema = z
     transientErrorRate: z.number().min(0).max(1),
     /** Zones without TPU capacity: a TPU node pool placed in one fails with GCE_STOCKOUT. */
     tpuStockoutZones: z.array(z.string().min(1)),
+    /** Zones without CPU capacity: a cluster whose inline node pools use one ends in ERROR. */
+    cpuStockoutZones: z.array(z.string().min(1)),
+    /**
+     * Services the organisation may not enable: batchEnable with one of them is refused whole
+     * (403). Default: Cloud Source Repositories, closed to organisations that never used it since
+     * June 17, 2024 — the common case.
+     */
+    unavailableServices: z.array(z.string().regex(/^[a-z][-a-z0-9]*\.googleapis\.com$/)),
+    /** Clusters end their creation DEGRADED (running, but GKE asks for user action) instead of RUNNING. */
+    degradedClusters: z.boolean(),
     /** Quotas that are exhausted, e.g. `{metric: 'TPUS_PER_TPU_FAMILY', region: 'us-west1'}`. */
     quotaExceeded: z.array(z.object({ metric: z.string().min(1), region: z.string().min(1).optional() }).strict()),
     /**
@@ -45,9 +55,16 @@ export const faultConfigSchema = z
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
 export const partialFaultConfigSchema = faultConfigSchema.partial();
 
+/** Not a fault but the organisation every sandbox project belongs to by default (see above). */
+export const DEFAULT_UNAVAILABLE_SERVICES = ['sourcerepo.googleapis.com'];
+
+/** No faults: Google as it normally behaves for a new organisation. */
 export const noFaults = (): FaultConfig => ({
   transientErrorRate: 0,
   tpuStockoutZones: [],
+  cpuStockoutZones: [],
+  unavailableServices: [...DEFAULT_UNAVAILABLE_SERVICES],
+  degradedClusters: false,
   quotaExceeded: [],
   quotas: [],
   permissionDenied: [],
@@ -115,11 +132,17 @@ export class Faults implements FaultController {
     );
   }
 
-  stockedOut(zones: readonly string[]): string[] {
-    return zones.filter((z) => this.#config.tpuStockoutZones.includes(z));
+  /** The zones among `zones` without capacity for TPU (`tpu`) or CPU machines. */
+  stockedOut(zones: readonly string[], kind: 'tpu' | 'cpu'): string[] {
+    const out = kind === 'tpu' ? this.#config.tpuStockoutZones : this.#config.cpuStockoutZones;
+    return zones.filter((z) => out.includes(z));
   }
 
-  get stockoutZones(): readonly string[] {
-    return this.#config.tpuStockoutZones;
+  unavailable(services: readonly string[]): string[] {
+    return services.filter((s) => this.#config.unavailableServices.includes(s));
+  }
+
+  get degradedClusters(): boolean {
+    return this.#config.degradedClusters;
   }
 }

@@ -15,6 +15,7 @@ import {
   transientError,
 } from './errors.js';
 import { checkFields, type BodyShape } from './fields.js';
+import { isAllowed } from './policies.js';
 import type { World } from './state.js';
 
 import type { ServiceName } from './bases.js';
@@ -89,12 +90,24 @@ export interface GuardOptions {
   permission: string;
   /** The resource the permission is checked on, e.g. `projects/p/global/networks/n`. */
   resource: string;
-  /** Project the call is billed to; checked to exist and, with `api`, to have the API enabled. */
+  /**
+   * Project the call is billed to; checked to exist and, with `api`, to have the API enabled. The
+   * permission is looked up in its policy (and the organisation's grants).
+   */
   project?: string;
   api?: string;
+  /** Policies of the resource itself that may also grant the permission (a bucket's, an account's). */
+  resourcePolicies?: string[];
+  /** `false`: the method checks the permission itself, to answer with its own message (iamcredentials). */
+  authorise?: false;
 }
 
-/** Per-method checks in Google's order: project, API enabled, then IAM (here: injected denials). */
+/**
+ * Per-method checks in Google's order: project, API enabled, then IAM: a role the caller holds
+ * (propagated) must contain the permission, unless an injected denial says no first. A call whose
+ * resource belongs to no known project (a bucket or account that does not exist) is left to the
+ * method's own 404.
+ */
 export function guard(world: World, c: Ctx, g: GuardOptions): void {
   if (g.project) {
     const p = world.project(g.project);
@@ -103,6 +116,8 @@ export function guard(world: World, c: Ctx, g: GuardOptions): void {
     }
   }
   if (world.faults.isDenied(c.req.method, g.permission, c.var.rel)) throw permissionDenied(g.permission, g.resource);
+  const scoped = g.project !== undefined || (g.resourcePolicies?.length ?? 0) > 0;
+  if (g.authorise !== false && scoped && !isAllowed(world, c.var.principal.member, g.permission, g)) throw permissionDenied(g.permission, g.resource);
 }
 
 /** Parses the JSON body (an absent body is `{}`) and rejects unknown fields against `shape`. */

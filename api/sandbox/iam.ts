@@ -34,17 +34,29 @@ export function renderServiceAccount(sa: ServiceAccountRec) {
 
 /** Looks an account up by email or unique id; 404 `Unknown service account` as IAM answers. */
 function findAccount(world: World, idOrEmail: string): ServiceAccountRec {
-  const sa =
-    world.serviceAccounts.get(idOrEmail) ?? [...world.serviceAccounts.values()].find((s) => s.uniqueId === idOrEmail);
+  const sa = lookupAccount(world, idOrEmail);
   if (!sa) throw notFound('Unknown service account');
   return sa;
 }
 
-function guardAccount(world: World, c: Ctx, verb: string, project: string, email: string): void {
-  const resource = `projects/${project}/serviceAccounts/${email}`;
-  const billing = project !== '-' ? { project, api: API } : {};
-  guard(world, c, { permission: `iam.serviceAccounts.${verb}`, resource, ...billing });
+/**
+ * The account's project (the URL may say `-`) and its own policy decide; an account that does not
+ * exist is the method's 404 once the caller may act on the URL's project.
+ */
+function guardAccount(world: World, c: Ctx, verb: string, project: string, idOrEmail: string): void {
+  const resource = `projects/${project}/serviceAccounts/${idOrEmail}`;
+  const sa = lookupAccount(world, idOrEmail);
+  const owner = sa?.project ?? (project !== '-' ? project : undefined);
+  guard(world, c, {
+    permission: `iam.serviceAccounts.${verb}`,
+    resource,
+    ...(owner ? { project: owner, api: API } : {}),
+    ...(sa ? { resourcePolicies: [policyKey.serviceAccount(sa.email)] } : {}),
+  });
 }
+
+const lookupAccount = (world: World, idOrEmail: string): ServiceAccountRec | undefined =>
+  world.serviceAccounts.get(idOrEmail) ?? [...world.serviceAccounts.values()].find((s) => s.uniqueId === idOrEmail);
 
 export function iamApp(world: World) {
   const app = createServiceApp(world, 'iam');

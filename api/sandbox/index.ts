@@ -25,11 +25,13 @@ import { inventory, settings, type InventoryItem, type SandboxSettings } from '.
 import { pubsubApp } from './pubsub.js';
 import { resourceManagerApp } from './resourcemanager.js';
 import { serviceUsageApp } from './serviceusage.js';
+import { loadWorld, saveWorld, type SandboxStore } from './persistence.js';
 import { World, fillBucket, type CallRec, type SandboxOptions } from './state.js';
 import { storageApp } from './storage.js';
 import { testApi } from './test-api.js';
 
 export type {
+  SandboxStore,
   CallRec,
   FaultController,
   InventoryItem,
@@ -39,9 +41,12 @@ export type {
 };
 export type LoadBalancerRuleInput = { project: string; region: string; cluster: string; service: string; internal?: boolean };
 export { DURATIONS } from './lro.js';
+export { IAM_PROPAGATION_SECONDS } from './state.js';
+export { SA_PROPAGATION_SECONDS } from './policies.js';
 export { KUBE_DURATIONS, imagePullSeconds, modelLoadSeconds } from './kubernetes/index.js';
 export type { KubernetesFleet };
 export { sandboxBases } from './bases.js';
+export { fileStore } from './persistence.js';
 
 export interface Sandbox {
   /** Mount with `parent.route('/_sandbox', sandbox.app)`, or call `sandbox.app.request(…)` directly. */
@@ -71,14 +76,40 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const world = new World(options);
   const fleet = new KubernetesFleet(world);
   world.kubernetes = fleet;
+  const { store } = options;
+  const persist = () => {
+    if (store) saveWorld(world, store);
+  };
+  // A restored cluster gets its Kubernetes API again (a new endpoint and CA, as a fresh server);
+  // what it held is not kept. Requests wait until those servers listen.
+  let restoring: Promise<unknown> | undefined;
+  if (store && loadWorld(world, store)) {
+    const live = [...world.clusters.values()].filter((c) => c.status !== 'STOPPING');
+    restoring = Promise.all(live.map((rec) => fleet.created(rec))).then(persist);
+  }
   const reset = () => {
     fleet.close();
     world.reset();
     world.faults.clear();
     world.faults.set(options.faults ?? {});
+    persist();
   };
 
   const app = new Hono();
+  if (restoring) {
+    app.use('*', async (_c, next) => {
+      await restoring;
+      await next();
+    });
+  }
+  // Saved after every call that may have changed something: any but a GET, and a GET whose settle
+  // applied finished operations.
+  if (store) {
+    app.use('*', async (c, next) => {
+      await next();
+      if (c.req.method !== 'GET' || world.takeSettled()) persist();
+    });
+  }
   // Sub-apps are copied when mounted, so each is complete before `route`.
   app.route('/', testApi(world, reset, fleet));
   app.route('/serviceusage', serviceUsageApp(world));
@@ -105,12 +136,15 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     test: {
       createLoadBalancerRule: (input) => {
         world.settle();
-        return createLoadBalancerRule(world, input);
+        const rule = createLoadBalancerRule(world, input);
+        persist();
+        return rule;
       },
       setBucketObjectCount(bucket, count) {
         const b = world.buckets.get(bucket);
         if (!b) throw new Error(`sandbox: no bucket ${bucket}`);
         fillBucket(world, b, count);
+        persist();
       },
     },
   };

@@ -1,7 +1,9 @@
 /**
  * Long-running operations without timers. An operation is `{startedAt, doneAt}` on the simulated clock;
- * its effect (a resource becoming RUNNING, being removed, a service becoming ENABLED…) is applied by
- * `settle()`, which every request runs first. So state is computed lazily when read, in completion order.
+ * its effect (a resource becoming RUNNING, being removed…) is applied by `settle()`, which every
+ * request runs first. So state is computed lazily when read, in completion order. Effects are plain
+ * data naming what to do (`{kind: 'compute', op}`), applied by the handler the service module
+ * registered for the kind: the pending ones survive a restart (persistence.ts) like the rest.
  */
 import { rfc3339, type Clock } from './clock.js';
 import type { GoogleApiError } from './errors.js';
@@ -25,10 +27,21 @@ export interface Timed {
   readonly doneAt: number;
 }
 
-interface Pending {
+/** What happens when an operation is done: `kind` selects the handler (`onEffect`), the rest is its data. */
+export interface Effect {
+  kind: string;
+  [key: string]: unknown;
+}
+
+/**
+ * A data effect survives a restart; a function runs in this process only (the fake Kubernetes
+ * API's timers, whose state is not kept either).
+ */
+export type AnyEffect = Effect | ((timed: Timed) => void);
+
+export interface Pending {
   timed: Timed;
-  /** Runs at the first settle after `timed.doneAt`; it gets `timed` to date what it does then. */
-  effect: (timed: Timed) => void;
+  effect: AnyEffect;
 }
 
 export class Scheduler {
@@ -49,8 +62,8 @@ export class Scheduler {
     return seconds * 1000 * this.timeScale;
   }
 
-  /** Starts work taking `seconds` (simulated); `effect` runs at the first settle after it is done. */
-  start(seconds: number, effect?: (timed: Timed) => void): Timed {
+  /** Starts work taking `seconds` (simulated); `effect` is applied at the first settle after it is done. */
+  start(seconds: number, effect?: AnyEffect): Timed {
     const startedAt = this.now();
     const timed = { seq: ++this.#seq, startedAt, doneAt: startedAt + this.scaled(seconds) };
     if (effect) this.#pending.push({ timed, effect });
@@ -68,18 +81,33 @@ export class Scheduler {
     return span <= 0 ? 100 : Math.floor(((this.now() - t.startedAt) / span) * 100);
   }
 
-  /** Applies the effects of every operation that has finished, oldest completion first. */
-  settle(): void {
+  /** Applies the effects of every operation that has finished, oldest completion first; how many. */
+  settle(apply: (effect: Effect) => void): number {
     const now = this.now();
     const due = this.#pending.filter((p) => p.timed.doneAt <= now);
-    if (due.length === 0) return;
+    if (due.length === 0) return 0;
     this.#pending = this.#pending.filter((p) => p.timed.doneAt > now);
     due.sort((a, b) => a.timed.doneAt - b.timed.doneAt || a.timed.seq - b.timed.seq);
-    for (const p of due) p.effect(p.timed);
+    for (const p of due) {
+      if (typeof p.effect === 'function') p.effect(p.timed);
+      else apply(p.effect);
+    }
+    return due.length;
   }
 
   reset(): void {
     this.#pending = [];
+    this.#seq = 0;
+  }
+
+  /** The pending effects and the sequence, as data (persistence.ts). */
+  snapshot(): { seq: number; pending: Pending[] } {
+    return { seq: this.#seq, pending: this.#pending.filter((p) => typeof p.effect !== 'function') };
+  }
+
+  restore(saved: { seq: number; pending: Pending[] }): void {
+    this.#seq = saved.seq;
+    this.#pending = saved.pending;
   }
 }
 
@@ -130,6 +158,10 @@ export interface ContainerOp {
   target: string;
   /** Set when the operation ends DONE with an error (e.g. TPU stockout). */
   error?: GoogleApiError;
+  /** A cluster creation that ends DEGRADED rather than RUNNING: GKE's statusMessage. */
+  degraded?: string;
+  /** An in-place change: the fields it sets on its target's body when it ends. */
+  change?: Record<string, unknown>;
 }
 
 export function renderContainerOp(op: ContainerOp, sched: Scheduler, containerBase: string) {
@@ -153,9 +185,11 @@ export function renderContainerOp(op: ContainerOp, sched: Scheduler, containerBa
 export interface LongrunningOp {
   timed: Timed;
   name: string;
+  /** The project whose permissions govern reading it. */
+  project?: string;
   metadata?: Record<string, unknown>;
-  /** Computed when the operation is read after it is done. */
-  response?: () => Record<string, unknown>;
+  /** Shown once the operation is done (written as it will read then). */
+  response?: Record<string, unknown>;
   error?: GoogleApiError;
 }
 
@@ -167,6 +201,6 @@ export function renderLongrunningOp(op: LongrunningOp, sched: Scheduler) {
     // proto3 JSON omits false booleans: a running operation has no `done` key at all.
     ...(done ? { done: true } : {}),
     ...(done && op.error ? { error: op.error.toRpcStatus() } : {}),
-    ...(done && !op.error && op.response ? { response: op.response() } : {}),
+    ...(done && !op.error && op.response ? { response: op.response } : {}),
   };
 }

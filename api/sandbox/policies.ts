@@ -1,9 +1,14 @@
 /**
- * IAM policies of projects, service accounts and buckets: read-modify-write guarded by an etag, and
+ * IAM policies of projects, service accounts and buckets: read-modify-write guarded by an etag,
  * member validation with Google's eventual consistency (a new service account is unknown to IAM for a
- * few seconds; a workload identity pool exists only once a cluster with workload identity exists).
+ * few seconds; a workload identity pool exists only once a cluster with workload identity exists),
+ * and authorisation: a principal may call a method when a role it holds on the project, the resource
+ * or the organisation (`inherited`) contains the method's permission. A grant takes effect only once
+ * it has propagated (IAM_PROPAGATION_SECONDS by default); a revocation takes effect at once (the
+ * stricter of Google's two eventual behaviours).
  */
 import { invalidArgument, type GoogleApiError } from './errors.js';
+import { roleGrants } from './roles.js';
 import { hash32, type Binding, type PolicyRec, type World } from './state.js';
 
 /** Simulated seconds after creation during which IAM does not yet know a new service account. */
@@ -16,8 +21,10 @@ export const policyKey = {
 };
 
 export function readPolicy(world: World, key: string): PolicyRec {
-  return world.policies.get(key) ?? { bindings: [], version: 1, etagSeq: 0 };
+  return world.policies.get(key) ?? { bindings: [], version: 1, etagSeq: 0, grantedAt: {} };
 }
+
+const grantKey = (role: string, member: string) => `${role}\n${member}`;
 
 /** An opaque base64 etag (8 bytes, like Google's `BwXhqDWJ2L0=`) that changes with every write. */
 export function etagOf(key: string, rec: PolicyRec): string {
@@ -55,19 +62,56 @@ export function writePolicy(
   if (incoming.etag && incoming.etag !== etagOf(key, current)) throw stale();
   const known = new Set(current.bindings.flatMap((b) => b.members));
   const bindings: Binding[] = [];
+  // Unchanged grants keep their time (they may have propagated long ago); new ones start now.
+  const grantedAt: Record<string, number> = {};
   for (const b of incoming.bindings ?? []) {
     if (!b.role) throw invalidArgument('Policy binding is missing a role.');
     const members = [...new Set(b.members ?? [])];
     for (const m of members) if (!known.has(m)) validateMember(world, m);
-    if (members.length) bindings.push({ role: b.role, members, ...(b.condition ? { condition: b.condition } : {}) });
+    if (!members.length) continue;
+    bindings.push({ role: b.role, members, ...(b.condition ? { condition: b.condition } : {}) });
+    if (b.condition) continue;
+    for (const m of members) {
+      const k = grantKey(b.role, m);
+      const before = current.grantedAt[k];
+      const held = current.bindings.some((cb) => !cb.condition && cb.role === b.role && cb.members.includes(m));
+      grantedAt[k] = held ? (before ?? Number.NEGATIVE_INFINITY) : world.now();
+    }
   }
-  const rec = { bindings, version: incoming.version ?? 1, etagSeq: current.etagSeq + 1 };
+  const rec: PolicyRec = { bindings, version: incoming.version ?? 1, etagSeq: current.etagSeq + 1, grantedAt };
   world.policies.set(key, rec);
   return rec;
 }
 
-export function hasRole(world: World, key: string, role: string, member: string): boolean {
-  return readPolicy(world, key).bindings.some((b) => b.role === role && b.members.includes(member));
+/**
+ * True when `member` holds `role` in the policy at `key` and the grant has propagated. Conditional
+ * bindings are never honoured (the sandbox evaluates no conditions: stricter, never more lenient).
+ */
+export function holdsRole(world: World, key: string, role: string, member: string): boolean {
+  const rec = world.policies.get(key);
+  if (!rec) return false;
+  const held = rec.bindings.some((b) => !b.condition && b.role === role && b.members.includes(member));
+  if (!held) return false;
+  const at = rec.grantedAt[grantKey(role, member)] ?? Number.NEGATIVE_INFINITY;
+  return world.now() >= at + world.sched.scaled(world.iamPropagationSeconds);
+}
+
+/**
+ * Whether `member` may use `permission` through the organisation's grants, the project's policy or
+ * the resource's own policies (`resourcePolicies`: bucket or service account policy keys).
+ */
+export function isAllowed(
+  world: World,
+  member: string,
+  permission: string,
+  where: { project?: string; resourcePolicies?: string[] },
+): boolean {
+  if (world.inherited.some((g) => g.member === member && g.roles.some((r) => roleGrants(r, permission)))) return true;
+  const keys = [...(where.project ? [policyKey.project(where.project)] : []), ...(where.resourcePolicies ?? [])];
+  return keys.some((key) => {
+    const rec = world.policies.get(key);
+    return rec?.bindings.some((b) => !b.condition && b.members.includes(member) && roleGrants(b.role, permission) && holdsRole(world, key, b.role, member));
+  });
 }
 
 const PLAIN_MEMBER = /^(user|group|domain):\S+$/;
@@ -92,21 +136,14 @@ export function validateMember(world: World, member: string): void {
     }
     return;
   }
-  if (isGoogleManagedServiceAccount(sa)) return;
-  const rec = world.serviceAccounts.get(sa);
+  const domain = sa.split('@')[1] ?? '';
+  // Default accounts Google keeps in every project (`N@cloudbuild…`, `N-compute@developer…`).
+  if (domain.endsWith('gserviceaccount.com') && !domain.endsWith('.iam.gserviceaccount.com')) return;
+  // Service agents (`service-N@gcp-sa-pubsub…`) exist once generated; accounts once created. IAM
+  // knows either only a few seconds later.
+  const rec = domain.startsWith('gcp-sa-') ? world.serviceAgents.get(sa) : world.serviceAccounts.get(sa);
   const visibleAt = rec ? rec.createdAt + world.sched.scaled(SA_PROPAGATION_SECONDS) : Infinity;
   if (world.now() < visibleAt) throw invalidArgument(`Service account ${sa} does not exist.`);
-}
-
-/**
- * Service agents and default accounts Google creates itself (`service-N@gcp-sa-pubsub.iam…`,
- * `N@cloudbuild.gserviceaccount.com`, `N-compute@developer…`): always valid.
- */
-export function isGoogleManagedServiceAccount(email: string): boolean {
-  const domain = email.split('@')[1] ?? '';
-  if (!domain.endsWith('gserviceaccount.com')) return false;
-  if (!domain.endsWith('.iam.gserviceaccount.com')) return true;
-  return domain.startsWith('gcp-sa-');
 }
 
 /** After a service account is deleted Google shows its bindings as `deleted:serviceAccount:…?uid=…`. */

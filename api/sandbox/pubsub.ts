@@ -1,12 +1,13 @@
 /**
  * Pub/Sub v1: schemas, topics (optionally bound to a schema) and subscriptions (optionally writing to
  * BigQuery). A BigQuery subscription needs the table to exist and the project's Pub/Sub service agent
- * (`service-<number>@gcp-sa-pubsub.iam.gserviceaccount.com`) to be allowed to write to it.
+ * (`service-<number>@gcp-sa-pubsub.iam.gserviceaccount.com`) to be allowed to write to it, with the
+ * grant propagated.
  */
 import { rfc3339 } from './clock.js';
 import { alreadyExists, GoogleApiError, invalidArgument, notFound } from './errors.js';
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
-import { hasRole, policyKey } from './policies.js';
+import { holdsRole, policyKey } from './policies.js';
 import { pubsubSchema, pubsubSubscription, pubsubTopic } from './schemas.js';
 import { checkLabels } from './labels.js';
 import type { SimpleRec, World } from './state.js';
@@ -68,17 +69,12 @@ function checkBigQueryTarget(world: World, project: string, table: unknown): voi
   if (!dataset?.tables.has(m[3]!)) {
     throw notFound(`Table not found: ${m[1]}:${m[2]}.${m[3]} (BigQuery subscription target).`);
   }
-  const email = `service-${world.project(project).projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
-  const agent = `serviceAccount:${email}`;
+  const agent = `serviceAccount:service-${world.project(project).projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
   const tableProject = policyKey.project(m[1]!);
-  if (!BQ_WRITER_ROLES.some((role) => hasRole(world, tableProject, role, agent))) {
-    throw new GoogleApiError(
-      403,
-      'PERMISSION_DENIED',
-      `Service account ${email} is missing permissions required to write to the BigQuery table: ` +
-        'bigquery.tables.get, bigquery.tables.updateData.',
-      { reason: 'forbidden' },
-    );
+  // Until the agent's grant has propagated, Pub/Sub answers this bare 403 (google-cloud-cpp#13558,
+  // terraform-provider-google#17397), naming neither the agent nor the permission.
+  if (!BQ_WRITER_ROLES.some((role) => holdsRole(world, tableProject, role, agent))) {
+    throw new GoogleApiError(403, 'PERMISSION_DENIED', 'The caller does not have permission', { reason: 'forbidden' });
   }
 }
 

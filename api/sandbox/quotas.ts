@@ -10,7 +10,8 @@
  * own preflight (api/domain/quota/): the sandbox is the judge of the service, not its copy.
  */
 import { quotaExceeded } from './errors.js';
-import { poolZones, regionOf, TPU_ZONES, type PoolBody } from './container-model.js';
+import { tpuGenerationOf, tpuRegions } from '../domain/locations.js';
+import { poolZones, regionOf, type PoolBody } from './container-model.js';
 import type { ClusterRec, World } from './state.js';
 
 /**
@@ -44,7 +45,8 @@ const TPU_METRICS: Record<string, readonly [string, string]> = {
 function reported(metric: string, region: string): boolean {
   const family = Object.entries(TPU_METRICS).find(([, metrics]) => metrics.includes(metric))?.[0];
   if (!family) return true;
-  return (TPU_ZONES[family] ?? []).some((zone) => regionOf(zone) === region);
+  const generation = tpuGenerationOf(family);
+  return generation !== undefined && tpuRegions(generation).includes(region);
 }
 
 /** The limit a project has for a metric in a region (a project's own, else the default), if the region reports it. */

@@ -1,12 +1,14 @@
 /**
  * Cloud Resource Manager v1: the project and its IAM policy. setIamPolicy with a stale etag gets
  * 409 ABORTED "There were concurrent policy changes…", the signal to redo the read-modify-write.
+ * testIamPermissions answers which of the given permissions the caller holds now (propagated
+ * grants only): the way to wait for a role grant to take effect.
  */
 import { rfc3339 } from './clock.js';
 import { concurrentPolicyChange, invalidArgument, notFound } from './errors.js';
 import { addNotFound, createServiceApp, guard, readBody, splitVerb } from './http.js';
-import { policyKey, readPolicy, renderPolicy, writePolicy, type IncomingPolicy } from './policies.js';
-import { crmGetIamPolicyRequest, crmSetIamPolicyRequest } from './schemas.js';
+import { isAllowed, policyKey, readPolicy, renderPolicy, writePolicy, type IncomingPolicy } from './policies.js';
+import { crmGetIamPolicyRequest, crmSetIamPolicyRequest, crmTestIamPermissionsRequest } from './schemas.js';
 import type { World } from './state.js';
 
 const API = 'cloudresourcemanager.googleapis.com';
@@ -30,6 +32,15 @@ export function resourceManagerApp(world: World) {
 
   app.post('/v1/projects/:projectVerb', async (c) => {
     const { id: project, verb } = splitVerb(c.req.param('projectVerb'));
+    if (verb === 'testIamPermissions') {
+      // Any caller may test its own permissions; the project must exist and the API be enabled.
+      guard(world, c, { permission: 'resourcemanager.projects.testIamPermissions', resource: `projects/${project}`, project, api: API, authorise: false });
+      const { permissions = [] } = await readBody<{ permissions?: string[] }>(c, crmTestIamPermissionsRequest);
+      const wild = permissions.find((p) => p.includes('*'));
+      if (wild) throw invalidArgument(`Permissions with wildcards (such as * or storage.*) are not allowed: ${wild}.`);
+      const held = permissions.filter((p) => isAllowed(world, c.var.principal.member, p, { project }));
+      return c.json(held.length ? { permissions: held } : {});
+    }
     if (verb !== 'getIamPolicy' && verb !== 'setIamPolicy') throw notFound('Method not found.');
     const permission = `resourcemanager.projects.${verb}`;
     guard(world, c, { permission, resource: `projects/${project}`, project, api: API });

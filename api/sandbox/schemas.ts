@@ -184,6 +184,9 @@ export const crmSetIamPolicyRequest = fieldsOf<cloudresourcemanager_v1.Schema$Se
 export const crmGetPolicyOptions = fieldsOf<cloudresourcemanager_v1.Schema$GetPolicyOptions>()([
   'requestedPolicyVersion',
 ]);
+export const crmTestIamPermissionsRequest = fieldsOf<cloudresourcemanager_v1.Schema$TestIamPermissionsRequest>()([
+  'permissions',
+]);
 export const crmGetIamPolicyRequest = fieldsOf<cloudresourcemanager_v1.Schema$GetIamPolicyRequest>()([
   'options',
 ]);

@@ -7,7 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from './clock.js';
 import { GoogleApiError } from './errors.js';
 import { Faults, type FaultConfig } from './faults.js';
-import { Scheduler, type ComputeOp, type ContainerOp, type LongrunningOp } from './lro.js';
+import { Scheduler, type ComputeOp, type ContainerOp, type Effect, type LongrunningOp } from './lro.js';
+import { hash32 } from './hash.js';
+import type { SandboxStore } from './persistence.js';
+import { seedBindings } from './seed.js';
+
+export { hash32 };
+
+/**
+ * Simulated seconds before a role grant takes effect (policies.ts applies it). IAM: "Changes to
+ * allow or deny policies typically propagate in 2 minutes, but could potentially take 7 minutes or
+ * longer."
+ */
+export const IAM_PROPAGATION_SECONDS = 120;
 
 export interface SandboxOptions {
   /** Multiplies every simulated duration: 1 = real time, 0.001 makes a 7-minute cluster ≈ 0.42 s. */
@@ -18,8 +30,31 @@ export interface SandboxOptions {
   faults?: Partial<FaultConfig>;
   /** Known projects. When omitted any project id is accepted with a stable derived number. */
   projects?: Record<string, { projectNumber: string }>;
+  /**
+   * Roles granted above the projects (organisation or folder policies), in force from the start and
+   * not shown in any project's policy: the project owners of tests, the workflow identity's roles.
+   * Nobody else may call anything until granted a role.
+   */
+  inherited?: InheritedGrant[];
+  /** Simulated seconds before a role grant takes effect; default IAM_PROPAGATION_SECONDS (120). */
+  iamPropagationSeconds?: number;
+  /** Told about every Google API call as it is logged (tests wait for a call instead of polling). */
+  onCall?: (call: CallRec) => void;
+  /** Where the state survives a restart (persistence.ts); none: it lives in memory only. */
+  store?: SandboxStore;
+  /**
+   * Bindings every new project's policy starts with (teams, groups, Google's service agents), so a
+   * project policy has a realistic size (tens of KB); default 240. 0 keeps policies empty.
+   */
+  seedBindings?: number;
   /** How many Google API calls the call log keeps (the newest); default 10 000. */
   callLogCapacity?: number;
+}
+
+export interface InheritedGrant {
+  /** IAM member form: `user:a@x.com`, `serviceAccount:b@p.iam.gserviceaccount.com`. */
+  member: string;
+  roles: string[];
 }
 
 const DEFAULT_CALL_LOG_CAPACITY = 10_000;
@@ -36,6 +71,11 @@ export interface PolicyRec {
   bindings: Binding[];
   version: number;
   etagSeq: number;
+  /**
+   * When each unconditional grant (`role\nmember`) was written, on the sandbox clock: it takes
+   * effect once propagated. A grant without a time has been in force from the start.
+   */
+  grantedAt: Record<string, number>;
 }
 
 export interface ServiceAccountRec {
@@ -79,11 +119,18 @@ export interface ComputeRec {
   uses: string[];
 }
 
+/** GKE's statuses (container v1 Cluster.Status / NodePool.Status) the sandbox reaches. */
+export type GkeStatus = 'PROVISIONING' | 'RUNNING' | 'STOPPING' | 'ERROR' | 'DEGRADED';
+
 export interface NodePoolRec {
   name: string;
   body: Record<string, unknown>;
-  phase: Phase;
+  status: Exclude<GkeStatus, 'DEGRADED'>;
+  /** Why it is in ERROR (GKE's `statusMessage`). */
+  statusMessage?: string;
   createdAt: number;
+  /** The operation running on this pool: GKE runs one per node pool at a time. */
+  currentOp?: string;
   /** When its nodes came up (the create operation's end): the fake Kubernetes API schedules from then. */
   readyAt?: number;
 }
@@ -94,10 +141,14 @@ export interface ClusterRec {
   name: string;
   id: string;
   body: Record<string, unknown>;
-  phase: Phase;
+  status: GkeStatus;
+  statusMessage?: string;
   createdAt: number;
   nodePools: Map<string, NodePoolRec>;
-  /** Name of the running operation; GKE runs one at a time per cluster. */
+  /**
+   * The cluster-level operation running (create, delete): it excludes every other operation.
+   * Node pool operations run beside one another (NodePoolRec.currentOp).
+   */
   currentOp?: string;
   network: string;
   subnetwork: string;
@@ -172,16 +223,39 @@ export const DEFAULT_ENABLED_SERVICES = [
   'storage.googleapis.com',
 ] as const;
 
+const EFFECTS = new Map<string, (world: World, effect: Effect) => void>();
+
+/**
+ * Registers what an effect of `kind` does when its operation is done. Service modules register at
+ * load, so every handler exists before a world settles (or a saved one is restored).
+ */
+export function onEffect<E extends Effect>(kind: E['kind'], apply: (world: World, effect: E) => void): void {
+  EFFECTS.set(kind, apply as (world: World, effect: Effect) => void);
+}
+
+/** What survives a restart (persistence.ts): every resource, policy, token and operation; not the call log. */
+const PERSISTED = [
+  'projects', 'services', 'policies', 'serviceAccounts', 'serviceAgents', 'tokens', 'buckets', 'compute', 'computeOps',
+  'computeRequestIds', 'clusters', 'containerOps', 'lroOps', 'schemas', 'topics', 'subscriptions', 'datasets', 'repositories',
+  'reservations',
+] as const;
+
 export class World {
   readonly sched: Scheduler;
   readonly faults: Faults;
   kubernetes: KubernetesHooks = { created: async () => {}, deleted: () => {}, inventory: () => [] };
   readonly #knownProjects?: Record<string, { projectNumber: string }>;
+  readonly inherited: readonly InheritedGrant[];
+  readonly iamPropagationSeconds: number;
+  readonly #seedBindings: number;
+  readonly #onCall?: (call: CallRec) => void;
 
   projects!: Map<string, { projectId: string; projectNumber: string; createdAt: number }>;
   services!: Map<string, Map<string, ServiceState>>;
   policies!: Map<string, PolicyRec>;
   serviceAccounts!: Map<string, ServiceAccountRec>;
+  /** Google-managed service agents created by generateServiceIdentity, by email. */
+  serviceAgents!: Map<string, { project: string; service: string; uniqueId: string; createdAt: number }>;
   tokens!: Map<string, { principal: string; expiresAt: number }>;
   buckets!: Map<string, BucketRec>;
   compute!: Map<string, ComputeRec>;
@@ -204,12 +278,17 @@ export class World {
   /** Signs the identity bearers this sandbox issues (auth.ts); kept across reset, like the tokens' holders. */
   readonly identitySecret = randomBytes(32);
   #counter = 0;
+  #settledSinceSave = false;
 
   constructor(options: SandboxOptions) {
     if (!(options.timeScale >= 0)) throw new Error('timeScale must be a number >= 0');
     this.sched = new Scheduler(options.clock ?? systemClock, options.timeScale);
     this.faults = new Faults(options.random ?? Math.random, options.faults);
     this.#knownProjects = options.projects;
+    this.inherited = options.inherited ?? [];
+    this.iamPropagationSeconds = options.iamPropagationSeconds ?? IAM_PROPAGATION_SECONDS;
+    this.#seedBindings = options.seedBindings ?? 240;
+    this.#onCall = options.onCall;
     this.#callLogCapacity = options.callLogCapacity ?? DEFAULT_CALL_LOG_CAPACITY;
     this.reset();
   }
@@ -220,6 +299,7 @@ export class World {
     this.services = new Map();
     this.policies = new Map();
     this.serviceAccounts = new Map();
+    this.serviceAgents = new Map();
     this.tokens = new Map();
     this.buckets = new Map();
     this.compute = new Map();
@@ -243,8 +323,34 @@ export class World {
     return this.sched.now();
   }
 
+  /** The persisted state as plain values (Maps and records; persistence.ts makes it text). */
+  toData(): Record<string, unknown> {
+    return { ...Object.fromEntries(PERSISTED.map((k) => [k, this[k]])), counter: this.#counter, scheduler: this.sched.snapshot() };
+  }
+
+  /** Replaces the state with one `toData` made (by this version of the sandbox). */
+  fromData(data: Record<string, unknown>): void {
+    this.reset();
+    for (const k of PERSISTED) if (data[k] instanceof Map) (this as Record<string, unknown>)[k] = data[k];
+    this.#counter = Number(data.counter) || 0;
+    this.sched.restore(data.scheduler as ReturnType<Scheduler['snapshot']>);
+  }
+
+  /** Applies the effects of finished operations. */
   settle(): void {
-    this.sched.settle();
+    const applied = this.sched.settle((effect) => {
+      const apply = EFFECTS.get(effect.kind);
+      if (!apply) throw new Error(`sandbox: no handler for effect ${effect.kind}`);
+      apply(this, effect);
+    });
+    if (applied) this.#settledSinceSave = true;
+  }
+
+  /** Whether a settle changed something since the last call (a read that must be saved). */
+  takeSettled(): boolean {
+    const settled = this.#settledSinceSave;
+    this.#settledSinceSave = false;
+    return settled;
   }
 
   /** A unique decimal id (compute `id`, IAM `uniqueId`…), deterministic per world. */
@@ -287,7 +393,31 @@ export class World {
     const projectNumber = known?.[projectId]?.projectNumber ?? deriveProjectNumber(projectId);
     p = { projectId, projectNumber, createdAt: this.now() };
     this.projects.set(projectId, p);
+    const bindings = seedBindings(projectId, projectNumber, this.#seedBindings);
+    if (bindings.length) this.policies.set(`projects/${projectId}`, { bindings, version: 3, etagSeq: 1, grantedAt: {} });
     return p;
+  }
+
+  /** A project named by id or by number (`projects/123456789012/…`), as its id. */
+  projectIdOf(ref: string): string {
+    if (!/^\d+$/.test(ref)) return ref;
+    const p = [...this.projects.values()].find((x) => x.projectNumber === ref);
+    if (!p) {
+      throw new GoogleApiError(403, 'PERMISSION_DENIED', `Project '${ref}' not found or permission denied.`, { reason: 'forbidden' });
+    }
+    return p.projectId;
+  }
+
+  /** The service's agent in the project (`service-<number>@gcp-sa-<name>…`), created on first call. */
+  generateServiceIdentity(projectId: string, service: string): { email: string; uniqueId: string } {
+    const number = this.project(projectId).projectNumber;
+    const email = `service-${number}@gcp-sa-${service.split('.')[0]}.iam.gserviceaccount.com`;
+    let agent = this.serviceAgents.get(email);
+    if (!agent) {
+      agent = { project: projectId, service, uniqueId: this.numericId().slice(0, 21), createdAt: this.now() };
+      this.serviceAgents.set(email, agent);
+    }
+    return { email, uniqueId: agent.uniqueId };
   }
 
   isServiceEnabled(projectId: string, service: string): boolean {
@@ -316,19 +446,11 @@ export class World {
 
   logCall(call: Omit<CallRec, 'seq' | 'time'>): void {
     this.#callSeq += 1;
-    this.calls.push({ seq: this.#callSeq, time: new Date(this.now()).toISOString(), ...call });
+    const rec = { seq: this.#callSeq, time: new Date(this.now()).toISOString(), ...call };
+    this.calls.push(rec);
     if (this.calls.length > this.#callLogCapacity) this.calls.splice(0, this.calls.length - this.#callLogCapacity);
+    this.#onCall?.(rec);
   }
-}
-
-/** FNV-1a: stable, dependency-free hashing for derived ids. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
 }
 
 /** A stable 12-digit project number for a project id (Google's numbers look like 123456789012). */

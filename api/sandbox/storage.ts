@@ -54,7 +54,7 @@ function guardBucket(world: World, c: Ctx, verb: string, name: string): BucketRe
   guard(world, c, {
     permission: `storage.buckets.${verb}`,
     resource: `projects/_/buckets/${name}`,
-    ...(project ? { project, api: API } : {}),
+    ...(project ? { project, api: API, resourcePolicies: [policyKey.bucket(name)] } : {}),
   });
   return findBucket(world, name);
 }
@@ -93,6 +93,7 @@ export function storageApp(world: World) {
     world.policies.set(policyKey.bucket(name), {
       version: 1,
       etagSeq: 1,
+      grantedAt: {},
       bindings: [
         { role: 'roles/storage.legacyBucketOwner', members: [`projectEditor:${project}`, `projectOwner:${project}`] },
         { role: 'roles/storage.legacyBucketReader', members: [`projectViewer:${project}`] },

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@svc.iam.gserviceaccount.com',
       API_AUDIENCE: 'https://x-123.us-central1.run.app, https://x-abc-uc.a.run.app', ALLOWED_PRINCIPALS: 'domain:example.com, my-project-1/user:bob@example.com', PORT: '9090',
+      PUBLIC_URL: 'https://x-123.us-central1.run.app',
       NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     expect(config).toMatchObject({
@@ -39,10 +40,19 @@ describe('loadConfig', () => {
         'GOOGLE_CLOUD_PROJECT: is required',
         'WORKFLOW_LOCATION: is required',
         'API_AUDIENCE: is required',
+        'PUBLIC_URL: is required',
         'RUNTIME_SERVICE_ACCOUNT: is required',
         expect.stringMatching(/^WORKFLOW_SERVICE_ACCOUNT: must be a service account email/),
         expect.stringMatching(/^ALLOWED_PRINCIPALS\.0: entries look like/),
       ]));
+    }
+    try {
+      loadConfig({ PROFILE: 'cloud', PUBLIC_URL: 'http://x.run.app' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toContain(
+        'PUBLIC_URL: must be the https URL Cloud Workflows calls this service at (its Cloud Run URL) (got "http://x.run.app")',
+      );
     }
     try {
       loadConfig({ API_TOKEN: 'short' });
@@ -80,7 +90,7 @@ describe('notification settings', () => {
   });
 
   it('require the key in the cloud profile', () => {
-    const cloud = { PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@svc.iam.gserviceaccount.com', API_AUDIENCE: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com' };
+    const cloud = { PROFILE: 'cloud', GOOGLE_CLOUD_PROJECT: 'svc', WORKFLOW_LOCATION: 'us-central1', WORKFLOW_SERVICE_ACCOUNT: 'wf@svc.iam.gserviceaccount.com', RUNTIME_SERVICE_ACCOUNT: 'api@svc.iam.gserviceaccount.com', API_AUDIENCE: 'https://x.run.app', PUBLIC_URL: 'https://x.run.app', ALLOWED_PRINCIPALS: 'domain:example.com' };
     expect(() => loadConfig(cloud)).toThrow(/NOTIFY_ENCRYPTION_KEY: is required/);
     expect(loadConfig({ ...cloud, NOTIFY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).DELIVERY_INTERVAL_SECONDS).toBe(0);
   });

@@ -171,7 +171,7 @@ describe('an environment\'s page', () => {
     const app = buildTestApp();
     const env = await stored(app, {
       state: 'ACTIVE', operation: operation('SUCCEEDED'), expireTime: at(86_400),
-      outputs: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://demo-saxml-model-repository' },
+      outputs: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://my-project-1-demo-saxml-model-repository' },
     });
     const text = await page(app.app, `/ui/environments/${env.id}`);
     const usd = String.raw`\$[\d,]+\.\d\d(?:–\$[\d,]+\.\d\d)?`;
@@ -180,8 +180,8 @@ describe('an environment\'s page', () => {
     expect(copies).toEqual([
       'gcloud container clusters get-credentials demo-saxml-gke-cluster --region us-west1 --project my-project-1',
       'kubectl get nodes',
-      'gcloud storage ls gs://demo-saxml-model-repository',
-      'us-west1', 'demo-saxml-gke-cluster', 'gs://demo-saxml-model-repository',
+      'gcloud storage ls gs://my-project-1-demo-saxml-model-repository',
+      'us-west1', 'demo-saxml-gke-cluster', 'gs://my-project-1-demo-saxml-model-repository',
     ]);
   });
 

@@ -118,19 +118,19 @@ describe('PATCH /environments/{id}', () => {
     const t = buildTestApp();
     const env = await createdEnv(t);
     const etag = await settle(t, env.id, 'ACTIVE');
-    const res = await patch(t, env.id, { cluster: { tpuNodePools: [tpuPool({ zones: ['us-west1-a'] })] } }, {}, '?validateOnly=true');
+    const res = await patch(t, env.id, { cluster: { tpuNodePools: [tpuPool({ spot: true })] } }, {}, '?validateOnly=true');
     expect(res.status).toBe(200);
     const preview = await read(res);
     expect(preview).toMatchObject({
       kind: 'UpdatePreview',
-      changed: ['cluster.tpuNodePools[0].zones[0]'],
+      changed: ['cluster.tpuNodePools[0].spot'],
       plan: { kind: 'update' },
       estimate: { currency: 'USD' },
       // The test app cannot read quotas: created first, to keep serving (Google enforces quota at creation).
       replacements: { 'tpu-v5e-4': { order: 'createFirst', reason: 'quota could not be read; created first to keep serving' } },
       preflight: { checked: false },
     });
-    expect(preview.spec.cluster.tpuNodePools[0]).toMatchObject({ zones: ['us-west1-a'], nodePoolName: 'tpu-v5e-4-r' });
+    expect(preview.spec.cluster.tpuNodePools[0]).toMatchObject({ spot: true, nodePoolName: 'tpu-v5e-4-r' });
     expect(preview.plan.steps.map((s: { id: string }) => s.id)).toEqual([
       'base.tpu-pool.tpu-v5e-4', 'base.tpu-pool.tpu-v5e-4:replaced', 'saxml.cell', 'saxml.model-server.tpu-v5e-4',
     ]);
@@ -192,13 +192,14 @@ describe('PATCH: quota and notifications', () => {
   const quotas = (room: { chips: number }) => ({
     regionQuotas: async () => [
       { metric: 'TPU_LITE_PODSLICE_V5', limit: 4 + room.chips, usage: 4 },
+      { metric: 'PREEMPTIBLE_TPU_LITE_PODSLICE_V5', limit: room.chips, usage: 0 },
       { metric: 'CPUS', limit: 1000, usage: 0 }, { metric: 'N2_CPUS', limit: 1000, usage: 0 },
       { metric: 'SSD_TOTAL_GB', limit: 100_000, usage: 0 }, { metric: 'DISKS_TOTAL_GB', limit: 100_000, usage: 0 },
       { metric: 'IN_USE_ADDRESSES', limit: 100, usage: 0 },
     ],
     reservation: async () => null,
   });
-  const moved = { cluster: { tpuNodePools: [tpuPool({ zones: ['us-west1-a'] })] } };
+  const moved = { cluster: { tpuNodePools: [tpuPool({ spot: true })] } };
 
   it('a replaced TPU pool is created first when quota has room for both, else deleted first', async () => {
     const roomy = buildTestApp({ quotas: quotas({ chips: 4 }) });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { InventoryItem } from '../../api/sandbox/inventory.js';
+import { DURATIONS } from '../../api/sandbox/index.js';
 import { jsonOf } from '../support/bodies.js';
 import { created, dataOf, serverClient, type ApiClient, type CreatedEnvironment, type EnvironmentSpec } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
@@ -55,8 +56,8 @@ const EXPECTED = [
   'pubsub.schema demo_metrics_schema',
   'pubsub.subscription demo_metrics_pubsub_bq_sub',
   'pubsub.topic demo_metrics_pubsub_sink',
-  'storage.bucket demo-saxml-admin',
-  'storage.bucket demo-saxml-model-repository',
+  'storage.bucket my-project-1-demo-saxml-admin',
+  'storage.bucket my-project-1-demo-saxml-model-repository',
   'storage.bucket my-project-1-saxml-automation',
 ];
 const normalise = (items: string[]) => items.map((i) => i.replace(/@.*$/, '')).sort();
@@ -70,11 +71,19 @@ describe('e2e: create and delete on the local profile', () => {
     expect(active.stages.map((s) => `${s.name}:${s.state}`)).toEqual(['bootstrap:SUCCEEDED', 'base:SUCCEEDED', 'perf:SUCCEEDED', 'saxml:SKIPPED']);
     expect(active.outputs).toMatchObject({
       clusterName: 'demo-saxml-gke-cluster',
-      adminBucket: 'gs://demo-saxml-admin',
+      adminBucket: 'gs://my-project-1-demo-saxml-admin',
       metricsTable: 'my-project-1.demo_metrics_dataset.performance_metrics',
     });
     expect(active.outputs.clusterEndpoint).toBeTruthy();
     expect(normalise(await inventory(w))).toEqual(normalise(EXPECTED));
+    // Realistic sizes (a project policy of a few hundred bindings, tens-of-KB cluster objects) make
+    // the executor's 512 KB variable limit bite: the execution kept only what it needed under it.
+    const automation = w.sandbox.identities.authorization('saxml-automation@my-project-1.iam.gserviceaccount.com');
+    const cluster = await w.sandbox.app.request('/container/v1/projects/my-project-1/locations/us-west1/clusters/demo-saxml-gke-cluster', { headers: { authorization: automation } });
+    expect((await cluster.text()).length).toBeGreaterThan(15_000);
+    const createMemory = (await w.engine.get(active.operation!.executionName!)).peakMemoryBytes!;
+    expect(createMemory).toBeGreaterThan(128 * 1024);
+    expect(createMemory).toBeLessThan(512 * 1024);
 
     const { events } = dataOf(await api(w).GET('/environments/{id}/events', { params: { ...path(env.id), query: { pageSize: 100 } } }), 200);
     expect(events.at(-1)!.type).toBe('environment.active');
@@ -99,9 +108,10 @@ describe('e2e: create and delete on the local profile', () => {
   });
 });
 
-/** Resource-creating calls in the environment's project (not IAM policy writes, token mints or service enabling). */
+/** Resource-creating calls in the environment's project (not IAM policy reads and writes, token mints, service enabling or identities). */
 const isCreate = (call: { method: string; path: string }) =>
-  (call.method === 'POST' || call.method === 'PUT') && !call.path.includes('/local-sandbox/') && !/[:/](getIamPolicy|setIamPolicy|generateAccessToken|batchEnable|wait)\b|\/iam$/.test(call.path);
+  (call.method === 'POST' || call.method === 'PUT') && !call.path.includes('/local-sandbox/')
+  && !/[:/](getIamPolicy|setIamPolicy|testIamPermissions|generateAccessToken|generateServiceIdentity|batchEnable|wait)\b|\/iam$/.test(call.path);
 
 /** Successful creates, and creates Google refused because the resource already existed. */
 function creates(w: LocalWorld): { succeeded: string[]; conflicts: string[] } {
@@ -130,18 +140,26 @@ describe('e2e: faults, retries and restarts', () => {
     expect(succeeded).toHaveLength(EXPECTED.length - 4 /* the four CPU node pools come with the cluster */);
   });
 
-  it('(3) TPU stockout → FAILED naming stage, step, GCE_STOCKOUT and the zones to try; retry after it clears → ACTIVE, nothing created twice', async () => {
+  it('(3) TPU stockout → FAILED, the pool left in ERROR as GKE leaves it; retry deletes it, creates it again → ACTIVE', async () => {
     const w = await world();
     w.sandbox.faults.set({ tpuStockoutZones: ['us-west1-c'] });
     const env = await create(w);
     const failed = await w.settle(env.id);
     expect(failed.state).toBe('FAILED');
     expect(failed.operation!.error).toMatchObject({ code: 'GCE_STOCKOUT', stage: 'base', step: 'base.tpu-pool.tpu-v5e-4' });
-    expect(failed.operation!.error!.hint).toMatch(/us-[a-z]+\d+-[a-z]/);
+    // What to do now, within what Google allows: no zone of another region.
+    const hint = failed.operation!.error!.hint!;
+    expect(hint).toContain('no other zone of us-west1 offers it');
+    expect(hint).toContain(`POST /environments/${env.id}/retry deletes what the stockout left in ERROR`);
+    expect(hint).not.toMatch(/zones set to/);
     expect(failed.stages.find((s) => s.name === 'base')).toMatchObject({ state: 'FAILED', error: { code: 'GCE_STOCKOUT' } });
     expect(failed.stages.find((s) => s.name === 'perf')!.state).toBe('SUCCEEDED');
     const view = dataOf(await api(w).GET('/environments/{id}', { params: path(env.id) }), 200);
     expect(view.actions).toEqual({ canDelete: true, canRetry: true, canCancel: false, canUpdate: true });
+    const pool = `/container/v1/projects/my-project-1/locations/us-west1/clusters/demo-saxml-gke-cluster/nodePools/tpu-v5e-4`;
+    const automation = w.sandbox.identities.authorization('saxml-automation@my-project-1.iam.gserviceaccount.com');
+    const status = async () => jsonOf<{ status: string }>(await w.sandbox.app.request(pool, { headers: { authorization: automation } }));
+    expect((await status()).status).toBe('ERROR');
 
     w.sandbox.faults.clear();
     const before = creates(w).succeeded.length;
@@ -150,10 +168,30 @@ describe('e2e: faults, retries and restarts', () => {
     const active = await w.settle(env.id);
     expect(active.state).toBe('ACTIVE');
     expect(active.operation).toMatchObject({ kind: 'retry', state: 'SUCCEEDED' });
-    // Only the node pool was created by the retry; everything else was skipped as done.
+    expect((await status()).status).toBe('RUNNING');
+    // The retry deleted the pool GKE left in ERROR, then created it; everything else was done already.
     const after = creates(w);
     expect(after.succeeded.slice(before)).toEqual([expect.stringContaining('/nodePools')]);
     expect(after.conflicts).toEqual([]);
+    expect(w.sandbox.calls().filter((c) => c.method === 'DELETE' && c.path.endsWith('/nodePools/tpu-v5e-4') && c.status === 200)).toHaveLength(1);
+  });
+
+  it('(3b) three TPU pools are created together: their node pool operations overlap on the one cluster', async () => {
+    const w = await world();
+    const pools = ['tpu-a', 'tpu-b', 'tpu-c'].map((name) => ({ name, tpuType: 'v5litepod-4', zones: ['us-west1-c'] }));
+    const env = await create(w, { ...SPEC, cluster: { tpuNodePools: pools } });
+    const active = await w.settle(env.id);
+    expect(active.state).toBe('ACTIVE');
+    const posts = w.sandbox.calls().filter((c) => c.method === 'POST' && c.path.endsWith('/nodePools') && c.status === 200);
+    expect(posts).toHaveLength(3);
+    // All three started before the first could have finished (a TPU pool takes 5 simulated minutes).
+    const times = posts.map((c) => Date.parse(c.time));
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(DURATIONS.tpuNodePool * 1000 * E2E_TIME_SCALE);
+    // No create was refused as busy: GKE runs node pool operations side by side.
+    expect(w.sandbox.calls().filter((c) => c.path.endsWith('/nodePools') && c.status === 400)).toEqual([]);
+    expect(normalise(await inventory(w)).filter((r) => r.startsWith('container.nodePool demo-saxml-gke-cluster/tpu'))).toEqual(
+      pools.map((p) => `container.nodePool demo-saxml-gke-cluster/${p.name}`),
+    );
   });
 
   it('(4) cancel during cluster creation, then delete → DELETED and nothing left', async () => {
@@ -179,13 +217,39 @@ describe('e2e: faults, retries and restarts', () => {
     expect(await inventory(w)).toEqual([]);
   });
 
+  it('(4c) forced delete while the cluster is being created → DELETED: the cluster delete waits out GKE\'s busy answer', async () => {
+    // Told the moment GKE accepted the cluster's creation (no polling).
+    let clusterCreating!: () => void;
+    const accepted = new Promise<void>((resolve) => (clusterCreating = resolve));
+    const sandbox = await sandboxWithWorkflowIdentity({
+      timeScale: E2E_TIME_SCALE,
+      onCall: (c) => c.method === 'POST' && c.path.endsWith('/clusters') && c.status === 200 && clusterCreating(),
+    });
+    const w = await world({ sandbox });
+    const env = await create(w);
+    await accepted;
+    const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { force: true, deleteBootstrap: true } } });
+    expect(del.response.status).toBe(202);
+    const deleted = await w.settle(env.id);
+    expect(deleted.state).toBe('DELETED');
+    expect(await inventory(w)).toEqual([]);
+    // GKE refused the delete while it created the cluster ("Operation … is currently creating cluster …");
+    // the step waited the whole creation out (its budget is an hour), then GKE accepted it.
+    const calls = w.sandbox.calls();
+    const createdAt = Date.parse(calls.find((c) => c.method === 'POST' && c.path.endsWith('/clusters') && c.status === 200)!.time);
+    const deletes = calls.filter((c) => c.method === 'DELETE' && c.path.endsWith('/clusters/demo-saxml-gke-cluster'));
+    expect(deletes.filter((c) => c.status === 400).length).toBeGreaterThan(0);
+    const accept = deletes.find((c) => c.status === 200)!;
+    expect(Date.parse(accept.time) - createdAt).toBeGreaterThanOrEqual(DURATIONS.cluster * 1000 * E2E_TIME_SCALE);
+  });
+
   it('(4b) cancel before anything of the base stage exists, then delete → DELETED (policies of missing resources count as done)', async () => {
     const w = await world();
     const env = await create(w);
     await w.waitFor(env.id, (r) => r.progress.create['bootstrap.automation-sa']?.state === 'SUCCEEDED');
     const cancelled = dataOf(await api(w).POST('/environments/{id}/cancel', { params: path(env.id) }), 200);
     await w.engine.waitFor(cancelled.operation!.executionName!);
-    expect(await inventory(w)).not.toContain('storage.bucket demo-saxml-admin');
+    expect(await inventory(w)).not.toContain('storage.bucket my-project-1-demo-saxml-admin');
 
     await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
     const deleted = await w.settle(env.id);
@@ -213,16 +277,17 @@ describe('e2e: faults, retries and restarts', () => {
     expect(await inventory(w)).toEqual([]);
   });
 
-  it('(6) the local process restarts mid-create → INTERRUPTED → retry → ACTIVE', async () => {
+  it('(6) the local runtime restarts mid-create → INTERRUPTED → retry → ACTIVE: the sandbox cloud is restored from DATA_DIR', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'saxml-restart-'));
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     const first = await startLocalWorld({ dataDir });
     const env = await create(first);
     await first.waitFor(env.id, (r) => r.progress.create['base.network']?.state === 'SUCCEEDED');
-    const sandbox = first.sandbox;
     await first.stop();
 
-    const second = await world({ dataDir, sandbox });
+    // A new runtime on the same DATA_DIR: store and sandbox cloud both come back from it.
+    const second = await world({ dataDir });
+    expect(await inventory(second)).toContain('compute.network demo-saxml-gke-cluster-network');
     // The start-up reconcile of the new process settles what the old one left running.
     await second.waitFor(env.id, (r) => r.operation?.state !== 'RUNNING');
     const interrupted = dataOf(await api(second).GET('/environments/{id}', { params: path(env.id) }), 200);

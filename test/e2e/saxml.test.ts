@@ -78,8 +78,9 @@ describe('e2e: Saxml on the cluster', () => {
       expect(items).toContain(`kubernetes.${object}`);
     }
     expect(items.filter((i) => i.startsWith('compute.forwardingRule'))).toHaveLength(1);
-    const adminObjects = await jsonOf<{ items?: { name: string }[] }>(await w.request('/_sandbox/storage/storage/v1/b/demo-saxml-admin/o',
-      { headers: { authorization: w.sandbox.identities.authorization('owner@example.com') } }));
+    const adminObjects = await jsonOf<{ items?: { name: string }[] }>(await w.request('/_sandbox/storage/storage/v1/b/my-project-1-demo-saxml-admin/o',
+      // As the automation account (storage.admin in the project): the sandbox checks every caller's roles.
+      { headers: { authorization: w.sandbox.identities.authorization('saxml-automation@my-project-1.iam.gserviceaccount.com') } }));
     expect(adminObjects.items?.map((o) => o.name)).toContain('sax-root/sax/test/METADATA');
 
     // Overlapped with the TPU pool: the cell's step runs beside the pool's, and the model server waited for the pool's nodes.
@@ -91,16 +92,16 @@ describe('e2e: Saxml on the cluster', () => {
       .toBeGreaterThan(first((e) => e.type === 'step.succeeded' && e.step === 'base.tpu-pool.tpu-v5e-4'));
 
     // The user's checkpoints land in the model repository.
-    expect((await testApi(w, 'buckets/demo-saxml-model-repository/objects', { count: 3 }, 'PUT')).status).toBe(200);
+    expect((await testApi(w, 'buckets/my-project-1-demo-saxml-model-repository/objects', { count: 3 }, 'PUT')).status).toBe(200);
     const del = await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true } } });
     expect(del.response.status).toBe(202);
     const deleted = await w.settle(env.id);
     expect(deleted.operation?.error).toBeUndefined();
     expect(deleted.state).toBe('DELETED');
-    expect(deleted.operation?.kept).toEqual([{ resource: 'gs://demo-saxml-model-repository', reason: expect.stringContaining('purgeData=true') }]);
-    expect(await inventory(w)).toEqual(['storage.bucket demo-saxml-model-repository']);
+    expect(deleted.operation?.kept).toEqual([{ resource: 'gs://my-project-1-demo-saxml-model-repository', reason: expect.stringContaining('purgeData=true') }]);
+    expect(await inventory(w)).toEqual(['storage.bucket my-project-1-demo-saxml-model-repository']);
     const log = await allEvents(w, env.id);
-    expect(log.filter((e) => e.type === 'resource.kept').map((e) => e.message)).toEqual([expect.stringContaining('kept gs://demo-saxml-model-repository')]);
+    expect(log.filter((e) => e.type === 'resource.kept').map((e) => e.message)).toEqual([expect.stringContaining('kept gs://my-project-1-demo-saxml-model-repository')]);
   });
 
   it('a model on a pool whose selector matches nothing → FAILED naming the pool; retry after the fault clears → ACTIVE', async () => {
@@ -137,7 +138,7 @@ describe('e2e: Saxml on the cluster', () => {
     expect((await testApi(w, `${CLUSTER}/finalizers`, ours)).status).toBe(204);
 
     // Checkpoints in the model repository: gone with it, as the delete asks.
-    expect((await testApi(w, 'buckets/demo-saxml-model-repository/objects', { count: 2 }, 'PUT')).status).toBe(200);
+    expect((await testApi(w, 'buckets/my-project-1-demo-saxml-model-repository/objects', { count: 2 }, 'PUT')).status).toBe(200);
     await api(w).DELETE('/environments/{id}', { params: { ...path(env.id), query: { deleteBootstrap: true, purgeData: true } } });
     const deleted = await w.settle(env.id);
     expect(deleted.operation?.error).toBeUndefined();

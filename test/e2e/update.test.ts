@@ -112,24 +112,33 @@ describe('e2e: changing a living environment', () => {
     ]);
   });
 
-  it('a stockout fails the create; the hint is the PATCH that moves the pool; sending it converges → ACTIVE', async () => {
+  it('a stockout fails the create; the hint is the PATCH that fixes it; sending it (with capacity held in a reservation) converges → ACTIVE', async () => {
     const w = await world();
     w.sandbox.faults.set({ tpuStockoutZones: ['us-west1-c'] });
     const env = await created(api(w), SPEC);
     const failed = await w.settle(env.id);
     expect(failed.operation?.error).toMatchObject({ code: 'GCE_STOCKOUT', step: 'base.tpu-pool.tpu-v5e-4' });
+    // us-west1-c is the one zone of us-west1 that offers v5e: the pool cannot move within the
+    // region (which cannot change), but capacity reserved there is not taken by a stockout.
     const hint = failed.operation!.error!.hint!;
-    expect(hint).toMatch(new RegExp(`^change the TPU node pool's zones to one of: .*; to move TPU pool tpu-v5e-4 to .*, send PATCH /environments/${env.id} with Content-Type application/merge-patch\\+json and the body \\{"cluster":\\{"tpuNodePools":\\[\\{"name":"tpu-v5e-4"`));
+    expect(hint).toMatch(new RegExp(`; to use a reservation you hold for TPU pool tpu-v5e-4, send PATCH /environments/${env.id} with Content-Type application/merge-patch\\+json and the body \\{"cluster":\\{"tpuNodePools":\\[\\{"name":"tpu-v5e-4"`));
 
-    // The hint's body, with a zone that has capacity.
-    const body = JSON.parse(hint.slice(hint.indexOf(' the body ') + ' the body '.length).replace(/<another zone of us-west1>/, 'us-west1-a'));
-    expect(body.cluster.tpuNodePools[0].zones).toEqual(['us-west1-a']);
+    // The user reserves the capacity, and sends the hint's body naming the reservation.
+    const reserved = await w.request('/_sandbox/_test/reservations', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ project: 'my-project-1', zone: 'us-west1-c', name: 'tpu-capacity', machineType: 'ct5lp-hightpu-4t', count: 1 }),
+    });
+    expect(reserved.status).toBe(201);
+    const body = JSON.parse(hint.slice(hint.indexOf(' the body ') + ' the body '.length).replace('<your reservation in us-west1-c>', 'tpu-capacity'));
+    expect(body.cluster.tpuNodePools[0].reservation).toEqual({ consumeReservationType: 'SPECIFIC_RESERVATION', key: 'compute.googleapis.com/reservation-name', values: ['tpu-capacity'] });
     const active = await updated(w, env.id, body);
-    expect(active.spec.cluster.tpuNodePools[0]).toMatchObject({ name: 'tpu-v5e-4', zones: ['us-west1-a'] });
+    expect(active.spec.cluster.tpuNodePools[0]).toMatchObject({ name: 'tpu-v5e-4', reservation: { values: ['tpu-capacity'] } });
     expect(active.outputs.saxml?.models.map((m) => m.state)).toEqual(['READY']);
     expect(active.stages.map((s) => `${s.name}:${s.state}`)).toEqual(['bootstrap:SUCCEEDED', 'base:SUCCEEDED', 'perf:SUCCEEDED', 'saxml:SUCCEEDED']);
-    // The pool lives in the zone with capacity; the model server runs on its nodes.
-    expect(await nodePools(w)).toEqual(expect.arrayContaining([active.spec.cluster.tpuNodePools[0]!.nodePoolName ?? 'tpu-v5e-4']));
+    // The pool (a new GKE node pool beside the stocked-out one, which is gone) serves the model.
+    const pool = active.spec.cluster.tpuNodePools[0]!.nodePoolName ?? 'tpu-v5e-4';
+    expect(await nodePools(w)).toEqual(expect.arrayContaining([pool]));
+    expect(await nodePools(w)).toHaveLength(active.spec.cluster.cpuNodePools.length + 1);
   });
 
   it('labels and a CPU pool’s node counts change in place (setResourceLabels with its fingerprint, bucket PATCH, setAutoscaling)', async () => {
@@ -141,12 +150,13 @@ describe('e2e: changing a living environment', () => {
     expect(Object.keys(done.progress.update).sort()).toEqual([
       'base.bucket.admin:labels', 'base.bucket.models:labels', 'base.cluster:label-fingerprint', 'base.cluster:labels', 'base.cluster:pool.default-node-pool.autoscaling',
     ]);
-    const owner = { headers: { authorization: w.sandbox.identities.authorization('owner@example.com') } };
+    // Read as the automation account (the sandbox enforces IAM: it holds the roles to read them).
+    const owner = { headers: { authorization: w.sandbox.identities.authorization('saxml-automation@my-project-1.iam.gserviceaccount.com') } };
     const cluster = await jsonOf<{ resourceLabels: Record<string, string>; nodePools: { name: string; autoscaling?: unknown }[] }>(
       await w.request(`/_sandbox/container/v1/projects/my-project-1/locations/us-west1/clusters/${CLUSTER}`, owner));
     expect(cluster.resourceLabels).toEqual({ cost: 'research', 'saxml-environment': env.id });
     expect(cluster.nodePools.find((p) => p.name === 'default-node-pool')!.autoscaling).toEqual({ enabled: true, minNodeCount: 1, maxNodeCount: 5 });
-    const bucket = await jsonOf<{ labels: Record<string, string> }>(await w.request('/_sandbox/storage/storage/v1/b/demo-saxml-admin', owner));
+    const bucket = await jsonOf<{ labels: Record<string, string> }>(await w.request('/_sandbox/storage/storage/v1/b/my-project-1-demo-saxml-admin', owner));
     expect(bucket.labels).toEqual({ cost: 'research', 'saxml-environment': env.id });
     expect(done.labels).toEqual({ cost: 'research' });
   });

@@ -52,7 +52,8 @@ describe('the sandbox’s identities', () => {
     const wrongSignature = sandbox.identities.authorization('someone@example.com').replace('someone', 'saxml-workflow');
     expect((await sandbox.app.request(WORKFLOW_SA_URL, { headers: { authorization: wrongSignature } })).status).toBe(401);
     const issued = await sandbox.app.request(WORKFLOW_SA_URL, { headers: { authorization: sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT) } });
-    expect(issued.status).toBe(404); // authenticated: the account just does not exist in this sandbox
+    // Authenticated (not 401); IAM then refuses a caller without a role, whether or not the account exists.
+    expect(issued.status).toBe(403);
   });
 
   it('a bearer of one sandbox is worthless in another', async () => {

@@ -21,9 +21,13 @@ const worlds: LocalWorld[] = [];
 afterEach(async () => {
   await Promise.all(worlds.splice(0).map((w) => w.stop()));
 });
+/** Whoever calls Google below as `google()` does: an owner of the projects the tests use (the sandbox checks every caller's roles). */
+const OUTSIDER = 'owner@example.com';
+
 async function world(): Promise<LocalWorld> {
   const w = await startLocalWorld();
   worlds.push(w);
+  for (const project of ['my-project-1', 'team-a-proj', 'team-b-proj']) w.sandbox.identities.grantProjectRole(project, 'roles/owner', `user:${OUTSIDER}`);
   return w;
 }
 
@@ -40,7 +44,7 @@ async function remove(w: LocalWorld, id: string, query = ''): Promise<Environmen
 }
 
 /** A call to the simulated Google APIs as someone outside the service (not through any environment). */
-const google = (w: LocalWorld, method: string, path: string, body?: unknown, as = 'owner@example.com') =>
+const google = (w: LocalWorld, method: string, path: string, body?: unknown, as = OUTSIDER) =>
   w.request(`/_sandbox${path}`, {
     method,
     headers: { authorization: w.sandbox.identities.authorization(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -76,7 +80,9 @@ describe('marks', () => {
     // and the bootstrap's account and bucket.
     expect(marked).toHaveLength(17);
     for (const step of marked) {
-      const res = await fetch(step.get!.url.replace("{{projectNumber}}", project.projectNumber), { headers: { authorization: w.sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT) } });
+      // Read as the step's own identity, as the workflow reads it.
+      const as = step.as === 'workflow' ? LOCAL_WORKFLOW_SERVICE_ACCOUNT : plan.automation.serviceAccount;
+      const res = await fetch(step.get!.url.replace("{{projectNumber}}", project.projectNumber), { headers: { authorization: w.sandbox.identities.authorization(as) } });
       expect(res.status, step.id).toBe(200);
       expect(owned(step.owner, await res.json(), { projectNumber: project.projectNumber }), step.id).toBe(true);
     }
@@ -86,7 +92,7 @@ describe('marks', () => {
       workflowServiceAccount: LOCAL_WORKFLOW_SERVICE_ACCOUNT, serviceAccount: w.runtime.deps.google.serviceAccount, includeBootstrap: true, purgeData: false,
     });
     const cluster = other.steps.find((s) => s.id === 'base.cluster') as ResourceStep & { owner: Ownership };
-    const body = await (await fetch(cluster.get!.url, { headers: { authorization: w.sandbox.identities.authorization(LOCAL_WORKFLOW_SERVICE_ACCOUNT) } })).json();
+    const body = await (await fetch(cluster.get!.url, { headers: { authorization: w.sandbox.identities.authorization(plan.automation.serviceAccount) } })).json();
     expect(owned(cluster.owner, body, {})).toBe(false);
   });
 });
@@ -95,19 +101,19 @@ describe('an existing resource without the mark', () => {
   it('fails the create with ALREADY_EXISTS naming it and how to proceed; the delete leaves it alone and says so', async () => {
     const w = await world();
     // Someone's own bucket, with the name the environment would derive.
-    expect((await google(w, 'POST', '/storage/storage/v1/b?project=my-project-1', { name: 'demo-saxml-admin', location: 'US' })).status).toBe(200);
+    expect((await google(w, 'POST', '/storage/storage/v1/b?project=my-project-1', { name: 'my-project-1-demo-saxml-admin', location: 'US' })).status).toBe(200);
     const env = await create(w, SPEC);
     expect(env.state).toBe('FAILED');
     expect(env.operation?.error).toMatchObject({ code: 'ALREADY_EXISTS', step: 'base.bucket.admin' });
-    expect(env.operation?.error?.message).toContain('bucket gs://demo-saxml-admin already exists and was not made by environment');
+    expect(env.operation?.error?.message).toContain('bucket gs://my-project-1-demo-saxml-admin already exists and was not made by environment');
     expect(env.operation?.error?.hint).toContain('buckets.admin');
     // Nothing was granted on it.
-    const policy = await jsonOf<{ bindings: { members: string[] }[] }>(await google(w, 'GET', '/storage/storage/v1/b/demo-saxml-admin/iam'));
+    const policy = await jsonOf<{ bindings: { members: string[] }[] }>(await google(w, 'GET', '/storage/storage/v1/b/my-project-1-demo-saxml-admin/iam'));
     expect(JSON.stringify(policy.bindings)).not.toContain('demo-');
 
     const deleted = await remove(w, env.id, '?deleteBootstrap=true');
     expect(deleted.state).toBe('DELETED');
-    expect((await google(w, 'GET', '/storage/storage/v1/b/demo-saxml-admin')).status).toBe(200);
+    expect((await google(w, 'GET', '/storage/storage/v1/b/my-project-1-demo-saxml-admin')).status).toBe(200);
     const leftAlone = (await events(w, env.id)).find((e) => e.step === 'base.bucket.admin' && e.message.includes('left alone'));
     expect(leftAlone?.message).toContain('does not carry the [saxml-environment=');
   });
@@ -198,7 +204,7 @@ describe('names another live environment uses', () => {
     ['$.network.name', { network: { name: 'victim-saxml-gke-cluster-network' } }],
     ['$.network.subnetName', { network: { subnetName: 'victim-saxml-gke-cluster-subnet' } }],
     ['$.network.existing.network', { network: { existing: { network: 'victim-saxml-gke-cluster-network', subnet: 's', podsRangeName: 'p', servicesRangeName: 'q' } } }],
-    ['$.buckets.admin', { buckets: { admin: 'victim-saxml-model-repository' } }],
+    ['$.buckets.admin', { buckets: { admin: 'my-project-1-victim-saxml-model-repository' } }],
     ['$.serviceAccounts.nodePool.accountId', { serviceAccounts: { nodePool: { accountId: 'victim-saxml-wid-sa' } } }],
     ['$.artifactRegistry.name', { artifactRegistry: { name: 'victim-serving-images' } }],
   ])('%s → 422', async (path, override) => {

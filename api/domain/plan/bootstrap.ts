@@ -1,14 +1,16 @@
-import { DEFAULT_AUTOMATION_ROLES, PERF_AUTOMATION_ROLES } from '../defaults.js';
+import { ARTIFACT_REGISTRY_AUTOMATION_ROLES, AUTOMATION_ROLES, PERF_AUTOMATION_ROLES, type AutomationRole } from '../defaults.js';
 import type { Ctx, StepDef } from './context.js';
 import type { Bodies } from './google.js';
-import { SA_NOT_YET_VISIBLE, bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
+import { IAM_PROPAGATION_BUDGET, SA_NOT_YET_VISIBLE, bucketBinding, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from './iam.js';
 import { bucketStep, resourceStep, serviceAccountStep } from './resources.js';
 import { serviceBatches } from './services.js';
 
 /**
  * Stage 0 (reference §1): services, the automation service account with its project roles, the
  * automation bucket, and the grant that lets the workflow mint the automation account's tokens.
- * Every step runs as the workflow's own identity: the automation account is what it creates.
+ * Every step but the last runs as the workflow's own identity: the automation account is what it
+ * creates. The last waits, as the automation account, until its roles have propagated (IAM grants
+ * take typically 2, sometimes 7 or more minutes): every automation step waits for it.
  * These resources belong to the project (several environments may share them).
  */
 
@@ -24,13 +26,75 @@ export const BOOTSTRAP_STEPS = {
   automationBucket: 'bootstrap.automation-bucket',
   automationBucketIam: 'bootstrap.automation-bucket.iam',
   tokenCreator: 'bootstrap.token-creator',
+  automationReady: 'bootstrap.automation-ready',
+  /** The project's Pub/Sub service agent (perf only). */
+  pubsubAgent: 'bootstrap.pubsub-agent',
 } as const;
 
 export const isServiceBatch = (id: string) => id.startsWith(SERVICE_BATCH);
 
-export function automationRoles(ctx: Ctx): string[] {
+/** The automation account's roles this spec needs (defaults.ts says why each). */
+function automationRoleSet(ctx: Ctx): AutomationRole[] {
   const { spec } = ctx;
-  return [...new Set([...DEFAULT_AUTOMATION_ROLES, ...(spec.perf.enabled ? PERF_AUTOMATION_ROLES : []), ...spec.bootstrap.additionalRoles])];
+  return [
+    ...AUTOMATION_ROLES,
+    ...(spec.artifactRegistry.enabled ? ARTIFACT_REGISTRY_AUTOMATION_ROLES : []),
+    ...(spec.perf.enabled ? PERF_AUTOMATION_ROLES : []),
+  ];
+}
+
+export function automationRoles(ctx: Ctx): string[] {
+  return [...new Set([...automationRoleSet(ctx).map((r) => r.role), ...ctx.spec.bootstrap.additionalRoles])];
+}
+
+/**
+ * IAM answers 403 until a grant has propagated, so the first automation step would fail. This step
+ * asks, as the automation account, for one permission of each role (testIamPermissions returns
+ * those the caller holds now) until it holds them all. `ready` compares the JSON of the answer's
+ * list with the sorted request (testIamPermissions keeps the request's order).
+ */
+function automationReadyStep(ctx: Ctx): StepDef {
+  const permissions = [...new Set(automationRoleSet(ctx).map((r) => r.probe))].sort();
+  const body: Bodies['testIamPermissions'] = { permissions };
+  return {
+    step: {
+      id: BOOTSTRAP_STEPS.automationReady,
+      stage: 'bootstrap',
+      title: 'Wait until the automation service account’s roles have taken effect',
+      after: [BOOTSTRAP_STEPS.automationAccountRoles, BOOTSTRAP_STEPS.tokenCreator, ...ctx.enabling(['iamcredentials', 'cloudresourcemanager'])],
+      as: 'automation',
+      kind: 'resource',
+      get: { method: 'POST', url: ctx.urls.resourcemanager.testIamPermissions, body },
+      // Google: typically 2 minutes, "could potentially take 7 minutes or longer".
+      ready: { path: 'permissions', values: [JSON.stringify(permissions)], within: IAM_PROPAGATION_BUDGET },
+    },
+  };
+}
+
+/**
+ * The project's Pub/Sub service agent, which writes the perf metrics into BigQuery. A project that
+ * just enabled Pub/Sub may not have it yet (some agents are made on first use), and IAM refuses to
+ * grant roles to an account that does not exist: generateServiceIdentity makes it now. Idempotent;
+ * an agent is never deleted (no undo). The documented parent names the project by number.
+ */
+function pubsubAgentStep(ctx: Ctx): StepDef {
+  return {
+    step: {
+      id: BOOTSTRAP_STEPS.pubsubAgent,
+      stage: 'bootstrap',
+      title: 'Create the project’s Pub/Sub service agent',
+      after: [BOOTSTRAP_STEPS.project, ...ctx.enabling(['pubsub'])],
+      as: 'workflow',
+      kind: 'resource',
+      create: {
+        method: 'POST',
+        url: ctx.urls.serviceusage.generateServiceIdentity('{{projectNumber}}', 'pubsub.googleapis.com'),
+        body: {},
+        poll: { style: 'longrunning', pollBase: ctx.urls.base('serviceusage') },
+      },
+      uses: ['projectNumber'],
+    },
+  };
 }
 
 export function bootstrapSteps(ctx: Ctx): StepDef[] {
@@ -141,5 +205,8 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
     removeTitle: 'Remove the workflow identity’s and this service’s token-creator grants',
   });
 
-  return [...services, project, automationSa, automationRolesStep, automationBucket, automationBucketIam, tokenCreator];
+  return [
+    ...services, project, automationSa, automationRolesStep, automationBucket, automationBucketIam, tokenCreator, automationReadyStep(ctx),
+    ...(spec.perf.enabled ? [pubsubAgentStep(ctx)] : []),
+  ];
 }

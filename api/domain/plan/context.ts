@@ -33,10 +33,10 @@ export type Undo =
  * A service enabled moments ago answers 403 SERVICE_DISABLED ("… has not been used in project … before
  * or it is disabled … wait a few minutes for the action to propagate") until the change propagates.
  */
-export const SERVICE_NOT_YET_ENABLED: TransientError = { status: 403, contains: 'has not been used in project' };
+export const SERVICE_NOT_YET_ENABLED: TransientError = { status: 403, matches: 'has not been used in project', within: 600 };
 
-/** The step ids every automation step needs first: the automation account's roles and a working token. */
-export const TOKEN_GATE = [BOOTSTRAP_STEPS.automationAccountRoles, BOOTSTRAP_STEPS.tokenCreator] as const;
+/** The step every automation step needs first: the automation account holds its roles (and a token). */
+export const TOKEN_GATE = [BOOTSTRAP_STEPS.automationReady] as const;
 
 export interface Ctx {
   spec: NormalisedSpec;

@@ -20,6 +20,7 @@ import type { ApiBases, GoogleApi } from '../google-apis.js';
 export type Bodies = {
   batchEnable: serviceusage_v1.Schema$BatchEnableServicesRequest;
   getProjectIamPolicy: cloudresourcemanager_v1.Schema$GetIamPolicyRequest;
+  testIamPermissions: cloudresourcemanager_v1.Schema$TestIamPermissionsRequest;
   createServiceAccount: iam_v1.Schema$CreateServiceAccountRequest;
   bucket: storage_v1.Schema$Bucket;
   network: compute_v1.Schema$Network;
@@ -83,6 +84,12 @@ export function googleUrls(apis: ApiBases, projectId: string) {
     serviceusage: {
       /** serviceusage.services.batchEnable: POST v1/{+parent}/services:batchEnable (≤ 20 services). */
       batchEnable: `${su}/v1/projects/${project}/services:batchEnable`,
+      /**
+       * serviceusage.services.generateServiceIdentity: POST v1beta1/{+parent}:generateServiceIdentity,
+       * parent `projects/<number>/services/<service>` (the documented form names the project by number).
+       */
+      generateServiceIdentity: (projectNumber: string, service: string) =>
+        `${su}/v1beta1/projects/${projectNumber}/services/${service}:generateServiceIdentity`,
     },
     resourcemanager: {
       /** cloudresourcemanager.projects.get: GET v1/projects/{projectId} */
@@ -91,6 +98,8 @@ export function googleUrls(apis: ApiBases, projectId: string) {
       getIamPolicy: `${crm}/v1/projects/${project}:getIamPolicy`,
       /** cloudresourcemanager.projects.setIamPolicy: POST v1/projects/{resource}:setIamPolicy */
       setIamPolicy: `${crm}/v1/projects/${project}:setIamPolicy`,
+      /** cloudresourcemanager.projects.testIamPermissions: POST v1/projects/{resource}:testIamPermissions */
+      testIamPermissions: `${crm}/v1/projects/${project}:testIamPermissions`,
     },
     iam: {
       /** iam.projects.serviceAccounts.create: POST v1/{+name}/serviceAccounts */
@@ -122,6 +131,8 @@ export function googleUrls(apis: ApiBases, projectId: string) {
       bucketIam: (name: string) => `${gcs}/storage/v1/b/${segment(name)}/iam`,
     },
     compute: {
+      /** A region as Compute names it in bodies (Subnetwork.region: "URL of the region"). */
+      region: (region: string) => `${gce}/regions/${region}`,
       /** compute.networks.insert: POST compute/v1/projects/{project}/global/networks */
       networks: `${gce}/global/networks`,
       /** compute.networks.get / delete */

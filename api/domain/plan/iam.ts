@@ -8,8 +8,17 @@ import type { IamBindingStep, TransientError } from './types.js';
  * no `deleted:serviceAccount:…` bindings are left behind once the accounts are gone.
  */
 
-/** New service accounts are unknown to IAM for a while (eventual consistency): wait it out. */
-export const SA_NOT_YET_VISIBLE: TransientError = { status: 400, contains: 'does not exist' };
+/**
+ * How long to wait for an IAM change to take effect: "typically 2 minutes, but could potentially
+ * take 7 minutes or longer" (IAM, access change propagation).
+ */
+export const IAM_PROPAGATION_BUDGET = 900;
+
+/**
+ * New service accounts (and service agents) are unknown to IAM for a while: a binding naming one
+ * is refused with `Service account <email> does not exist.` — only that 400 is waited out.
+ */
+export const SA_NOT_YET_VISIBLE: TransientError = { status: 400, matches: '^Service account \\S+ does not exist', within: IAM_PROPAGATION_BUDGET };
 
 type BindingStepInput = Pick<IamBindingStep, 'id' | 'stage' | 'title' | 'after' | 'as' | 'bindings'> & {
   transient?: TransientError[];
@@ -51,9 +60,10 @@ export function projectBinding(ctx: Ctx, input: BindingStepInput): StepDef {
 
 /** A service account's own policy (who may act as it, mint its tokens, or impersonate it from a KSA). */
 export function serviceAccountBinding(ctx: Ctx, email: string, input: BindingStepInput): StepDef {
+  // getIamPolicy takes an (empty) request message: a POST always carries a JSON body.
   return bindingStep(
     input,
-    { method: 'POST', url: ctx.urls.iam.getIamPolicy(email) },
+    { method: 'POST', url: ctx.urls.iam.getIamPolicy(email), body: {} },
     { method: 'POST', url: ctx.urls.iam.setIamPolicy(email), wrap: true },
   );
 }

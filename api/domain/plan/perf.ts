@@ -1,7 +1,7 @@
 import { BOOTSTRAP_STEPS } from './bootstrap.js';
 import type { Ctx, StepDef } from './context.js';
 import { compact, type Bodies } from './google.js';
-import { SA_NOT_YET_VISIBLE, projectBinding, rolesFor } from './iam.js';
+import { IAM_PROPAGATION_BUDGET, SA_NOT_YET_VISIBLE, projectBinding, rolesFor } from './iam.js';
 import { resourceStep, type Common, type StageResource } from './resources.js';
 
 /**
@@ -152,10 +152,10 @@ export function perfSteps(ctx: Ctx): StepDef[] {
     id: 'perf.pubsub-agent.roles',
     stage: 'perf',
     title: 'Let the Pub/Sub service agent write to BigQuery',
-    after: [BOOTSTRAP_STEPS.project, ...ctx.automationAfter(['cloudresourcemanager', 'pubsub'])],
+    after: [BOOTSTRAP_STEPS.pubsubAgent, ...ctx.automationAfter(['cloudresourcemanager', 'pubsub'])],
     as: 'automation',
     bindings: rolesFor(PUBSUB_AGENT_MEMBER, ['roles/bigquery.metadataViewer', 'roles/bigquery.dataEditor']),
-    // The agent appears some time after the Pub/Sub API is enabled.
+    // IAM knows a new agent a few seconds after it is made.
     transient: [SA_NOT_YET_VISIBLE],
     uses: ['projectNumber'],
     removeTitle: options.includeBootstrap ? 'Remove the Pub/Sub service agent’s BigQuery roles' : null,
@@ -173,8 +173,9 @@ export function perfSteps(ctx: Ctx): StepDef[] {
       id: 'perf.subscription',
       title: `Create the BigQuery subscription ${names.perfSubscription}`,
       after: ['perf.topic', 'perf.table', 'perf.pubsub-agent.roles'],
-      // The agent's new roles take a moment to reach BigQuery.
-      transient: [{ status: 403, contains: 'is missing permissions required to write to the BigQuery table' }],
+      // Until the agent's new roles have propagated, Pub/Sub answers a bare 403 (the automation
+      // account itself holds pubsub.editor, so a 403 here is the agent's).
+      transient: [{ status: 403, matches: '^The caller does not have permission', within: IAM_PROPAGATION_BUDGET }],
       outputs: { metricsSubscription: subscriptionName },
     },
     {

@@ -22,6 +22,8 @@ interface Calls {
   failed?: FieldCheck;
   /** Values read from the resource's final GET (name → dotted path). */
   capture?: Record<string, string>;
+  /** Found (or left) in a `failed` state: delete it (at its URL) and create it again (types.ts). */
+  recreate?: true;
   /** How an existing resource is known to be the owner's (marks.ts); every resource at a URL has one. */
   owner?: Ownership;
 }
@@ -52,6 +54,7 @@ export type StageResource = Omit<Calls, 'poll'> & AtUrl;
 export function resourceStep(common: Common, resource: Resource): StepDef {
   const { create, ready, failed, capture, owner } = resource;
   const poll: Poll = typeof resource.poll === 'string' ? { style: resource.poll } : { style: 'longrunning', pollBase: resource.poll.longrunning };
+  const deleteCall = { method: 'DELETE' as const, url: resource.deleteUrl ?? resource.url!, poll };
   const step: ResourceStep = {
     ...common,
     kind: 'resource',
@@ -60,12 +63,13 @@ export function resourceStep(common: Common, resource: Resource): StepDef {
     ...(ready && { ready }),
     ...(failed && { failed }),
     ...(capture && { capture }),
+    ...(resource.recreate && resource.url !== undefined && { recreate: deleteCall }),
     ...(owner && { owner }),
   };
   if (!resource.undo) return { step };
   const { title, transient, empty, keep } = resource.undo;
   return {
-    step: { ...step, delete: { method: 'DELETE', url: resource.deleteUrl ?? resource.url, poll, ...(empty && { empty }), ...(keep && { keep }) } },
+    step: { ...step, delete: { ...deleteCall, ...(empty && { empty }), ...(keep && { keep }) } },
     undo: { kind: 'reverse', title, ...(transient && { transient }) },
   };
 }

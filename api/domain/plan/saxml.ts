@@ -30,7 +30,8 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
   const { spec, options } = ctx;
   const route = `${options.apiBase.replace(/\/+$/, '')}/internal/environments/${segment(options.environmentId)}/saxml`;
   const status = { method: 'GET', url: `${route}/status` } as const;
-  const apply = { method: 'POST', url: `${route}/apply` } as const;
+  // Every POST carries a JSON body (`{}`), as Google's front ends want of a POST.
+  const apply = { method: 'POST', url: `${route}/apply`, body: {} } as const;
   const parts = [`admin server`, ...(spec.saxml.proxy.image ? ['HTTP proxy'] : []), ...(spec.saxml.models.length ? [`${spec.saxml.models.length} publish Job(s)`] : [])];
 
   const cell: ApiStep = {
@@ -56,8 +57,8 @@ export function saxmlSteps(ctx: Ctx): StepDef[] {
     after: [],
     as: 'automation',
     kind: 'api',
-    call: { method: 'POST', url: `${route}/delete` },
-    status: { method: 'POST', url: `${route}/delete` },
+    call: { method: 'POST', url: `${route}/delete`, body: {} },
+    status: { method: 'POST', url: `${route}/delete`, body: {} },
     ready: { path: 'state', values: ['DELETED'] },
     failed: { path: 'state', values: ['FAILED'] },
   };

@@ -17,7 +17,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface HttpCall {
   method: HttpMethod;
   url: string;
-  /** JSON body (typed with Google's discovery schemas where the plan builds it). */
+  /**
+   * JSON body (typed with Google's discovery schemas where the plan builds it). Every POST, PUT
+   * and PATCH has one, `{}` at least: Google's JSON transcoding reads an empty message from `{}`.
+   */
   body?: unknown;
 }
 
@@ -37,14 +40,26 @@ export type Poll =
 /** A response field that must equal one of `values` (dotted path into the JSON). */
 export interface FieldCheck {
   path: string;
+  /** Strings compare as they are; any other value by its JSON (`["a","b"]`). */
   values: string[];
 }
 
-/** Errors that are expected to clear by themselves (eventual consistency, busy cluster). */
+/** `ready` also says how long to wait for it (seconds; the executor's default is 2 hours). */
+export interface ReadyCheck extends FieldCheck {
+  within?: number;
+}
+
+/**
+ * Errors that are expected to clear by themselves (eventual consistency, a busy cluster), each
+ * waited out for as long as it plausibly lasts: minutes for IAM and API propagation, up to an hour
+ * for a cluster busy with another operation.
+ */
 export interface TransientError {
   status: number;
-  /** Substring of Google's error message. */
-  contains: string;
+  /** A regular expression (RE2) Google's error message must match. */
+  matches: string;
+  /** Seconds to keep trying before the step fails with the error. */
+  within: number;
 }
 
 interface StepBase {
@@ -105,8 +120,14 @@ export interface ResourceStep extends StepBase {
    */
   update?: HttpCall & { poll: Poll };
   /** After create: GET `get` until this holds (and fail when `failed` holds). */
-  ready?: FieldCheck;
+  ready?: ReadyCheck;
   failed?: FieldCheck;
+  /**
+   * A resource found (or left by its create) in a `failed` state is deleted with this call, its
+   * operation followed, and created again — once per run: GKE leaves a node pool or cluster whose
+   * creation failed (a stockout) in ERROR, and no retry gets past it otherwise.
+   */
+  recreate?: HttpCall & { poll: Poll };
   /**
    * Values read from the final GET of the resource (name → dotted path): reported as outputs and
    * made available to later steps as `{{name}}`. A step with `get` and `capture` but no

@@ -73,12 +73,18 @@ export function updatePlanSteps(input: UpdateInput): PlanStep[] {
   const pending = new Set(base.pending);
   const planned: Planned[] = [];
   const add = (step: PlanStep, inherits?: string) => planned.push({ step, ...(inherits && { inherits }) });
+  const changedChecks: StepDef[] = [];
 
   for (const def of to) {
     const step = def.step;
     const was = fromById.get(step.id);
     if (step.kind === 'api') continue; // Saxml: below.
-    if (step.kind === 'resource' && !step.create) continue; // lookups: added when a step uses them.
+    // Lookups and checks (the project number, whether granted roles took effect): a check whose
+    // subject changed runs again before what it gates (below); a lookup when a step uses its capture.
+    if (step.kind === 'resource' && !step.create) {
+      if (was && !same(was.step, step)) changedChecks.push(def);
+      continue;
+    }
     if (!was) {
       add(createForm(def), step.id);
       continue;
@@ -92,6 +98,12 @@ export function updatePlanSteps(input: UpdateInput): PlanStep[] {
 
   const saxmlSteps = saxmlChanges(input, pending, new Set(planned.map((p) => p.step.id)));
   for (const step of saxmlSteps) add(step, step.id);
+  // A changed check (new roles to wait for) runs when a step it gates makes or changes something.
+  const gated = descendants(to.map((d) => d.step));
+  const making = new Set(planned.map((p) => p.inherits).filter((id): id is string => !!id));
+  for (const def of changedChecks) {
+    if ([...gated.get(def.step.id)!].some((id) => making.has(id))) add(createForm(def), def.step.id);
+  }
   const saxmlApply = saxmlSteps.some((s) => s.id === SAXML_STEPS.cell) ? [SAXML_STEPS.cell] : [];
 
   // Deletes of what the spec no longer has, after the steps that used them in the base (reversed).

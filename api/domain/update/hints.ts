@@ -17,9 +17,14 @@ export function withPatchHint(record: EnvironmentRecord, error: ErrorInfo): Erro
   if (error.code === 'GCE_STOCKOUT' && pool) {
     // Google's message suggests zones; only one in the environment's region can take the pool.
     const suggested = [...`${error.hint ?? ''} ${error.message}`.matchAll(/\b[a-z]+-[a-z]+\d+-[a-z]\b/g)].map((m) => m[0]);
-    const zone = suggested.find((z) => z.startsWith(`${spec.region}-`) && !pool.zones.includes(z)) ?? `<another zone of ${spec.region}>`;
-    const pools = spec.cluster.tpuNodePools.map(({ nodePoolName: _n, ...p }) => (p.name === pool.name ? { ...p, zones: [zone] } : p));
-    return { ...error, hint: `${error.hint ?? 'choose another zone'}; to move TPU pool ${pool.name} to ${zone}, send ${send({ cluster: { tpuNodePools: pools } }, '')}` };
+    const zone = suggested.find((z) => z.startsWith(`${spec.region}-`) && !pool.zones.includes(z));
+    const changed = (change: object) => ({
+      cluster: { tpuNodePools: spec.cluster.tpuNodePools.map(({ nodePoolName: _n, ...p }) => (p.name === pool.name ? { ...p, ...change } : p)) },
+    });
+    if (zone) return { ...error, hint: `${error.hint ?? 'choose another zone'}; to move TPU pool ${pool.name} to ${zone}, send ${send(changed({ zones: [zone] }), '')}` };
+    // No other zone of the region offers it (the region cannot change): capacity reserved there can.
+    const reservation = { consumeReservationType: 'SPECIFIC_RESERVATION', key: 'compute.googleapis.com/reservation-name', values: ['<your reservation in ' + pool.zones[0] + '>'] };
+    return { ...error, hint: `${error.hint ?? 'retry later'}; to use a reservation you hold for TPU pool ${pool.name}, send ${send(changed({ reservation }), '')}` };
   }
   const served = spec.cluster.tpuNodePools.find((p) => error.step === SAXML_STEPS.modelServer(p.name));
   if (error.code === 'PUBLISH_FAILED' && served) {

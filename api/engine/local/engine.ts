@@ -45,6 +45,8 @@ export interface LocalExecutionError extends ExecutionError {
 
 export interface LocalExecutionStatus extends ExecutionStatus {
   error?: LocalExecutionError;
+  /** The most memory its variables used at once (the limit is 512 KB). */
+  peakMemoryBytes?: number;
   argument: Record<string, unknown>;
   labels: Record<string, string>;
 }
@@ -146,7 +148,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
 
   private snapshot(run: Run): LocalExecutionStatus {
     const s = structuredClone(run.status);
-    if (run.interpreter) s.billableSteps = run.interpreter.steps;
+    if (run.interpreter) {
+      s.billableSteps = run.interpreter.steps;
+      s.peakMemoryBytes = run.interpreter.meter.peak;
+    }
     return s;
   }
 

@@ -18,6 +18,8 @@ import { shallowCopyMap, sizeOf, isMap, getKey, setKey, typeName, type Value } f
 
 export class MemoryMeter {
   used = 0;
+  /** The most the execution's variables ever used together (benchmarks and tests read it). */
+  peak = 0;
   constructor(readonly limit: number = LIMITS.memoryBytes) {}
 
   /** Applies a size change; throws ResourceLimitError (without applying it) above the limit. */
@@ -29,6 +31,7 @@ export class MemoryMeter {
       );
     }
     this.used += delta;
+    if (this.used > this.peak) this.peak = this.used;
   }
 }
 

@@ -85,7 +85,7 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
     notifications: z.array(NotificationTargetViewSchema),
     outputs: EnvironmentRecordSchema.shape.outputs.meta({
       description: 'What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed',
-      example: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://demo-saxml-model-repository' },
+      example: { clusterName: 'demo-saxml-gke-cluster', clusterLocation: 'us-west1', modelBucket: 'gs://my-project-1-demo-saxml-model-repository' },
     }),
     etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header', example: '"0h1j2k-7"' }),
     actions: z

@@ -10,13 +10,12 @@ import { Hono, type Context } from 'hono';
 import { parse as parseYaml } from 'yaml';
 import { authenticate } from '../auth.js';
 import { GoogleApiError } from '../errors.js';
-import { hasRole, policyKey } from '../policies.js';
+import { isAllowed } from '../policies.js';
 import type { World } from '../state.js';
 import { FakeCluster, KubeError } from './cluster.js';
 import { KINDS, discovery, groupVersion, kindByPlural, type KindInfo } from './kinds.js';
 import { isObject, type JsonObject } from './objects.js';
 
-const GKE_ROLES = ['roles/container.admin', 'roles/container.clusterAdmin', 'roles/container.developer', 'roles/owner', 'roles/editor'];
 const VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.6-gke.1020000', platform: 'linux/amd64' };
 
 export function kubernetesApp(world: World, cluster: FakeCluster): Hono {
@@ -35,12 +34,13 @@ export function kubernetesApp(world: World, cluster: FakeCluster): Hono {
       if (error instanceof GoogleApiError) throw new KubeError(401, 'Unauthorized', 'Unauthorized');
       throw error;
     }
-    const policy = policyKey.project(cluster.rec.project);
-    if (!GKE_ROLES.some((role) => hasRole(world, policy, role, principal.member))) {
+    // GKE maps IAM onto the cluster's API: a Kubernetes Engine role (container.admin,
+    // container.developer…) held — and propagated — on the project (roles.ts, policies.ts).
+    if (!isAllowed(world, principal.member, 'container.clusters.get', { project: cluster.rec.project })) {
       throw new KubeError(403, 'Forbidden', `${c.req.method.toLowerCase()} ${c.req.path} is forbidden: User "${principal.email}" cannot access the cluster: ` +
-        `requires one of ${GKE_ROLES.join(', ')} on project ${cluster.rec.project}`);
+        `requires a Kubernetes Engine role (e.g. roles/container.developer) on project ${cluster.rec.project}`);
     }
-    if (cluster.rec.phase !== 'ready') throw new KubeError(503, 'ServiceUnavailable', `the cluster ${cluster.rec.name} is not running`);
+    if (cluster.rec.status !== 'RUNNING' && cluster.rec.status !== 'DEGRADED') throw new KubeError(503, 'ServiceUnavailable', `the cluster ${cluster.rec.name} is not running`);
     cluster.reconcile();
     await next();
   });

@@ -35,9 +35,15 @@ export function sandboxCredentials(sandbox: () => Promise<Sandbox>, serviceIdent
       const path = [target.project, target.location, target.cluster].map(encodeURIComponent);
       const { status, body } = await call(`/container/v1/projects/${path[0]}/locations/${path[1]}/clusters/${path[2]}`);
       if (status === 404) throw new ClusterAccessError('NOT_FOUND', `cannot read cluster ${name}: not found`);
-      if (status === 403) throw new ClusterAccessError('PERMISSION_DENIED', `cannot read cluster ${name}: ${body.error?.message ?? 'permission denied'}`);
+      if (status === 403) {
+        throw new ClusterAccessError('PERMISSION_DENIED', `cannot read cluster ${name}: ${body.error?.message ?? 'permission denied'}; ` +
+          `this service's identity (${serviceIdentity}) needs roles/container.clusterViewer in the project`);
+      }
       if (status !== 200) throw new ClusterAccessError('UNAVAILABLE', `cannot read cluster ${name}: ${status} ${body.error?.message ?? ''}`);
-      if (body.status !== 'RUNNING' && body.status !== 'RECONCILING') throw new ClusterAccessError('NOT_READY', `cluster ${name} is ${String(body.status)}, not RUNNING`);
+      // DEGRADED is GKE's "needs attention": the control plane still serves.
+      if (!['RUNNING', 'RECONCILING', 'DEGRADED'].includes(String(body.status))) {
+        throw new ClusterAccessError('NOT_READY', `cluster ${name} is ${String(body.status)}, not RUNNING`);
+      }
       return { endpoint: String(body.endpoint), caBase64: String((body.masterAuth as { clusterCaCertificate?: string }).clusterCaCertificate) };
     },
     token: (target) => token(target.serviceAccount),

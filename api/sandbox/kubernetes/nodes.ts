@@ -67,7 +67,7 @@ export function nodesOf(cluster: ClusterRec, faults: FaultConfig): FakeNode[] {
   const nodes: FakeNode[] = [];
   const clusterZones = (cluster.body.locations as string[] | undefined) ?? [];
   for (const pool of cluster.nodePools.values()) {
-    if (pool.phase !== 'ready' || pool.readyAt === undefined) continue;
+    if (pool.status !== 'RUNNING' || pool.readyAt === undefined) continue;
     const body = pool.body as PoolBody;
     const type = body.config?.machineType ?? 'e2-medium';
     const tpu = TPU_MACHINES[type];

@@ -4,9 +4,10 @@ import { OAuth2Client } from 'google-auth-library';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gkeClusters } from '../../../api/kubernetes/gke.js';
+import { gkeClusters, googleCredentials } from '../../../api/kubernetes/gke.js';
 import { kubeClusters } from '../../../api/kubernetes/kube.js';
 import { ClusterAccessError, KubernetesApiError, type ClusterClient, type ClusterTarget } from '../../../api/kubernetes/port.js';
+import { IAM_PROPAGATION_SECONDS } from '../../../api/sandbox/index.js';
 import { sandboxCredentials } from '../../../api/sandbox/kubernetes/credentials.js';
 import { LB_FINALIZER } from '../../../api/sandbox/kubernetes/cluster.js';
 import { PROJECT, REGION, clusterBody, gke, harness, networkStack, type Harness } from '../../unit/sandbox/helpers.js';
@@ -40,6 +41,8 @@ beforeAll(async () => {
     expect((await h.call('POST', `/iam/v1/projects/${project}/serviceAccounts`, { accountId })).status).toBe(200);
   }
   h.sandbox.identities.grantProjectRole(PROJECT, 'roles/container.admin', `serviceAccount:${AUTOMATION}`);
+  // As infra/iam.tf grants this service's identity in every target project, long before any create.
+  h.sandbox.identities.grantProjectRole(PROJECT, 'roles/container.clusterViewer', `serviceAccount:${SERVICE}`);
   h.advance(10);
   // Google's REST endpoints for the real clients: one local server in front of the sandbox.
   google = createServer(async (req, res) => {
@@ -61,20 +64,33 @@ afterAll(async () => {
   await new Promise<void>((resolve) => google.close(() => resolve()));
 });
 
-/** The GKE adapter with Google's clients aimed at the local server, as this service's identity. */
-function adapter() {
+/** Google's clients aimed at the local server, as `identity` (this service's by default). */
+function clients(identity = SERVICE) {
   const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: h.sandbox.identities.bearer(SERVICE) });
+  authClient.setCredentials({ access_token: h.sandbox.identities.bearer(identity) });
   // google-gax types its own copy of google-auth-library's client; the instance is the same kind.
   const options = { fallback: true, protocol: 'http', apiEndpoint: '127.0.0.1', port, authClient: authClient as never } as const;
-  return gkeClusters({ container: new ClusterManagerClient(options), iamCredentials: new IAMCredentialsClient(options), now: h.now });
+  return { container: new ClusterManagerClient(options), iamCredentials: new IAMCredentialsClient(options), now: h.now };
 }
 
-const grantTokenCreator = () => h.call('POST', `/iam/v1/projects/${PROJECT}/serviceAccounts/${AUTOMATION}:setIamPolicy`, {
-  policy: { bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [`serviceAccount:${SERVICE}`] }] },
-});
+/** The GKE adapter as this service's identity. */
+const adapter = () => gkeClusters(clients());
+
+/** Grants this service token-creator on the automation account, and waits until IAM has propagated it. */
+async function grantTokenCreator() {
+  const res = await h.call('POST', `/iam/v1/projects/${PROJECT}/serviceAccounts/${AUTOMATION}:setIamPolicy`, {
+    policy: { bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [`serviceAccount:${SERVICE}`] }] },
+  });
+  h.advance(IAM_PROPAGATION_SECONDS);
+  return res;
+}
 
 describe('the GKE adapter (container getCluster, iam-credentials generateAccessToken, client-node)', () => {
+  it('is refused the cluster without container.clusterViewer in its project', async () => {
+    await expect(googleCredentials(clients('someone@example.com')).endpoint(TARGET))
+      .rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringContaining('roles/container.clusterViewer') });
+  });
+
   it('is refused a token for the automation account until this service holds token-creator on it, then applies server-side', async () => {
     await expect(adapter().open(TARGET)).rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringContaining('serviceAccountTokenCreator') });
     expect((await grantTokenCreator()).status).toBe(200);
@@ -191,5 +207,35 @@ describe('the fake Kubernetes API, through client-node', () => {
     expect(await client.clearFinalizers({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'held' })).toBe('cleared');
     h.advance(10);
     expect(await client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'held' })).toBeUndefined();
+  });
+});
+
+describe('IAM on the fake Kubernetes API', () => {
+  // A sandbox of its own: waiting out propagation moves its clock, which the tests above share.
+  let own: Harness;
+  beforeAll(async () => {
+    own = harness({ timeScale: 0.001 });
+    await networkStack(own);
+    expect((await own.call('POST', gke('clusters'), clusterBody({ locations: [`${REGION}-c`] }))).status).toBe(200);
+    own.advance(420);
+    own.sandbox.identities.grantProjectRole(PROJECT, 'roles/container.clusterViewer', `serviceAccount:${SERVICE}`);
+  });
+  afterAll(() => own.sandbox.close());
+
+  it('lets a Kubernetes Engine role in only once its grant has propagated (403 meanwhile)', async () => {
+    const developer = 'developer@example.com';
+    const crm = `/cloudresourcemanager/v1/projects/${PROJECT}`;
+    const policy = (await own.call('POST', `${crm}:getIamPolicy`, {})).body as { bindings?: unknown[]; etag: string };
+    const granted = await own.call('POST', `${crm}:setIamPolicy`, {
+      policy: { ...policy, bindings: [...(policy.bindings ?? []), { role: 'roles/container.developer', members: [`user:${developer}`] }] },
+    });
+    expect(granted.status).toBe(200);
+    const asDeveloper = await kubeClusters({
+      endpoint: sandboxCredentials(async () => own.sandbox, SERVICE, own.now).endpoint,
+      token: async () => own.sandbox.identities.bearer(developer),
+    }).open({ ...TARGET, cluster: 'saxml' });
+    await expect(asDeveloper.list('v1', 'Node')).rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringContaining('403') });
+    own.advance(IAM_PROPAGATION_SECONDS);
+    expect((await asDeveloper.list('v1', 'Node')).length).toBeGreaterThan(0);
   });
 });

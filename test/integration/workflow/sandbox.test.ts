@@ -9,6 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_TARGET_ROLES } from '../../../api/domain/defaults.js';
 import { buildPlan, type ApiBases, type Plan } from '../../../api/domain/plan/index.js';
 import { ReportBatchSchema, type ReportBatch } from '../../../api/domain/reports.js';
 import { parseSpec } from '../../../api/domain/validate.js';
@@ -39,7 +40,15 @@ const invalid: unknown[] = [];
 
 beforeAll(async () => {
   clock = new VirtualClock();
-  sandbox = createSandbox({ timeScale: 1, clock: { now: () => clock.now() } });
+  sandbox = createSandbox({
+    timeScale: 1,
+    clock: { now: () => clock.now() },
+    // The owner creates the workflow's identity; Terraform grants it its roles in target projects.
+    inherited: [
+      { member: 'user:owner@example.com', roles: ['roles/owner'] },
+      { member: `serviceAccount:${WORKFLOW_SA}`, roles: [...WORKFLOW_TARGET_ROLES] },
+    ],
+  });
   const app = new Hono();
   app.route('/_sandbox', sandbox.app);
   app.get('/internal/environments/:id/operations/:op/plan', (c) => c.json(plan));
@@ -122,6 +131,38 @@ describe('plan executor on the sandbox cloud', () => {
     expect(invalid).toEqual([]);
     expect(stepReports().filter((r) => r.state === 'SUCCEEDED').map((r) => r.step).sort()).toEqual(plan.steps.map((s) => s.id).sort());
     expect(sandbox.inventory().map((i) => `${i.type} ${i.name}`)).toEqual([`iam.serviceAccount ${SERVICE_SA}`, `iam.serviceAccount ${WORKFLOW_SA}`]);
+  });
 
+  it('a cluster left in ERROR (CPU stockout) fails the create; the next run deletes it and creates it again; DEGRADED counts as created', async () => {
+    const cluster = `/container/v1/projects/${PROJECT}/locations/us-west1/clusters/demo-saxml-gke-cluster`;
+    const status = async () => {
+      const res = await sandbox.app.request(cluster, { headers: { authorization: sandbox.identities.authorization('owner@example.com') } });
+      return ((await res.json()) as { status: string }).status;
+    };
+    const since = sandbox.calls().length;
+    sandbox.faults.set({ cpuStockoutZones: ['us-west1-c'] });
+    plan = planFor('create');
+    const failed = await execute('op-stockout');
+    expect(failed.state).toBe('FAILED');
+    expect(stepReports().find((r) => r.step === 'base.cluster' && r.state === 'FAILED')).toMatchObject({ error: { message: expect.stringMatching(/GCE_STOCKOUT/) } });
+    expect(await status()).toBe('ERROR');
+
+    // Capacity is back, but GKE asks for attention once the cluster runs: DEGRADED.
+    sandbox.faults.set({ cpuStockoutZones: [], degradedClusters: true });
+    const again = await execute('op-again');
+    expect(again.error).toBeUndefined();
+    expect(again.state).toBe('SUCCEEDED');
+    expect(await status()).toBe('DEGRADED');
+    const clusterCalls = sandbox.calls().slice(since).filter((c) => c.path.split('?')[0]!.endsWith('/clusters/demo-saxml-gke-cluster') || c.path.endsWith('/clusters'));
+    // The run found its cluster in ERROR: deleted it, then created it anew. (The 403s before the
+    // first create: GKE's answer until the actAs grant on the node account had propagated.)
+    const accepted = clusterCalls.filter((c) => c.method !== 'GET' && c.status === 200).map((c) => c.method);
+    expect(accepted).toEqual(['POST', 'DELETE', 'POST']);
+    expect(clusterCalls.filter((c) => c.status === 403).length).toBeGreaterThan(0);
+
+    sandbox.faults.clear();
+    plan = planFor('delete');
+    expect((await execute('op-delete-2')).state).toBe('SUCCEEDED');
+    expect(sandbox.inventory().map((i) => `${i.type} ${i.name}`)).toEqual([`iam.serviceAccount ${SERVICE_SA}`, `iam.serviceAccount ${WORKFLOW_SA}`]);
   });
 });

@@ -30,24 +30,25 @@ describe('cost estimate: three specs worked by hand', () => {
   it("(1) the README's smallest spec in us-west1: a v5litepod-4 and the guide's four CPU pools", () => {
     const estimate = estimateCost(spec(body()), DEFAULT_PRICES);
     // us-west1: v5e $1.20/chip-hour; n1-standard-8 $0.38; n2-highmem-32 $2.09622;
-    // pd-standard $0.04 and pd-balanced $0.10 per GB-month; GKE $0.10; external IP $0.005.
-    const pdStandardGbHour = 0.04 / HOURS_PER_MONTH;
+    // pd-balanced $0.10 per GB-month (every boot disk: the CPU pools' default too); GKE $0.10;
+    // external IP $0.005.
+    const pdBalancedGbHour = 0.1 / HOURS_PER_MONTH;
     const tpu = 4 * 1.2;
-    const tpuDisk = 200 * 0.1 / HOURS_PER_MONTH;
+    const tpuDisk = 200 * pdBalancedGbHour;
     const min = {
       // admin 1, default 1, large 0, proxy 1 VMs (one zone: the TPU pool's)
       vms: 3 * 0.38,
-      disks: (100 + 200 + 100) * pdStandardGbHour,
+      disks: (100 + 200 + 100) * pdBalancedGbHour,
       ips: (1 + 1 + 1 + 0 + 1) * 0.005, // the TPU host and the three running CPU VMs
     };
     const max = {
       vms: (1 + 3 + 3) * 0.38 + 3 * 2.09622,
-      disks: (100 + 3 * 200 + 3 * 500 + 3 * 100) * pdStandardGbHour,
+      disks: (100 + 3 * 200 + 3 * 500 + 3 * 100) * pdBalancedGbHour,
       ips: (1 + 1 + 3 + 3 + 3) * 0.005,
     };
     const hourlyMin = tpu + tpuDisk + min.vms + min.disks + 0.1 + min.ips;
     const hourlyMax = tpu + tpuDisk + max.vms + max.disks + 0.1 + max.ips;
-    expect(hourlyMin).toBeCloseTo(6.10932, 5);
+    expect(hourlyMin).toBeCloseTo(6.14219, 5);
     expect(estimate.hourly.min).toBeCloseTo(hourlyMin, 4);
     expect(estimate.hourly.max).toBeCloseTo(hourlyMax, 4);
     expect(estimate.days30.min).toBeCloseTo(hourlyMin * 720, 2);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { limitViolations, resourceNames } from '../../../api/domain/naming.js';
+import { parseSpec } from '../../../api/domain/validate.js';
 import { body, cpuPool, nameOfLength, parseErrors, parseOk, tpuPool, type Body } from './support.js';
 
 // Every derived Google/Kubernetes name against its real limit. Boundaries are exact: the longest
@@ -11,10 +12,11 @@ const chars = (n: number, first = 'a') => (first + 'b'.repeat(n)).slice(0, n);
 const NODE_SA = { serviceAccounts: { nodePool: { accountId: 'node-sa' } } };
 const BOTH_SA = { serviceAccounts: { nodePool: { accountId: 'node-sa' }, workload: { accountId: 'wid-sa' } } };
 const withCluster = (extra: Body = {}, top: Body = {}) => ({ cluster: { tpuNodePools: [tpuPool()], name: 'ml-cluster', ...extra }, ...BOTH_SA, ...top });
+// The bucket names carry the project id (`my-project-1-`, 13 characters): they come early.
 const UP_TO_CLUSTER = withCluster();
-const UP_TO_NETWORK = withCluster({}, { network: { name: 'vpc' } });
-const UP_TO_SUBNET = withCluster({}, { network: { name: 'vpc', subnetName: 'subnet' } });
-const UP_TO_MODEL_BUCKET = withCluster({}, { network: { name: 'vpc', subnetName: 'subnet' }, buckets: { modelRepository: 'model-bucket-1' } });
+const UP_TO_MODEL_BUCKET = withCluster({}, { buckets: { modelRepository: 'model-bucket-1' } });
+const UP_TO_NETWORK = withCluster({}, { network: { name: 'vpc' }, buckets: { modelRepository: 'model-bucket-1', admin: 'admin-bucket-1' } });
+const UP_TO_SUBNET = withCluster({}, { network: { name: 'vpc', subnetName: 'subnet' }, buckets: { modelRepository: 'model-bucket-1', admin: 'admin-bucket-1' } });
 
 describe('project id (6–30 characters, lowercase letter first, no trailing hyphen)', () => {
   it.each([
@@ -43,10 +45,10 @@ describe('names derived from `name`', () => {
     ['node-pool service account id', {}, 13, (p: string) => `${p}-gke-node-pool-sa`, '6–30', 'serviceAccounts.nodePool.accountId'],
     ['workload-identity service account id', NODE_SA, 17, (p: string) => `${p}-saxml-wid-sa`, '6–30', 'serviceAccounts.workload.accountId'],
     ['GKE cluster name', BOTH_SA, 22, (p: string) => `${p}-saxml-gke-cluster`, 'at most 40', 'cluster.name'],
-    ['VPC network name', UP_TO_CLUSTER, 37, (p: string) => `${p}-saxml-gke-cluster-network`, 'at most 63', 'network.name'],
+    ['model repository bucket name', UP_TO_CLUSTER, 27, (p: string) => `my-project-1-${p}-saxml-model-repository`, '3–63', 'buckets.modelRepository'],
+    ['VPC network name', UP_TO_MODEL_BUCKET, 37, (p: string) => `${p}-saxml-gke-cluster-network`, 'at most 63', 'network.name'],
     ['subnet name', UP_TO_NETWORK, 38, (p: string) => `${p}-saxml-gke-cluster-subnet`, 'at most 63', 'network.subnetName'],
-    ['model repository bucket name', UP_TO_SUBNET, 40, (p: string) => `${p}-saxml-model-repository`, '3–63', 'buckets.modelRepository'],
-    ['Cloud Router name', UP_TO_MODEL_BUCKET, 46, (p: string) => `${p}-saxml-nat-router`, 'at most 63', undefined],
+    ['Cloud Router name', UP_TO_SUBNET, 46, (p: string) => `${p}-saxml-nat-router`, 'at most 63', undefined],
   ] as const;
 
   it.each(CHAIN)('%s: the longest name that passes', (_what, overrides, longest) => {
@@ -76,7 +78,7 @@ describe('names derived from `name`', () => {
 
   it('the Artifact Registry id (${name}-serving-images) allows 48 characters of name; its override clears it', () => {
     const at = (n: number, extra: Body = {}) => {
-      const overrides = { ...UP_TO_MODEL_BUCKET, ...extra };
+      const overrides = { ...UP_TO_SUBNET, ...extra };
       return parseErrors(body({ name: nameOfLength(n), ...overrides })).map((e) => e.message.split(' "')[0]);
     };
     expect(at(48)).toEqual(['Cloud Router name']);
@@ -84,13 +86,15 @@ describe('names derived from `name`', () => {
     expect(at(49, { artifactRegistry: { name: 'images' } })).toEqual(['Cloud Router name']);
   });
 
-  it('the admin bucket (${name}-saxml-admin) allows 51 characters of name; its override clears it', () => {
-    const overrides = { ...UP_TO_MODEL_BUCKET, artifactRegistry: { name: 'images' } };
-    const at = (n: number, buckets: Body = { modelRepository: 'model-bucket-1' }) =>
-      parseErrors(body({ name: nameOfLength(n), ...overrides, buckets })).map((e) => [e.path, e.message.split(' "')[0]]);
-    expect(at(51)).toEqual([['$.name', 'Cloud Router name']]);
-    expect(at(52)).toEqual([['$.name', 'Cloud Router name'], ['$.name', 'Saxml admin bucket name']]);
-    expect(at(52, { modelRepository: 'model-bucket-1', admin: 'admin-bucket-1' })).toEqual([['$.name', 'Cloud Router name']]);
+  it('the admin bucket (<project>-${name}-saxml-admin) allows 38 characters of name with project my-project-1; its override clears it', () => {
+    const overrides = { ...UP_TO_MODEL_BUCKET, network: { name: 'vpc', subnetName: 'subnet' } };
+    const at = (n: number, buckets: Body = { modelRepository: 'model-bucket-1' }) => {
+      const result = parseSpec(body({ name: nameOfLength(n), ...overrides, buckets }));
+      return result.ok ? [] : result.errors.map((e) => [e.path, e.message.split(' "')[0]]);
+    };
+    expect(at(38)).toEqual([]);
+    expect(at(39)).toEqual([['$.name', 'Saxml admin bucket name']]);
+    expect(at(39, { modelRepository: 'model-bucket-1', admin: 'admin-bucket-1' })).toEqual([]);
   });
 
   it('gives one entry per name that is too long', () => {
@@ -178,12 +182,9 @@ describe('overrides: the error moves to the override field', () => {
 });
 
 describe('bucket names may not start with "goog" or contain "google"', () => {
-  it('refuses a name that makes the derived buckets start with "goog", at $.name', () => {
-    const errors = parseErrors(body({ name: 'googly', perf: { enabled: false } }));
-    expect(errors).toEqual([
-      { path: '$.name', message: expect.stringContaining('"googly-saxml-admin"') },
-      { path: '$.name', message: expect.stringContaining('"googly-saxml-model-repository"') },
-    ]);
+  it('derives bucket names that start with the project id, so a name starting with "goog" is fine for them', () => {
+    const names = resourceNames(parseOk(body({ name: 'googly', perf: { enabled: false } })));
+    expect([names.adminBucket, names.modelBucket]).toEqual(['my-project-1-googly-saxml-admin', 'my-project-1-googly-saxml-model-repository']);
   });
 
   it('refuses a name that makes the derived buckets contain "google", at $.name', () => {
@@ -200,8 +201,10 @@ describe('bucket names may not start with "goog" or contain "google"', () => {
     expect(parseErrors(body(overrides))).toEqual([{ path, message: expect.stringMatching(/goog/) }]);
   });
 
-  it('points a derived automation bucket (from the project id) at $.bootstrap.automationBucket, the field that fixes it', () => {
+  it('points the derived buckets of a project id starting with "goog" at the fields that fix them', () => {
     expect(parseErrors(body({ project: 'googly-project' }))).toEqual([
+      { path: '$.buckets.admin', message: expect.stringContaining('"googly-project-demo-saxml-admin"') },
+      { path: '$.buckets.modelRepository', message: expect.stringContaining('"googly-project-demo-saxml-model-repository"') },
       { path: '$.bootstrap.automationBucket', message: expect.stringContaining('"googly-project-saxml-automation"') },
     ]);
   });
@@ -235,7 +238,7 @@ describe('every derived name of an accepted spec meets Google grammar and length
   const bodies: [string, Body][] = [
     ['a one-letter name', body({ name: 'a' })],
     ['the longest default name, full of hyphens', body({ name: 'a-b-c-d-e-f-g' })],
-    ['a 46-character name with every override', body({ name: nameOfLength(46), ...UP_TO_MODEL_BUCKET, artifactRegistry: { name: 'images' }, buckets: { admin: 'a-b', modelRepository: 'm-b' } })],
+    ['a 46-character name with every override', body({ name: nameOfLength(46), ...UP_TO_SUBNET, artifactRegistry: { name: 'images' }, buckets: { admin: 'a-b', modelRepository: 'm-b' } })],
   ];
 
   it.each(bodies)('%s', (_label, b) => {

@@ -21,7 +21,7 @@ describe('PATCH: a JSON merge patch (RFC 7396) of the stored spec', () => {
   it('merges objects, removes a member given as null, replaces arrays whole, and fills defaults of what it adds', () => {
     const { spec, changed } = patched({
       labels: { team: null, cost: 'research' },
-      cluster: { tpuNodePools: [tpuPool(), tpuPool({ name: 'tpu-b', zones: ['us-west1-a'] })] },
+      cluster: { tpuNodePools: [tpuPool(), tpuPool({ name: 'tpu-b' })] },
     });
     expect(spec.labels).toEqual({ cost: 'research' });
     expect(spec.cluster.tpuNodePools.map((p) => p.name)).toEqual(['tpu-v5e-4', 'tpu-b']);
@@ -92,11 +92,11 @@ describe('PATCH: a JSON merge patch (RFC 7396) of the stored spec', () => {
   });
 
   it('keeps the GKE node pool name the service chose; refuses one the client picks', () => {
-    const from = patchedSpec({ cluster: { tpuNodePools: [tpuPool({ zones: ['us-west1-a'], nodePoolName: 'tpu-v5e-4-r' })] } });
-    const { spec, changed } = patched({ cluster: { tpuNodePools: [tpuPool({ zones: ['us-west1-a'], spot: true })] } }, from);
+    const from = patchedSpec({ cluster: { tpuNodePools: [tpuPool({ spot: true, nodePoolName: 'tpu-v5e-4-r' })] } });
+    const { spec, changed } = patched({ cluster: { tpuNodePools: [tpuPool({ spot: true, diskSizeGb: 100 })] } }, from);
     expect(spec.cluster.tpuNodePools[0]!.nodePoolName).toBe('tpu-v5e-4-r');
-    expect(changed).toEqual(['cluster.tpuNodePools[0].spot']);
-    expect(refused({ cluster: { tpuNodePools: [tpuPool({ zones: ['us-west1-a'], nodePoolName: 'mine' })] } }, from)).toEqual([
+    expect(changed).toEqual(['cluster.tpuNodePools[0].diskSizeGb']);
+    expect(refused({ cluster: { tpuNodePools: [tpuPool({ spot: true, nodePoolName: 'mine' })] } }, from)).toEqual([
       { path: '$.cluster.tpuNodePools[0].nodePoolName', message: 'is chosen by the service when it replaces the pool (it is "tpu-v5e-4-r")' },
     ]);
   });

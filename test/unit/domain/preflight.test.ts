@@ -11,19 +11,19 @@ function spec(input: Record<string, unknown>): NormalisedSpec {
 }
 
 const quotas = (over: Record<string, [limit: number, usage: number]> = {}): RegionQuota[] =>
-  Object.entries<[number, number]>({ CPUS: [96, 0], N2_CPUS: [96, 0], PREEMPTIBLE_CPUS: [0, 0], IN_USE_ADDRESSES: [32, 0], DISKS_TOTAL_GB: [4096, 0], SSD_TOTAL_GB: [2048, 0], TPU_LITE_PODSLICE_V5: [32, 0], PREEMPTIBLE_TPU_LITE_PODSLICE_V5: [64, 0], ...over })
+  Object.entries<[number, number]>({ CPUS: [96, 0], N2_CPUS: [96, 0], PREEMPTIBLE_CPUS: [0, 0], IN_USE_ADDRESSES: [32, 0], DISKS_TOTAL_GB: [4096, 0], SSD_TOTAL_GB: [4096, 0], TPU_LITE_PODSLICE_V5: [32, 0], PREEMPTIBLE_TPU_LITE_PODSLICE_V5: [64, 0], ...over })
     .map(([metric, [limit, usage]]) => ({ metric, limit, usage }));
 
 describe('quota preflight (pure)', () => {
-  it("the README's spec needs 4 v5e chips, 24 N1 vCPUs, 4 addresses, 400 GB pd-standard and 200 GB SSD at creation", () => {
+  it("the README's spec needs 4 v5e chips, 24 N1 vCPUs, 4 addresses and 600 GB SSD (every boot disk is pd-balanced) at creation", () => {
     const result = checkQuotas(spec(body()), quotas(), new Map());
     expect(result.shortfalls).toEqual([]);
     const needed = Object.fromEntries(result.quotas.map((q) => [q.quota, q.needed]));
     expect(needed).toEqual({
       CPUS: { min: 3 * 8, max: 7 * 8 }, // admin 1 + default 1–3 + proxy 1–3 n1-standard-8
       N2_CPUS: { min: 0, max: 3 * 32 }, // large-workloads 0–3 n2-highmem-32
-      DISKS_TOTAL_GB: { min: 100 + 200 + 100, max: 100 + 600 + 1500 + 300 },
-      SSD_TOTAL_GB: { min: 200, max: 200 }, // the TPU host's boot disk (pd-balanced)
+      // pd-balanced counts as SSD: the CPU pools' boot disks and the TPU host's
+      SSD_TOTAL_GB: { min: 100 + 200 + 100 + 200, max: 100 + 600 + 1500 + 300 + 200 },
       IN_USE_ADDRESSES: { min: 1 + 3, max: 1 + 10 },
       TPU_LITE_PODSLICE_V5: { min: 4, max: 4 },
     });

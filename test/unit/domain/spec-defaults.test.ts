@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_AUTOMATION_ROLES, DEFAULT_SERVICES, NODE_POOL_SA_ROLES, PERF_AUTOMATION_ROLES, PERF_NAMES, PERF_SERVICES,
-  SAXML_CELL, SAXML_IMAGES, WORKLOAD_SA_ROLES,
+  AUTOMATION_ROLES, DEFAULT_SERVICES, NODE_POOL_SA_ROLES, PERF_AUTOMATION_ROLES, PERF_NAMES, PERF_SERVICES,
+  RUNTIME_TARGET_ROLES, SAXML_CELL, SAXML_IMAGES, WORKFLOW_TARGET_ROLES, WORKLOAD_SA_ROLES,
 } from '../../../api/domain/defaults.js';
 import { resourceNames } from '../../../api/domain/naming.js';
 import { EnvironmentSpecSchema } from '../../../api/domain/spec.js';
@@ -50,15 +51,11 @@ describe('zones', () => {
     expect(parseOk(body()).zones).toEqual(['us-west1-c']);
   });
 
-  it('default to the distinct TPU zones of all pools, sorted', () => {
+  it('default to the distinct TPU zones of all pools', () => {
     const spec = parseOk(bodyWithCluster({
-      tpuNodePools: [
-        tpuPool({ name: 'tpu-b', zones: ['us-west1-b'] }),
-        tpuPool({ name: 'tpu-a', zones: ['us-west1-a'] }),
-        tpuPool({ name: 'tpu-b2', zones: ['us-west1-b'] }),
-      ],
+      tpuNodePools: [tpuPool({ name: 'tpu-b' }), tpuPool({ name: 'tpu-a' }), tpuPool({ name: 'tpu-b2' })],
     }));
-    expect(spec.zones).toEqual(['us-west1-a', 'us-west1-b']);
+    expect(spec.zones).toEqual(['us-west1-c']);
   });
 
   it('are kept when given', () => {
@@ -72,20 +69,18 @@ describe('zones', () => {
   });
 });
 
-describe('bootstrap defaults (guide §1.1)', () => {
-  // The stage-0 module's default list, de-duplicated (the module lists container twice).
-  const GUIDE_MODULE_SERVICES = [
-    'accesscontextmanager', 'artifactregistry', 'cloudbuild', 'cloudkms', 'cloudresourcemanager', 'container',
-    'compute', 'iam', 'iamcredentials', 'serviceusage', 'sourcerepo', 'stackdriver', 'storage-component', 'storage', 'sts',
-  ].map((s) => `${s}.googleapis.com`);
-
-  it.each(GUIDE_MODULE_SERVICES)('enables %s by default', (service) => {
-    expect(DEFAULT_SERVICES).toContain(service);
+describe('bootstrap defaults', () => {
+  it('enables only what the plan calls and its cluster settings need', () => {
+    expect([...DEFAULT_SERVICES].sort()).toEqual([
+      'cloudresourcemanager', 'compute', 'container', 'containerfilesystem', 'dns', 'iam', 'iamcredentials',
+      'logging', 'monitoring', 'serviceusage', 'storage',
+    ].map((s) => `${s}.googleapis.com`));
   });
 
-  it('also enables aiplatform (the era-A root default) and nothing else', () => {
-    expect([...DEFAULT_SERVICES].sort()).toEqual([...GUIDE_MODULE_SERVICES, 'aiplatform.googleapis.com'].sort());
-  });
+  it.each(['sourcerepo', 'accesscontextmanager', 'aiplatform', 'cloudbuild', 'cloudkms', 'sts', 'storage-component', 'stackdriver'])(
+    'leaves the guide\'s %s out (sourcerepo cannot be enabled by new organisations; the others are unused)',
+    (service) => expect(DEFAULT_SERVICES).not.toContain(`${service}.googleapis.com`),
+  );
 
   it('makes bigquery and pubsub available for the perf stage (defect 11: era A forgot them)', () => {
     expect([...PERF_SERVICES].sort()).toEqual(['bigquery.googleapis.com', 'pubsub.googleapis.com']);
@@ -97,24 +92,36 @@ describe('bootstrap defaults (guide §1.1)', () => {
     for (const service of all) expect(service).toMatch(/^[a-z-]+\.googleapis\.com$/);
   });
 
-  it('grants the automation account the guide default roles', () => {
-    expect([...DEFAULT_AUTOMATION_ROLES].sort()).toEqual([
-      'roles/artifactregistry.admin',
+  it('grants the automation account least-privilege roles: no securityAdmin, no project-wide serviceAccountUser', () => {
+    expect(AUTOMATION_ROLES.map((r) => r.role).sort()).toEqual([
       'roles/compute.networkAdmin',
       'roles/container.admin',
-      'roles/iam.securityAdmin',
       'roles/iam.serviceAccountAdmin',
-      'roles/iam.serviceAccountUser',
+      'roles/resourcemanager.projectIamAdmin',
       'roles/storage.admin',
     ]);
+    for (const r of [...AUTOMATION_ROLES, ...PERF_AUTOMATION_ROLES]) {
+      expect(r.why.length).toBeGreaterThan(20);
+      expect(r.probe).toMatch(/^[a-z]+\.[a-zA-Z]+\.[a-zA-Z]+$/);
+    }
   });
 
-  it('grants the perf roles pubsub.editor and bigquery.admin for the perf stage', () => {
-    expect([...PERF_AUTOMATION_ROLES].sort()).toEqual(['roles/bigquery.admin', 'roles/pubsub.editor']);
+  it('grants the workflow and runtime identities in target projects exactly the roles infra/iam.tf grants them (the local sandbox uses the lists)', () => {
+    const tf = readFileSync('infra/iam.tf', 'utf8');
+    const block = /workflow_target_roles = \[([^\]]*)\]/.exec(tf)![1]!;
+    expect([...block.matchAll(/"(roles\/[^"]+)"/g)].map((m) => m[1]).sort()).toEqual([...WORKFLOW_TARGET_ROLES].sort());
+    const runtime = /runtime_target_roles = \[([^\]]*)\]/.exec(tf)![1]!;
+    expect([...runtime.matchAll(/"(roles\/[^"]+)"/g)].map((m) => m[1]).sort()).toEqual([...RUNTIME_TARGET_ROLES].sort());
   });
 
-  it('gives the node-pool account the era-B roles', () => {
-    expect([...NODE_POOL_SA_ROLES].sort()).toEqual(['roles/artifactregistry.reader', 'roles/logging.logWriter', 'roles/storage.objectAdmin']);
+  it('grants the perf roles pubsub.editor and bigquery.dataOwner for the perf stage', () => {
+    expect(PERF_AUTOMATION_ROLES.map((r) => r.role).sort()).toEqual(['roles/bigquery.dataOwner', 'roles/pubsub.editor']);
+  });
+
+  it('gives the node-pool account GKE\'s minimum node role, image streaming\'s and the registry reader (no project-wide storage)', () => {
+    expect([...NODE_POOL_SA_ROLES].sort()).toEqual([
+      'roles/artifactregistry.reader', 'roles/container.defaultNodeServiceAccount', 'roles/serviceusage.serviceUsageConsumer',
+    ]);
   });
 
   it('lets workloads publish metrics (defect 5: the era-B WID account lacked pubsub.publisher)', () => {
@@ -206,7 +213,8 @@ describe('cluster defaults (guide §2.1, §2.3, §2.4)', () => {
     // Defect 7 avoided: the taint's key is the key, its value the value.
     expect(pool.taints).toEqual(expected.taints);
     expect(pool.labels).toEqual(expected.labels);
-    expect(pool.diskType).toBe('pd-standard');
+    // pd-balanced, not the guide's pd-standard: newer machine series refuse pd-standard.
+    expect(pool.diskType).toBe('pd-balanced');
     expect(pool.spot).toBe(false);
     // No zones of its own: CPU pools follow the environment's zones (next to the TPU slices).
     expect(pool.zones).toBeUndefined();
@@ -225,7 +233,7 @@ describe('cluster defaults (guide §2.1, §2.3, §2.4)', () => {
     const spec = parseOk(bodyWithCluster({ cpuNodePools: [cpuPool()] }));
     expect(spec.cluster.cpuNodePools).toHaveLength(1);
     const pool = spec.cluster.cpuNodePools[0]!;
-    expect([pool.name, pool.diskSizeGb, pool.diskType, pool.minNodeCount, pool.maxNodeCount]).toEqual(['cpu-pool', 100, 'pd-standard', 1, 1]);
+    expect([pool.name, pool.diskSizeGb, pool.diskType, pool.minNodeCount, pool.maxNodeCount]).toEqual(['cpu-pool', 100, 'pd-balanced', 1, 1]);
     expect(pool.taints).toEqual([]);
     expect(pool.labels).toEqual({});
   });
@@ -253,10 +261,10 @@ describe('cluster defaults (guide §2.1, §2.3, §2.4)', () => {
 });
 
 describe('buckets and registry (guide §2.1 rows 9–10)', () => {
-  it('names the buckets ${name}-saxml-admin and ${name}-saxml-model-repository', () => {
+  it('names the buckets <project>-${name}-saxml-admin and …-saxml-model-repository (bucket names are global)', () => {
     const names = resourceNames(parseOk(body({ name: 'team-a' })));
-    expect(names.adminBucket).toBe('team-a-saxml-admin');
-    expect(names.modelBucket).toBe('team-a-saxml-model-repository');
+    expect(names.adminBucket).toBe('my-project-1-team-a-saxml-admin');
+    expect(names.modelBucket).toBe('my-project-1-team-a-saxml-model-repository');
   });
 
   it('uses bucket overrides as given', () => {

@@ -31,7 +31,7 @@ const MULTI_HOST = GUIDE_TABLE.filter(([, , , , , hosts]) => hosts > 1);
 
 describe('the TPU table', () => {
   it.each(GUIDE_TABLE)('%s → %s, %s, %s, %i chips/VM, %i VM(s), %s', (name, accelerator, topology, machineType, chipsPerVm, hosts, chip) => {
-    expect(tpuType(name)).toEqual({ accelerator, topology, machineType, chipsPerVm, hosts, chip });
+    expect(tpuType(name)).toEqual({ accelerator, topology, machineType, chipsPerVm, hosts, chip, generation: name.startsWith('v4-') ? 'v4' : 'v5e' });
   });
 
   it('holds exactly the guide types (no row missing, none invented)', () => {
@@ -82,8 +82,27 @@ describe('tpuTypeProblem', () => {
 describe('TPU types in a spec', () => {
   const withType = (tpuTypeName: string) => bodyWithCluster({ tpuNodePools: [tpuPool({ tpuType: tpuTypeName })] });
 
-  it.each(SINGLE_HOST)('accepts a pool of %s', (name) => {
+  it.each(SINGLE_HOST.filter((n) => n.startsWith('v5')))('accepts a pool of %s (us-west1-c offers v5e)', (name) => {
     expect(parseOk(withType(name)).cluster.tpuNodePools[0]!.tpuType).toBe(name);
+  });
+
+  it('accepts v4-8 where v4 is offered (us-central2-b)', () => {
+    const spec = parseOk({ ...withType('v4-8'), region: 'us-central2', cluster: { tpuNodePools: [tpuPool({ tpuType: 'v4-8', zones: ['us-central2-b'] })] } });
+    expect(spec.cluster.tpuNodePools[0]!.tpuType).toBe('v4-8');
+  });
+
+  it('refuses v4-8 in us-west1, naming the regions and zones that offer it (TPU regions and zones)', () => {
+    expect(parseErrors(withType('v4-8'))).toEqual([{
+      path: '$.cluster.tpuNodePools[0].tpuType',
+      message: 'no zone of us-west1 offers TPU v4 (v4-8); it is offered in us-central2 (zones us-central2-b)',
+    }]);
+  });
+
+  it('refuses a v5e pool in a zone of the region that does not offer it, naming the one that does', () => {
+    expect(parseErrors(bodyWithCluster({ tpuNodePools: [tpuPool({ zones: ['us-west1-a'] })] }))).toEqual([{
+      path: '$.cluster.tpuNodePools[0].zones',
+      message: 'us-west1-a does not offer TPU v5e (v5litepod-4); in us-west1 use us-west1-c',
+    }]);
   });
 
   it.each(['v5litepod-16', 'v4-16', 'v4-4096'])('refuses a pool of %s at its tpuType', (name) => {

@@ -112,6 +112,43 @@ describe('zones must be in the region', () => {
   });
 });
 
+describe('regions and zones are Google\'s (Compute Engine regions and zones)', () => {
+  it('refuses a region Google does not have, once, at $.region', () => {
+    const errors = parseErrors(body({ region: 'us-west9', zones: ['us-west9-z'], cluster: { tpuNodePools: [tpuPool({ zones: ['us-west9-z'] })] } }));
+    expect(errors).toEqual([{ path: '$.region', message: 'us-west9 is not a Google Cloud region' }]);
+  });
+
+  it('refuses a zone the region does not have, naming its zones', () => {
+    expect(parseErrors(body({ zones: ['us-west1-z'] }))).toEqual([
+      { path: '$.zones[0]', message: 'us-west1 has no zone us-west1-z; its zones are us-west1-a, us-west1-b, us-west1-c' },
+    ]);
+    expect(parseErrors(bodyWithCluster({ cpuNodePools: [cpuPool({ zones: ['us-west1-d'] })] })).map((e) => e.path)).toEqual(['$.cluster.cpuNodePools[0].zones[0]']);
+  });
+
+  it('accepts regions whose zone letters are not a, b, c', () => {
+    parseOk(body({ region: 'us-central1', zones: ['us-central1-f'], cluster: { tpuNodePools: [tpuPool({ zones: ['us-central1-a'] })] } }));
+  });
+});
+
+describe('CPU pool boot disks: the machine series must support the disk type', () => {
+  it('defaults to pd-balanced, which the common series accept', () => {
+    expect(parseOk(bodyWithCluster({ cpuNodePools: [cpuPool({ machineType: 'c3-standard-8' })] })).cluster.cpuNodePools[0]!.diskType).toBe('pd-balanced');
+  });
+
+  it('refuses pd-standard on a series that does not support it, naming what it supports', () => {
+    expect(parseErrors(bodyWithCluster({ cpuNodePools: [cpuPool({ machineType: 'c3-standard-8', diskType: 'pd-standard' })] }))).toEqual([
+      { path: '$.cluster.cpuNodePools[0].diskType', message: 'c3 machines do not support pd-standard; use pd-balanced or pd-ssd' },
+    ]);
+    parseOk(bodyWithCluster({ cpuNodePools: [cpuPool({ machineType: 'n2-standard-8', diskType: 'pd-standard' })] }));
+  });
+
+  it('refuses a Hyperdisk-only series at its machine type', () => {
+    expect(parseErrors(bodyWithCluster({ cpuNodePools: [cpuPool({ machineType: 'n4-standard-8' })] }))).toEqual([
+      { path: '$.cluster.cpuNodePools[0].machineType', message: expect.stringMatching(/^n4 machines boot only from Hyperdisk/) },
+    ]);
+  });
+});
+
 describe('models must name an existing TPU pool', () => {
   it('accepts a model on a pool of the spec', () => {
     expect(parseOk(body({ saxml: { models: [model()] } })).saxml.models[0]!.tpuPool).toBe('tpu-v5e-4');

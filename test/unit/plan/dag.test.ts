@@ -49,8 +49,11 @@ describe.each(all)('$name: the DAG is sound', ({ plan }) => {
     expect(reduceDependencies(plan.steps)).toEqual(plan.steps);
   });
 
-  it('runs bootstrap steps as the workflow and everything else as the automation account', () => {
-    for (const step of plan.steps) expect(step.as, step.id).toBe(step.stage === 'bootstrap' ? 'workflow' : 'automation');
+  it('runs bootstrap steps as the workflow and everything else as the automation account (but the wait for its roles)', () => {
+    for (const step of plan.steps) {
+      const asAutomation = step.stage !== 'bootstrap' || step.id === 'bootstrap.automation-ready';
+      expect(step.as, step.id).toBe(asAutomation ? 'automation' : 'workflow');
+    }
   });
 
   it('is deterministic and plain JSON (no undefined, no functions)', () => {
@@ -67,6 +70,8 @@ describe.each(plans)('$name: the create plan', ({ create, body }) => {
   it('makes every automation step wait (transitively) for the automation roles, the token grant, IAM Credentials and the APIs it calls', () => {
     for (const step of create.steps.filter((s) => s.as === 'automation')) {
       const ancestors = up.get(step.id)!;
+      // …and, but for the wait itself, for those roles to have taken effect.
+      if (step.id !== 'bootstrap.automation-ready') expect(ancestors, step.id).toContain('bootstrap.automation-ready');
       expect(ancestors, step.id).toContain('bootstrap.automation-sa.roles');
       expect(ancestors, step.id).toContain('bootstrap.token-creator');
       expect(ancestors, step.id).toContain(batchOf('iamcredentials'));
@@ -94,22 +99,28 @@ describe.each(plans)('$name: the create plan', ({ create, body }) => {
     }
   });
 
-  it('creates the TPU pools one after another, the first right after the cluster', () => {
+  it('creates the TPU pools together, right after the cluster (GKE runs node pool operations side by side)', () => {
     const pools = spec.cluster.tpuNodePools.map((p) => `base.tpu-pool.${p.name}`);
-    expect(pools.map((id) => stepById(create, id).after)).toEqual(pools.map((_, i) => [i === 0 ? 'base.cluster' : pools[i - 1]!]));
-    // Serialised: of any two pools, one waits for the other.
-    for (const a of pools) for (const b of pools) if (a < b) expect(up.get(a)!.has(b) || up.get(b)!.has(a)).toBe(true);
+    expect(pools.map((id) => stepById(create, id).after)).toEqual(pools.map(() => ['base.cluster']));
+    // Independent: no pool waits for another, so they share a wave.
+    for (const a of pools) for (const b of pools) if (a !== b) expect(up.get(a)!.has(b)).toBe(false);
+    const waves = create.schedule.flat(2);
+    if (pools.length > 1) expect(waves.some((wave) => pools.every((p) => wave.includes(p)))).toBe(true);
   });
 
   it('chains network → subnet → cluster with exactly the needed edges (or none when the network exists)', () => {
+    // The node SA's roles and the automation account's actAs on it come before the nodes.
+    const nodeSa = ['base.node-sa.roles', 'base.node-sa.act-as'];
     if (spec.network.existing) {
       expect(create.steps.map((s) => s.id).filter((id) => /^base\.(network|subnet|router)$/.test(id))).toEqual([]);
       // The token gate and the services come through the node SA's roles.
-      expect(stepById(create, 'base.cluster').after).toEqual(['base.node-sa.roles']);
+      expect(stepById(create, 'base.cluster').after).toEqual(nodeSa);
     } else {
-      expect(stepById(create, 'base.network').after).toEqual(['bootstrap.automation-sa.roles', 'bootstrap.token-creator']);
+      expect(stepById(create, 'base.network').after).toEqual(['bootstrap.automation-ready']);
       expect(stepById(create, 'base.subnet').after).toEqual(['base.network']);
-      expect(stepById(create, 'base.cluster').after).toEqual(['base.subnet', 'base.node-sa.roles']);
+      // With NAT, the router before the cluster: nodes have egress from the start, and a delete
+      // removes the NAT only after the cluster.
+      expect(stepById(create, 'base.cluster').after).toEqual(['base.subnet', ...(spec.network.nat ? ['base.router'] : []), ...nodeSa]);
     }
     expect(create.steps.some((s) => s.id === 'base.router')).toBe(!spec.network.existing && spec.network.nat);
     if (spec.network.nat) expect(stepById(create, 'base.router').after).toEqual(['base.network']);
@@ -141,9 +152,12 @@ describe.each(plans)('$name: the create plan', ({ create, body }) => {
     expect(ids).toEqual(spec.perf.enabled
       ? ['perf.schema', 'perf.topic', 'perf.dataset', 'perf.table', 'perf.pubsub-agent.roles', 'perf.subscription']
       : []);
+    expect(create.steps.some((s) => s.id === 'bootstrap.pubsub-agent')).toBe(spec.perf.enabled);
     if (spec.perf.enabled) {
       expect(stepById(create, 'perf.subscription').after).toEqual(['perf.topic', 'perf.table', 'perf.pubsub-agent.roles']);
-      expect(up.get('perf.pubsub-agent.roles')).toContain('bootstrap.project');
+      // The agent is made (generateServiceIdentity) before it is granted anything.
+      expect(up.get('perf.pubsub-agent.roles')).toContain('bootstrap.pubsub-agent');
+      expect(up.get('bootstrap.pubsub-agent')).toContain('bootstrap.project');
     }
   });
 });
@@ -155,8 +169,9 @@ describe('the default create plan', () => {
   it('has exactly the design’s steps, in this order', () => {
     expect(ids(plan.steps)).toEqual([
       'bootstrap.services.1', 'bootstrap.project', 'bootstrap.automation-sa', 'bootstrap.automation-sa.roles',
-      'bootstrap.automation-bucket', 'bootstrap.automation-bucket.iam', 'bootstrap.token-creator',
-      'base.network', 'base.subnet', 'base.node-sa', 'base.node-sa.roles', 'base.workload-sa', 'base.workload-sa.roles',
+      'bootstrap.automation-bucket', 'bootstrap.automation-bucket.iam', 'bootstrap.token-creator', 'bootstrap.automation-ready',
+      'bootstrap.pubsub-agent',
+      'base.network', 'base.subnet', 'base.node-sa', 'base.node-sa.roles', 'base.workload-sa', 'base.workload-sa.roles', 'base.node-sa.act-as',
       'base.bucket.admin', 'base.bucket.models', 'base.bucket.admin.iam', 'base.bucket.models.iam', 'base.artifact-registry',
       'base.cluster', 'base.tpu-pool.tpu-v5e-4', 'base.workload-identity',
       'perf.schema', 'perf.topic', 'perf.dataset', 'perf.table', 'perf.pubsub-agent.roles', 'perf.subscription',
@@ -175,6 +190,8 @@ describe('the default create plan', () => {
       'bootstrap.automation-bucket': ['bootstrap.project'],
       'bootstrap.automation-bucket.iam': ['bootstrap.automation-bucket', 'bootstrap.automation-sa'],
       'bootstrap.token-creator': ['bootstrap.automation-sa'],
+      'bootstrap.automation-ready': ['bootstrap.automation-sa.roles', 'bootstrap.token-creator'],
+      'bootstrap.pubsub-agent': ['bootstrap.project'],
     });
   });
 

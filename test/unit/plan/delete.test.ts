@@ -127,17 +127,24 @@ describe('delete details', () => {
     expect(protectedDs.kind === 'resource' && protectedDs.delete?.url).toMatch(/\/datasets\/demo_metrics_dataset$/);
   });
 
-  it('waits out a busy cluster on cluster delete and a network still in use on subnet/network delete', () => {
+  it('waits out a busy cluster on cluster delete (up to an hour: a creation takes 7 minutes and more) and a network still in use', () => {
     const del = deletePlan(body({ network: { nat: true } }));
-    expect(step(del, 'base.cluster').transient).toEqual([{ status: 400, contains: 'incompatible operation' }]);
+    expect(step(del, 'base.cluster').transient).toEqual([
+      { status: 400, matches: 'incompatible operation|Please wait and try again once it is done', within: 3600 },
+    ]);
     for (const id of ['base.subnet', 'base.network', 'base.router']) {
-      expect(step(del, id).transient).toEqual([{ status: 400, contains: 'is already being used by' }]);
+      expect(step(del, id).transient).toEqual([{ status: 400, matches: 'is already being used by', within: 1800 }]);
     }
+  });
+
+  it('deletes the Cloud Router (and its NAT) after the cluster, so nodes keep egress while they go', () => {
+    const del = deletePlan(body({ network: { nat: true } }));
+    expect(step(del, 'base.router').after).toContain('base.cluster');
   });
 
   it('calls the Saxml teardown route until it answers DELETED (each call moves the teardown on)', () => {
     const s = step(deletePlan(), 'saxml.cell');
-    const teardown = { method: 'POST', url: 'http://127.0.0.1:8080/internal/environments/env-01jabcdefghjkmnpqrstvwxyz0/saxml/delete' };
+    const teardown = { method: 'POST', url: 'http://127.0.0.1:8080/internal/environments/env-01jabcdefghjkmnpqrstvwxyz0/saxml/delete', body: {} };
     expect(s).toMatchObject({
       kind: 'api',
       stage: 'saxml',
@@ -154,14 +161,14 @@ describe('delete details', () => {
       list: `${TEST_APIS.storage}/storage/v1/b/${bucket}/o?fields=items(name)&maxResults=1000`,
       item: `${TEST_APIS.storage}/storage/v1/b/${bucket}/o/`,
     });
-    expect(bucketDelete(deletePlan(), 'base.bucket.admin')).toMatchObject({ method: 'DELETE', empty: objects('demo-saxml-admin') });
+    expect(bucketDelete(deletePlan(), 'base.bucket.admin')).toMatchObject({ method: 'DELETE', empty: objects('my-project-1-demo-saxml-admin') });
     expect(bucketDelete(deletePlan(), 'base.bucket.models')).toMatchObject({
       method: 'DELETE',
-      keep: { status: 409, contains: 'not empty', resource: 'gs://demo-saxml-model-repository', reason: expect.stringContaining('purgeData=true') },
+      keep: { status: 409, contains: 'not empty', resource: 'gs://my-project-1-demo-saxml-model-repository', reason: expect.stringContaining('purgeData=true') },
     });
     expect(bucketDelete(deletePlan(), 'base.bucket.models')).not.toHaveProperty('empty');
     const purge = buildPlanWith({ purgeData: true });
-    expect(bucketDelete(purge, 'base.bucket.models')).toMatchObject({ empty: objects('demo-saxml-model-repository') });
+    expect(bucketDelete(purge, 'base.bucket.models')).toMatchObject({ empty: objects('my-project-1-demo-saxml-model-repository') });
     expect(bucketDelete(purge, 'base.bucket.models')).not.toHaveProperty('keep');
     // The shared, versioned automation bucket is never emptied for an environment.
     const automation = bucketDelete(deletePlan(body(), true), 'bootstrap.automation-bucket');

@@ -69,19 +69,19 @@ describe('golden request bodies', () => {
 
   it('CPU pool: own zones, fixed size (no autoscaling), spot, SSD, labels and a taint', () => {
     const spec = specOf(body({
-      region: 'us-central2',
+      region: 'us-central1',
       cluster: {
-        tpuNodePools: [tpuPool({ name: 'tpu-v4-8', tpuType: 'v4-8', zones: ['us-central2-b'] })],
+        tpuNodePools: [tpuPool({ zones: ['us-central1-a'] })],
         cpuNodePools: [{
           name: 'batch-pool', machineType: 'e2-standard-4', diskType: 'pd-ssd', minNodeCount: 2, maxNodeCount: 2,
-          zones: ['us-central2-a', 'us-central2-b'], labels: { workload: 'batch' }, spot: true,
+          zones: ['us-central1-a', 'us-central1-b'], labels: { workload: 'batch' }, spot: true,
           taints: [{ key: 'dedicated', value: 'batch', effect: 'PREFER_NO_SCHEDULE' }],
         }],
       },
     }));
     expect(cpuNodePoolBody(spec, resourceNames(spec), spec.cluster.cpuNodePools[0]!)).toStrictEqual(golden('cpu-pool.custom.json'));
     // And the same body is what the cluster creates inline.
-    const cluster = guideCreateBody(createPlan(body({ region: 'us-central2', cluster: spec.cluster })), 'base.cluster') as { cluster: { nodePools: unknown[] } };
+    const cluster = guideCreateBody(createPlan(body({ region: 'us-central1', cluster: spec.cluster })), 'base.cluster') as { cluster: { nodePools: unknown[] } };
     expect(cluster.cluster.nodePools).toStrictEqual([golden('cpu-pool.custom.json')]);
   });
 });

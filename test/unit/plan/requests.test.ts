@@ -7,6 +7,7 @@ import { buildPlan, MAX_SERVICES_PER_BATCH, PRODUCTION_API_BASES, requiredServic
 import type { GoogleApi, IamBindingStep, Plan, PlanStep, ResourceStep } from '../../../api/domain/plan/types.js';
 import {
   API_BASE, ENVIRONMENT_ID, MODEL, SCENARIOS, SERVICE_SA, TEST_APIS, WORKFLOW_SA, apiOf, body, createPlan, deletePlan, options, specOf, stepById, urlsOf,
+  type Body,
 } from './support.js';
 import { extractMethods, type GoogleMethods } from './google-methods.js';
 
@@ -28,10 +29,13 @@ const VENDORED = JSON.parse(readFileSync(new URL('../../../vendor/googleapis/met
 };
 /** An API's methods: from its `@googleapis/*` package, or from the vendored extract for the APIs that have none. */
 function sourceOf(api: GoogleApi): GoogleMethods {
-  const { package: name, version } = GOOGLE_APIS[api].discovery;
-  if (name === 'vendor/googleapis') return VENDORED.apis[api]!;
-  const js = join(dirname(require.resolve(name)), `${version}.js`);
-  return extractMethods(readFileSync(js, 'utf8'), readFileSync(js.replace(/\.js$/, '.d.ts'), 'utf8'));
+  const discovery: { package: string; version: string; also?: readonly string[] } = GOOGLE_APIS[api].discovery;
+  if (discovery.package === 'vendor/googleapis') return VENDORED.apis[api]!;
+  const all = [discovery.version, ...(discovery.also ?? [])].map((version) => {
+    const js = join(dirname(require.resolve(discovery.package)), `${version}.js`);
+    return extractMethods(readFileSync(js, 'utf8'), readFileSync(js.replace(/\.js$/, '.d.ts'), 'utf8'));
+  });
+  return { methods: all.flatMap((m) => m.methods), parameters: [...new Set(all.flatMap((m) => m.parameters))].sort() };
 }
 
 interface Method { http: string; pattern: RegExp }
@@ -170,25 +174,60 @@ describe('polls and existence checks', () => {
     }
   });
 
-  it('checks existence before every create, except the idempotent service batches', () => {
+  it('checks existence before every create, except the idempotent service batches and service agent', () => {
     for (const step of plan.steps.filter((s): s is ResourceStep => s.kind === 'resource' && !!s.create)) {
-      if (step.id.startsWith('bootstrap.services.')) expect(step.get).toBeUndefined();
+      if (step.id.startsWith('bootstrap.services.') || step.id === 'bootstrap.pubsub-agent') expect(step.get).toBeUndefined();
       else expect(step.get?.method, step.id).toBe('GET');
     }
   });
 
-  it('waits for the cluster and the TPU pools to be RUNNING, and fails on their error states', () => {
+  it('sends a JSON body, `{}` at least, with every POST, PUT and PATCH', () => {
+    for (const p of [plan, deletePlan(body({ network: { nat: true } }), true)]) {
+      for (const step of p.steps) {
+        const sent = step.kind === 'resource' ? [step.get, step.create, step.delete, step.recreate]
+          : step.kind === 'iamBinding' ? [step.read] : [step.call, step.status];
+        for (const call of sent) {
+          if (call && call.method !== 'GET' && call.method !== 'DELETE') expect(call.body, `${step.id} ${call.method} ${call.url}`).toBeTypeOf('object');
+        }
+      }
+    }
+    expect(resource(plan, 'bootstrap.pubsub-agent').create?.body).toEqual({});
+  });
+
+  it('waits for the cluster (RUNNING, or DEGRADED: running but asking for attention) and the TPU pools, and recreates either found in ERROR', () => {
     expect(resource(plan, 'base.cluster')).toMatchObject({
-      ready: { path: 'status', values: ['RUNNING'] },
-      failed: { path: 'status', values: ['ERROR', 'DEGRADED'] },
+      ready: { path: 'status', values: ['RUNNING', 'DEGRADED'] },
+      failed: { path: 'status', values: ['ERROR'] },
       capture: { clusterEndpoint: 'endpoint' },
+      recreate: { method: 'DELETE', url: resource(plan, 'base.cluster').get!.url, poll: { style: 'container' } },
     });
-    expect(resource(plan, 'base.tpu-pool.tpu-v5e-4')).toMatchObject({ ready: { path: 'status', values: ['RUNNING'] } });
-    expect(resource(plan, 'base.tpu-pool.tpu-v5e-4').transient).toContainEqual({ status: 400, contains: 'incompatible operation' });
+    const pool = resource(plan, 'base.tpu-pool.tpu-v5e-4');
+    expect(pool).toMatchObject({
+      ready: { path: 'status', values: ['RUNNING'] },
+      failed: { path: 'status', values: ['ERROR', 'RUNNING_WITH_ERROR'] },
+      recreate: { method: 'DELETE', url: pool.get!.url, poll: { style: 'container' } },
+    });
+    expect(pool.transient).toContainEqual({ status: 400, matches: 'incompatible operation|Please wait and try again once it is done', within: 3600 });
+    // Only GKE's node pools and clusters are recreated; nothing else.
+    expect(plan.steps.filter((s) => s.kind === 'resource' && s.recreate).map((s) => s.id)).toEqual(['base.cluster', 'base.tpu-pool.tpu-v5e-4']);
+  });
+
+  it('waits, as the automation account, until every role it needs has propagated (testIamPermissions), for up to 15 minutes', () => {
+    const ready = resource(plan, 'bootstrap.automation-ready');
+    const permissions = [
+      'artifactregistry.repositories.create', 'bigquery.datasets.create', 'compute.networks.create', 'container.clusters.create',
+      'iam.serviceAccounts.create', 'pubsub.topics.create', 'resourcemanager.projects.setIamPolicy', 'storage.buckets.create',
+    ];
+    expect(ready).toMatchObject({
+      as: 'automation',
+      get: { method: 'POST', url: `${TEST_APIS.cloudresourcemanager}/v1/projects/my-project-1:testIamPermissions`, body: { permissions } },
+      ready: { path: 'permissions', values: [JSON.stringify(permissions)], within: 900 },
+    });
+    expect(ready.create).toBeUndefined();
   });
 
   it('on create, lets every Google call after the service batches wait out a service enabled moments ago', () => {
-    const propagating = { status: 403, contains: 'has not been used in project' };
+    const propagating = { status: 403, matches: 'has not been used in project', within: 600 };
     for (const step of plan.steps) {
       if (step.kind === 'api' || step.id.startsWith('bootstrap.services.')) expect(step.transient ?? [], step.id).not.toContainEqual(propagating);
       else expect(step.transient, step.id).toContainEqual(propagating);
@@ -215,7 +254,7 @@ describe('services', () => {
   it('splits 23 services 20 + 3, and steps calling an API of the second batch wait for it', () => {
     const plan = createPlan(SCENARIOS['two service batches']);
     const second = resource(plan, 'bootstrap.services.2').create!.body as { serviceIds: string[] };
-    expect(second.serviceIds).toEqual(['storage-component.googleapis.com', 'storage.googleapis.com', 'sts.googleapis.com']);
+    expect(second.serviceIds).toEqual(['pubsub.googleapis.com', 'serviceusage.googleapis.com', 'storage.googleapis.com']);
     // The bucket also waits for the project's number, which an existing automation bucket must match.
     expect(stepById(plan, 'bootstrap.automation-bucket').after).toEqual(['bootstrap.project', 'bootstrap.services.2']);
     expect(stepById(plan, 'base.bucket.admin').after).toContain('bootstrap.services.2');
@@ -223,8 +262,15 @@ describe('services', () => {
 
   it('does not depend on the order additional services are listed in', () => {
     const a = createPlan(body({ bootstrap: { additionalServices: ['run.googleapis.com', 'aiplatform.googleapis.com', 'dns.googleapis.com'] } }));
-    const b = createPlan(body({ bootstrap: { additionalServices: ['dns.googleapis.com', 'run.googleapis.com'] } }));
+    const b = createPlan(body({ bootstrap: { additionalServices: ['dns.googleapis.com', 'aiplatform.googleapis.com', 'run.googleapis.com'] } }));
     expect(a.steps).toEqual(b.steps);
+  });
+
+  it('enables what image streaming and Cloud DNS need, Artifact Registry only with a repository, and never sourcerepo', () => {
+    const flat = (b: Body) => requiredServices(specOf(b));
+    expect(flat(body())).toEqual(expect.arrayContaining(['containerfilesystem.googleapis.com', 'dns.googleapis.com', 'artifactregistry.googleapis.com']));
+    expect(flat(body({ artifactRegistry: { enabled: false } }))).not.toContain('artifactregistry.googleapis.com');
+    for (const b of Object.values(SCENARIOS)) expect(flat(b)).not.toContain('sourcerepo.googleapis.com');
   });
 });
 
@@ -233,26 +279,30 @@ describe('IAM', () => {
   const roles = (id: string) => binding(plan, id).bindings.map((b) => b.role);
   const members = (id: string) => [...new Set(binding(plan, id).bindings.map((b) => b.member))];
 
-  it('grants the automation account the default, perf and additional roles once each', () => {
+  it('grants the automation account the default, registry, perf and additional roles once each', () => {
     expect(roles('bootstrap.automation-sa.roles')).toEqual([
-      'roles/iam.securityAdmin', 'roles/iam.serviceAccountAdmin', 'roles/compute.networkAdmin', 'roles/container.admin',
-      'roles/iam.serviceAccountUser', 'roles/storage.admin', 'roles/artifactregistry.admin', 'roles/pubsub.editor', 'roles/bigquery.admin',
-      'roles/aiplatform.user',
+      'roles/iam.serviceAccountAdmin', 'roles/resourcemanager.projectIamAdmin', 'roles/compute.networkAdmin', 'roles/container.admin',
+      'roles/storage.admin', 'roles/artifactregistry.admin', 'roles/pubsub.editor', 'roles/bigquery.dataOwner', 'roles/aiplatform.user',
     ]);
     expect(members('bootstrap.automation-sa.roles')).toEqual(['serviceAccount:saxml-automation@my-project-1.iam.gserviceaccount.com']);
     const noPerf = createPlan(body({ perf: { enabled: false } }));
     expect(binding(noPerf, 'bootstrap.automation-sa.roles').bindings.map((b) => b.role)).not.toContain('roles/pubsub.editor');
   });
 
-  it('grants the node and workload accounts their roles, and both legacyBucketReader on both buckets', () => {
-    expect(roles('base.node-sa.roles')).toEqual(['roles/storage.objectAdmin', 'roles/logging.logWriter', 'roles/artifactregistry.reader']);
+  it('grants the node and workload accounts their roles, and both storage.objectViewer on both buckets', () => {
+    expect(roles('base.node-sa.roles')).toEqual(['roles/container.defaultNodeServiceAccount', 'roles/serviceusage.serviceUsageConsumer', 'roles/artifactregistry.reader']);
     expect(roles('base.workload-sa.roles')).toEqual(['roles/storage.admin', 'roles/logging.logWriter', 'roles/pubsub.publisher']);
     for (const id of ['base.bucket.admin.iam', 'base.bucket.models.iam']) {
       expect(binding(plan, id).bindings).toEqual([
-        { role: 'roles/storage.legacyBucketReader', member: 'serviceAccount:demo-gke-node-pool-sa@my-project-1.iam.gserviceaccount.com' },
-        { role: 'roles/storage.legacyBucketReader', member: 'serviceAccount:demo-saxml-wid-sa@my-project-1.iam.gserviceaccount.com' },
+        { role: 'roles/storage.objectViewer', member: 'serviceAccount:demo-gke-node-pool-sa@my-project-1.iam.gserviceaccount.com' },
+        { role: 'roles/storage.objectViewer', member: 'serviceAccount:demo-saxml-wid-sa@my-project-1.iam.gserviceaccount.com' },
       ]);
     }
+    // actAs on the node-pool account only (GKE runs the nodes as it), never project-wide.
+    expect(binding(plan, 'base.node-sa.act-as')).toMatchObject({
+      bindings: [{ role: 'roles/iam.serviceAccountUser', member: 'serviceAccount:saxml-automation@my-project-1.iam.gserviceaccount.com' }],
+      read: { url: `${TEST_APIS.iam}/v1/projects/my-project-1/serviceAccounts/demo-gke-node-pool-sa@my-project-1.iam.gserviceaccount.com:getIamPolicy` },
+    });
     expect(binding(plan, 'bootstrap.automation-bucket.iam').bindings).toEqual([
       { role: 'roles/storage.admin', member: 'serviceAccount:saxml-automation@my-project-1.iam.gserviceaccount.com' },
     ]);
@@ -274,15 +324,21 @@ describe('IAM', () => {
         { role: 'roles/iam.serviceAccountTokenCreator', member: `serviceAccount:${SERVICE_SA}` },
       ],
     });
-    const bucket = `${TEST_APIS.storage}/storage/v1/b/demo-saxml-admin/iam`;
+    const bucket = `${TEST_APIS.storage}/storage/v1/b/my-project-1-demo-saxml-admin/iam`;
     expect(binding(plan, 'base.bucket.admin.iam')).toMatchObject({ read: { method: 'GET', url: bucket }, write: { method: 'PUT', url: bucket, wrap: false } });
   });
 
-  it('waits out IAM’s eventual consistency wherever a new account is bound', () => {
-    for (const step of plan.steps.filter((s): s is IamBindingStep => s.kind === 'iamBinding')) {
-      expect(step.transient, step.id).toContainEqual({ status: 400, contains: 'does not exist' });
-    }
-    expect(binding(plan, 'base.workload-identity').transient).toContainEqual({ status: 400, contains: 'Identity Pool does not exist' });
+  it('waits out IAM’s eventual consistency wherever a new account is bound, matching only IAM’s message for it', () => {
+    const visible = { status: 400, matches: '^Service account \\S+ does not exist', within: 900 };
+    for (const step of plan.steps.filter((s): s is IamBindingStep => s.kind === 'iamBinding')) expect(step.transient, step.id).toContainEqual(visible);
+    const pattern = new RegExp(visible.matches);
+    expect(pattern.test('Service account a@p.iam.gserviceaccount.com does not exist.')).toBe(true);
+    expect(pattern.test('Network "n" does not exist.')).toBe(false);
+    expect(binding(plan, 'base.workload-identity').transient).toContainEqual({ status: 400, matches: 'Identity Pool does not exist', within: 900 });
+  });
+
+  it('waits out the propagation of the Pub/Sub service agent’s grant: Pub/Sub’s bare 403, for up to 15 minutes', () => {
+    expect(resource(plan, 'perf.subscription').transient).toContainEqual({ status: 403, matches: '^The caller does not have permission', within: 900 });
   });
 
   it('lets the cell’s KSA act as the workload account', () => {
@@ -301,8 +357,13 @@ describe('IAM', () => {
         { role: 'roles/bigquery.dataEditor', member: 'serviceAccount:service-{{projectNumber}}@gcp-sa-pubsub.iam.gserviceaccount.com' },
       ],
     });
-    // Only the steps that say so use a capture: the agent's grant, and the automation bucket, which
-    // must be the project's (its projectNumber) to be adopted. No other string carries a placeholder.
+    // The agent is made first, named by the project number too.
+    expect(resource(plan, 'bootstrap.pubsub-agent')).toMatchObject({
+      uses: ['projectNumber'],
+      create: { method: 'POST', url: `${TEST_APIS.serviceusage}/v1beta1/projects/{{projectNumber}}/services/pubsub.googleapis.com:generateServiceIdentity` },
+    });
+    // Only the steps that say so use a capture: the agent and its grant, and the automation bucket,
+    // which must be the project's (its projectNumber) to be adopted. No other string carries a placeholder.
     expect(resource(plan, 'bootstrap.automation-bucket')).toMatchObject({ uses: ['projectNumber'], owner: { checks: expect.arrayContaining([{ path: 'projectNumber', equals: '{{projectNumber}}' }]) } });
     for (const step of plan.steps) if (!step.uses) expect(JSON.stringify(step)).not.toContain('{{');
   });
@@ -319,7 +380,8 @@ describe('network bodies', () => {
       // Networks and subnets have no labels: the environment's mark is in the description.
       description: `Saxml environment demo [saxml-environment=${ENVIRONMENT_ID}]`,
       network: 'projects/my-project-1/global/networks/demo-saxml-gke-cluster-network',
-      region: 'us-west1',
+      // "URL of the region where the Subnetwork resides"
+      region: `${TEST_APIS.compute}/compute/v1/projects/my-project-1/regions/us-west1`,
       ipCidrRange: '10.129.0.0/20',
       secondaryIpRanges: [{ rangeName: 'pods', ipCidrRange: '192.168.64.0/20' }, { rangeName: 'services', ipCidrRange: '192.168.80.0/20' }],
       privateIpGoogleAccess: true,
@@ -329,11 +391,11 @@ describe('network bodies', () => {
   it('creates Cloud NAT inline in the router, only when asked', () => {
     expect(createPlan().steps.map((s) => s.id)).not.toContain('base.router');
     const plan = createPlan(body({ network: { nat: true } }));
+    // No region: output-only on a router (the URL carries it).
     expect(resource(plan, 'base.router').create?.body).toStrictEqual({
       name: 'demo-saxml-nat-router',
       description: `Cloud NAT of Saxml environment demo [saxml-environment=${ENVIRONMENT_ID}]`,
       network: 'projects/my-project-1/global/networks/demo-saxml-gke-cluster-network',
-      region: 'us-west1',
       nats: [{ name: 'demo-saxml-nat', natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'ALL_SUBNETWORKS_ALL_IP_RANGES' }],
     });
   });
@@ -404,8 +466,8 @@ describe('outputs and the saxml step', () => {
       subnet: 'demo-saxml-gke-cluster-subnet',
       nodePoolServiceAccount: 'demo-gke-node-pool-sa@my-project-1.iam.gserviceaccount.com',
       workloadServiceAccount: 'demo-saxml-wid-sa@my-project-1.iam.gserviceaccount.com',
-      adminBucket: 'gs://demo-saxml-admin',
-      modelBucket: 'gs://demo-saxml-model-repository',
+      adminBucket: 'gs://my-project-1-demo-saxml-admin',
+      modelBucket: 'gs://my-project-1-demo-saxml-model-repository',
       artifactRegistry: 'us-docker.pkg.dev/my-project-1/demo-serving-images',
       clusterName: 'demo-saxml-gke-cluster',
       clusterLocation: 'us-west1',

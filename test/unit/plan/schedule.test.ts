@@ -87,13 +87,13 @@ describe('the default plans’ schedules', () => {
       [[
         ['bootstrap.services.1'],
         ['bootstrap.project', 'bootstrap.automation-sa'],
-        ['bootstrap.automation-sa.roles', 'bootstrap.automation-bucket', 'bootstrap.token-creator'],
-        ['bootstrap.automation-bucket.iam'],
+        ['bootstrap.automation-sa.roles', 'bootstrap.automation-bucket', 'bootstrap.token-creator', 'bootstrap.pubsub-agent'],
+        ['bootstrap.automation-bucket.iam', 'bootstrap.automation-ready'],
       ]],
       [
         [
           ['base.network', 'base.node-sa', 'base.workload-sa', 'base.bucket.admin', 'base.bucket.models'],
-          ['base.subnet', 'base.node-sa.roles', 'base.workload-sa.roles', 'base.bucket.admin.iam', 'base.bucket.models.iam'],
+          ['base.subnet', 'base.node-sa.roles', 'base.workload-sa.roles', 'base.node-sa.act-as', 'base.bucket.admin.iam', 'base.bucket.models.iam'],
           ['base.cluster'],
           // Saxml's cell is applied while the TPU pool is being created.
           ['base.tpu-pool.tpu-v5e-4', 'base.workload-identity', 'saxml.cell'],
@@ -110,7 +110,7 @@ describe('the default plans’ schedules', () => {
         // The Workload Identity grant goes beside the teardown: the cell never waited for it in create.
         ['saxml.cell', 'base.workload-identity'],
         ['base.cluster', 'base.bucket.models.iam', 'base.bucket.admin.iam', 'base.workload-sa.roles'],
-        ['base.bucket.models', 'base.bucket.admin', 'base.workload-sa', 'base.node-sa.roles', 'base.subnet'],
+        ['base.bucket.models', 'base.bucket.admin', 'base.node-sa.act-as', 'base.workload-sa', 'base.node-sa.roles', 'base.subnet'],
         ['base.node-sa', 'base.network'],
       ],
       [['perf.subscription'], ['perf.table', 'perf.topic'], ['perf.dataset', 'perf.schema']],
@@ -152,10 +152,10 @@ describe('criticalPath()', () => {
     const duration = (x: PlanStep) => (x.id === 'base.cluster' ? 600 : x.id.startsWith('base.tpu-pool.') ? 300 : x.id.startsWith('saxml.model-server.') ? 290 : x.id === 'saxml.cell' ? 75 : 10);
     const chain = criticalChain(plan.steps, duration);
     expect(chain.ids).toEqual([
-      'bootstrap.services.1', 'bootstrap.automation-sa', 'bootstrap.automation-sa.roles', 'base.network', 'base.subnet',
+      'bootstrap.services.1', 'bootstrap.automation-sa', 'bootstrap.automation-sa.roles', 'bootstrap.automation-ready', 'base.network', 'base.subnet',
       'base.cluster', 'base.tpu-pool.tpu-v5e-4', 'saxml.model-server.tpu-v5e-4',
     ]);
-    expect(chain.duration).toBe(5 * 10 + 600 + 300 + 290);
+    expect(chain.duration).toBe(6 * 10 + 600 + 300 + 290);
     expect(criticalPath(plan.steps, duration)).toBe(chain.duration);
   });
 });

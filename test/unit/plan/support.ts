@@ -60,8 +60,8 @@ export const SCENARIOS: Record<string, Body> = {
   'no artifact registry, perf and saxml off': body({ artifactRegistry: { enabled: false }, perf: { enabled: false }, saxml: { enabled: false } }),
   'two service batches': body({
     bootstrap: {
-      // Sorted first, they push storage (and sts) into a second batch.
-      additionalServices: ['aaa-one.googleapis.com', 'aab-two.googleapis.com', 'aac-three.googleapis.com', 'aad-four.googleapis.com', 'aae-five.googleapis.com'],
+      // Sorted first, they push pubsub, serviceusage and storage into a second batch.
+      additionalServices: Array.from({ length: 9 }, (_, i) => `aa${String.fromCharCode(97 + i)}-extra.googleapis.com`),
     },
   }),
 };

@@ -3,13 +3,38 @@ import { describeStepError } from '../../../api/domain/google-errors.js';
 
 /** Error bodies in the shapes Google's APIs (and the sandbox) return them. */
 describe('describeStepError', () => {
-  it('TPU stockout from a container operation: names the zones to try', () => {
-    const info = describeStepError('base', 'base.tpu-pool.p', {
-      google: { code: 8, message: 'Insufficient TPU capacity [GCE_STOCKOUT] in zone us-west1-c. Try a different zone: us-west4-a, us-east5-b.' },
-    });
+  // GKE's message names the zone that has no capacity, and no other ("Try a different zone, or try again later.").
+  const stockout = (zone: string) => ({
+    google: {
+      code: 8,
+      message: `Google Compute Engine: Not all instances running in IGM after 1m0s. Current errors: [GCE_STOCKOUT]: Instance 'gke-x' creation failed: ` +
+        `The zone 'projects/p/zones/${zone}' does not have enough resources available to fulfill the request. Try a different zone, or try again later.`,
+    },
+  });
+  const context = (region: string, tpuTypeName: string) => ({ environmentId: 'env-1', region, tpuPool: { path: 'cluster.tpuNodePools[0]', tpuType: tpuTypeName } });
+
+  it('TPU stockout where the region has no other zone for the type: retry, reservation or spot, or a region that offers it — never a zone of another region', () => {
+    const info = describeStepError('base', 'base.tpu-pool.p', stockout('us-west1-c'), context('us-west1', 'v5litepod-4'));
     expect(info).toMatchObject({ code: 'GCE_STOCKOUT', stage: 'base', step: 'base.tpu-pool.p' });
-    expect(info.hint).toContain('us-west4-a, us-east5-b');
-    expect(info.hint).not.toContain('us-west1-c');
+    expect(info.hint).toContain('no other zone of us-west1 offers it');
+    expect(info.hint).toContain('POST /environments/env-1/retry deletes what the stockout left in ERROR and creates it again');
+    expect(info.hint).toContain('cluster.tpuNodePools[0].reservation');
+    expect(info.hint).toContain('another region that offers it: us-central1 (us-central1-a), us-south1 (us-south1-a), us-west4 (us-west4-a)');
+    expect(info.hint).not.toMatch(/zones set to/);
+  });
+
+  it('TPU stockout elsewhere, and without context (the zone only)', () => {
+    const info = describeStepError('base', 'base.tpu-pool.p', stockout('europe-west4-b'), context('europe-west4', 'v5litepod-4'));
+    expect(info.hint).toContain('no other zone of europe-west4 offers it');
+    const none = describeStepError('base', 'base.tpu-pool.p', stockout('us-west1-c'));
+    expect(none.hint).toBe('no capacity in us-west1-c right now; retry later, or create the environment in zones that have capacity');
+  });
+
+  it('CPU stockout on the cluster: says the CPU pools, and what to do', () => {
+    const info = describeStepError('base', 'base.cluster', stockout('us-west1-a'), { environmentId: 'env-1', region: 'us-west1' });
+    expect(info.message).toMatch(/^Compute Engine capacity is exhausted/);
+    expect(info.hint).toContain('no capacity for the CPU node pools in us-west1-a');
+    expect(info.hint).toContain('/environments/env-1/retry');
   });
 
   it('quota: names the metric and the region', () => {

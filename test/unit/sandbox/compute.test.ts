@@ -36,6 +36,48 @@ describe('compute', () => {
     expect(net.body).toMatchObject({ kind: 'compute#network', name: 'net', autoCreateSubnetworks: false, routingConfig: { routingMode: 'REGIONAL' } });
   });
 
+  it('lets only a principal holding a role with the permission create, once the grant has propagated', async () => {
+    const h = harness();
+    await h.enable(PROJECT, 'compute.googleapis.com');
+    await h.call('POST', `/iam/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'automation' });
+    h.advance(5);
+    const sa = `automation@${PROJECT}.iam.gserviceaccount.com`;
+    const create = () => h.call('POST', compute('global/networks'), { name: 'net', autoCreateSubnetworks: false }, { as: sa });
+    const denied = await create();
+    expect(denied.status).toBe(403);
+    expect(denied.body.error).toMatchObject({
+      status: 'PERMISSION_DENIED',
+      message: `Permission 'compute.networks.create' denied on resource 'projects/${PROJECT}/global/networks' (or it may not exist).`,
+    });
+    const crm = `/cloudresourcemanager/v1/projects/${PROJECT}`;
+    // A role without the permission does not help; one with it does, after IAM's propagation delay.
+    await h.call('POST', `${crm}:setIamPolicy`, { policy: { bindings: [{ role: 'roles/storage.admin', members: [`serviceAccount:${sa}`] }] } });
+    h.advance(120);
+    expect((await create()).status).toBe(403);
+    const policy = (await h.call('POST', `${crm}:getIamPolicy`, {})).body;
+    await h.call('POST', `${crm}:setIamPolicy`, { policy: { ...policy, bindings: [...policy.bindings, { role: 'roles/compute.networkAdmin', members: [`serviceAccount:${sa}`] }] } });
+    h.advance(119);
+    expect((await create()).status).toBe(403);
+    h.advance(1);
+    expect((await create()).status).toBe(200);
+  });
+
+  it('takes the region from the URL: an unknown one is 404; a router may not name it (output-only); a subnet may, if it is the URL\'s', async () => {
+    const h = harness();
+    await networkStack(h);
+    const unknown = await h.call('POST', compute('regions/us-west9/subnetworks'), subnet('s9', '10.9.0.0/24'));
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe(`The resource 'projects/${PROJECT}/regions/us-west9' was not found`);
+    const router = await h.call('POST', compute(`regions/${REGION}/routers`), { name: 'r', network: 'global/networks/net', region: REGION });
+    expect(router.status).toBe(400);
+    expect(router.body.error.message).toMatch(/^Invalid value for field 'resource\.region': 'us-west1'\. Output only/);
+    expect((await h.call('POST', compute(`regions/${REGION}/routers`), { name: 'r', network: 'global/networks/net' })).status).toBe(200);
+    const regionUrl = `https://compute.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}`;
+    expect((await h.call('POST', compute(`regions/${REGION}/subnetworks`), subnet('s2', '10.2.0.0/24', { region: regionUrl }))).status).toBe(200);
+    const wrong = await h.call('POST', compute(`regions/${REGION}/subnetworks`), subnet('s3', '10.3.0.0/24', { region: regionUrl.replace(REGION, 'us-east1') }));
+    expect(wrong.status).toBe(400);
+  });
+
   it('deduplicates a retried insert by requestId', async () => {
     const h = harness();
     await h.enable(PROJECT, 'compute.googleapis.com');

@@ -20,15 +20,25 @@ export interface Harness {
   enable(project: string, ...services: string[]): Promise<void>;
 }
 
-export function harness(options: Partial<SandboxOptions> = {}): Harness {
-  let now = Date.UTC(2025, 0, 1);
+/**
+ * A sandbox whose projects OWNER owns (an organisation-level grant, in force at once and not in any
+ * project policy) and whose project policies start empty, so tests can compare them whole. Two
+ * harnesses given the same `time` share a clock (a sandbox restarted on the same store).
+ */
+export function harness(options: Partial<SandboxOptions> = {}, time: { now: number } = { now: Date.UTC(2025, 0, 1) }): Harness {
   const timeScale = options.timeScale ?? 1;
-  const sandbox = createSandbox({ timeScale, clock: { now: () => now }, ...options });
+  const sandbox = createSandbox({
+    timeScale,
+    clock: { now: () => time.now },
+    inherited: [{ member: `user:${OWNER}`, roles: ['roles/owner'] }],
+    seedBindings: 0,
+    ...options,
+  });
   const h: Harness = {
     sandbox,
-    now: () => now,
+    now: () => time.now,
     advance(seconds) {
-      now += seconds * 1000 * timeScale;
+      time.now += seconds * 1000 * timeScale;
     },
     async call(method, path, body, opts = {}) {
       const headers: Record<string, string> = {};

@@ -32,6 +32,18 @@ describe('iam service accounts', () => {
     expect((await h.call('DELETE', `/iam/v1/projects/${PROJECT}/serviceAccounts/${SA}`)).status).toBe(404);
   });
 
+  it('refuses a JSON body that is not an object (a POST sends `{}` at least)', async () => {
+    const h = harness();
+    await h.call(...create());
+    const policy = `/iam/v1/projects/${PROJECT}/serviceAccounts/${SA}:getIamPolicy`;
+    for (const raw of ['null', '[]']) {
+      const r = await h.call('POST', policy, undefined, { raw });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'Invalid JSON payload received. Expected an object.' });
+    }
+    expect((await h.call('POST', policy, {})).status).toBe(200);
+  });
+
   it.each(['short', 'Upper-case', '1starts-digit', 'ends-with-', 'x'.repeat(31)])('rejects account id %s', async (id) => {
     const h = harness();
     const r = await h.call(...create(id));

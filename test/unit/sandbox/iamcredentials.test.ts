@@ -24,9 +24,14 @@ async function withAutomationAccount(h: Harness, grantOn: 'sa' | 'project' | 'no
 }
 
 describe('iamcredentials generateAccessToken (impersonation)', () => {
-  it('mints a token for a caller holding Token Creator on the service account', async () => {
+  it('mints a token for a caller holding Token Creator on the service account, once the grant has propagated', async () => {
     const h = harness();
     await withAutomationAccount(h, 'sa');
+    // IAM: "Changes to allow or deny policies typically propagate in 2 minutes" — until then, 403.
+    expect((await mint(h)).status).toBe(403);
+    h.advance(119);
+    expect((await mint(h)).status).toBe(403);
+    h.advance(1);
     const r = await mint(h);
     expect(r.status).toBe(200);
     expect(r.body.accessToken).toMatch(/^ya29\./);
@@ -58,6 +63,9 @@ describe('iamcredentials generateAccessToken (impersonation)', () => {
     const h = harness({ timeScale: 0.001 });
     await withAutomationAccount(h, 'project');
     const { accessToken } = (await mint(h, WORKFLOW, { scope: ['https://www.googleapis.com/auth/cloud-platform'], lifetime: '600s' })).body;
+    // The account may do only what it is granted.
+    expect((await h.call('POST', `/storage/storage/v1/b?project=${PROJECT}`, { name: 'bucket-as-sa' }, { token: accessToken })).status).toBe(403);
+    h.sandbox.identities.grantProjectRole(PROJECT, 'roles/storage.admin', `serviceAccount:${SA}`);
     const created = await h.call('POST', `/storage/storage/v1/b?project=${PROJECT}`, { name: 'bucket-as-sa' }, { token: accessToken });
     expect(created.status).toBe(200);
     expect(h.sandbox.calls().at(-1)?.principal).toBe(SA);

@@ -109,7 +109,7 @@ describe('sandbox lifecycle', () => {
 
   it('works mounted under /_sandbox of another app: links carry the origin and mount and can be followed', async () => {
     let now = 0;
-    const sandbox = createSandbox({ timeScale: 0.001, clock: { now: () => now } });
+    const sandbox = createSandbox({ timeScale: 0.001, clock: { now: () => now }, inherited: [{ member: `user:${OWNER}`, roles: ['roles/owner'] }] });
     const parent = new Hono();
     parent.get('/healthz', (c) => c.text('ok'));
     parent.route('/_sandbox', sandbox.app);
@@ -136,7 +136,7 @@ describe('sandbox lifecycle', () => {
   });
 
   it('serves over HTTP on 127.0.0.1 with @hono/node-server', async () => {
-    const sandbox = createSandbox({ timeScale: 0 });
+    const sandbox = createSandbox({ timeScale: 0, inherited: [{ member: `user:${OWNER}`, roles: ['roles/owner'] }] });
     const parent = new Hono().route('/_sandbox', sandbox.app);
     const server = serve({ fetch: parent.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));

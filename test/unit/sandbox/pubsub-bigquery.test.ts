@@ -51,13 +51,23 @@ describe('pubsub and bigquery', () => {
     await perfStack(h);
     const denied = await h.call('PUT', `${PS}/subscriptions/metrics_pubsub_bq_sub`, subscription);
     expect(denied.status).toBe(403);
-    expect(denied.body.error.message).toMatch(/^Service account service-\d+@gcp-sa-pubsub\.iam\.gserviceaccount\.com is missing permissions required to write to the BigQuery table/);
+    // Pub/Sub's bare answer (it names neither the agent nor the table).
+    expect(denied.body.error).toMatchObject({ status: 'PERMISSION_DENIED', message: 'The caller does not have permission' });
 
     const number = (await h.call('GET', `/cloudresourcemanager/v1/projects/${PROJECT}`)).body.projectNumber;
     const policy = (await h.call('POST', `/cloudresourcemanager/v1/projects/${PROJECT}:getIamPolicy`, {})).body;
     const agent = `serviceAccount:service-${number}@gcp-sa-pubsub.iam.gserviceaccount.com`;
     const bindings = [{ role: 'roles/bigquery.dataEditor', members: [agent] }, { role: 'roles/bigquery.metadataViewer', members: [agent] }];
-    expect((await h.call('POST', `/cloudresourcemanager/v1/projects/${PROJECT}:setIamPolicy`, { policy: { ...policy, bindings } })).status).toBe(200);
+    const grant = () => h.call('POST', `/cloudresourcemanager/v1/projects/${PROJECT}:setIamPolicy`, { policy: { ...policy, bindings } });
+    // The agent exists only once generated (generateServiceIdentity), and IAM knows it a little later.
+    expect((await grant()).body.error.message).toBe(`Service account service-${number}@gcp-sa-pubsub.iam.gserviceaccount.com does not exist.`);
+    const generated = await h.call('POST', `/serviceusage/v1beta1/projects/${PROJECT}/services/pubsub.googleapis.com:generateServiceIdentity`, {});
+    expect(generated.body.response).toMatchObject({ email: `service-${number}@gcp-sa-pubsub.iam.gserviceaccount.com` });
+    h.advance(5);
+    expect((await grant()).status).toBe(200);
+    // The grant takes effect once propagated: the same 403 until then.
+    expect((await h.call('PUT', `${PS}/subscriptions/metrics_pubsub_bq_sub`, subscription)).status).toBe(403);
+    h.advance(120);
 
     const missingTable = await h.call('PUT', `${PS}/subscriptions/sub-two`, { ...subscription, bigqueryConfig: { table: `${PROJECT}.metrics_dataset.nope` } });
     expect(missingTable.status).toBe(404);

@@ -43,12 +43,49 @@ describe('cloudresourcemanager', () => {
     expect((await addMember(h, 'roles/viewer', `serviceAccount:never@${PROJECT}.iam.gserviceaccount.com`)).status).toBe(400);
   });
 
-  it('always accepts Google-managed service agents', async () => {
+  it('accepts the default accounts Google keeps in a project, and a service agent once generated', async () => {
     const h = harness();
     const number = (await h.call('GET', CRM)).body.projectNumber;
-    for (const m of [`service-${number}@gcp-sa-pubsub.iam.gserviceaccount.com`, `${number}@cloudbuild.gserviceaccount.com`, `${number}-compute@developer.gserviceaccount.com`]) {
+    for (const m of [`${number}@cloudbuild.gserviceaccount.com`, `${number}-compute@developer.gserviceaccount.com`]) {
       expect((await addMember(h, 'roles/bigquery.dataEditor', `serviceAccount:${m}`)).status).toBe(200);
     }
+    const agent = `serviceAccount:service-${number}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+    expect((await addMember(h, 'roles/bigquery.dataEditor', agent)).status).toBe(400);
+    await h.enable(PROJECT, 'pubsub.googleapis.com');
+    expect((await h.call('POST', `/serviceusage/v1beta1/projects/${PROJECT}/services/pubsub.googleapis.com:generateServiceIdentity`, {})).status).toBe(200);
+    h.advance(5);
+    expect((await addMember(h, 'roles/bigquery.dataEditor', agent)).status).toBe(200);
+  });
+
+  it('testIamPermissions answers the permissions the caller holds now: a grant counts once propagated', async () => {
+    const h = harness({ timeScale: 0.5 });
+    await h.call('POST', `/iam/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'automation' });
+    h.advance(5);
+    const sa = `automation@${PROJECT}.iam.gserviceaccount.com`;
+    const test = async () => (await h.call('POST', `${CRM}:testIamPermissions`, { permissions: ['compute.networks.create', 'storage.buckets.create', 'resourcemanager.projects.setIamPolicy'] }, { as: sa })).body;
+    expect(await test()).toEqual({});
+    expect((await addMember(h, 'roles/compute.networkAdmin', `serviceAccount:${sa}`)).status).toBe(200);
+    expect((await addMember(h, 'roles/storage.admin', `serviceAccount:${sa}`)).status).toBe(200);
+    h.advance(119);
+    expect(await test()).toEqual({});
+    h.advance(1);
+    expect(await test()).toEqual({ permissions: ['compute.networks.create', 'storage.buckets.create'] });
+    // The owner (an organisation-level grant) holds everything at once; wildcards are refused.
+    expect((await h.call('POST', `${CRM}:testIamPermissions`, { permissions: ['resourcemanager.projects.setIamPolicy'] })).body).toEqual({ permissions: ['resourcemanager.projects.setIamPolicy'] });
+    expect((await h.call('POST', `${CRM}:testIamPermissions`, { permissions: ['storage.*'] })).status).toBe(400);
+    // A revocation takes effect at once.
+    const policy = await getPolicy(h);
+    await h.call('POST', `${CRM}:setIamPolicy`, { policy: { ...policy, bindings: policy.bindings.filter((b: { role: string }) => b.role !== 'roles/storage.admin') } });
+    expect(await test()).toEqual({ permissions: ['compute.networks.create'] });
+  });
+
+  it('starts a project policy at a realistic size (a few hundred bindings, conditional ones at version 3)', async () => {
+    const h = harness({ seedBindings: undefined });
+    const policy = await getPolicy(h);
+    expect(policy.version).toBe(3);
+    expect(policy.bindings.length).toBeGreaterThanOrEqual(200);
+    expect(policy.bindings.some((b: { condition?: unknown }) => b.condition)).toBe(true);
+    expect(JSON.stringify(policy).length).toBeGreaterThan(30_000);
   });
 
   it('accepts a workload identity member only once a cluster with workload identity exists', async () => {

@@ -35,6 +35,22 @@ describe('serviceusage', () => {
     expect(op.body).toMatchObject({ name: 'operations/noop.DONE_OPERATION', done: true });
   });
 
+  it('refuses a whole batch naming a service the organisation may not enable (Cloud Source Repositories by default)', async () => {
+    const h = harness();
+    const r = await h.call(...batch(['compute.googleapis.com', 'sourcerepo.googleapis.com']));
+    expect(r.status).toBe(403);
+    expect(r.body.error).toMatchObject({ status: 'PERMISSION_DENIED', message: 'Permission denied to enable service [sourcerepo.googleapis.com]' });
+    expect(r.body.error.details[0]['@type']).toBe('type.googleapis.com/google.rpc.PreconditionFailure');
+    h.advance(40);
+    // all-or-nothing: compute was not enabled either
+    expect((await h.call('GET', `/serviceusage/v1/projects/${PROJECT}/services/compute.googleapis.com`)).body.state).toBe('DISABLED');
+    // an organisation that used it before may
+    h.sandbox.faults.set({ unavailableServices: [] });
+    expect((await h.call(...batch(['sourcerepo.googleapis.com']))).status).toBe(200);
+    h.sandbox.faults.set({ unavailableServices: ['aiplatform.googleapis.com'] });
+    expect((await h.call(...batch(['aiplatform.googleapis.com']))).status).toBe(403);
+  });
+
   it('refuses more than 20 services and unknown ones', async () => {
     const h = harness();
     const many = Array.from({ length: 21 }, (_, i) => `svc${i}.googleapis.com`);

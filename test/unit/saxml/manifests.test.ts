@@ -22,6 +22,16 @@ const templates = (objects: SaxmlObject[]): V1PodTemplateSpec[] =>
 
 const MODELS = { Namespace, ServiceAccount, ConfigMap, Service, Deployment, Job } as const;
 
+const TWO_V5E = {
+  cluster: { tpuNodePools: [tpuPool(), tpuPool({ name: 'tpu-v5e-8', tpuType: 'v5litepod-8' }), tpuPool({ name: 'idle' })] },
+  saxml: { models: [MODEL, { ...MODEL, id: 'other', tpuPool: 'tpu-v5e-8' }] },
+};
+const V4 = {
+  region: 'us-central2',
+  cluster: { tpuNodePools: [tpuPool({ name: 'tpu-v4-8', tpuType: 'v4-8', zones: ['us-central2-b'] })] },
+  saxml: { models: [{ ...MODEL, id: 'llama7b_v4', modelPath: 'saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv4', tpuPool: 'tpu-v4-8' }] },
+};
+
 describe('Saxml manifests', () => {
   it('match the golden file: namespace, KSA, parameters, admin server, one model server, proxy Deployment and Service, one publish Job', () => {
     expect(full()).toStrictEqual(golden('manifests.llama7b-proxy.json'));
@@ -30,11 +40,9 @@ describe('Saxml manifests', () => {
   it.each([
     ['default (no model, no proxy)', {}],
     ['a model and a ClusterIP proxy', { saxml: { proxy: { image: PROXY, serviceType: 'ClusterIP' }, models: [MODEL] } }],
-    ['two pools serving models, v4 and v5e', {
-      region: 'us-central2',
-      cluster: { tpuNodePools: [tpuPool({ zones: ['us-central2-b'] }), tpuPool({ name: 'tpu-v4-8', tpuType: 'v4-8', zones: ['us-central2-b'] })] },
-      saxml: { models: [MODEL, { ...MODEL, id: 'llama7b_v4', modelPath: 'saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv4', tpuPool: 'tpu-v4-8' }] },
-    }],
+    ['two v5e pools serving models', TWO_V5E],
+    // No region offers both v4 and v5e (domain/locations.ts): v4 is us-central2's alone.
+    ['a v4 pool serving a model', V4],
   ])('are valid Kubernetes objects by Kubernetes’ own schemas: %s', (_name, overrides) => {
     for (const object of manifests(overrides)) {
       const Model = MODELS[object.kind as keyof typeof MODELS];
@@ -75,19 +83,20 @@ describe('Saxml manifests', () => {
   });
 
   it('place one model server per serving pool from the TPU table, pinned to its pool', () => {
-    const objects = manifests({
-      region: 'us-central2',
-      cluster: { tpuNodePools: [tpuPool({ zones: ['us-central2-b'] }), tpuPool({ name: 'tpu-v4-8', tpuType: 'v4-8', zones: ['us-central2-b'] }), tpuPool({ name: 'idle', zones: ['us-central2-b'] })] },
-      saxml: { models: [MODEL, { ...MODEL, id: 'other', tpuPool: 'tpu-v4-8' }] },
-    });
-    const servers = objects.filter((o) => o.kind === 'Deployment' && o.metadata!.name!.startsWith('sax-model-server-')) as V1Deployment[];
-    expect(servers.map((d) => d.metadata!.name)).toEqual(['sax-model-server-tpu-v5e-4', 'sax-model-server-tpu-v4-8']);
-    const [v5e, v4] = servers.map((d) => d.spec!.template.spec!);
-    expect(v5e!.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'tpu-v5e-4', 'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-topology': '2x2' });
+    const servers = (overrides: object) =>
+      manifests(overrides).filter((o) => o.kind === 'Deployment' && o.metadata!.name!.startsWith('sax-model-server-')) as V1Deployment[];
+    const v5eServers = servers(TWO_V5E);
+    expect(v5eServers.map((d) => d.metadata!.name)).toEqual(['sax-model-server-tpu-v5e-4', 'sax-model-server-tpu-v5e-8']);
+    const [v5e4, v5e8] = v5eServers.map((d) => d.spec!.template.spec!);
+    expect(v5e4!.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'tpu-v5e-4', 'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-topology': '2x2' });
+    expect(v5e8!.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'tpu-v5e-8', 'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-topology': '2x4' });
+    expect(v5e4!.containers[0]!.args).toEqual(['--port=10001', '--sax_cell=$(SAX_CELL)', '--platform_chip=tpuv5e', '--platform_topology=2x2', '--jax_platforms=tpu']);
+    expect(v5e8!.containers[0]!.args).toContain('--platform_topology=2x4');
+    expect(v5e4!.containers[0]!.resources).toMatchObject({ requests: { 'google.com/tpu': '4' }, limits: { 'google.com/tpu': '4' } });
+    expect(v5e8!.containers[0]!.resources).toMatchObject({ requests: { 'google.com/tpu': '8' }, limits: { 'google.com/tpu': '8' } });
+    const [v4] = servers(V4).map((d) => d.spec!.template.spec!);
     expect(v4!.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'tpu-v4-8', 'cloud.google.com/gke-tpu-accelerator': 'tpu-v4-podslice', 'cloud.google.com/gke-tpu-topology': '2x2x1' });
-    expect(v5e!.containers[0]!.args).toEqual(['--port=10001', '--sax_cell=$(SAX_CELL)', '--platform_chip=tpuv5e', '--platform_topology=2x2', '--jax_platforms=tpu']);
     expect(v4!.containers[0]!.args).toContain('--platform_chip=tpuv4');
-    expect(v5e!.containers[0]!.resources).toMatchObject({ requests: { 'google.com/tpu': '4' }, limits: { 'google.com/tpu': '4' } });
   });
 
   it('run the proxy on the proxy pool without --reload, behind a Service of the spec’s type (LoadBalancer by default); none without an image', () => {

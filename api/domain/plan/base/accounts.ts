@@ -1,10 +1,14 @@
 import { NODE_POOL_SA_ROLES, WORKLOAD_SA_ROLES } from '../../defaults.js';
 import type { Ctx, StepDef } from '../context.js';
-import { SA_NOT_YET_VISIBLE, projectBinding, rolesFor, serviceAccountMember } from '../iam.js';
+import { SA_NOT_YET_VISIBLE, projectBinding, rolesFor, serviceAccountBinding, serviceAccountMember } from '../iam.js';
 import { serviceAccountStep } from '../resources.js';
 import { BASE_STEPS } from './ids.js';
 
-/** The node-pool and workload-identity service accounts, each with its project roles. */
+/**
+ * The node-pool and workload-identity service accounts, each with its project roles, and the
+ * automation account's actAs on the node-pool account (GKE runs the nodes as it: whoever creates
+ * the cluster needs iam.serviceAccounts.actAs on it, granted here on that one account only).
+ */
 export function accountSteps(ctx: Ctx): StepDef[] {
   const { spec, names } = ctx;
   const accounts = [
@@ -22,7 +26,17 @@ export function accountSteps(ctx: Ctx): StepDef[] {
       hint: 'pick another id in serviceAccounts.workload.accountId',
     },
   ] as const;
-  return accounts.flatMap((account) => [
+  const actAs = serviceAccountBinding(ctx, names.nodePoolServiceAccountEmail, {
+    id: BASE_STEPS.nodeAccountActAs,
+    stage: 'base',
+    title: `Let the automation service account act as ${names.nodePoolServiceAccountEmail}`,
+    after: [BASE_STEPS.nodeAccount, ...ctx.automationAfter(['iam'])],
+    as: 'automation',
+    bindings: rolesFor(serviceAccountMember(names.automationServiceAccountEmail), ['roles/iam.serviceAccountUser']),
+    transient: [SA_NOT_YET_VISIBLE],
+    removeTitle: 'Remove the automation service account’s actAs grant',
+  });
+  return [...accounts.flatMap((account) => [
     serviceAccountStep(ctx, {
       id: account.id,
       stage: 'base',
@@ -47,5 +61,5 @@ export function accountSteps(ctx: Ctx): StepDef[] {
       transient: [SA_NOT_YET_VISIBLE],
       removeTitle: `Remove the ${account.what} service account’s project roles`,
     }),
-  ]);
+  ]), actAs];
 }

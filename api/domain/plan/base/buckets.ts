@@ -3,7 +3,10 @@ import { SA_NOT_YET_VISIBLE, bucketBinding, serviceAccountMember } from '../iam.
 import { bucketStep } from '../resources.js';
 import { BASE_STEPS } from './ids.js';
 
-/** The Saxml admin and model buckets, then the grants that let both service accounts read them. */
+/**
+ * The Saxml admin and model buckets, then the grants that let both service accounts read their
+ * objects (storage.objectViewer: legacyBucketReader lists objects but cannot read them).
+ */
 export function bucketSteps(ctx: Ctx): StepDef[] {
   const { spec, names } = ctx;
   const readers = [names.nodePoolServiceAccountEmail, names.workloadServiceAccountEmail].map(serviceAccountMember);
@@ -35,10 +38,10 @@ export function bucketSteps(ctx: Ctx): StepDef[] {
   const grants = buckets.map((b) => bucketBinding(ctx, b.name, {
     id: b.iamId,
     stage: 'base',
-    title: `Grant the node-pool and workload-identity service accounts legacyBucketReader on gs://${b.name}`,
+    title: `Let the node-pool and workload-identity service accounts read objects of gs://${b.name}`,
     after: [b.id, BASE_STEPS.nodeAccount, BASE_STEPS.workloadAccount],
     as: 'automation',
-    bindings: readers.map((member) => ({ role: 'roles/storage.legacyBucketReader', member })),
+    bindings: readers.map((member) => ({ role: 'roles/storage.objectViewer', member })),
     transient: [SA_NOT_YET_VISIBLE],
     removeTitle: `Remove the service accounts from gs://${b.name}`,
   }));

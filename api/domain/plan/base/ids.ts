@@ -5,6 +5,7 @@ export const BASE_STEPS = {
   router: 'base.router',
   nodeAccount: 'base.node-sa',
   nodeAccountRoles: 'base.node-sa.roles',
+  nodeAccountActAs: 'base.node-sa.act-as',
   workloadAccount: 'base.workload-sa',
   workloadAccountRoles: 'base.workload-sa.roles',
   adminBucket: 'base.bucket.admin',

@@ -6,8 +6,8 @@ import { BASE_STEPS } from './ids.js';
 
 /** The VPC, its subnet with the pods/services ranges, and the optional Cloud Router + NAT. */
 
-/** Compute refuses to delete a network/subnet while GKE is still releasing what used it. */
-const NETWORK_IN_USE: TransientError = { status: 400, contains: 'is already being used by' };
+/** Compute refuses to delete a network/subnet while GKE is still releasing what used it (load balancers, NEGs). */
+const NETWORK_IN_USE: TransientError = { status: 400, matches: 'is already being used by', within: 1800 };
 
 /** Compute answers with an operation to poll; a delete waits out GKE still releasing the network. */
 function computeStep(common: Omit<Common, 'stage' | 'as'>, r: StageResource): StepDef {
@@ -43,7 +43,7 @@ export function networkSteps(ctx: Ctx): StepDef[] {
     name: names.subnet,
     description: mark.describe(`Saxml environment ${spec.name}`),
     network: networkRef,
-    region,
+    region: urls.compute.region(region),
     ipCidrRange: spec.network.subnetCidr,
     secondaryIpRanges: [
       { rangeName: names.podsRange, ipCidrRange: spec.network.podsCidr },
@@ -68,11 +68,11 @@ export function networkSteps(ctx: Ctx): StepDef[] {
   );
   if (!spec.network.nat) return [network, subnet];
 
+  // No `region`: output-only on a router ("You must specify this field as part of the HTTP request URL").
   const routerBody: Bodies['router'] = {
     name: names.router,
     description: mark.describe(`Cloud NAT of Saxml environment ${spec.name}`),
     network: networkRef,
-    region,
     nats: [{ name: names.nat, natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'ALL_SUBNETWORKS_ALL_IP_RANGES' }],
   };
   const router = computeStep(

@@ -249,7 +249,7 @@ export interface components {
          *             "name": "saxml-admin-node-pool",
          *             "machineType": "n1-standard-8",
          *             "diskSizeGb": 100,
-         *             "diskType": "pd-standard",
+         *             "diskType": "pd-balanced",
          *             "minNodeCount": 1,
          *             "maxNodeCount": 1,
          *             "labels": {
@@ -268,7 +268,7 @@ export interface components {
          *             "name": "default-node-pool",
          *             "machineType": "n1-standard-8",
          *             "diskSizeGb": 200,
-         *             "diskType": "pd-standard",
+         *             "diskType": "pd-balanced",
          *             "minNodeCount": 1,
          *             "maxNodeCount": 3,
          *             "labels": {},
@@ -279,7 +279,7 @@ export interface components {
          *             "name": "large-workloads-node-pool",
          *             "machineType": "n2-highmem-32",
          *             "diskSizeGb": 500,
-         *             "diskType": "pd-standard",
+         *             "diskType": "pd-balanced",
          *             "minNodeCount": 0,
          *             "maxNodeCount": 3,
          *             "labels": {},
@@ -290,7 +290,7 @@ export interface components {
          *             "name": "saxml-proxy-node-pool",
          *             "machineType": "n1-standard-8",
          *             "diskSizeGb": 100,
-         *             "diskType": "pd-standard",
+         *             "diskType": "pd-balanced",
          *             "minNodeCount": 1,
          *             "maxNodeCount": 3,
          *             "labels": {
@@ -414,7 +414,7 @@ export interface components {
                  *         "name": "saxml-admin-node-pool",
                  *         "machineType": "n1-standard-8",
                  *         "diskSizeGb": 100,
-                 *         "diskType": "pd-standard",
+                 *         "diskType": "pd-balanced",
                  *         "minNodeCount": 1,
                  *         "maxNodeCount": 1,
                  *         "labels": {
@@ -433,7 +433,7 @@ export interface components {
                  *         "name": "default-node-pool",
                  *         "machineType": "n1-standard-8",
                  *         "diskSizeGb": 200,
-                 *         "diskType": "pd-standard",
+                 *         "diskType": "pd-balanced",
                  *         "minNodeCount": 1,
                  *         "maxNodeCount": 3,
                  *         "labels": {},
@@ -444,7 +444,7 @@ export interface components {
                  *         "name": "large-workloads-node-pool",
                  *         "machineType": "n2-highmem-32",
                  *         "diskSizeGb": 500,
-                 *         "diskType": "pd-standard",
+                 *         "diskType": "pd-balanced",
                  *         "minNodeCount": 0,
                  *         "maxNodeCount": 3,
                  *         "labels": {},
@@ -455,7 +455,7 @@ export interface components {
                  *         "name": "saxml-proxy-node-pool",
                  *         "machineType": "n1-standard-8",
                  *         "diskSizeGb": 100,
-                 *         "diskType": "pd-standard",
+                 *         "diskType": "pd-balanced",
                  *         "minNodeCount": 1,
                  *         "maxNodeCount": 3,
                  *         "labels": {
@@ -478,7 +478,7 @@ export interface components {
                     /** @default 100 */
                     diskSizeGb: number;
                     /**
-                     * @default pd-standard
+                     * @default pd-balanced
                      * @enum {string}
                      */
                     diskType: "pd-standard" | "pd-balanced" | "pd-ssd";
@@ -816,7 +816,7 @@ export interface components {
              * @example {
              *       "clusterName": "demo-saxml-gke-cluster",
              *       "clusterLocation": "us-west1",
-             *       "modelBucket": "gs://demo-saxml-model-repository"
+             *       "modelBucket": "gs://my-project-1-demo-saxml-model-repository"
              *     }
              */
             outputs: {
@@ -1464,7 +1464,7 @@ export interface operations {
                          *         "name": "saxml-admin-node-pool",
                          *         "machineType": "n1-standard-8",
                          *         "diskSizeGb": 100,
-                         *         "diskType": "pd-standard",
+                         *         "diskType": "pd-balanced",
                          *         "minNodeCount": 1,
                          *         "maxNodeCount": 1,
                          *         "labels": {
@@ -1483,7 +1483,7 @@ export interface operations {
                          *         "name": "default-node-pool",
                          *         "machineType": "n1-standard-8",
                          *         "diskSizeGb": 200,
-                         *         "diskType": "pd-standard",
+                         *         "diskType": "pd-balanced",
                          *         "minNodeCount": 1,
                          *         "maxNodeCount": 3,
                          *         "labels": {},
@@ -1494,7 +1494,7 @@ export interface operations {
                          *         "name": "large-workloads-node-pool",
                          *         "machineType": "n2-highmem-32",
                          *         "diskSizeGb": 500,
-                         *         "diskType": "pd-standard",
+                         *         "diskType": "pd-balanced",
                          *         "minNodeCount": 0,
                          *         "maxNodeCount": 3,
                          *         "labels": {},
@@ -1505,7 +1505,7 @@ export interface operations {
                          *         "name": "saxml-proxy-node-pool",
                          *         "machineType": "n1-standard-8",
                          *         "diskSizeGb": 100,
-                         *         "diskType": "pd-standard",
+                         *         "diskType": "pd-balanced",
                          *         "minNodeCount": 1,
                          *         "maxNodeCount": 3,
                          *         "labels": {
@@ -1528,7 +1528,7 @@ export interface operations {
                             /** @default 100 */
                             diskSizeGb?: number;
                             /**
-                             * @default pd-standard
+                             * @default pd-balanced
                              * @enum {string}
                              */
                             diskType?: "pd-standard" | "pd-balanced" | "pd-ssd";
