@@ -239,6 +239,14 @@ export const pubsubSubscription = fieldsOf<pubsub_v1.Schema$Subscription>()([
   'filter', 'labels', 'messageRetentionDuration', 'messageTransforms', 'name', 'pushConfig',
   'retainAckedMessages', 'retryPolicy', 'state', 'tags', 'topic', 'topicMessageRetentionDuration',
 ]);
+/**
+ * topics.patch / subscriptions.patch bodies (UpdateTopicRequest, UpdateSubscriptionRequest): the
+ * vendored types lack them; their two fields are the discovery document's.
+ */
+interface UpdateTopicRequest { topic?: pubsub_v1.Schema$Topic; updateMask?: string }
+interface UpdateSubscriptionRequest { subscription?: pubsub_v1.Schema$Subscription; updateMask?: string }
+export const pubsubUpdateTopicRequest = fieldsOf<UpdateTopicRequest>()(['topic', 'updateMask']);
+export const pubsubUpdateSubscriptionRequest = fieldsOf<UpdateSubscriptionRequest>()(['subscription', 'updateMask']);
 export const bigqueryDatasetReference = fieldsOf<bigquery_v2.Schema$DatasetReference>()([
   'datasetId', 'projectId',
 ]);
@@ -299,6 +307,8 @@ nest(crmGetIamPolicyRequest, { options: crmGetPolicyOptions });
 nest(storageBucket, { versioning: storageBucketVersioning, iamConfiguration: storageBucketIamConfiguration });
 nest(storagePolicy, { bindings: [storagePolicyBinding] });
 nest(pubsubTopic, { schemaSettings: pubsubSchemaSettings });
+nest(pubsubUpdateTopicRequest, { topic: pubsubTopic });
+nest(pubsubUpdateSubscriptionRequest, { subscription: pubsubSubscription });
 nest(pubsubSubscription, { bigqueryConfig: pubsubBigQueryConfig });
 nest(bigqueryDataset, { datasetReference: bigqueryDatasetReference });
 nest(bigqueryTableFieldSchema, { fields: [bigqueryTableFieldSchema] });

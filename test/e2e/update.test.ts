@@ -141,14 +141,15 @@ describe('e2e: changing a living environment', () => {
     expect(await nodePools(w)).toHaveLength(active.spec.cluster.cpuNodePools.length + 1);
   });
 
-  it('labels and a CPU pool’s node counts change in place (setResourceLabels with its fingerprint, bucket PATCH, setAutoscaling)', async () => {
+  it('labels and a CPU pool’s node counts change in place (setResourceLabels with its fingerprint, the PATCH of each labelled resource, setAutoscaling)', async () => {
     const w = await world();
     const env = await created(api(w), { ...SMALLEST_SPEC, saxml: { enabled: false }, labels: { team: 'ml' } } as EnvironmentSpec);
     const active = await w.settle(env.id);
     const pools = active.spec.cluster.cpuNodePools.map((p) => (p.name === 'default-node-pool' ? { ...p, maxNodeCount: 5 } : p));
     const done = await updated(w, env.id, { labels: { team: null, cost: 'research' }, cluster: { tpuNodePools: active.spec.cluster.tpuNodePools, cpuNodePools: pools } });
     expect(Object.keys(done.progress.update).sort()).toEqual([
-      'base.bucket.admin:labels', 'base.bucket.models:labels', 'base.cluster:label-fingerprint', 'base.cluster:labels', 'base.cluster:pool.default-node-pool.autoscaling',
+      'base.artifact-registry:labels', 'base.bucket.admin:labels', 'base.bucket.models:labels', 'base.cluster:label-fingerprint', 'base.cluster:labels',
+      'base.cluster:pool.default-node-pool.autoscaling', 'perf.dataset:labels', 'perf.subscription:labels', 'perf.table:labels', 'perf.topic:labels',
     ]);
     // Read as the automation account (the sandbox enforces IAM: it holds the roles to read them).
     const owner = { headers: { authorization: w.sandbox.identities.authorization('saxml-automation@my-project-1.iam.gserviceaccount.com') } };
@@ -159,6 +160,17 @@ describe('e2e: changing a living environment', () => {
     const bucket = await jsonOf<{ labels: Record<string, string> }>(await w.request('/_sandbox/storage/storage/v1/b/my-project-1-demo-saxml-admin', owner));
     expect(bucket.labels).toEqual({ cost: 'research', 'saxml-environment': env.id });
     expect(done.labels).toEqual({ cost: 'research' });
+    // Every other labelled resource too, each through its own API's PATCH.
+    const labelled = {
+      topic: '/_sandbox/pubsub/v1/projects/my-project-1/topics/demo_metrics_pubsub_sink',
+      subscription: '/_sandbox/pubsub/v1/projects/my-project-1/subscriptions/demo_metrics_pubsub_bq_sub',
+      dataset: '/_sandbox/bigquery/bigquery/v2/projects/my-project-1/datasets/demo_metrics_dataset',
+      table: '/_sandbox/bigquery/bigquery/v2/projects/my-project-1/datasets/demo_metrics_dataset/tables/performance_metrics',
+      repository: '/_sandbox/artifactregistry/v1/projects/my-project-1/locations/us/repositories/demo-serving-images',
+    };
+    for (const [what, url] of Object.entries(labelled)) {
+      expect((await jsonOf<{ labels?: Record<string, string> }>(await w.request(url, owner))).labels, what).toEqual({ cost: 'research', 'saxml-environment': env.id });
+    }
   });
 
   it('deletionProtection: a protected environment refuses delete until a PATCH lifts it; immutable changes are 422; one If-Match wins; a PATCH during an operation is 409', async () => {

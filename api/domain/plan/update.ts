@@ -210,9 +210,39 @@ function changeSteps(was: PlanStep, now: PlanStep, input: UpdateInput, pending: 
     return tpuPoolReplacement(was, now, input);
   }
   if (id === BASE_STEPS.adminBucket || id === BASE_STEPS.modelBucket) return [...ensure, ...after(bucketLabelChanges(was, now))];
-  // Labels of the other labelled resources (registry, Pub/Sub, BigQuery) are set when they are made.
-  if (isDeepStrictEqual(withoutLabels(was), withoutLabels(now))) return ensure;
+  const labels = LABEL_PATCH[id];
+  if (labels && isDeepStrictEqual(withoutLabels(was), withoutLabels(now))) return [...ensure, ...after(labelPatch(was, now, labels))];
   throw new PlanGraphError(`step "${id}" changed in a way no update can make; the spec check should have refused it`);
+}
+
+/**
+ * How each other labelled resource's labels change in place: a PATCH of the resource with an
+ * `updateMask` that replaces the whole map (Artifact Registry's in the query, Pub/Sub's in the
+ * body, beside the resource), or one that merges the map it is sent (BigQuery: `null` removes a
+ * label). Every answer is the resource itself.
+ */
+type LabelPatch = 'maskQuery' | { maskBody: 'topic' | 'subscription' } | 'merge';
+const LABEL_PATCH: Record<string, LabelPatch> = {
+  [BASE_STEPS.artifactRegistry]: 'maskQuery',
+  'perf.topic': { maskBody: 'topic' },
+  'perf.subscription': { maskBody: 'subscription' },
+  'perf.dataset': 'merge',
+  'perf.table': 'merge',
+};
+
+const labelsOf = (step: ResourceStep): Record<string, string> =>
+  ((step.create?.body ?? {}) as { labels?: Record<string, string> }).labels ?? {};
+
+function labelPatch(was: ResourceStep, now: ResourceStep, how: LabelPatch): ResourceStep[] {
+  const [a, b] = [labelsOf(was), labelsOf(now)];
+  if (isDeepStrictEqual(a, b)) return [];
+  const url = now.get!.url;
+  const removed = Object.fromEntries(Object.keys(a).filter((k) => !(k in b)).map((k) => [k, null]));
+  const call: NonNullable<ResourceStep['update']> =
+    how === 'maskQuery' ? { method: 'PATCH', url: `${url}?updateMask=labels`, body: { labels: b }, poll: { style: 'none' } }
+    : how === 'merge' ? { method: 'PATCH', url, body: { labels: { ...b, ...removed } }, poll: { style: 'none' } }
+    : { method: 'PATCH', url, body: { [how.maskBody]: { labels: b }, updateMask: 'labels' }, poll: { style: 'none' } };
+  return [inPlace(now, 'labels', `Set the labels of ${now.title.replace(/^Create the /, 'the ')}`, call)];
 }
 
 function withoutLabels(step: ResourceStep): unknown {

@@ -45,17 +45,26 @@ describe('update plans (golden, one per kind of change)', () => {
     expect(update({ deletionProtection: true }).steps).toEqual([]);
   });
 
-  it('labels: the cluster’s with its fingerprint read first, each bucket’s with removed keys as null', () => {
+  it('labels: every labelled resource’s, by its API’s rule (cluster with its fingerprint read first; merge with null removing; update masks replacing)', () => {
     const plan = update({ labels: { team: null, cost: 'research' } });
+    const DATASET = '/bigquery/v2/projects/my-project-1/datasets/demo_metrics_dataset';
     expect(summary(plan)).toEqual([
       { id: 'base.bucket.admin:labels', after: [], call: 'PATCH /storage/v1/b/my-project-1-demo-saxml-admin' },
       { id: 'base.bucket.models:labels', after: [], call: 'PATCH /storage/v1/b/my-project-1-demo-saxml-model-repository' },
+      { id: 'base.artifact-registry:labels', after: [], call: 'PATCH /v1/projects/my-project-1/locations/us/repositories/demo-serving-images?updateMask=labels' },
       { id: 'base.cluster:label-fingerprint', after: [], call: `GET ${CLUSTER}` },
       { id: 'base.cluster:labels', after: ['base.cluster:label-fingerprint'], call: `POST ${CLUSTER}:setResourceLabels` },
+      { id: 'perf.topic:labels', after: [], call: 'PATCH /v1/projects/my-project-1/topics/demo_metrics_pubsub_sink' },
+      { id: 'perf.dataset:labels', after: [], call: `PATCH ${DATASET}` },
+      { id: 'perf.table:labels', after: [], call: `PATCH ${DATASET}/tables/performance_metrics` },
+      { id: 'perf.subscription:labels', after: [], call: 'PATCH /v1/projects/my-project-1/subscriptions/demo_metrics_pubsub_bq_sub' },
     ]);
     // The environment's ownership mark is one of the labels, and stays (the new set is the create body's).
     const mark = { 'saxml-environment': ENVIRONMENT_ID };
     expect(bodyOf(plan, 'base.bucket.admin:labels')).toEqual({ labels: { cost: 'research', ...mark, team: null } });
+    expect(bodyOf(plan, 'perf.dataset:labels')).toEqual({ labels: { cost: 'research', ...mark, team: null } });
+    expect(bodyOf(plan, 'base.artifact-registry:labels')).toEqual({ labels: { cost: 'research', ...mark } });
+    expect(bodyOf(plan, 'perf.topic:labels')).toEqual({ topic: { labels: { cost: 'research', ...mark } }, updateMask: 'labels' });
     expect(bodyOf(plan, 'base.cluster:labels')).toEqual({ resourceLabels: { cost: 'research', ...mark }, labelFingerprint: '{{clusterLabelFingerprint}}' });
     expect(plan.steps.find((s) => s.id === 'base.cluster:labels')).toMatchObject({ uses: ['clusterLabelFingerprint'], update: { poll: { style: 'container' } } });
     expect(plan.steps.find((s) => s.id === 'base.cluster:label-fingerprint')).toMatchObject({ capture: { clusterLabelFingerprint: 'labelFingerprint' } });
