@@ -183,7 +183,10 @@ describe('PATCH /environments/{id}', () => {
     expect(await read(retried)).toMatchObject({ state: 'UPDATING', operation: { kind: 'retry', target: 'update', specHash: started.operation.specHash } });
     const plan = await read(t.app.request(`/environments/${env.id}/plan`));
     expect(plan.kind).toBe('update');
-    expect(plan.steps.map((s: { id: string }) => s.id)).toEqual(['base.bucket.admin:labels', 'base.bucket.models:labels', 'base.cluster:label-fingerprint', 'base.cluster:labels']);
+    expect(plan.steps.map((s: { id: string }) => s.id)).toEqual([
+      'base.bucket.admin:labels', 'base.bucket.models:labels', 'base.artifact-registry:labels', 'base.cluster:label-fingerprint', 'base.cluster:labels',
+      'perf.topic:labels', 'perf.dataset:labels', 'perf.table:labels', 'perf.subscription:labels',
+    ]);
   });
 });
 

@@ -52,6 +52,10 @@ export interface UpdateInput {
 const CHANGE = ':';
 /** The resource step a step of an update plan belongs to (`base.cluster:labels` → `base.cluster`). */
 export const resourceStepId = (id: string): string => id.split(CHANGE)[0]!;
+/** The step deleting a resource the i-th leftover (environment.ts `UpdateBase`) names. */
+export const leftoverStepId = (id: string, i: number): string => `${id}${CHANGE}leftover${i ? `.${i + 1}` : ''}`;
+/** A step that makes nothing: a lookup (the project number) or a check (granted roles in effect). */
+const isCheck = (step: PlanStep) => step.kind === 'resource' && !step.create;
 
 /** A step's resource content: what it calls and checks, not how it is titled or what it waits for. */
 function content(step: PlanStep): unknown {
@@ -81,7 +85,7 @@ export function updatePlanSteps(input: UpdateInput): PlanStep[] {
     if (step.kind === 'api') continue; // Saxml: below.
     // Lookups and checks (the project number, whether granted roles took effect): a check whose
     // subject changed runs again before what it gates (below); a lookup when a step uses its capture.
-    if (step.kind === 'resource' && !step.create) {
+    if (isCheck(step)) {
       if (was && !same(was.step, step)) changedChecks.push(def);
       continue;
     }
@@ -107,7 +111,7 @@ export function updatePlanSteps(input: UpdateInput): PlanStep[] {
   const saxmlApply = saxmlSteps.some((s) => s.id === SAXML_STEPS.cell) ? [SAXML_STEPS.cell] : [];
 
   // Deletes of what the spec no longer has, after the steps that used them in the base (reversed).
-  const gone = from.filter((d) => !toById.has(d.step.id) && d.step.kind !== 'api' && !(d.step.kind === 'resource' && !d.step.create));
+  const gone = from.filter((d) => !toById.has(d.step.id) && d.step.kind !== 'api' && !isCheck(d.step));
   const goneIds = new Set(gone.map((d) => d.step.id));
   const dependants = descendants(from.map((d) => d.step));
   for (const def of gone) {
@@ -123,7 +127,7 @@ export function updatePlanSteps(input: UpdateInput): PlanStep[] {
       const wanted = toById.get(id);
       // The spec wants this very resource (same URL) again: its create step finds it.
       if (!def || (wanted && urlOf(wanted.step) === urlOf(def.step))) continue;
-      const step = removal(def, `${id}${CHANGE}leftover${i ? `.${i + 1}` : ''}`);
+      const step = removal(def, leftoverStepId(id, i));
       if (step) add({ ...step, after: [...(def.step.stage === 'base' ? saxmlApply : [])] });
     }
   });

@@ -1,5 +1,5 @@
 import type { EnvironmentRecord, UpdateBase } from '../environment.js';
-import { resourceStepId } from '../plan/update.js';
+import { leftoverStepId, resourceStepId } from '../plan/update.js';
 import type { Plan, PlanStep } from '../plan/types.js';
 
 /**
@@ -30,7 +30,7 @@ export function nextUpdateBase(record: EnvironmentRecord, plans: { current: () =
   // Deletes it did not finish: of resources its spec no longer had, or replaced ones (under their old name).
   const deleting = unfinished.filter(isDelete).filter((s) => !s.id.includes(':leftover')).map((s) => resourceStepId(s.id));
   const leftovers = last.leftovers
-    .map((l, i) => ({ spec: l.spec, steps: l.steps.filter((id) => !done(progress, { id: `${id}:leftover${i ? `.${i + 1}` : ''}` } as PlanStep)) }))
+    .map((l, i) => ({ spec: l.spec, steps: l.steps.filter((id) => progress[leftoverStepId(id, i)]?.state !== 'SUCCEEDED') }))
     .filter((l) => l.steps.length);
   if (deleting.length) leftovers.push({ spec: last.spec, steps: [...new Set(deleting)] });
   return { spec, pending, leftovers };
