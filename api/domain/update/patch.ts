@@ -28,13 +28,18 @@ export const MUTABLE_FIELDS = [
   'saxml.images',
   'saxml.proxy',
   'saxml.models',
+  'expireTime',
+  'ttl',
 ] as const;
 
 /** CPU pool fields a PATCH may change: node counts (and with them autoscaling, on when min < max). */
 export const MUTABLE_CPU_POOL_FIELDS = ['minNodeCount', 'maxNodeCount'] as const;
 
 /** Fields whose change needs no Google call: recorded at once, no operation. */
-export const RECORD_ONLY_FIELDS = ['deletionProtection', 'notifications'] as const;
+export const RECORD_ONLY_FIELDS = ['deletionProtection', 'notifications', 'expireTime', 'ttl'] as const;
+
+/** Whether a change moves the environment's expiry (recomputed from the creation, notices sent again). */
+export const changesExpiry = (changed: readonly string[]): boolean => changed.some((path) => under(path, ['expireTime', 'ttl']));
 
 export type PatchResult =
   | { ok: true; spec: NormalisedSpec; changed: string[] }
@@ -163,7 +168,7 @@ export function changedPaths(before: NormalisedSpec, after: NormalisedSpec, targ
   return out;
 }
 
-/** Whether every change is one that needs no Google call (deletionProtection, notification targets). */
+/** Whether every change is one that needs no Google call (deletionProtection, notification targets, expiry). */
 export const recordOnly = (changed: readonly string[]): boolean => changed.every((path) => under(path, RECORD_ONLY_FIELDS));
 
 /** A short, stable hash of a normalised spec: which spec an operation applied (sorted keys, SHA-256). */

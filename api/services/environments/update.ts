@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { estimateCost } from '../../domain/cost/estimate.js';
+import { resolveExpiry } from '../../domain/expiry.js';
 import type { CostEstimate } from '../../domain/cost/schemas.js';
 import type { EnvironmentRecord, NewEvent, UpdateBase } from '../../domain/environment.js';
 import { DomainError, operationInProgress, validationFailed } from '../../domain/errors.js';
@@ -13,7 +14,7 @@ import type { NormalisedSpec } from '../../domain/spec.js';
 import { STAGES } from '../../domain/plan/stages.js';
 import { nextUpdateBase } from '../../domain/update/base.js';
 import { addedCapacity, addsCapacity, renameReplacements, replacedPools } from '../../domain/update/capacity.js';
-import { patchSpec, recordOnly, specHash } from '../../domain/update/patch.js';
+import { changesExpiry, patchSpec, recordOnly, specHash } from '../../domain/update/patch.js';
 import { verb, type ServiceContext } from '../context.js';
 import { commit } from '../shared/commit.js';
 import { launchExecution } from '../shared/launch.js';
@@ -46,6 +47,8 @@ interface Prepared {
   changed: string[];
   base: UpdateBase;
   preflight?: PreflightResult;
+  /** When the patch moves the expiry: the new expireTime (absent: the environment no longer expires). */
+  expiry?: { expireTime?: string };
 }
 
 function checkUpdatable(record: EnvironmentRecord): void {
@@ -69,8 +72,12 @@ async function prepare(deps: Deps, ctx: ServiceContext, record: EnvironmentRecor
   const result = patchSpec(record.spec as NormalisedSpec, patch);
   if (!result.ok) throw validationFailed(result.errors);
   if (result.changed.includes('notifications')) await checkTargets(deps, result.spec);
+  // A ttl counts from the creation, and the service's maximum too: extending cannot outlive it.
+  const resolved = changesExpiry(result.changed) ? resolveExpiry(result.spec, deps.now(), deps.expiry, new Date(record.createTime)) : undefined;
+  if (resolved?.errors.length) throw validationFailed(resolved.errors);
+  const expiry = resolved && { expiry: resolved.expireTime ? { expireTime: resolved.expireTime } : {} };
   const base = baseOf(deps, record);
-  if (!result.changed.length || recordOnly(result.changed)) return { spec: result.spec, changed: result.changed, base };
+  if (!result.changed.length || recordOnly(result.changed)) return { spec: result.spec, changed: result.changed, base, ...expiry };
 
   const from = base.spec as NormalisedSpec;
   const replaced = new Set(replacedPools(from, result.spec).map((p) => p.name));
@@ -95,6 +102,7 @@ async function prepare(deps: Deps, ctx: ServiceContext, record: EnvironmentRecor
     changed: result.changed,
     base: { ...base, ...(replaced.size && { replacements }) },
     ...(checked && { preflight: checked }),
+    ...expiry,
   };
 }
 
@@ -154,7 +162,7 @@ export const updateEnvironment = verb(async (deps, ctx, input: UpdateInput): Pro
     checkUpdatable(current);
     const spec = storableSpec(prepared.spec);
     const changedRecord: EnvironmentRecord = {
-      ...current, spec, labels: spec.labels,
+      ...withExpiry(current, prepared.expiry), spec, labels: spec.labels,
       ...(targets && { notifications: targets, disabledTargets: Object.fromEntries(Object.entries(current.disabledTargets).filter(([id]) => id.startsWith('default-'))) }),
     };
     const specEvent: NewEvent = {
@@ -182,4 +190,11 @@ function stagesFor(record: EnvironmentRecord, spec: NormalisedSpec): Environment
     const enabled = STAGES.find((s) => s.name === stage.name)!.enabled(spec);
     return enabled && stage.state === 'SKIPPED' ? { ...stage, state: 'PENDING', steps: { total: 0, done: 0, failed: 0 } } : stage;
   });
+}
+
+/** The record with a moved expiry (absent: it no longer expires), owing its notices again (the sweep sends only the nearest one due). */
+function withExpiry(record: EnvironmentRecord, expiry: Prepared['expiry']): EnvironmentRecord {
+  if (!expiry) return record;
+  const { expireTime: _moved, ...rest } = record;
+  return { ...rest, ...(expiry.expireTime && { expireTime: expiry.expireTime }), expiryNotices: [] };
 }

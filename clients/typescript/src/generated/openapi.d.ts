@@ -1184,7 +1184,7 @@ export interface components {
             };
         };
         /**
-         * @description A JSON merge patch (RFC 7396) of the spec: objects are merged, `null` removes a member, arrays are replaced whole (send every TPU pool, model or target the environment keeps). Mutable fields: `labels`, `deletionProtection`, `notifications`, `network.nat`, `perf.enabled`, `cluster.tpuNodePools`, `saxml.images`, `saxml.proxy`, `saxml.models`, `cluster.cpuNodePools[].minNodeCount`, `cluster.cpuNodePools[].maxNodeCount`. Everything else (name, project, region, zones, CIDRs, names of what was made, the cluster) is immutable: changing it is refused with 422, one entry per field. A TPU pool with another zone, TPU type, Spot or disk is replaced (created before the old one is deleted when quota allows).
+         * @description A JSON merge patch (RFC 7396) of the spec: objects are merged, `null` removes a member, arrays are replaced whole (send every TPU pool, model or target the environment keeps). Mutable fields: `labels`, `deletionProtection`, `notifications`, `network.nat`, `perf.enabled`, `cluster.tpuNodePools`, `saxml.images`, `saxml.proxy`, `saxml.models`, `expireTime`, `ttl`, `cluster.cpuNodePools[].minNodeCount`, `cluster.cpuNodePools[].maxNodeCount`. Everything else (name, project, region, zones, CIDRs, names of what was made, the cluster) is immutable: changing it is refused with 422, one entry per field. A TPU pool with another zone, TPU type, Spot or disk is replaced (created before the old one is deleted when quota allows).
          * @example {
          *       "labels": {
          *         "team": "ml"
