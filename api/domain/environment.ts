@@ -12,9 +12,11 @@ import { EnvironmentSpecSchema } from './spec.js';
  * publish them in the OpenAPI document.
  */
 
-export const ENVIRONMENT_STATES = ['CREATING', 'ACTIVE', 'DELETING', 'DELETED', 'FAILED'] as const;
+export const ENVIRONMENT_STATES = ['CREATING', 'ACTIVE', 'UPDATING', 'DELETING', 'DELETED', 'FAILED'] as const;
 export const STAGE_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'DELETING', 'DELETED'] as const;
-export const OPERATION_KINDS = ['create', 'delete', 'retry'] as const;
+export const OPERATION_KINDS = ['create', 'update', 'delete', 'retry'] as const;
+/** What an operation (or the operation a retry resumes) does: the kind of plan it runs. */
+export const OPERATION_TARGETS = ['create', 'update', 'delete'] as const;
 export const OPERATION_STATES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
 // The stages are defined by the plan's registry (plan/stages.ts); their names are re-exported here with the other enums.
@@ -40,11 +42,28 @@ export const ErrorInfoSchema = z.object({
 });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
+/**
+ * What an update converges from (domain/update/base.ts): the spec its resources were last known to
+ * match, the resources of that spec not known to match it (a failed operation left them unknown),
+ * and resources of older specs that may still exist though no spec wants them (a failed update's
+ * deletes). The update plan is the diff between this and the environment's spec.
+ */
+export const UpdateBaseSchema = z.object({
+  spec: EnvironmentSpecSchema,
+  /** Plan step ids (of `spec`'s create plan) whose resources may not match `spec`. */
+  pending: z.array(z.string()),
+  /** Resources of earlier specs that may still exist: deleted unless the new spec wants them. */
+  leftovers: z.array(z.object({ spec: EnvironmentSpecSchema, steps: z.array(z.string()) })),
+  /** Replaced TPU pools: created before the old one is deleted when quota allows, else after (and why). */
+  replacements: z.record(z.string(), z.object({ order: z.enum(['createFirst', 'deleteFirst']), reason: z.string() })).optional(),
+});
+export type UpdateBase = z.infer<typeof UpdateBaseSchema>;
+
 export const OperationSchema = z.object({
   id: z.string(),
   kind: z.enum(OPERATION_KINDS),
   /** What the retry resumes, so a resumed delete stays a delete. */
-  target: z.enum(['create', 'delete']),
+  target: z.enum(OPERATION_TARGETS),
   state: z.enum(OPERATION_STATES),
   executionName: z.string().optional(),
   startTime: Timestamp,
@@ -66,6 +85,10 @@ export const OperationSchema = z.object({
     .object({ decision: z.enum(['REMOVE', 'KEEP']), reason: z.string() })
     .optional()
     .describe('delete: whether the project\'s bootstrap resources are removed or kept, and why'),
+  /** create and update: the spec the operation applies (a hash of the normalised spec, spec.ts `specHash`). */
+  specHash: z.string().optional().describe('The spec this operation applies: a hash of the normalised spec (create and update)'),
+  /** update: what the update converges from (its plan is the diff between this and the spec). */
+  update: UpdateBaseSchema.optional(),
 });
 export type Operation = z.infer<typeof OperationSchema>;
 
@@ -100,10 +123,14 @@ export type StepProgress = z.infer<typeof StepProgressSchema>;
 /** Step progress per plan kind: a retried create skips the steps its create progress marks done. */
 export const ProgressSchema = z.object({
   create: z.record(z.string(), StepProgressSchema),
+  /** The current (or last) update's steps; a new update starts it afresh, its retry reuses it. */
+  update: z.record(z.string(), StepProgressSchema).default({}),
   delete: z.record(z.string(), StepProgressSchema),
 });
 export type Progress = z.infer<typeof ProgressSchema>;
-export const emptyProgress = (): Progress => ({ create: {}, delete: {} });
+export const emptyProgress = (): Progress => ({ create: {}, update: {}, delete: {} });
+
+
 
 /** Values plan steps report when they succeed (names, emails, URLs, captured values). */
 const STEP_OUTPUTS = {

@@ -33,5 +33,7 @@ export const EVENT_TYPES = [
   'resource.kept',
   'bootstrap.removing',
   'bootstrap.removed',
+  'environment.updating',
+  'spec.updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -31,18 +31,23 @@ export function durationMs(duration: string): number {
   return Number(duration.slice(0, -1)) * UNIT_MS[duration.at(-1) as keyof typeof UNIT_MS];
 }
 
-/** The expireTime a create records (UTC), or the problems with the spec's expiry. */
-export function resolveExpiry(spec: Pick<EnvironmentSpec, 'expireTime' | 'ttl'>, now: Date, policy: ExpiryPolicy): { expireTime?: string; errors: FieldError[] } {
-  if (spec.expireTime && spec.ttl) return { errors: [{ path: '$.ttl', message: 'set expireTime or ttl, not both' }] };
+/**
+ * The expireTime to record (UTC), or the problems with the spec's expiry. `created`: the instant a
+ * ttl, the default TTL and the maximum count from — the create's own instant, or the environment's
+ * creation when a PATCH changes the expiry (so extending never outlives the service's maximum).
+ */
+export function resolveExpiry(spec: Pick<EnvironmentSpec, 'expireTime' | 'ttl'>, now: Date, policy: ExpiryPolicy, created: Date = now): { expireTime?: string; errors: FieldError[] } {
+  if (spec.expireTime && spec.ttl) return { errors: [{ path: '$.ttl', message: 'set expireTime or ttl, not both (a PATCH sends null for the other)' }] };
+  const from = created.getTime();
   const at = spec.expireTime ? Date.parse(spec.expireTime)
-    : spec.ttl ? now.getTime() + durationMs(spec.ttl)
-    : policy.defaultTtlMs !== undefined ? now.getTime() + policy.defaultTtlMs
+    : spec.ttl ? from + durationMs(spec.ttl)
+    : policy.defaultTtlMs !== undefined ? from + policy.defaultTtlMs
     : undefined;
   if (at === undefined) return { errors: [] };
   const path = spec.ttl ? '$.ttl' : '$.expireTime';
   if (at <= now.getTime()) return { errors: [{ path, message: `expires in the past (${new Date(at).toISOString()})` }] };
-  if (policy.maxTtlMs !== undefined && at > now.getTime() + policy.maxTtlMs) {
-    return { errors: [{ path, message: `the service keeps environments at most ${policy.maxTtlMs / 3_600_000} h; the latest expiry now is ${new Date(now.getTime() + policy.maxTtlMs).toISOString()}` }] };
+  if (policy.maxTtlMs !== undefined && at > from + policy.maxTtlMs) {
+    return { errors: [{ path, message: `the service keeps environments at most ${policy.maxTtlMs / 3_600_000} h; the latest expiry is ${new Date(from + policy.maxTtlMs).toISOString()}` }] };
   }
   return { expireTime: new Date(at).toISOString(), errors: [] };
 }

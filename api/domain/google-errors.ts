@@ -62,8 +62,8 @@ function stockoutHint(zones: string[], context: StepContext | undefined): string
   const others = tpuZonesIn(type.generation, context.region).filter((z) => !zones.includes(z));
   const capacity = `or use capacity you hold (${path}.reservation) or spot capacity (${path}.spot)`;
   if (others.length) {
-    return `no TPU ${type.generation} (${name}) capacity in ${where} right now; ${retry}; ${capacity}; or create a new environment ` +
-      `with ${path}.zones set to another zone of ${context.region} that offers it: ${others.join(', ')}`;
+    return `no TPU ${type.generation} (${name}) capacity in ${where} right now; ${retry}; ${capacity}; or move the pool ` +
+      `(a PATCH of ${path}.zones) to another zone of ${context.region} that offers it: ${others.join(', ')}`;
   }
   const regions = tpuRegions(type.generation).filter((r) => r !== context.region);
   const elsewhere = regions.map((r) => `${r} (${TPU_ZONES[type.generation].filter((z) => z.startsWith(`${r}-`)).join(', ')})`).join(', ');

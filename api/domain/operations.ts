@@ -1,5 +1,6 @@
 import type { EnvironmentRecord, ErrorInfo, NewEvent, Operation, Progress, Stage } from './environment.js';
 import { DomainError, operationInProgress } from './errors.js';
+import { STAGES } from './plan/stages.js';
 import { canEndOperation, nextEnvironmentState, type EnvironmentCommand } from './state-machine.js';
 import { withState } from './state-time.js';
 
@@ -64,13 +65,16 @@ export const startedEvent = (operation: Operation, time: string, message: string
 export function enteredStateEvent(record: Pick<EnvironmentRecord, 'state'>, operation: Operation, time: string): NewEvent | undefined {
   if (record.state === 'CREATING') return { time, type: 'environment.creating', operationId: operation.id, message: 'environment is CREATING' };
   if (record.state === 'DELETING') return { time, type: 'environment.deleting', operationId: operation.id, message: 'environment is DELETING' };
+  if (record.state === 'UPDATING') return { time, type: 'environment.updating', operationId: operation.id, message: 'environment is UPDATING' };
   return undefined;
 }
 
 function describeCommand(command: EnvironmentCommand): string {
   switch (command) {
     case 'delete': return 'a delete';
+    case 'update': return 'a change (PATCH)';
     case 'retryCreate': return 'a retry of the create';
+    case 'retryUpdate': return 'a retry of the update';
     case 'retryDelete': return 'a retry of the delete';
     case 'removeBootstrap': return 'removing the project\'s bootstrap';
     case 'succeed':
@@ -108,6 +112,10 @@ export function endOperation(
     [id, p.state === 'RUNNING' && p.operationId === op.id ? { ...p, state: 'FAILED' as const, endTime: time, error: { ...leftRunning, step: id } } : p]));
   const progress: Progress = { ...record.progress, [op.target]: steps };
   if (state === 'ACTIVE') events.push({ time, type: 'environment.active', operationId: op.id, message: 'environment is ACTIVE' });
+  // An update that turned a stage off (perf disabled) leaves it SKIPPED once its resources are gone.
+  const skipped = op.target === 'update' && outcome === 'SUCCEEDED'
+    ? new Set(STAGES.filter((s) => !s.enabled(record.spec)).map((s) => s.name))
+    : new Set<string>();
   if (state === 'DELETED' && outcome === 'SUCCEEDED') {
     // (An environment already DELETED only runs the removal of its project's bootstrap.)
     if (record.state !== 'DELETED') events.push({ time, type: 'environment.deleted', operationId: op.id, message: 'environment is DELETED' });
@@ -121,5 +129,10 @@ export function endOperation(
     }
   }
   if (state === 'FAILED') events.push({ time, type: 'environment.failed', operationId: op.id, message: `environment is FAILED; retry or delete it` });
-  return { record: { ...withState(record, state, time), operation, stages, progress, ...(state === 'DELETED' && { outputs: {} }) }, events };
+  const finalStages = stages.map((stage): Stage => {
+    if (!skipped.has(stage.name) || stage.state === 'SKIPPED') return stage;
+    events.push({ time, type: 'stage.skipped', operationId: op.id, stage: stage.name, message: `stage ${stage.name} SKIPPED: turned off by the update` });
+    return { name: stage.name, state: 'SKIPPED', steps: { total: 0, done: 0, failed: 0 } };
+  });
+  return { record: { ...withState(record, state, time), operation, stages: finalStages, progress, ...(state === 'DELETED' && { outputs: {} }) }, events };
 }

@@ -4,6 +4,7 @@ import { BASE_STEPS } from './plan/base/ids.js';
 import type { Plan, PlanStep } from './plan/types.js';
 import type { OperationReport, ReportBatch, StepReport } from './reports.js';
 import { endOperation } from './operations.js';
+import { withPatchHint } from './update/hints.js';
 import { canTransitionStage } from './state-machine.js';
 
 /**
@@ -48,11 +49,14 @@ export function applyReports(record: EnvironmentRecord, plan: Plan, batch: Repor
       ignored.push(`unknown step ${report.step}`);
       continue;
     }
-    const entry = applyStepReport(progress[step.id], report, op, time, contextOf(record, step.id));
-    if (!entry) continue;
+    const reported = applyStepReport(progress[step.id], report, op, time, contextOf(record, step.id));
+    if (!reported) continue;
+    const entry = reported.error ? { ...reported, error: withPatchHint(record, reported.error) } : reported;
     progress[step.id] = entry;
     events.push(stepEvent(step, entry, op.id, time, report.leftAlone));
-    if (entry.state === 'SUCCEEDED' && op.target === 'create') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
+    if (entry.state === 'SUCCEEDED' && op.target !== 'delete') outputs = withStepOutputs(outputs, { ...step.outputs, ...report.outputs });
+    // An update that deleted what reported an output (perf turned off): the output no longer holds.
+    if (entry.state === 'SUCCEEDED' && step.clears?.length) outputs = Object.fromEntries(Object.entries(outputs).filter(([key]) => !step.clears!.includes(key as never)));
     // A delete that left a resource on purpose (a model repository with data) says so.
     const keep = step.kind === 'resource' ? step.delete?.keep : undefined;
     if (entry.state === 'SUCCEEDED' && keep && report.outputs?.kept === 'true') {

@@ -107,6 +107,11 @@ export const CpuNodePoolSchema = z.strictObject({
 
 export const TpuNodePoolSchema = z.strictObject({
   name: rfc1035(40),
+  /**
+   * The GKE node pool's name; default `name`. A PATCH that replaces the pool (another zone, TPU
+   * type or Spot) while the old one still serves creates the new one under another name first.
+   */
+  nodePoolName: rfc1035(40).optional().describe('The GKE node pool’s name (default: name); the service picks another one when a change replaces the pool'),
   tpuType: z.string().describe('A single-host TPU type from the TPU table, e.g. v5litepod-4'),
   /** A slice lives in one zone: exactly one. */
   zones: z.array(z.string().regex(ZONE, 'must be a zone like us-west1-c')).length(1, 'a TPU slice lives in exactly one zone'),
@@ -243,3 +248,6 @@ export type EnvironmentSpec = z.output<typeof EnvironmentSpecSchema>;
 export type NormalisedSpec = EnvironmentSpec & { zones: string[] };
 export type CpuNodePool = z.output<typeof CpuNodePoolSchema>;
 export type TpuNodePool = z.output<typeof TpuNodePoolSchema>;
+
+/** The GKE node pool of a TPU pool (spec `nodePoolName`, else its name). */
+export const gkeNodePoolName = (pool: Pick<TpuNodePool, 'name' | 'nodePoolName'>): string => pool.nodePoolName ?? pool.name;

@@ -9,7 +9,9 @@ import type { EnvironmentState, Operation, OperationState, StageState } from './
 /** What can happen to an environment. */
 export type EnvironmentCommand =
   | 'delete' // start a delete operation
+  | 'update' // start an update operation (PATCH)
   | 'retryCreate' // resume a failed or cancelled create
+  | 'retryUpdate' // resume a failed or cancelled update
   | 'retryDelete' // resume a failed or cancelled delete
   | 'succeed' // the running operation ended well
   | 'fail' // the running operation failed, was cancelled or was interrupted
@@ -18,9 +20,11 @@ export type EnvironmentCommand =
 /** from → command → to. A missing entry is an illegal command. */
 const ENVIRONMENT_TRANSITIONS: Readonly<Record<EnvironmentState, Partial<Record<EnvironmentCommand, EnvironmentState>>>> = {
   CREATING: { succeed: 'ACTIVE', fail: 'FAILED' },
-  ACTIVE: { delete: 'DELETING' },
+  ACTIVE: { update: 'UPDATING', delete: 'DELETING' },
+  UPDATING: { succeed: 'ACTIVE', fail: 'FAILED' },
   DELETING: { succeed: 'DELETED', fail: 'FAILED' },
-  FAILED: { delete: 'DELETING', retryCreate: 'CREATING', retryDelete: 'DELETING' },
+  // A FAILED environment can also be changed: the update converges to the new spec (fixing what failed).
+  FAILED: { update: 'UPDATING', delete: 'DELETING', retryCreate: 'CREATING', retryUpdate: 'UPDATING', retryDelete: 'DELETING' },
   // A DELETED environment stays DELETED; it may only carry the removal of its project's bootstrap.
   DELETED: { removeBootstrap: 'DELETED', succeed: 'DELETED', fail: 'DELETED' },
 };
@@ -30,7 +34,8 @@ export function nextEnvironmentState(from: EnvironmentState, command: Environmen
 }
 
 /** A retry resumes the kind of work the last operation did: a retried delete stays a delete. */
-export const retryCommand = (target: Operation['target']): EnvironmentCommand => (target === 'delete' ? 'retryDelete' : 'retryCreate');
+export const retryCommand = (target: Operation['target']): EnvironmentCommand =>
+  (target === 'delete' ? 'retryDelete' : target === 'update' ? 'retryUpdate' : 'retryCreate');
 
 const OPERATION_TRANSITIONS: Readonly<Record<OperationState, readonly OperationState[]>> = {
   RUNNING: ['SUCCEEDED', 'FAILED', 'CANCELLED'],
@@ -47,10 +52,12 @@ export function canEndOperation(from: OperationState, to: OperationState): boole
 const STAGE_TRANSITIONS: Readonly<Record<StageState, readonly StageState[]>> = {
   PENDING: ['RUNNING', 'SKIPPED', 'SUCCEEDED', 'FAILED', 'DELETING', 'DELETED'],
   RUNNING: ['SUCCEEDED', 'FAILED'],
-  SUCCEEDED: ['DELETING', 'DELETED'],
-  // A failed stage is resumed by retry (RUNNING) or torn down (DELETING).
-  FAILED: ['RUNNING', 'SUCCEEDED', 'DELETING', 'DELETED'],
-  SKIPPED: ['DELETED'],
+  // An update runs a stage again (RUNNING), or turns it off (SKIPPED: perf disabled).
+  SUCCEEDED: ['RUNNING', 'SKIPPED', 'DELETING', 'DELETED'],
+  // A failed stage is resumed by retry or an update (RUNNING), or torn down (DELETING).
+  FAILED: ['RUNNING', 'SUCCEEDED', 'SKIPPED', 'DELETING', 'DELETED'],
+  // An update turns a skipped stage on (perf enabled).
+  SKIPPED: ['PENDING', 'RUNNING', 'DELETED'],
   DELETING: ['DELETED', 'FAILED'],
   DELETED: [],
 };
@@ -63,6 +70,7 @@ export interface Actions {
   canDelete: boolean;
   canRetry: boolean;
   canCancel: boolean;
+  canUpdate: boolean;
 }
 
 /** What is legal now, from the tables above. */
@@ -76,5 +84,7 @@ export function actionsFor(
     canDelete: nextEnvironmentState(state, 'delete') !== undefined && !deletionProtection,
     canRetry: !running && !!operation && nextEnvironmentState(state, retryCommand(operation.target)) !== undefined,
     canCancel: running,
+    // A delete that failed is retried, not changed: its resources are half gone.
+    canUpdate: !running && nextEnvironmentState(state, 'update') !== undefined && operation?.target !== 'delete',
   };
 }

@@ -82,6 +82,8 @@ function crossFieldErrors(spec: EnvironmentSpec): FieldError[] {
     const at = ['cluster', 'tpuNodePools', i];
     checkZones(pool.zones, [...at, 'zones']);
     checkUnique(pool.name, [...at, 'name']);
+    // GKE names every node pool of the cluster, CPU and TPU alike, in one namespace.
+    if (pool.nodePoolName && pool.nodePoolName !== pool.name) checkUnique(pool.nodePoolName, [...at, 'nodePoolName']);
     const problem = tpuTypeProblem(pool.tpuType);
     if (problem) errors.push({ path: jsonPath([...at, 'tpuType']), message: problem });
     else if (regionKnown && isZone(pool.zones[0]!) && regionOfZone(pool.zones[0]!) === spec.region) {

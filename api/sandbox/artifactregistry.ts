@@ -8,6 +8,7 @@ import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http
 import { DURATIONS, renderLongrunningOp, type LongrunningOp } from './lro.js';
 import { artifactRegistryRepository } from './schemas.js';
 import { checkLabels } from './labels.js';
+import { replacedLabels } from './label-patch.js';
 import { onEffect, type RepositoryRec, type World } from './state.js';
 
 const API = 'artifactregistry.googleapis.com';
@@ -100,6 +101,18 @@ export function artifactRegistryApp(world: World) {
   };
 
   app.get(`${root}/repositories/:repository`, (c) => c.json(render(find(c, 'get').rec)));
+
+  // repositories.patch: the fields `updateMask` names are replaced (here: labels only); the answer is the repository.
+  app.patch(`${root}/repositories/:repository`, async (c) => {
+    const body = await readBody(c, artifactRegistryRepository, 'repository');
+    const { rec } = find(c, 'update');
+    const mask = c.req.query('updateMask');
+    if (!mask) throw invalidArgument('update_mask is required.');
+    const fields = mask.split(',');
+    if (fields.some((f) => f !== 'labels')) throw invalidArgument(`This sandbox updates only labels, not ${mask}.`);
+    rec.body = { ...rec.body, labels: replacedLabels(body.labels, 'repository.labels') };
+    return c.json(render(rec));
+  });
 
   app.delete(`${root}/repositories/:repository`, (c) => {
     const { key, rec } = find(c, 'delete');

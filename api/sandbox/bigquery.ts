@@ -6,6 +6,7 @@ import { GoogleApiError, invalidArgument, notFound } from './errors.js';
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { bigqueryDataset, bigqueryTable } from './schemas.js';
 import { checkLabels } from './labels.js';
+import { mergedLabels } from './label-patch.js';
 import type { DatasetRec, SimpleRec, World } from './state.js';
 
 const API = 'bigquery.googleapis.com';
@@ -116,6 +117,16 @@ export function bigqueryApp(world: World) {
     return c.json(renderDataset(c, findDataset(world, project, c.req.param('dataset'))));
   });
 
+  // datasets.patch / tables.patch: only what is sent changes; labels merge (null removes one).
+  app.patch(`${root}/:dataset`, async (c) => {
+    const project = guardBq(world, c, 'bigquery.datasets.update');
+    const body = await readBody(c, bigqueryDataset, 'dataset');
+    const ds = findDataset(world, project, c.req.param('dataset'));
+    if (Object.keys(body).some((k) => k !== 'labels')) throw invalidArgument('This sandbox patches only the labels of a dataset.');
+    ds.body = { ...ds.body, labels: mergedLabels(ds.body.labels, body.labels, 'dataset.labels') };
+    return c.json(renderDataset(c, ds));
+  });
+
   app.delete(`${root}/:dataset`, (c) => {
     const project = guardBq(world, c, 'bigquery.datasets.delete');
     const ds = findDataset(world, project, c.req.param('dataset'));
@@ -156,6 +167,14 @@ export function bigqueryApp(world: World) {
 
   app.get(`${root}/:dataset/tables/:table`, (c) => {
     const { ds, t } = findTable(c, 'get');
+    return c.json(renderTable(c, ds, t));
+  });
+
+  app.patch(`${root}/:dataset/tables/:table`, async (c) => {
+    const body = await readBody(c, bigqueryTable, 'table');
+    const { ds, t } = findTable(c, 'update');
+    if (Object.keys(body).some((k) => k !== 'labels')) throw invalidArgument('This sandbox patches only the labels of a table.');
+    t.body = { ...t.body, labels: mergedLabels(t.body.labels, body.labels, 'table.labels') };
     return c.json(renderTable(c, ds, t));
   });
 

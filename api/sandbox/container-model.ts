@@ -222,6 +222,9 @@ export function renderNodePool(cluster: ClusterRec, pool: NodePoolRec, container
   };
 }
 
+/** GKE's fingerprint of a cluster's labels: it changes with every change of them (setResourceLabels checks it). */
+export const labelFingerprint = (labels: unknown): string => hash32(JSON.stringify(labels ?? {})).toString(16).padStart(8, '0');
+
 /**
  * A well-formed PEM of a real certificate's size (≈1.1 KB, base64-encoded again as
  * `masterAuth.clusterCaCertificate` is), not a usable one.
@@ -329,6 +332,7 @@ export function renderCluster(cluster: ClusterRec, containerBase: string) {
     currentNodeCount: [...cluster.nodePools.values()].reduce((n, p) => n + Number((p.body as PoolBody).initialNodeCount ?? 0), 0),
     createTime: rfc3339(cluster.createdAt),
     status: cluster.status,
+    labelFingerprint: labelFingerprint(cluster.body.resourceLabels),
     ...(cluster.statusMessage ? { statusMessage: cluster.statusMessage } : {}),
     ...(cluster.status === 'ERROR' || cluster.status === 'DEGRADED'
       ? { conditions: [{ code: cluster.status === 'ERROR' ? 'GCE_STOCKOUT' : 'UNKNOWN', message: cluster.statusMessage, canonicalCode: cluster.status === 'ERROR' ? 'RESOURCE_EXHAUSTED' : 'FAILED_PRECONDITION' }] }

@@ -24,6 +24,7 @@ import {
   GKE_NAME_RULE,
   checkRequiredApis,
   fakeEndpoint,
+  labelFingerprint,
   poolZones,
   regionOf,
   renderCluster,
@@ -39,7 +40,7 @@ import {
 import { assertReservationFits } from './compute-regions.js';
 import { isAllowed, policyKey } from './policies.js';
 import { assertPoolsFit } from './quotas.js';
-import { gkeCreateClusterRequest, gkeCreateNodePoolRequest } from './schemas.js';
+import { gkeCreateClusterRequest, gkeCreateNodePoolRequest, gkeSetLabelsRequest, gkeSetNodePoolAutoscalingRequest, gkeSetNodePoolSizeRequest } from './schemas.js';
 import { onEffect, type ClusterRec, type NodePoolRec, type World } from './state.js';
 
 const API = 'container.googleapis.com';
@@ -65,6 +66,9 @@ const VERB: Record<ContainerOp['operationType'], string> = {
   DELETE_CLUSTER: 'deleting',
   CREATE_NODE_POOL: 'creating node pool in',
   DELETE_NODE_POOL: 'deleting node pool in',
+  SET_LABELS: 'setting labels of',
+  SET_NODE_POOL_SIZE: 'resizing node pool in',
+  UPDATE_CLUSTER: 'updating',
 };
 
 /** A cluster-level operation is running: nothing else may start. */
@@ -162,6 +166,18 @@ onEffect<{ kind: 'container'; op: string }>('container', (world, { op: key }) =>
     }
     case 'DELETE_NODE_POOL':
       cluster.nodePools.delete(poolName!);
+      return;
+    case 'SET_LABELS':
+      cluster.currentOp = undefined;
+      cluster.body = { ...cluster.body, ...op.change };
+      return;
+    case 'SET_NODE_POOL_SIZE':
+    case 'UPDATE_CLUSTER': {
+      const pool = cluster.nodePools.get(poolName!);
+      if (!pool) return;
+      pool.currentOp = undefined;
+      pool.body = { ...pool.body, ...op.change };
+    }
   }
 });
 
@@ -171,7 +187,7 @@ function startOp(
   operationType: ContainerOp['operationType'],
   target: string,
   seconds: number,
-  outcome: { error?: GoogleApiError; degraded?: string } = {},
+  outcome: { error?: GoogleApiError; degraded?: string; change?: Record<string, unknown> } = {},
 ): ContainerOp {
   const name = world.operationName();
   const key = opKey(cluster.project, cluster.location, name);
@@ -194,6 +210,10 @@ const poolSeconds = (pool: PoolBody) =>
 /** A stockout where any of the pools' zones has no capacity for its kind of machine. */
 function stockout(world: World, cluster: ClusterRec, pools: PoolBody[]): GoogleApiError | undefined {
   for (const pool of pools) {
+    // Capacity a specific reservation holds is the reservation's (assertReservationFits checked it
+    // fits): a zone out of on-demand capacity does not take it away.
+    const affinity = pool.config?.reservationAffinity as { consumeReservationType?: string } | undefined;
+    if (affinity?.consumeReservationType === 'SPECIFIC_RESERVATION') continue;
     const zones = poolZones(pool, cluster.body.locations as string[] | undefined, cluster.location);
     const out = world.faults.stockedOut(zones, tpuFamily(pool.config?.machineType) ? 'tpu' : 'cpu');
     if (out.length) return stockoutError(world, cluster, { name: pool.name! }, out);
@@ -360,6 +380,60 @@ export function containerApp(world: World) {
     requireIdlePool(cluster, pool);
     pool.status = 'STOPPING';
     const op = startOp(world, cluster, 'DELETE_NODE_POOL', key, poolSeconds(pool.body as PoolBody));
+    pool.currentOp = op.name;
+    return opJson(c, op);
+  });
+
+  // In-place changes (update plans): a label change is cluster-level (it waits for every operation);
+  // a node pool's size or autoscaling waits for cluster-level operations and its own pool's.
+  app.post(`${root}/clusters/:call{[^/]+:setResourceLabels}`, async (c) => {
+    const { project, location } = loc(c);
+    const name = c.req.param('call').replace(/:setResourceLabels$/, '');
+    const key = clusterKey(project, location, name);
+    guard(world, c, { permission: 'container.clusters.update', resource: key, project, api: API });
+    const body = await readBody<{ resourceLabels?: Record<string, string>; labelFingerprint?: string }>(c, gkeSetLabelsRequest);
+    const cluster = findCluster(world, project, location, name);
+    if (!body.labelFingerprint) throw invalidArgument('Required field "label_fingerprint" is missing.');
+    checkLabels(body.resourceLabels, 'resource_labels');
+    if (body.labelFingerprint !== labelFingerprint(cluster.body.resourceLabels)) {
+      throw failedPrecondition('Labels could not be set due to fingerprint mismatch.');
+    }
+    requireIdleCluster(world, cluster);
+    const op = startOp(world, cluster, 'SET_LABELS', key, DURATIONS.inPlace, { change: { resourceLabels: body.resourceLabels ?? {} } });
+    cluster.currentOp = op.name;
+    return opJson(c, op);
+  });
+
+  const poolCall = (verb: 'setSize' | 'setAutoscaling') => `${root}/clusters/:cluster/nodePools/:call{[^/]+:${verb}}`;
+  const findPool = (c: Ctx, verb: string) => {
+    const { project, location } = loc(c);
+    const poolName = c.req.param('call')!.replace(new RegExp(`:${verb}$`), '');
+    const key = `${clusterKey(project, location, c.req.param('cluster')!)}/nodePools/${poolName}`;
+    guard(world, c, { permission: 'container.clusters.update', resource: key, project, api: API });
+    const cluster = findCluster(world, project, location, c.req.param('cluster')!);
+    const pool = cluster.nodePools.get(poolName);
+    if (!pool) throw notFound(`Not found: ${key}.`);
+    return { cluster, pool, key };
+  };
+  app.post(poolCall('setSize'), async (c) => {
+    const body = await readBody<{ nodeCount?: number }>(c, gkeSetNodePoolSizeRequest);
+    const { cluster, pool, key } = findPool(c, 'setSize');
+    if (!Number.isInteger(body.nodeCount) || body.nodeCount! < 0) throw invalidArgument('Invalid value for field "node_count": must be a non-negative integer.');
+    requireIdlePool(cluster, pool);
+    const op = startOp(world, cluster, 'SET_NODE_POOL_SIZE', key, DURATIONS.inPlace, { change: { initialNodeCount: body.nodeCount } });
+    pool.currentOp = op.name;
+    return opJson(c, op);
+  });
+  app.post(poolCall('setAutoscaling'), async (c) => {
+    const body = await readBody<{ autoscaling?: Record<string, unknown> }>(c, gkeSetNodePoolAutoscalingRequest);
+    const { cluster, pool, key } = findPool(c, 'setAutoscaling');
+    const a = body.autoscaling;
+    if (!a) throw invalidArgument('Required field "autoscaling" is missing.');
+    if (a.enabled && Number(a.minNodeCount ?? 0) > Number(a.maxNodeCount ?? 0)) {
+      throw invalidArgument('Autoscaling.max_node_count must be greater than or equal to min_node_count.');
+    }
+    requireIdlePool(cluster, pool);
+    const op = startOp(world, cluster, 'UPDATE_CLUSTER', key, DURATIONS.inPlace, { change: { autoscaling: a } });
     pool.currentOp = op.name;
     return opJson(c, op);
   });

@@ -17,6 +17,8 @@ export const DURATIONS = {
   subnetwork: 20,
   services: 40,
   other: 1,
+  /** GKE's in-place changes (labels, a pool's size or autoscaling): about a minute. */
+  inPlace: 60,
 } as const;
 
 export interface Timed {
@@ -151,13 +153,15 @@ export interface ContainerOp {
   name: string;
   project: string;
   location: string;
-  operationType: 'CREATE_CLUSTER' | 'DELETE_CLUSTER' | 'CREATE_NODE_POOL' | 'DELETE_NODE_POOL';
+  operationType: 'CREATE_CLUSTER' | 'DELETE_CLUSTER' | 'CREATE_NODE_POOL' | 'DELETE_NODE_POOL' | 'SET_LABELS' | 'SET_NODE_POOL_SIZE' | 'UPDATE_CLUSTER';
   /** Relative path of the target, e.g. `projects/p/locations/l/clusters/c`. */
   target: string;
   /** Set when the operation ends DONE with an error (e.g. TPU stockout). */
   error?: GoogleApiError;
   /** A cluster creation that ends DEGRADED rather than RUNNING: GKE's statusMessage. */
   degraded?: string;
+  /** An in-place change: the fields it sets on its target's body when it ends. */
+  change?: Record<string, unknown>;
 }
 
 export function renderContainerOp(op: ContainerOp, sched: Scheduler, containerBase: string) {

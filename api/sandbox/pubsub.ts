@@ -8,8 +8,9 @@ import { rfc3339 } from './clock.js';
 import { alreadyExists, GoogleApiError, invalidArgument, notFound } from './errors.js';
 import { addNotFound, createServiceApp, guard, readBody, type Ctx } from './http.js';
 import { holdsRole, policyKey } from './policies.js';
-import { pubsubSchema, pubsubSubscription, pubsubTopic } from './schemas.js';
+import { pubsubSchema, pubsubSubscription, pubsubTopic, pubsubUpdateSubscriptionRequest, pubsubUpdateTopicRequest } from './schemas.js';
 import { checkLabels } from './labels.js';
+import { replacedLabels } from './label-patch.js';
 import type { SimpleRec, World } from './state.js';
 
 const API = 'pubsub.googleapis.com';
@@ -109,6 +110,22 @@ export function pubsubApp(world: World) {
         for (const s of world.subscriptions.values()) if (s.body.topic === name) s.body.topic = '_deleted-topic_';
       }
       return c.json({});
+    });
+  }
+
+  // topics.patch / subscriptions.patch: {topic|subscription, updateMask}; the fields the mask names
+  // are replaced (here: labels only); the answer is the resource.
+  for (const [kind, field, shape] of [['topics', 'topic', pubsubUpdateTopicRequest], ['subscriptions', 'subscription', pubsubUpdateSubscriptionRequest]] as const) {
+    app.patch(`${root}/${kind}/:id`, async (c) => {
+      const { name } = guardKind(world, c, kind, 'update');
+      const body = await readBody<Record<string, unknown>>(c, shape);
+      const rec = find(world, kind, name);
+      const mask = typeof body.updateMask === 'string' ? body.updateMask : '';
+      if (!mask) throw invalidArgument(`The update_mask in the Update${field === 'topic' ? 'Topic' : 'Subscription'}Request must be set.`);
+      if (mask.split(',').some((f) => f !== 'labels')) throw invalidArgument(`This sandbox updates only labels, not ${mask}.`);
+      const sent = (body[field] ?? {}) as Record<string, unknown>;
+      rec.body = { ...rec.body, labels: replacedLabels(sent.labels, `${field}.labels`) };
+      return c.json(rec.body);
     });
   }
 

@@ -103,6 +103,15 @@ export const gkeCreateClusterRequest = fieldsOf<container_v1.Schema$CreateCluste
 export const gkeCreateNodePoolRequest = fieldsOf<container_v1.Schema$CreateNodePoolRequest>()([
   'clusterId', 'nodePool', 'parent', 'projectId', 'zone',
 ]);
+export const gkeSetLabelsRequest = fieldsOf<container_v1.Schema$SetLabelsRequest>()([
+  'clusterId', 'labelFingerprint', 'name', 'projectId', 'resourceLabels', 'zone',
+]);
+export const gkeSetNodePoolSizeRequest = fieldsOf<container_v1.Schema$SetNodePoolSizeRequest>()([
+  'clusterId', 'name', 'nodeCount', 'nodePoolId', 'projectId', 'zone',
+]);
+export const gkeSetNodePoolAutoscalingRequest = fieldsOf<container_v1.Schema$SetNodePoolAutoscalingRequest>()([
+  'autoscaling', 'clusterId', 'name', 'nodePoolId', 'projectId', 'zone',
+]);
 export const computeNetworkRoutingConfig = fieldsOf<compute_v1.Schema$NetworkRoutingConfig>()([
   'bgpAlwaysCompareMed', 'bgpBestPathSelectionMode', 'bgpInterRegionCost', 'effectiveBgpAlwaysCompareMed',
   'effectiveBgpInterRegionCost', 'routingMode',
@@ -230,6 +239,14 @@ export const pubsubSubscription = fieldsOf<pubsub_v1.Schema$Subscription>()([
   'filter', 'labels', 'messageRetentionDuration', 'messageTransforms', 'name', 'pushConfig',
   'retainAckedMessages', 'retryPolicy', 'state', 'tags', 'topic', 'topicMessageRetentionDuration',
 ]);
+/**
+ * topics.patch / subscriptions.patch bodies (UpdateTopicRequest, UpdateSubscriptionRequest): the
+ * vendored types lack them; their two fields are the discovery document's.
+ */
+interface UpdateTopicRequest { topic?: pubsub_v1.Schema$Topic; updateMask?: string }
+interface UpdateSubscriptionRequest { subscription?: pubsub_v1.Schema$Subscription; updateMask?: string }
+export const pubsubUpdateTopicRequest = fieldsOf<UpdateTopicRequest>()(['topic', 'updateMask']);
+export const pubsubUpdateSubscriptionRequest = fieldsOf<UpdateSubscriptionRequest>()(['subscription', 'updateMask']);
 export const bigqueryDatasetReference = fieldsOf<bigquery_v2.Schema$DatasetReference>()([
   'datasetId', 'projectId',
 ]);
@@ -271,6 +288,7 @@ export const artifactRegistryRepository = fieldsOf<artifactregistry_v1.Schema$Re
   'virtualRepositoryConfig', 'vulnerabilityScanningConfig',
 ]);
 
+nest(gkeSetNodePoolAutoscalingRequest, { autoscaling: gkeNodePoolAutoscaling });
 nest(gkeNodeConfig, { taints: [gkeNodeTaint], reservationAffinity: gkeReservationAffinity });
 nest(gkeNodePool, { config: gkeNodeConfig, autoscaling: gkeNodePoolAutoscaling, management: gkeNodeManagement, placementPolicy: gkePlacementPolicy });
 nest(gkeCluster, { nodePools: [gkeNodePool], ipAllocationPolicy: gkeIpAllocationPolicy, workloadIdentityConfig: gkeWorkloadIdentityConfig, releaseChannel: gkeReleaseChannel, addonsConfig: gkeAddonsConfig, privateClusterConfig: gkePrivateClusterConfig });
@@ -289,6 +307,8 @@ nest(crmGetIamPolicyRequest, { options: crmGetPolicyOptions });
 nest(storageBucket, { versioning: storageBucketVersioning, iamConfiguration: storageBucketIamConfiguration });
 nest(storagePolicy, { bindings: [storagePolicyBinding] });
 nest(pubsubTopic, { schemaSettings: pubsubSchemaSettings });
+nest(pubsubUpdateTopicRequest, { topic: pubsubTopic });
+nest(pubsubUpdateSubscriptionRequest, { subscription: pubsubSubscription });
 nest(pubsubSubscription, { bigqueryConfig: pubsubBigQueryConfig });
 nest(bigqueryDataset, { datasetReference: bigqueryDatasetReference });
 nest(bigqueryTableFieldSchema, { fields: [bigqueryTableFieldSchema] });

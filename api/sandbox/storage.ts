@@ -107,6 +107,28 @@ export function storageApp(world: World) {
     return c.json(renderBucket(world, c.var.base, b));
   });
 
+  // buckets.patch: only the fields sent change; a label given as null is removed (labels merge).
+  app.patch('/storage/v1/b/:bucket', async (c) => {
+    const b = guardBucket(world, c, 'update', c.req.param('bucket'));
+    const body = await readBody<Record<string, unknown>>(c, storageBucket, 'bucket');
+    for (const field of Object.keys(body)) {
+      if (OUTPUT_ONLY.includes(field)) continue;
+      if (field === 'labels') {
+        const labels = { ...(b.body.labels as Record<string, string> | undefined) };
+        for (const [k, v] of Object.entries((body.labels ?? {}) as Record<string, string | null>)) {
+          if (v === null) delete labels[k];
+          else labels[k] = v;
+        }
+        b.body = { ...b.body, labels };
+      } else if (field === 'name' && body.name !== b.name) {
+        throw invalidArgument('The bucket name cannot be changed.');
+      } else if (field !== 'name') {
+        b.body = { ...b.body, [field]: body[field] };
+      }
+    }
+    return c.json(renderBucket(world, c.var.base, b));
+  });
+
   app.delete('/storage/v1/b/:bucket', (c) => {
     const b = guardBucket(world, c, 'delete', c.req.param('bucket'));
     if (b.objects.size > 0) {

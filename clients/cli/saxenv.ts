@@ -226,15 +226,27 @@ program
     const patch = readDocument(opts.file);
     let result: Awaited<ReturnType<SaxenvClient['patch']>>;
     try {
-      result = await ctx.client.patch(id, patch, { ifMatch: opts.ifMatch, validateOnly: opts.validateOnly });
+      result = await ctx.client.patch(id, patch as Record<string, unknown>, { ifMatch: opts.ifMatch, validateOnly: opts.validateOnly });
     } catch (error) {
       if (error instanceof ApiProblem && (error.code === 'METHOD_NOT_ALLOWED' || error.code === 'ROUTE_NOT_FOUND')) {
         throw new CliError(`the service at ${ctx.baseUrl} cannot change environments yet (PATCH /environments/{id} answered ${error.status} ${error.code}): upgrade it, or delete the environment and create it again`, EXIT.REFUSED);
       }
       throw error;
     }
-    if (result.kind === 'ValidateOnlyResult') return ctx.json ? printJson(ctx, result) : ctx.print(`valid: the update would run ${result.plan.steps.length} steps\nnew spec:\n${stringify(result.spec).trimEnd()}`);
-    if (opts.wait && result.operation?.state === 'RUNNING') return follow(ctx, id, succeeded);
+    if (result.kind === 'UpdatePreview') {
+      if (ctx.json) return printJson(ctx, result);
+      const replaced = Object.entries(result.replacements ?? {}).map(([pool, r]) => `TPU pool ${pool} is replaced, ${r.order === 'createFirst' ? 'the new one created first' : 'the old one deleted first'}: ${r.reason}`);
+      return ctx.print([
+        result.changed.length ? `changes: ${result.changed.join(', ')}` : 'nothing changes',
+        `the update would run ${result.plan.steps.length} steps:`, ...result.plan.steps.map((s) => `  ${s.title}`), ...replaced,
+      ].join('\n'));
+    }
+    if (result.operation?.state !== 'RUNNING') {
+      // Nothing needed an operation: nothing changed, or only what needs no Google call.
+      if (ctx.json) return printJson(ctx, result);
+      return ctx.print(`${result.name} is ${result.state}; no operation was needed`);
+    }
+    if (opts.wait) return follow(ctx, id, succeeded);
     return started(ctx, result);
   }));
 

@@ -29,6 +29,7 @@ const PUBLIC: Record<string, { status: number; init?: RequestInit }> = {
   'POST /environments': { status: 202, init: json(SMALLEST_SPEC) },
   'GET /environments/:id': { status: 404 },
   'DELETE /environments/:id': { status: 404 },
+  'PATCH /environments/:id': { status: 404, init: { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{}' } },
   'GET /environments/:id/events': { status: 404 },
   'GET /environments/:id/events:watch': { status: 404 },
   'GET /environments/:id/plan': { status: 404 },

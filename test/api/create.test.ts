@@ -19,7 +19,7 @@ describe('POST /environments', () => {
     expect(body).toMatchObject({ name: 'demo', project: 'my-project-1', region: 'us-west1', state: 'CREATING', createdBy: 'anonymous' });
     expect(body.operation).toMatchObject({ kind: 'create', state: 'RUNNING' });
     expect(body.operation.executionName).toBeTruthy();
-    expect(body.actions).toEqual({ canDelete: false, canRetry: false, canCancel: true });
+    expect(body.actions).toEqual({ canDelete: false, canRetry: false, canCancel: true, canUpdate: false });
     expect(body.stages.map((s) => `${s.name}:${s.state}`)).toEqual([
       'bootstrap:PENDING', 'base:PENDING', 'perf:PENDING', 'saxml:PENDING',
     ]);

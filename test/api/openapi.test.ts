@@ -27,7 +27,8 @@ describe('openapi.yaml', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual([
       'DELETE /environments/{id}', 'DELETE /projects/{project}/bootstrap', 'GET /environments', 'GET /environments/{id}', 'GET /environments/{id}/deliveries', 'GET /environments/{id}/events',
-      'GET /environments/{id}/events:watch', 'GET /environments/{id}/plan', 'POST /environments', 'POST /environments/{id}/cancel',
+      'GET /environments/{id}/events:watch', 'GET /environments/{id}/plan',
+      'PATCH /environments/{id}', 'POST /environments', 'POST /environments/{id}/cancel',
       'POST /environments/{id}/deliveries/{deliveryId}:redeliver', 'POST /environments/{id}/retry',
     ]);
     for (const methods of Object.values(doc.paths)) {

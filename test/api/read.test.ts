@@ -175,7 +175,7 @@ describe('service routes', () => {
     expect((await problemOf(unknown)).code).toBe('ROUTE_NOT_FOUND');
     const wrongMethod = await app.request('/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k', { method: 'PUT' });
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.get('allow')).toBe('GET, DELETE');
+    expect(wrongMethod.headers.get('allow')).toBe('GET, PATCH, DELETE');
     expect((await problemOf(wrongMethod)).code).toBe('METHOD_NOT_ALLOWED');
   });
 });

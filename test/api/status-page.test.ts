@@ -105,7 +105,7 @@ describe('the list', () => {
   });
 
   it.each([
-    ['an unknown state', '/?state=ACTIVATED', 'no state ACTIVATED; the states are CREATING, ACTIVE, DELETING, DELETED, FAILED'],
+    ['an unknown state', '/?state=ACTIVATED', 'no state ACTIVATED; the states are CREATING, ACTIVE, UPDATING, DELETING, DELETED, FAILED'],
     ['a label that is not key:value', '/?label=serving', 'label filter &quot;serving&quot; must look like key:value'],
   ])('says what is wrong with %s where the table would be', async (_name, path, message) => {
     const text = await page(buildTestApp().app, path);
@@ -131,6 +131,7 @@ describe('an environment\'s page', () => {
           'bootstrap.services.1': { state: 'SUCCEEDED', operationId: 'op-01jd8m3q4b5c6d7e8f9g0h1j2m', startTime: at(0), endTime: at(60) },
           'base.tpu-pool.tpu-v5e-4': { state: 'FAILED', operationId: 'op-01jd8m3q4b5c6d7e8f9g0h1j2m', startTime: at(300), endTime: at(600), error },
         },
+        update: {},
         delete: {},
       },
     });

@@ -155,7 +155,7 @@ describe('e2e: faults, retries and restarts', () => {
     expect(failed.stages.find((s) => s.name === 'base')).toMatchObject({ state: 'FAILED', error: { code: 'GCE_STOCKOUT' } });
     expect(failed.stages.find((s) => s.name === 'perf')!.state).toBe('SUCCEEDED');
     const view = dataOf(await api(w).GET('/environments/{id}', { params: path(env.id) }), 200);
-    expect(view.actions).toEqual({ canDelete: true, canRetry: true, canCancel: false });
+    expect(view.actions).toEqual({ canDelete: true, canRetry: true, canCancel: false, canUpdate: true });
     const pool = `/container/v1/projects/my-project-1/locations/us-west1/clusters/demo-saxml-gke-cluster/nodePools/tpu-v5e-4`;
     const automation = w.sandbox.identities.authorization('saxml-automation@my-project-1.iam.gserviceaccount.com');
     const status = async () => jsonOf<{ status: string }>(await w.sandbox.app.request(pool, { headers: { authorization: automation } }));

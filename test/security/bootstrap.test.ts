@@ -57,6 +57,28 @@ describe('on the embedded world (the real workflow)', () => {
     expect(deleted.operation?.bootstrap?.decision).toBe('REMOVE');
     expect(await bootstrapLeft(w)).toEqual([]);
   });
+  it('an automation bucket that holds objects is kept (never emptied: not ours), named with what to do; once emptied, DELETE /projects/{project}/bootstrap removes it', async () => {
+    const w = await world();
+    const a = await create(w, { ...SPEC, name: 'alpha' });
+    await w.settle(a);
+    const objects = (count: number) => w.request('/_sandbox/_test/buckets/my-project-1-saxml-automation/objects', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count }) });
+    expect((await objects(2)).status).toBe(200);
+    await w.request(`/environments/${a}?deleteBootstrap=true`, { method: 'DELETE' });
+    const deleted = await w.settle(a);
+    expect(deleted.state).toBe('DELETED');
+    expect(deleted.operation).toMatchObject({ state: 'SUCCEEDED', bootstrap: { decision: 'REMOVE' } });
+    expect(deleted.operation?.kept).toEqual([{ resource: 'gs://my-project-1-saxml-automation', reason: expect.stringContaining('DELETE /projects/my-project-1/bootstrap') }]);
+    expect((await bootstrapLeft(w)).map((r) => r.name)).toEqual(['my-project-1-saxml-automation']);
+
+    expect((await objects(0)).status).toBe(200);
+    const removal = await w.request('/projects/my-project-1/bootstrap', { method: 'DELETE' });
+    expect(removal.status).toBe(202);
+    const removed = await w.settle(a);
+    expect(removed.operation).toMatchObject({ state: 'SUCCEEDED', bootstrap: { decision: 'REMOVE' } });
+    expect(removed.operation?.kept).toBeUndefined();
+    expect(await bootstrapLeft(w)).toEqual([]);
+    expect((await w.request('/projects/my-project-1/bootstrap', { method: 'DELETE' })).status).toBe(200);
+  });
 });
 
 describe('the decision, step by step (the workflow played by the test)', () => {

@@ -169,7 +169,7 @@ describe('the Saxml deployer acts only for the running operation', () => {
     expect((await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' })).status).toBe(202);
     const refused = await deployer(app, env.id, 'apply');
     expect(refused.status).toBe(409);
-    expect(await refused.text()).toContain('no running create operation');
+    expect(await refused.text()).toContain('no running create or update operation');
     expect(opened).toHaveLength(1);
     expect((await deployer(app, env.id, 'delete')).status).toBe(200);
     expect(opened).toHaveLength(2);

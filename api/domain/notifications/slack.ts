@@ -17,6 +17,7 @@ export interface SlackMessage { text: string; blocks: SlackBlock[] }
 const ENVIRONMENT_EMOJI: Record<EnvironmentState, string> = {
   CREATING: ':hourglass_flowing_sand:',
   ACTIVE: ':large_green_circle:',
+  UPDATING: ':arrows_counterclockwise:',
   FAILED: ':red_circle:',
   DELETING: ':wastebasket:',
   DELETED: ':white_circle:',

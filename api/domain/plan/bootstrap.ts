@@ -174,8 +174,12 @@ export function bootstrapSteps(ctx: Ctx): StepDef[] {
       [{ path: 'projectNumber', equals: '{{projectNumber}}' }],
     ),
     uses: ['projectNumber'],
-    // Versioned and shared by the project's environments: its objects are never deleted for them.
-    teardown: 'refuse',
+    // Versioned, and never written by us: what it holds is someone's (Terraform state, say), so a
+    // bootstrap removal never deletes its objects (nor their noncurrent versions, which also make
+    // Google refuse the delete). A bucket that holds any is kept and named in the operation.
+    teardown: {
+      keep: `the automation bucket holds objects (or noncurrent versions of them), which this service never deletes: remove them (gcloud storage rm --all-versions 'gs://${names.automationBucket}/**') and call DELETE /projects/${spec.project}/bootstrap`,
+    },
     outputs: { automationBucket: `gs://${names.automationBucket}` },
   });
 

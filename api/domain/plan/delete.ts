@@ -24,7 +24,8 @@ export function createForm(def: StepDef): PlanStep {
   return step;
 }
 
-function deleteForm(def: StepDef): PlanStep {
+/** The step that undoes a create step in a delete plan (its `after` is the caller's to set). */
+export function deleteForm(def: StepDef): PlanStep {
   const undo = def.undo;
   if (!undo) throw new Error(`step "${def.step.id}" has nothing to undo`);
   if (undo.kind === 'replace') return { ...undo.step, after: [] };

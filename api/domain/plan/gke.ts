@@ -1,5 +1,5 @@
 import type { ResourceNames } from '../naming.js';
-import type { CpuNodePool, NormalisedSpec, TpuNodePool } from '../spec.js';
+import { gkeNodePoolName, type CpuNodePool, type NormalisedSpec, type TpuNodePool } from '../spec.js';
 import { tpuType } from '../tpu.js';
 import { CLOUD_PLATFORM_SCOPE, compact, nonEmpty, type Bodies } from './google.js';
 
@@ -107,7 +107,7 @@ export function tpuNodePoolBody(names: ResourceNames, pool: TpuNodePool, resourc
     workloadMetadataConfig: { mode: 'GKE_METADATA' },
   };
   return compact({
-    name: pool.name,
+    name: gkeNodePoolName(pool),
     initialNodeCount: pool.autoscaling ? 0 : type.hosts,
     locations: pool.zones,
     autoscaling: pool.autoscaling ? { enabled: true, minNodeCount: 0, maxNodeCount: type.hosts, locationPolicy: 'ANY' } : undefined,

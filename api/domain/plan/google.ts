@@ -31,6 +31,9 @@ export type Bodies = {
   nodePool: container_v1.Schema$NodePool;
   nodeConfig: container_v1.Schema$NodeConfig;
   createNodePool: container_v1.Schema$CreateNodePoolRequest;
+  setClusterLabels: container_v1.Schema$SetLabelsRequest;
+  setNodePoolSize: container_v1.Schema$SetNodePoolSizeRequest;
+  setNodePoolAutoscaling: container_v1.Schema$SetNodePoolAutoscalingRequest;
   repository: artifactregistry_v1.Schema$Repository;
   pubsubSchema: pubsub_v1.Schema$Schema;
   topic: pubsub_v1.Schema$Topic;
@@ -115,7 +118,7 @@ export function googleUrls(apis: ApiBases, projectId: string) {
     storage: {
       /** storage.buckets.insert: POST storage/v1/b?project= */
       buckets: `${gcs}/storage/v1/b?project=${param(projectId)}`,
-      /** storage.buckets.get / delete: GET|DELETE storage/v1/b/{bucket} */
+      /** storage.buckets.get / patch / delete: GET|PATCH|DELETE storage/v1/b/{bucket} */
       bucket: (name: string) => `${gcs}/storage/v1/b/${segment(name)}`,
       /**
        * storage.objects.list: GET storage/v1/b/{bucket}/o (first page: the teardown lists again
@@ -146,10 +149,18 @@ export function googleUrls(apis: ApiBases, projectId: string) {
       clusters: (location: string) => `${gke}/v1/projects/${project}/locations/${segment(location)}/clusters`,
       /** container.projects.locations.clusters.get / delete: GET|DELETE v1/{+name} */
       cluster,
+      /** container.projects.locations.clusters.setResourceLabels: POST v1/{+name}:setResourceLabels */
+      setResourceLabels: (location: string, clusterName: string) => `${cluster(location, clusterName)}:setResourceLabels`,
       /** container.projects.locations.clusters.nodePools.create: POST v1/{+parent}/nodePools */
       nodePools: (location: string, clusterName: string) => `${cluster(location, clusterName)}/nodePools`,
-      /** container.projects.locations.clusters.nodePools.get: GET v1/{+name} */
+      /** container.projects.locations.clusters.nodePools.get / delete: GET|DELETE v1/{+name} */
       nodePool: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${segment(pool)}`,
+      /**
+       * container.projects.locations.clusters.nodePools.setSize / setAutoscaling:
+       * POST v1/{+name}:setSize | :setAutoscaling
+       */
+      setNodePoolSize: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${segment(pool)}:setSize`,
+      setNodePoolAutoscaling: (location: string, clusterName: string, pool: string) => `${cluster(location, clusterName)}/nodePools/${segment(pool)}:setAutoscaling`,
     },
     pubsub: {
       /** pubsub.projects.schemas.create: POST v1/{+parent}/schemas?schemaId= */

@@ -5,7 +5,8 @@ import { createForm, deletePlanSteps } from './delete.js';
 import { indexSteps, reduceDependencies, topologicalOrder } from './graph.js';
 import { createPhase, deletePhase, schedule } from './schedule.js';
 import { STAGES } from './stages.js';
-import type { Plan, PlanOptions } from './types.js';
+import type { Plan, PlanOptions, PlanStep } from './types.js';
+import { updatePlanSteps } from './update.js';
 
 /*
  * Modules: stages.ts (the stage registry; names in stage-names.ts), context.ts (what stage
@@ -33,19 +34,40 @@ import type { Plan, PlanOptions } from './types.js';
  */
 export function buildPlan(spec: NormalisedSpec, options: PlanOptions): Plan {
   const ctx = createCtx(spec, options);
-  const defs = STAGES.filter((stage) => stage.enabled(spec)).flatMap((stage) => stage.steps(ctx));
-  // The create graph must be sound before anything is derived from it (the delete plan reverses it).
-  topologicalOrder(defs.map((d) => d.step));
+  const defs = stageDefs(spec, options);
 
-  const steps = options.kind === 'create' ? reduceDependencies(defs.map(createForm).map(waitForServices)) : deletePlanSteps(defs, options);
+  const steps = options.kind === 'create' ? reduceDependencies(defs.map(createForm).map(waitForServices))
+    : options.kind === 'update' ? reduceDependencies(updateSteps(spec, defs, options).map(waitForServices))
+    : deletePlanSteps(defs, options);
   indexSteps(steps);
   const email = ctx.names.automationServiceAccountEmail;
   return {
     kind: options.kind,
     automation: { serviceAccount: email, tokenUrl: ctx.urls.iamcredentials.generateAccessToken(email) },
     steps,
-    schedule: schedule(steps, options.kind === 'create' ? createPhase : deletePhase),
+    schedule: schedule(steps, options.kind === 'delete' ? deletePhase : createPhase),
   };
+}
+
+/** Every stage's step definitions for a spec, in creation order (the create graph, checked sound). */
+function stageDefs(spec: NormalisedSpec, options: PlanOptions): StepDef[] {
+  const ctx = createCtx(spec, options);
+  const defs = STAGES.filter((stage) => stage.enabled(spec)).flatMap((stage) => stage.steps(ctx));
+  // The create graph must be sound before anything is derived from it (delete and update plans).
+  topologicalOrder(defs.map((d) => d.step));
+  return defs;
+}
+
+/** The update plan's steps: the diff between the base's create steps and the spec's (update.ts). */
+function updateSteps(spec: NormalisedSpec, defs: StepDef[], options: PlanOptions): PlanStep[] {
+  const base = options.update;
+  if (!base) throw new Error('an update plan needs the base it converges from (options.update)');
+  // Stored specs are the ones a create or a PATCH normalised.
+  const fromSpec = base.spec as NormalisedSpec;
+  return updatePlanSteps({
+    to: defs, from: stageDefs(fromSpec, options), leftovers: base.leftovers.map((l) => stageDefs(l.spec as NormalisedSpec, options)),
+    toSpec: spec, fromSpec, base, environmentId: options.environmentId, urls: createCtx(spec, options).urls,
+  });
 }
 
 /**

@@ -92,10 +92,10 @@ export function serviceAccountStep(
 }
 
 /**
- * What a bucket's teardown does with the objects in it: `refuse` (Google's 409 fails the step),
- * `empty` (delete them first), or `keep` (a bucket that holds data stays, recorded as kept).
+ * What a bucket's teardown does with the objects in it: `empty` (delete them first), or `keep` (a
+ * bucket that holds data stays, recorded as kept, and the delete goes on).
  */
-export type BucketTeardown = 'refuse' | 'empty' | { keep: string };
+export type BucketTeardown = 'empty' | { keep: string };
 
 /** A bucket, labelled with the spec's labels and `mark`; `owner` says how an existing one is known to be the owner's. */
 export function bucketStep(
@@ -117,10 +117,8 @@ export function bucketStep(
   // A bucket that still holds objects answers 409 "The bucket you tried to delete is not empty."
   // Storage answers synchronously.
   const empty = teardown === 'empty' ? { empty: { list: ctx.urls.storage.objects(name), item: ctx.urls.storage.object(name) } } : {};
-  const keep = typeof teardown === 'object'
-    ? { keep: { status: 409, contains: 'not empty', resource: `gs://${name}`, reason: teardown.keep } }
-    : {};
-  const what = teardown === 'empty' ? 'Empty and delete' : typeof teardown === 'object' ? 'Delete (unless it holds data)' : 'Delete';
+  const keep = teardown === 'empty' ? {} : { keep: { status: 409, contains: 'not empty', resource: `gs://${name}`, reason: teardown.keep } };
+  const what = teardown === 'empty' ? 'Empty and delete' : 'Delete (unless it holds data)';
   return resourceStep(common, {
     url: ctx.urls.storage.bucket(name),
     create: { method: 'POST', url: ctx.urls.storage.buckets, body },

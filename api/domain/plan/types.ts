@@ -1,5 +1,5 @@
 import type { StageName } from './stages.js';
-import type { StepOutputs } from '../environment.js';
+import type { StepOutputKey, StepOutputs, UpdateBase } from '../environment.js';
 import type { ApiBases } from '../google-apis.js';
 
 /**
@@ -79,6 +79,8 @@ interface StepBase {
    * project number in the Pub/Sub service agent's email); the executor substitutes them.
    */
   uses?: string[];
+  /** Outputs that no longer hold once the step succeeds (an update deleting what reported them). */
+  clears?: StepOutputKey[];
 }
 
 /**
@@ -112,6 +114,11 @@ export interface ResourceStep extends StepBase {
    * carries its owner's mark. Every resource the plan creates has one; lookups do not.
    */
   owner?: Ownership;
+  /**
+   * An in-place change (update plans): made whatever the resource holds, so it sets absolute
+   * values (a node count, the whole label set) and can run twice. The resource must exist.
+   */
+  update?: HttpCall & { poll: Poll };
   /** After create: GET `get` until this holds (and fail when `failed` holds). */
   ready?: ReadyCheck;
   failed?: FieldCheck;
@@ -182,8 +189,10 @@ export type PlanStep = ResourceStep | IamBindingStep | ApiStep;
  */
 export type Schedule = string[][][][];
 
+export type PlanKind = 'create' | 'update' | 'delete';
+
 export interface Plan {
-  kind: 'create' | 'delete';
+  kind: PlanKind;
   /** The account automation steps impersonate, and where its token is minted. */
   automation: { serviceAccount: string; tokenUrl: string };
   steps: PlanStep[];
@@ -191,7 +200,9 @@ export interface Plan {
 }
 
 export interface PlanOptions {
-  kind: 'create' | 'delete';
+  kind: PlanKind;
+  /** update: what the environment converges from (the plan is the diff from it to the spec). */
+  update?: UpdateBase;
   apis: ApiBases;
   /** Base URL of this service for `api` steps (`<apiBase>/internal/environments/<id>/saxml/...`). */
   apiBase: string;

@@ -15,6 +15,9 @@ export const LABELS = {
   model: 'saxml-environments.io/model',
 } as const;
 
+/** A Job's pod template is immutable: the hash of the one it was made with says when to replace it. */
+export const TEMPLATE_HASH = 'saxml-environments.io/template-hash';
+
 /** The field manager of every server-side apply: the fields it sets are this service's. */
 export const FIELD_MANAGER = 'saxml-environments';
 
@@ -32,6 +35,8 @@ export const OBJECT_NAMES = {
   modelServer: (pool: string) => `sax-model-server-${pool}`,
   /** Model ids are `[a-z0-9_]+`; Kubernetes names take no `_`. */
   publishJob: (modelId: string) => `sax-publish-${modelId.replaceAll('_', '-')}`,
+  /** A model removed from the spec is unpublished by this Job (then it is pruned). */
+  unpublishJob: (modelId: string) => `sax-unpublish-${modelId.replaceAll('_', '-')}`,
 } as const;
 
 /** GKE labels every node (reference §2.4). */

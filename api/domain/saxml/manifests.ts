@@ -2,9 +2,10 @@ import type {
   V1ConfigMap, V1Container, V1Deployment, V1Job, V1Namespace, V1ObjectMeta, V1PodSpec, V1Service, V1ServiceAccount, V1Toleration,
 } from '@kubernetes/client-node';
 import { resourceNames } from '../naming.js';
-import type { CpuNodePool, NormalisedSpec } from '../spec.js';
+import { gkeNodePoolName, type CpuNodePool, type NormalisedSpec } from '../spec.js';
 import { tpuType } from '../tpu.js';
-import { GKE_NODE_LABELS, LABELS, MANAGED_BY, OBJECT_NAMES, TPU_RESOURCE } from './labels.js';
+import { createHash } from 'node:crypto';
+import { GKE_NODE_LABELS, LABELS, MANAGED_BY, OBJECT_NAMES, TEMPLATE_HASH, TPU_RESOURCE } from './labels.js';
 
 /**
  * The Saxml cell as Kubernetes objects (reference §4.3), pure: from the normalised spec and the
@@ -38,9 +39,11 @@ const PUBLISH_DEADLINE_SECONDS = 7200;
 export interface ManifestInput {
   spec: NormalisedSpec;
   environmentId: string;
+  /** Models removed from the spec whose publication the cell still holds: an unpublish Job each. */
+  unpublish?: readonly string[];
 }
 
-export function saxmlManifests({ spec, environmentId }: ManifestInput): SaxmlObject[] {
+export function saxmlManifests({ spec, environmentId, unpublish }: ManifestInput): SaxmlObject[] {
   const names = resourceNames(spec);
   const sax = spec.saxml;
   const namespace = sax.namespace;
@@ -129,7 +132,7 @@ export function saxmlManifests({ spec, environmentId }: ManifestInput): SaxmlObj
             terminationMessagePolicy: 'FallbackToLogsOnError',
           }], {
             nodeSelector: {
-              [GKE_NODE_LABELS.nodePool]: pool.name,
+              [GKE_NODE_LABELS.nodePool]: gkeNodePoolName(pool),
               [GKE_NODE_LABELS.tpuAccelerator]: type.accelerator,
               [GKE_NODE_LABELS.tpuTopology]: type.topology,
             },
@@ -174,51 +177,68 @@ export function saxmlManifests({ spec, environmentId }: ManifestInput): SaxmlObj
     } satisfies V1Service);
   }
 
-  const publishJobs = sax.models.map((model): V1Job => {
-    const labels = { [LABELS.model]: model.id };
-    return {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: meta(OBJECT_NAMES.publishJob(model.id), 'publish', labels),
-      spec: {
-        backoffLimit: 3,
-        activeDeadlineSeconds: PUBLISH_DEADLINE_SECONDS,
-        template: {
-          metadata: { labels: podLabels('publish', labels) },
-          spec: podSpec([{
-            name: 'publish',
-            image: sax.images.util,
-            envFrom,
-            env: [
-              { name: 'MODEL_ID', value: model.id },
-              { name: 'MODEL_PATH', value: model.modelPath },
-              { name: 'CHECKPOINT', value: model.checkpoint },
-              { name: 'REPLICAS', value: String(model.replicas) },
-            ],
-            command: ['/bin/bash', '-c', PUBLISH_SCRIPT],
-            resources: { requests: { cpu: '250m', memory: '256Mi' } },
-            terminationMessagePolicy: 'FallbackToLogsOnError',
-          }], cpuPoolPlacement(spec, ADMIN_POOL), { restartPolicy: 'Never' }),
-        },
-      },
+  /** A saxutil Job (its template, immutable, is replaced when it changes: TEMPLATE_HASH). */
+  const saxutilJob = (name: string, component: string, modelId: string, env: { name: string; value: string }[], script: string): V1Job => {
+    const labels = { [LABELS.model]: modelId };
+    const template = {
+      metadata: { labels: podLabels(component, labels) },
+      spec: podSpec([{
+        name: component,
+        image: sax.images.util,
+        envFrom,
+        env: [{ name: 'MODEL_ID', value: modelId }, ...env],
+        command: ['/bin/bash', '-c', script],
+        resources: { requests: { cpu: '250m', memory: '256Mi' } },
+        terminationMessagePolicy: 'FallbackToLogsOnError' as const,
+      }], cpuPoolPlacement(spec, ADMIN_POOL), { restartPolicy: 'Never' }),
     };
-  });
+    return {
+      apiVersion: 'batch/v1', kind: 'Job',
+      metadata: { ...meta(name, component, labels), annotations: { [TEMPLATE_HASH]: templateHash(template) } },
+      spec: { backoffLimit: 3, activeDeadlineSeconds: PUBLISH_DEADLINE_SECONDS, template },
+    };
+  };
+  const publishJobs = sax.models.map((model) => saxutilJob(OBJECT_NAMES.publishJob(model.id), 'publish', model.id, [
+    { name: 'MODEL_PATH', value: model.modelPath },
+    { name: 'CHECKPOINT', value: model.checkpoint },
+    { name: 'REPLICAS', value: String(model.replicas) },
+  ], PUBLISH_SCRIPT));
+  const unpublishJobs = (unpublish ?? []).map((id) => saxutilJob(OBJECT_NAMES.unpublishJob(id), 'unpublish', id, [], UNPUBLISH_SCRIPT));
 
-  return [nsObject, ksa, parameters, admin, ...modelServers, ...proxy, ...publishJobs];
+  return [nsObject, ksa, parameters, admin, ...modelServers, ...proxy, ...publishJobs, ...unpublishJobs];
+}
+
+/** A short hash of a pod template (sorted keys): equal templates, equal hashes. */
+function templateHash(template: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canonical(template))).digest('hex').slice(0, 16);
 }
 
 /**
  * The publish Job's script (util image: Ubuntu with saxutil). Idempotent: a model the admin already
- * knows is not published again (`saxutil publish` refuses an existing model). It ends when the admin
- * reports the requested replicas loaded (`saxutil ls --csv`, fourth column), so the Job's completion
- * means "serving"; a failure leaves its output in the pod's termination message.
+ * knows is updated to this path, checkpoint and replica count (`saxutil publish` refuses an existing
+ * model; `update` takes the same arguments, as the Python client's Update does). It ends when the
+ * admin reports the requested replicas loaded (`saxutil ls --csv`, fourth column), so the Job's
+ * completion means "serving"; a failure leaves its output in the pod's termination message.
  */
 export const PUBLISH_SCRIPT = [
   'set -u',
   'model="${SAX_CELL}/${MODEL_ID}"',
   'until saxutil ls "${SAX_CELL}" >/dev/null 2>&1; do echo "waiting for the admin server of ${SAX_CELL}"; sleep 5; done',
-  'if saxutil ls --acls=false "${model}" >/dev/null 2>&1; then echo "${model} is already published";',
+  'if saxutil ls --acls=false "${model}" >/dev/null 2>&1; then saxutil update "${model}" "${MODEL_PATH}" "${CHECKPOINT}" "${REPLICAS}" || exit 1;',
   'else saxutil publish "${model}" "${MODEL_PATH}" "${CHECKPOINT}" "${REPLICAS}" || exit 1; fi',
   'until [ "$(saxutil ls --csv --acls=false "${model}" | tail -n 1 | cut -d, -f4)" -ge "${REPLICAS}" ] 2>/dev/null; do sleep 10; done',
   'echo "${model} serves ${REPLICAS} replica(s)"',
+].join('\n');
+
+/** The unpublish Job's script: a model the admin lists is unpublished; one it does not is done. */
+export const UNPUBLISH_SCRIPT = [
+  'set -u',
+  'model="${SAX_CELL}/${MODEL_ID}"',
+  'until saxutil ls "${SAX_CELL}" >/dev/null 2>&1; do echo "waiting for the admin server of ${SAX_CELL}"; sleep 5; done',
+  'if saxutil ls --acls=false "${model}" >/dev/null 2>&1; then saxutil unpublish "${model}" || exit 1; fi',
+  'echo "${model} is not published"',
 ].join('\n');
 
 /** TPU pools that serve at least one model, in spec order: each gets one model server. */

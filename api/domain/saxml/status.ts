@@ -1,7 +1,7 @@
 import type { V1Deployment, V1Job, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { z } from 'zod';
-import type { NormalisedSpec } from '../spec.js';
-import { GKE_NODE_LABELS, OBJECT_NAMES } from './labels.js';
+import { gkeNodePoolName, type NormalisedSpec } from '../spec.js';
+import { GKE_NODE_LABELS, LABELS, OBJECT_NAMES } from './labels.js';
 import { saxModelId, servingPools } from './manifests.js';
 
 /**
@@ -54,6 +54,8 @@ export const DeployerStatusSchema = z.object({
   /** Teardown: our own finalizers removed by force, and foreign ones left in place (never touched). */
   forced: z.array(z.string()).optional(),
   left: z.array(z.string()).optional(),
+  /** Models removed from the spec that the cell is unpublishing (an unpublish Job each). */
+  unpublishing: z.array(z.string()).optional(),
   /** When the cluster first refused this service's access (IAM grants take time to propagate). */
   accessDeniedSince: z.string().optional(),
 });
@@ -94,7 +96,7 @@ export function deployerStatus(spec: NormalisedSpec, observed: Observed): Deploy
   const modelServers: Record<string, ComponentStatus> = {};
   for (const pool of servingPools(spec)) {
     const name = OBJECT_NAMES.modelServer(pool.name);
-    const server = deploymentStatus(`Deployment ${ns}/${name}`, deployment(name), podsOf, () => poolHasNodes(pool.name), pool.name);
+    const server = deploymentStatus(`Deployment ${ns}/${name}`, deployment(name), podsOf, () => poolHasNodes(gkeNodePoolName(pool)), pool.name);
     const own = Object.values(models).filter((m) => m.tpuPool === pool.name);
     const failedModel = own.find((m) => m.state === 'FAILED');
     modelServers[pool.name] =
@@ -105,7 +107,11 @@ export function deployerStatus(spec: NormalisedSpec, observed: Observed): Deploy
   }
 
   const proxy = spec.saxml.proxy.image ? proxyStatus(spec, deployment(OBJECT_NAMES.proxy), observed.services.find((s) => s.metadata?.name === OBJECT_NAMES.proxy), podsOf) : undefined;
-  const cellParts = [adminServer, ...(proxy ? [proxy] : [])];
+  // A model removed from the spec is unpublished before the cell is READY again.
+  const unpublishing = observed.jobs
+    .filter((j) => j.metadata?.labels?.[LABELS.component] === 'unpublish')
+    .map((j) => jobStatus(`Job ${ns}/${j.metadata?.name}`, j, podsOf));
+  const cellParts = [adminServer, ...(proxy ? [proxy] : []), ...unpublishing];
   const parts: ComponentStatus[] = [...cellParts, ...Object.values(modelServers), ...Object.values(models)];
   const failed = parts.find((p) => p.state === 'FAILED');
   const pending = parts.filter((p) => p.state !== 'READY');

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
+import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, OperationSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
 import { ENVIRONMENT_ID } from '../../domain/ids.js';
 import { CostEstimateSchema, CostSoFarSchema } from '../../domain/cost/schemas.js';
 import { PreflightResultSchema } from '../../domain/quota/schemas.js';
@@ -78,9 +78,10 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
     region: z.string().openapi({ description: 'From the spec', example: 'us-west1' }),
     createdBy: z.string().openapi({ description: 'The principal that created it', example: 'user:alice@example.com' }),
     state: z.enum(ENVIRONMENT_STATES).openapi({
-      description: '`CREATING` → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried or deleted',
+      description: '`CREATING` → `ACTIVE` or `FAILED`; `UPDATING` (a PATCH) → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried, changed (PATCH) or deleted',
     }),
     spec: EnvironmentSpecOutput,
+    operation: OperationSchema.omit({ update: true }).optional().openapi({ description: 'The current or last operation' }),
     notifications: z.array(NotificationTargetViewSchema),
     outputs: EnvironmentRecordSchema.shape.outputs.meta({
       description: 'What was created and how to reach it (cluster name and endpoint, buckets, service accounts, metrics topic and table, …), filled in as stages succeed',
@@ -88,7 +89,10 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
     }),
     etag: z.string().openapi({ description: 'Changes whenever the environment changes; also sent as the ETag header', example: '"0h1j2k-7"' }),
     actions: z
-      .object({ canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean() })
+      .object({
+        canDelete: z.boolean(), canRetry: z.boolean(), canCancel: z.boolean(),
+        canUpdate: z.boolean().openapi({ description: 'A PATCH may change the spec now (ACTIVE, or FAILED after a create or an update)' }),
+      })
       .openapi({ description: 'What is legal now' }),
     cost: z
       .object({ estimate: CostEstimateBody, soFar: CostSoFarSchema.meta({ id: 'CostSoFar' }) })
@@ -168,7 +172,7 @@ const PlanStepSchema = z
   .openapi('PlanStep', { description: 'One idempotent step: the Google REST calls it makes (URL, body, polling) and its dependencies' });
 
 const planFields = {
-  kind: z.enum(['create', 'delete']),
+  kind: z.enum(['create', 'update', 'delete']),
   automation: z.object({ serviceAccount: z.string(), tokenUrl: z.string() }),
   schedule: z.array(z.array(z.array(z.array(z.string())))).openapi({
     description: 'phases (in order) → lanes (in parallel) → waves (in order) → step ids (in parallel)',
@@ -201,10 +205,28 @@ export const ValidateOnlyResultSchema = z
   })
   .openapi('ValidateOnlyResult', { description: 'The answer to `validateOnly=true`: nothing was recorded' });
 
+/** The answer to a PATCH with `validateOnly=true`. */
+export const UpdatePreviewSchema = z
+  .object({
+    kind: z.literal('UpdatePreview').openapi({ description: 'Always `UpdatePreview`: tells this answer from an `Environment`' }),
+    spec: EnvironmentSpecOutput,
+    changed: z.array(z.string()).openapi({ description: 'The spec paths that change, e.g. `saxml.models[1]`, `labels.team`', example: ['saxml.models[1]'] }),
+    plan: PlanSchema,
+    estimate: CostEstimateBody,
+    preflight: PreflightResultSchema.optional().openapi({ description: 'The quota preflight of the capacity the change adds (absent when it adds none)' }),
+    replacements: z.record(z.string(), z.object({ order: z.enum(['createFirst', 'deleteFirst']), reason: z.string() })).optional().openapi({
+      description: 'TPU pools GKE cannot change in place, by name: created before the old pool is deleted (`createFirst`, when quota allows both at once) or after (`deleteFirst`)',
+    }),
+  })
+  .openapi('UpdatePreview', { description: 'The answer to a validate-only PATCH: nothing was recorded' });
+
 /** A flag: the query string carries `true` or `false`; the document says boolean, which clients serialise so. */
 const booleanQuery = z.enum(['true', 'false']).default('false').transform((v) => v === 'true').openapi({ type: 'boolean', default: false });
 export const CreateQuery = z.object({
   validateOnly: booleanQuery.openapi({ description: 'Validate and return the normalised spec; record nothing' }),
+});
+export const UpdateQuery = z.object({
+  validateOnly: booleanQuery.openapi({ description: 'Validate and return the new normalised spec, what changes, the update plan and its cost; record nothing' }),
 });
 export const DeleteQuery = z.object({
   force: booleanQuery.openapi({ description: 'Cancel a running operation first instead of answering 409' }),

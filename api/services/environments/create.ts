@@ -39,14 +39,14 @@ function authorizedSpec(deps: Deps, ctx: ServiceContext, body: unknown, now: Dat
  * Every notification URL is checked as the sender will check it (its form, then every address its
  * host resolves to): one 422 entry per refused target, naming the rule, never the URL.
  */
-async function checkTargets(deps: Deps, spec: NormalisedSpec): Promise<void> {
+export async function checkTargets(deps: Deps, spec: NormalisedSpec): Promise<void> {
   const problems = await Promise.all(spec.notifications.map((target) => deps.notify.problemWith(target.type, target.url)));
   const errors = problems.flatMap((message, i): FieldError[] => (message ? [{ path: `$.notifications[${i}].url`, message }] : []));
   if (errors.length) throw validationFailed(errors);
 }
 
 /** The spec as it may be stored and shown: notification URLs redacted, no secrets (they are sealed in the record). */
-const storableSpec = (spec: NormalisedSpec): NormalisedSpec => ({
+export const storableSpec = (spec: NormalisedSpec): NormalisedSpec => ({
   ...spec,
   notifications: spec.notifications.map(({ type, url, events }) => ({ type, url: redactUrl(url), events })),
 });

@@ -37,6 +37,10 @@ export const retryEnvironment = verb(async (deps, ctx, input: { id: string; ifMa
       ...(last.target === 'delete' && { deleteBootstrap: last.deleteBootstrap ?? false, includeBootstrap: false }),
       ...(last.purgeData !== undefined && { purgeData: last.purgeData }),
     });
+    // A retried update runs the same plan: the same base, towards the same spec.
+    if (last.target === 'update') {
+      begun.record = { ...begun.record, operation: { ...begun.record.operation!, ...(last.update && { update: last.update }), ...(last.specHash && { specHash: last.specHash }) } };
+    }
     if (!checked) return begun;
     const events = [...begun.events, preflightEvent(checked, operationId, time)];
     if (!error) return { record: begun.record, events };

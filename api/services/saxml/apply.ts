@@ -1,5 +1,6 @@
 import { BASE_STEPS } from '../../domain/plan/base/ids.js';
-import { isOwned } from '../../domain/saxml/labels.js';
+import { LABELS, OBJECT_NAMES, TEMPLATE_HASH, isOwned } from '../../domain/saxml/labels.js';
+import type { NormalisedSpec } from '../../domain/spec.js';
 import { saxmlManifests, type SaxmlObject } from '../../domain/saxml/manifests.js';
 import { deployerStatus, type DeployerStatus } from '../../domain/saxml/status.js';
 import { ClusterAccessError, KubernetesApiError, type ClusterClient, type KubeObject } from '../../kubernetes/port.js';
@@ -18,13 +19,16 @@ import { APPLIED_KINDS, accessStatus, loadRunning, observe, openCluster, recordS
 
 
 export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
-  const record = await loadRunning(deps, input.id, 'create');
+  // A create applies the cell, and so does an update that changes it.
+  const record = await loadRunning(deps, input.id, ['create', 'update']);
   const spec = specOf(record);
   let client: ClusterClient;
   try {
     client = await openCluster(deps, record);
-    const desired = saxmlManifests({ spec, environmentId: record.id });
-    const existing = await existingObjects(client, record.spec.saxml.namespace);
+    const namespace = record.spec.saxml.namespace;
+    const existing = await existingObjects(client, namespace);
+    const unpublish = toUnpublish(existing, spec, record.id, namespace);
+    const desired = saxmlManifests({ spec, environmentId: record.id, unpublish });
     const foreign = desired.filter((o) => {
       const found = existing.get(describe(o));
       return found && !isOwned(found.metadata?.labels, record.id);
@@ -36,8 +40,17 @@ export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise
           'they are not adopted: remove them or choose another saxml.namespace',
       }));
     }
-    const groups = applyOrder(desired);
-    const identityReady = record.progress.create[BASE_STEPS.workloadIdentity]?.state === 'SUCCEEDED';
+    // A Job's template is immutable: one whose template changed (a new checkpoint, model path or
+    // image) is deleted, and made again by a later call once it is gone.
+    const replaced = desired.filter((o) => {
+      const found = o.kind === 'Job' ? existing.get(describe(o)) : undefined;
+      return found && found.metadata?.annotations?.[TEMPLATE_HASH] !== o.metadata?.annotations?.[TEMPLATE_HASH];
+    });
+    await Promise.all(replaced.filter((o) => !existing.get(describe(o))!.metadata?.deletionTimestamp)
+      .map((o) => client.delete({ apiVersion: 'batch/v1', kind: 'Job', name: o.metadata!.name!, namespace })));
+    const groups = applyOrder(desired.filter((o) => !replaced.includes(o)));
+    // Granted by the create, or by an update that converged a failed create.
+    const identityReady = [record.progress.create, record.progress.update].some((p) => p[BASE_STEPS.workloadIdentity]?.state === 'SUCCEEDED');
     for (const group of identityReady ? groups : groups.slice(0, 2)) await Promise.all(group.map((object) => client.apply(object as KubeObject)));
     if (!identityReady) {
       return await recordStatus(deps, ctx, record.id, wholeCell(spec, { message: `waiting for the Workload Identity grant (${BASE_STEPS.workloadIdentity}) before starting pods` }));
@@ -46,7 +59,8 @@ export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise
     const wanted = new Set(desired.map(describe));
     const stale = [...existing.entries()].filter(([name, o]) => o.kind !== 'Namespace' && !wanted.has(name) && isOwned(o.metadata?.labels, record.id));
     await Promise.all(stale.map(([, o]) => client.delete({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, namespace: record.spec.saxml.namespace })));
-    return await recordStatus(deps, ctx, record.id, deployerStatus(spec, await observe(client, record)));
+    const status = deployerStatus(spec, await observe(client, record));
+    return await recordStatus(deps, ctx, record.id, unpublish.length ? { ...status, unpublishing: unpublish } : status);
   } catch (error) {
     if (error instanceof ClusterAccessError) return recordStatus(deps, ctx, record.id, accessStatus(deps, record, error));
     if (error instanceof KubernetesApiError) {
@@ -58,6 +72,20 @@ export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise
     throw error;
   }
 });
+
+/**
+ * Models the spec no longer has whose publication the cell may still hold: those with a publish or
+ * unpublish Job of this environment, until their unpublish Job has completed (then it is pruned).
+ */
+function toUnpublish(existing: Map<string, KubeObject>, spec: NormalisedSpec, environmentId: string, namespace: string): string[] {
+  const wanted = new Set(spec.saxml.models.map((m) => m.id));
+  const ids = [...existing.values()]
+    .filter((o) => o.kind === 'Job' && isOwned(o.metadata?.labels, environmentId))
+    .map((o) => o.metadata?.labels?.[LABELS.model])
+    .filter((id): id is string => !!id && !wanted.has(id));
+  const done = (id: string) => ((existing.get(`Job ${namespace}/${OBJECT_NAMES.unpublishJob(id)}`)?.status as { succeeded?: number } | undefined)?.succeeded ?? 0) > 0;
+  return [...new Set(ids)].filter((id) => !done(id)).sort();
+}
 
 /** Namespace first; then what pods refer to (service account, parameters); then the workloads. */
 function applyOrder(objects: SaxmlObject[]): SaxmlObject[][] {

@@ -19,7 +19,7 @@ import { APPLIED_KINDS, accessStatus, loadRunning, openCluster, recordStatus } f
 
 
 export const deleteSaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
-  const record = await loadRunning(deps, input.id, 'delete');
+  const record = await loadRunning(deps, input.id, ['delete']);
   const previous = record.saxml;
   const status = (state: 'DELETING' | 'DELETED', message: string, extra: Partial<DeployerStatus> = {}): DeployerStatus => ({
     state, message, cell: { state: 'WAITING' }, modelServers: {}, models: {},

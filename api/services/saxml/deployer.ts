@@ -1,6 +1,6 @@
 import type { V1Deployment, V1Job, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { Deps } from '../../deps.js';
-import type { EnvironmentRecord, NewEvent } from '../../domain/environment.js';
+import type { EnvironmentRecord, NewEvent, Operation } from '../../domain/environment.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { resourceNames } from '../../domain/naming.js';
 import { ownedSelector } from '../../domain/saxml/labels.js';
@@ -41,12 +41,12 @@ export async function loadEnvironment(deps: Deps, id: string): Promise<Environme
  * not cancelled yet must not act on the cluster behind the running operation's back, so its call
  * is answered 409, and the workflow stops at its report as on any 409 (issue 9).
  */
-export async function loadRunning(deps: Deps, id: string, target: 'create' | 'delete'): Promise<EnvironmentRecord> {
+export async function loadRunning(deps: Deps, id: string, targets: readonly Operation['target'][]): Promise<EnvironmentRecord> {
   const record = await loadEnvironment(deps, id);
   const op = record.operation;
-  if (op?.state !== 'RUNNING' || op.target !== target) {
+  if (op?.state !== 'RUNNING' || !targets.includes(op.target)) {
     throw new DomainError('FAILED_PRECONDITION',
-      `environment ${id} has no running ${target} operation${op ? ` (${op.id}, ${op.target}, is ${op.state})` : ''}: the execution that called must stop`);
+      `environment ${id} has no running ${targets.join(' or ')} operation${op ? ` (${op.id}, ${op.target}, is ${op.state})` : ''}: the execution that called must stop`);
   }
   return record;
 }
@@ -125,6 +125,9 @@ function changes(before: DeployerStatus | undefined, after: DeployerStatus, time
     const was = old.get(object);
     if (was?.state === part.state) continue;
     events.push(event(`saxml: ${object} ${part.state}${part.message ? `: ${part.message}` : ''}`, { object, state: part.state }));
+  }
+  for (const model of after.unpublishing ?? []) {
+    if (!before?.unpublishing?.includes(model)) events.push(event(`saxml: unpublishing model ${model} (removed from the spec)`, { unpublishing: model }));
   }
   for (const forced of after.forced ?? []) {
     if (!before?.forced?.includes(forced)) events.push(event(`saxml: removed the finalizers of ${forced} (ours) after waiting for them`, { forced }));

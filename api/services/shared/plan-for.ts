@@ -4,11 +4,12 @@ import { buildPlan, isLookup } from '../../domain/plan/index.js';
 import type { Plan } from '../../domain/plan/types.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 
-/** The full plan of the operation's kind (create or delete) for this environment. */
-export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: EnvironmentRecord, operation: Pick<Operation, 'target' | 'includeBootstrap' | 'purgeData'> | undefined = record.operation): Plan {
-  // A record holds the spec its create normalised (create-environment.ts); the stored schema cannot say so.
+/** The full plan of the operation's kind (create, update or delete) for this environment. */
+export function planFor(deps: Pick<Deps, 'google' | 'apiBase'>, record: EnvironmentRecord, operation: Pick<Operation, 'target' | 'includeBootstrap' | 'purgeData' | 'update'> | undefined = record.operation): Plan {
+  // A record holds the spec its create (or a PATCH) normalised; the stored schema cannot say so.
   return buildPlan(record.spec as NormalisedSpec, {
     kind: operation?.target ?? 'create',
+    ...(operation?.update && { update: operation.update }),
     apis: deps.google.apis(),
     apiBase: deps.apiBase(),
     environmentId: record.id,

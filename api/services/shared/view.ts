@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import { estimateCost } from '../../domain/cost/estimate.js';
 import type { CostEstimate, CostSoFar } from '../../domain/cost/schemas.js';
 import { costSoFar } from '../../domain/cost/so-far.js';
-import type { EnvironmentRecord } from '../../domain/environment.js';
+import type { EnvironmentRecord, Operation } from '../../domain/environment.js';
 import { webhookId, type Delivery } from '../../domain/notifications/delivery.js';
 import type { NotificationTarget } from '../../domain/notifications/targets.js';
 import { DomainError } from '../../domain/errors.js';
@@ -14,7 +14,8 @@ import { actionsFor, type Actions } from '../../domain/state-machine.js';
  * and actions, and `kind` (which tells it from the other answer of a create, a validate-only
  * result, without guessing), and cost. Step progress is shown by GET /environments/{id}/plan, next to the steps it describes.
  */
-export type EnvironmentView = { kind: 'Environment' } & Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets' | 'stateTimes' | 'expiryNotices'> & {
+export type EnvironmentView = { kind: 'Environment' } & Omit<EnvironmentRecord, 'version' | 'progress' | 'notifications' | 'disabledTargets' | 'stateTimes' | 'expiryNotices' | 'operation'> & {
+  operation?: Omit<Operation, 'update'>;
   notifications: TargetView[];
   etag: string;
   actions: Actions;
@@ -45,9 +46,12 @@ export function toView(record: EnvironmentRecord, deps: Pick<Deps, 'prices' | 'n
   const { version: _version, progress: _progress, notifications, disabledTargets, stateTimes: _stateTimes, expiryNotices: _notices, ...rest } = record;
   // A record holds the spec its create normalised (create.ts); the stored schema cannot say so.
   const estimate = estimateCost(record.spec as NormalisedSpec, deps.prices());
+  // What an update converges from is the plan's business (GET …/plan shows the plan), not the view's.
+  const { update: _base, ...operation } = record.operation ?? {};
   return {
     kind: 'Environment',
     ...rest,
+    ...(record.operation && { operation: operation as Omit<Operation, 'update'> }),
     notifications: notifications.map(({ sealed: _sealed, ...target }) =>
       (disabledTargets[target.id] ? { ...target, disabled: disabledTargets[target.id] } : target)),
     etag: etagOf(record),

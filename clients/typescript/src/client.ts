@@ -2,7 +2,7 @@ import createFetchClient, { type Client as FetchClient } from 'openapi-fetch';
 import type { paths } from './generated/openapi.js';
 import { ApiProblem } from './problem.js';
 import type {
-  Environment, EnvironmentEvent, EnvironmentSpecInput, ListEnvironmentsQuery, PlanWithProgress, ValidateOnlyResult,
+  Environment, EnvironmentEvent, EnvironmentSpecInput, ListEnvironmentsQuery, PlanWithProgress, ValidateOnlyResult, EnvironmentSpecPatch, UpdatePreview,
 } from './types.js';
 import { watchEnvironment, type WatchItem, type WatchOptions } from './watch.js';
 
@@ -101,18 +101,19 @@ export function createClient(options: ClientOptions) {
       })),
 
     /**
-     * Changes the spec with a JSON merge patch (RFC 7396) — `PATCH /environments/{id}` as DESIGN §4
-     * describes it. Servers that do not have the route yet answer 404 or 405: that is thrown as an
-     * ApiProblem with code ROUTE_NOT_FOUND or METHOD_NOT_ALLOWED.
+     * Changes the spec with a JSON merge patch (RFC 7396): `PATCH /environments/{id}` with
+     * `application/merge-patch+json`. The environment (UPDATING with its update operation, or as it
+     * is when nothing needed to start), or with `validateOnly` the preview. A server without the
+     * route answers 404 or 405: thrown as an ApiProblem with code ROUTE_NOT_FOUND or METHOD_NOT_ALLOWED.
      */
-    async patch(id: string, patch: unknown, opts: { ifMatch?: string; idempotencyKey?: string; validateOnly?: boolean } = {}): Promise<Environment | ValidateOnlyResult> {
+    async patch(id: string, patch: EnvironmentSpecPatch, opts: { ifMatch?: string; idempotencyKey?: string; validateOnly?: boolean } = {}): Promise<Environment | UpdatePreview> {
       const url = `${baseUrl}/environments/${encodeURIComponent(id)}${opts.validateOnly ? '?validateOnly=true' : ''}`;
       const headers = new Headers({ 'content-type': 'application/merge-patch+json', ...conditionalHeaders(opts) });
       const token = await tokenOf();
       if (token) headers.set('authorization', `Bearer ${token}`);
       const response = await (options.fetch ?? fetch)(url, { method: 'PATCH', headers, body: JSON.stringify(patch) });
       if (!response.ok) throw await ApiProblem.from(response);
-      return (await response.json()) as Environment | ValidateOnlyResult;
+      return (await response.json()) as Environment | UpdatePreview;
     },
 
     /** The environment's events as they happen (Server-Sent Events), resuming after drops. */

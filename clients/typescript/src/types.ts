@@ -16,6 +16,10 @@ export type Environment = Schemas['Environment'];
 export type EnvironmentState = Environment['state'];
 export type Stage = Environment['stages'][number];
 export type ValidateOnlyResult = Schemas['ValidateOnlyResult'];
+/** What a PATCH sends: a JSON merge patch (RFC 7396) of the spec. */
+export type EnvironmentSpecPatch = Schemas['EnvironmentSpecPatch'];
+/** The answer to a validate-only PATCH: the new spec, what changes, the update plan, its cost. */
+export type UpdatePreview = Schemas['UpdatePreview'];
 export type EnvironmentEvent = Schemas['Event'];
 export type PlanWithProgress = Schemas['PlanWithProgress'];
 export type Problem = Schemas['Problem'];

@@ -158,11 +158,16 @@ describe('saxenv exit codes', () => {
     expect(result.code).toBe(code);
   });
 
-  it('3: patch on a service without PATCH says so, and changes nothing', async () => {
+  it('patch: refused while the create runs (3); then --validate-only shows what changes and the update plan', async () => {
     const id = JSON.parse((await run(['-o', 'json', 'create', '-f', specFile('patched')])).stdout).id;
-    const result = await run(['patch', id, '-f', '-'], {}, '{labels: {team: a}}');
-    expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/cannot change environments yet \(PATCH \/environments\/\{id\} answered 405 METHOD_NOT_ALLOWED\)/);
+    const busy = await run(['patch', id, '-f', '-'], {}, '{labels: {team: a}}');
+    expect(busy.code).toBe(3);
+    expect(busy.stderr).toMatch(/\(create\) is running.*\(OPERATION_IN_PROGRESS, HTTP 409\)/s);
+    await world.settle(id);
+    const preview = await run(['patch', id, '--validate-only', '-f', '-'], {}, '{labels: {team: a}}');
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/^changes: labels\.team\nthe update would run \d+ steps:\n/);
+    expect(preview.stdout).toContain('Set the labels of the GKE cluster patched-saxml-gke-cluster');
   });
 });
 

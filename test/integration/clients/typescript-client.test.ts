@@ -111,13 +111,15 @@ describe('createClient', () => {
     expect(new URL(watchUrls[1]!).searchParams.get('after')).toBe(String(deliveredBeforeReconnect));
   });
 
-  it('patch: a server without PATCH /environments/{id} answers 405, thrown as METHOD_NOT_ALLOWED', async () => {
+  it('patch: refused as OPERATION_IN_PROGRESS while the create runs; then the preview of the change', async () => {
     const client = createClient({ baseUrl: world.baseUrl, token: TOKEN });
     const created = await client.create(spec('patchme'));
     const refused = await client.patch(created.id, { labels: { team: 'a' } }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiProblem);
-    expect([(refused as ApiProblem).status, (refused as ApiProblem).code]).toEqual([405, 'METHOD_NOT_ALLOWED']);
+    expect([(refused as ApiProblem).status, (refused as ApiProblem).code]).toEqual([409, 'OPERATION_IN_PROGRESS']);
     await world.settle(created.id);
+    const preview = await client.patch(created.id, { labels: { team: 'a' } }, { validateOnly: true });
+    expect(preview).toMatchObject({ kind: 'UpdatePreview', changed: ['labels.team'], plan: { kind: 'update' } });
   });
 });
 

@@ -15,8 +15,8 @@ describe('expiry', () => {
     expect(resolveExpiry({ expireTime: '2026-06-01T13:00:00+02:00' }, NOW, policy)).toEqual({ errors: [{ path: '$.expireTime', message: 'expires in the past (2026-06-01T11:00:00.000Z)' }] });
     expect(resolveExpiry({}, NOW, policy)).toEqual({ errors: [] });
     expect(resolveExpiry({}, NOW, { ...policy, defaultTtlMs: 2 * HOUR }).expireTime).toBe('2026-06-01T14:00:00.000Z');
-    expect(resolveExpiry({ ttl: '1h', expireTime: '2026-07-01T00:00:00Z' }, NOW, policy).errors).toEqual([{ path: '$.ttl', message: 'set expireTime or ttl, not both' }]);
-    expect(resolveExpiry({ ttl: '8d' }, NOW, policy).errors).toEqual([{ path: '$.ttl', message: 'the service keeps environments at most 168 h; the latest expiry now is 2026-06-08T12:00:00.000Z' }]);
+    expect(resolveExpiry({ ttl: '1h', expireTime: '2026-07-01T00:00:00Z' }, NOW, policy).errors).toEqual([{ path: '$.ttl', message: 'set expireTime or ttl, not both (a PATCH sends null for the other)' }]);
+    expect(resolveExpiry({ ttl: '8d' }, NOW, policy).errors).toEqual([{ path: '$.ttl', message: 'the service keeps environments at most 168 h; the latest expiry is 2026-06-08T12:00:00.000Z' }]);
   });
 
   it('owes the nearest notice once, nothing between expireTime and the grace, then the delete (or the blocked notice once)', () => {

@@ -9,16 +9,21 @@ import {
 // The legal transitions, written out here from DESIGN §3 (not read from the module's tables), so
 // every pair not listed is checked to be illegal.
 
-const COMMANDS: EnvironmentCommand[] = ['delete', 'retryCreate', 'retryDelete', 'succeed', 'fail', 'removeBootstrap'];
+const COMMANDS: EnvironmentCommand[] = ['delete', 'update', 'retryCreate', 'retryUpdate', 'retryDelete', 'succeed', 'fail', 'removeBootstrap'];
 
 const LEGAL_ENVIRONMENT: [EnvironmentState, EnvironmentCommand, EnvironmentState][] = [
   ['CREATING', 'succeed', 'ACTIVE'],
   ['CREATING', 'fail', 'FAILED'], // failed, cancelled or interrupted: FAILED and resumable
   ['ACTIVE', 'delete', 'DELETING'],
+  ['ACTIVE', 'update', 'UPDATING'], // PATCH
+  ['UPDATING', 'succeed', 'ACTIVE'],
+  ['UPDATING', 'fail', 'FAILED'],
   ['DELETING', 'succeed', 'DELETED'],
   ['DELETING', 'fail', 'FAILED'],
   ['FAILED', 'delete', 'DELETING'],
+  ['FAILED', 'update', 'UPDATING'], // a FAILED environment can be fixed by changing its spec
   ['FAILED', 'retryCreate', 'CREATING'],
+  ['FAILED', 'retryUpdate', 'UPDATING'],
   ['FAILED', 'retryDelete', 'DELETING'], // a retried delete stays a delete
   // A DELETED environment stays DELETED: it may only carry the removal of its project's bootstrap
   // (DELETE /projects/{project}/bootstrap), which ends either way without bringing it back.
@@ -36,12 +41,17 @@ const LEGAL_STAGE: [StageState, StageState][] = [
   ['PENDING', 'DELETED'],
   ['RUNNING', 'SUCCEEDED'],
   ['RUNNING', 'FAILED'],
+  ['SUCCEEDED', 'RUNNING'], // an update runs it again
+  ['SUCCEEDED', 'SKIPPED'], // an update turns it off (perf disabled)
   ['SUCCEEDED', 'DELETING'],
   ['SUCCEEDED', 'DELETED'],
   ['FAILED', 'RUNNING'],
   ['FAILED', 'SUCCEEDED'],
+  ['FAILED', 'SKIPPED'],
   ['FAILED', 'DELETING'],
   ['FAILED', 'DELETED'],
+  ['SKIPPED', 'PENDING'], // an update turns it on (perf enabled)
+  ['SKIPPED', 'RUNNING'],
   ['SKIPPED', 'DELETED'],
   ['DELETING', 'DELETED'],
   ['DELETING', 'FAILED'],
@@ -90,6 +100,7 @@ describe('environment transitions', () => {
 
   it.each([
     ['create', 'CREATING'],
+    ['update', 'UPDATING'],
     ['delete', 'DELETING'],
   ] as const)('a retry of a failed %s resumes in %s', (target, state) => {
     expect(nextEnvironmentState('FAILED', retryCommand(target))).toBe(state);
@@ -116,8 +127,7 @@ describe('stage transitions', () => {
   });
 
   it.each([
-    ['SUCCEEDED', 'RUNNING', 'a finished stage is not re-run'],
-    ['SKIPPED', 'RUNNING', 'a disabled stage stays skipped'],
+    ['DELETED', 'RUNNING', 'a deleted stage is not re-run'],
     ['DELETING', 'RUNNING', 'teardown does not turn back into creation'],
     ['RUNNING', 'DELETED', 'a running stage is not deleted under its feet'],
     ['DELETED', 'PENDING', 'nothing comes back from DELETED'],
@@ -139,29 +149,33 @@ describe('operation transitions', () => {
 });
 
 describe('actionsFor', () => {
-  // [environment state, operation state, deletionProtection, canDelete, canRetry, canCancel] (operations of a create)
-  const CASES: [EnvironmentState, OperationState | undefined, boolean, boolean, boolean, boolean][] = [
-    ['CREATING', 'RUNNING', false, false, false, true],
-    ['ACTIVE', 'SUCCEEDED', false, true, false, false],
-    ['ACTIVE', 'SUCCEEDED', true, false, false, false],
-    ['ACTIVE', undefined, false, true, false, false],
-    ['DELETING', 'RUNNING', false, false, false, true],
-    ['DELETING', 'RUNNING', true, false, false, true],
-    ['FAILED', 'FAILED', false, true, true, false],
-    ['FAILED', 'CANCELLED', false, true, true, false],
-    ['FAILED', 'FAILED', true, false, true, false],
-    ['DELETED', 'SUCCEEDED', false, false, false, false],
-    ['DELETED', 'SUCCEEDED', true, false, false, false],
+  // [environment state, operation state, deletionProtection, canDelete, canRetry, canCancel, canUpdate] (operations of a create)
+  const CASES: [EnvironmentState, OperationState | undefined, boolean, boolean, boolean, boolean, boolean][] = [
+    ['CREATING', 'RUNNING', false, false, false, true, false],
+    ['ACTIVE', 'SUCCEEDED', false, true, false, false, true],
+    ['ACTIVE', 'SUCCEEDED', true, false, false, false, true],
+    ['ACTIVE', undefined, false, true, false, false, true],
+    ['DELETING', 'RUNNING', false, false, false, true, false],
+    ['DELETING', 'RUNNING', true, false, false, true, false],
+    ['FAILED', 'FAILED', false, true, true, false, true],
+    ['FAILED', 'CANCELLED', false, true, true, false, true],
+    ['FAILED', 'FAILED', true, false, true, false, true],
+    ['DELETED', 'SUCCEEDED', false, false, false, false, false],
+    ['DELETED', 'SUCCEEDED', true, false, false, false, false],
   ];
 
-  it.each(CASES)('%s with operation %s, deletionProtection %s → canDelete %s, canRetry %s, canCancel %s', (state, op, protectedEnv, canDelete, canRetry, canCancel) => {
-    expect(actionsFor(state, op && { state: op, target: 'create' }, protectedEnv)).toEqual({ canDelete, canRetry, canCancel });
+  it.each(CASES)('%s with operation %s, deletionProtection %s → canDelete %s, canRetry %s, canCancel %s, canUpdate %s', (state, op, protectedEnv, canDelete, canRetry, canCancel, canUpdate) => {
+    expect(actionsFor(state, op && { state: op, target: 'create' }, protectedEnv)).toEqual({ canDelete, canRetry, canCancel, canUpdate });
   });
 
-  it.each(ENVIRONMENT_STATES.flatMap((s) => (['create', 'delete'] as const).map((t) => [s, t] as const)))('%s after a failed %s: advertises delete and retry exactly when the table allows them', (state, target) => {
+  it('a FAILED delete is retried or forced, not changed', () => {
+    expect(actionsFor('FAILED', { state: 'FAILED', target: 'delete' }, false).canUpdate).toBe(false);
+  });
+
+  it.each(ENVIRONMENT_STATES.flatMap((s) => (['create', 'update', 'delete'] as const).map((t) => [s, t] as const)))('%s after a failed %s: advertises delete and retry exactly when the table allows them', (state, target) => {
     const actions = actionsFor(state, { state: 'FAILED', target }, false);
     expect(actions.canDelete).toBe(isListed(LEGAL_ENVIRONMENT, [state, 'delete']));
-    expect(actions.canRetry).toBe(isListed(LEGAL_ENVIRONMENT, [state, target === 'create' ? 'retryCreate' : 'retryDelete']));
+    expect(actions.canRetry).toBe(isListed(LEGAL_ENVIRONMENT, [state, target === 'create' ? 'retryCreate' : target === 'update' ? 'retryUpdate' : 'retryDelete']));
   });
 
   it('nothing to retry without an operation, nor while one runs', () => {

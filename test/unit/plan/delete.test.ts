@@ -170,10 +170,15 @@ describe('delete details', () => {
     const purge = buildPlanWith({ purgeData: true });
     expect(bucketDelete(purge, 'base.bucket.models')).toMatchObject({ empty: objects('my-project-1-demo-saxml-model-repository') });
     expect(bucketDelete(purge, 'base.bucket.models')).not.toHaveProperty('keep');
-    // The shared, versioned automation bucket is never emptied for an environment.
-    const automation = bucketDelete(deletePlan(body(), true), 'bootstrap.automation-bucket');
-    expect(automation).not.toHaveProperty('empty');
-    expect(automation).not.toHaveProperty('keep');
+    // The shared, versioned automation bucket is never emptied, even with purgeData: what it holds
+    // is not ours. A bucket that holds objects is kept, with what to do about it.
+    for (const plan of [deletePlan(body(), true), buildPlanWith({ purgeData: true, includeBootstrap: true })]) {
+      const automation = bucketDelete(plan, 'bootstrap.automation-bucket');
+      expect(automation).not.toHaveProperty('empty');
+      expect(automation).toMatchObject({
+        keep: { status: 409, contains: 'not empty', resource: 'gs://my-project-1-saxml-automation', reason: expect.stringContaining('DELETE /projects/my-project-1/bootstrap') },
+      });
+    }
   });
 
   it('keeps the existence check on deletes (404 means done) and the same identity as create', () => {

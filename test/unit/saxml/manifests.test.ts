@@ -3,7 +3,7 @@ import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { describe, expect, it } from 'vitest';
-import { PUBLISH_SCRIPT, saxmlManifests, type SaxmlObject } from '../../../api/domain/saxml/manifests.js';
+import { PUBLISH_SCRIPT, UNPUBLISH_SCRIPT, saxmlManifests, type SaxmlObject } from '../../../api/domain/saxml/manifests.js';
 import type { V1Deployment, V1Job, V1PodTemplateSpec, V1Service } from '@kubernetes/client-node';
 import { MODEL, body, specOf, tpuPool } from '../plan/support.js';
 
@@ -111,7 +111,7 @@ describe('Saxml manifests', () => {
     expect(manifests().filter((o) => o.metadata?.name === 'saxml-proxy')).toEqual([]);
   });
 
-  it('publish each model with one Job using the util image: saxutil publish <cell>/<id> <modelPath> <checkpoint> <replicas>, skipped when already published', () => {
+  it('publish each model with one Job using the util image: saxutil publish <cell>/<id> <modelPath> <checkpoint> <replicas>, or update when already published', () => {
     const job = byName(full(), 'Job', 'sax-publish-llama7b') as V1Job;
     const c = job.spec!.template.spec!.containers[0]!;
     expect(c.image).toBe('us-docker.pkg.dev/cloud-tpu-images/inference/sax-util:v1.1.0');
@@ -121,7 +121,27 @@ describe('Saxml manifests', () => {
     ]);
     expect(c.command).toEqual(['/bin/bash', '-c', PUBLISH_SCRIPT]);
     expect(PUBLISH_SCRIPT).toContain('saxutil publish "${model}" "${MODEL_PATH}" "${CHECKPOINT}" "${REPLICAS}"');
-    expect(PUBLISH_SCRIPT).toMatch(/if saxutil ls [^\n]*"\$\{model\}"[^\n]*then echo "\$\{model\} is already published"/);
+    expect(PUBLISH_SCRIPT).toMatch(/if saxutil ls [^\n]*"\$\{model\}"[^\n]*then saxutil update "\$\{model\}" "\$\{MODEL_PATH\}" "\$\{CHECKPOINT\}" "\$\{REPLICAS\}"/);
     expect(job.spec!.template.spec!.restartPolicy).toBe('Never');
+  });
+
+  it('a Job carries the hash of its (immutable) template: a new checkpoint is a new hash, the same spec the same', () => {
+    const hash = (o: SaxmlObject) => o.metadata?.annotations?.['saxml-environments.io/template-hash'];
+    const a = byName(full(), 'Job', 'sax-publish-llama7b')!;
+    expect(hash(a)).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash(byName(full(), 'Job', 'sax-publish-llama7b')!)).toBe(hash(a));
+    const moved = manifests({ saxml: { proxy: { image: PROXY }, models: [{ ...MODEL, checkpoint: 'gs://ckpt/other' }] } });
+    expect(hash(byName(moved, 'Job', 'sax-publish-llama7b')!)).not.toBe(hash(a));
+  });
+
+  it('a model removed from the spec gets an unpublish Job (saxutil unpublish, done when it is not listed)', () => {
+    const spec = specOf(body({ saxml: { models: [MODEL] } }));
+    const objects = saxmlManifests({ spec, environmentId: ENV, unpublish: ['gemma_2b'] });
+    const job = byName(objects, 'Job', 'sax-unpublish-gemma-2b') as V1Job;
+    const c = job.spec!.template.spec!.containers[0]!;
+    expect(job.metadata?.labels).toMatchObject({ 'app.kubernetes.io/component': 'unpublish', 'saxml-environments.io/model': 'gemma_2b' });
+    expect(c.env).toEqual([{ name: 'MODEL_ID', value: 'gemma_2b' }]);
+    expect(c.command).toEqual(['/bin/bash', '-c', UNPUBLISH_SCRIPT]);
+    expect(UNPUBLISH_SCRIPT).toContain('then saxutil unpublish "${model}" || exit 1; fi');
   });
 });

@@ -4,6 +4,7 @@ import type { Bodies } from '../google.js';
 import { IAM_PROPAGATION_BUDGET, SA_NOT_YET_VISIBLE, rolesFor, serviceAccountBinding } from '../iam.js';
 import { resourceStep } from '../resources.js';
 import type { TransientError } from '../types.js';
+import { gkeNodePoolName } from '../../spec.js';
 import { BASE_STEPS } from './ids.js';
 
 /**
@@ -17,7 +18,7 @@ import { BASE_STEPS } from './ids.js';
  * Please wait and try again once it is done." Creations, upgrades and repairs hold a cluster for
  * many minutes: waited out for up to an hour.
  */
-const CLUSTER_BUSY: TransientError = { status: 400, matches: 'incompatible operation|Please wait and try again once it is done', within: 3600 };
+export const CLUSTER_BUSY: TransientError = { status: 400, matches: 'incompatible operation|Please wait and try again once it is done', within: 3600 };
 
 /** GKE's answer until the automation account's actAs on the node-pool account has propagated. */
 const ACT_AS_NOT_YET: TransientError = { status: 403, matches: 'does not have access to service account', within: IAM_PROPAGATION_BUDGET };
@@ -79,7 +80,7 @@ export function clusterSteps(ctx: Ctx): StepDef[] {
         transient: [CLUSTER_BUSY],
       },
       {
-        url: urls.container.nodePool(region, names.cluster, pool.name),
+        url: urls.container.nodePool(region, names.cluster, gkeNodePoolName(pool)),
         create: { method: 'POST', url: urls.container.nodePools(region, names.cluster), body },
         poll: 'container',
         ready: { path: 'status', values: ['RUNNING'] },

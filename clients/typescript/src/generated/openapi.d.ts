@@ -36,7 +36,11 @@ export interface paths {
         delete: operations["deleteEnvironment"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change an environment (JSON merge patch of its spec)
+         * @description Merges the patch into the spec, validates the result like a create, and starts an `update` operation whose plan is the diff: creates for what is new, deletes for what is gone, in-place calls for what GKE and Cloud Storage change in place, the Saxml apply for models and images. Allowed on ACTIVE and FAILED environments (a FAILED one converges to the new spec: move a stocked-out TPU pool, correct a checkpoint). A patch that changes nothing answers 200 and starts nothing; one that only changes `deletionProtection` or `notifications` is recorded at once (200). Send `If-Match` to change exactly the version you saw, `Idempotency-Key` to make retries safe. With `validateOnly=true`, returns the new spec, what changes, the plan, its cost and the quota preflight of what it adds, and records nothing.
+         */
+        patch: operations["updateEnvironment"];
         trace?: never;
     };
     "/environments/{id}/deliveries/{deliveryId}:redeliver": {
@@ -499,6 +503,8 @@ export interface components {
                 }[];
                 tpuNodePools: {
                     name: string;
+                    /** @description The GKE node pool’s name (default: name); the service picks another one when a change replaces the pool */
+                    nodePoolName?: string;
                     /** @description A single-host TPU type from the TPU table, e.g. v5litepod-4 */
                     tpuType: string;
                     zones: string[];
@@ -618,7 +624,7 @@ export interface components {
         };
         Plan: {
             /** @enum {string} */
-            kind: "create" | "delete";
+            kind: "create" | "update" | "delete";
             automation: {
                 serviceAccount: string;
                 tokenUrl: string;
@@ -770,10 +776,10 @@ export interface components {
             };
             spec: components["schemas"]["EnvironmentSpec"];
             /**
-             * @description `CREATING` → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried or deleted
+             * @description `CREATING` → `ACTIVE` or `FAILED`; `UPDATING` (a PATCH) → `ACTIVE` or `FAILED`; `DELETING` → `DELETED` or `FAILED`. A FAILED environment can be retried, changed (PATCH) or deleted
              * @enum {string}
              */
-            state: "CREATING" | "ACTIVE" | "DELETING" | "DELETED" | "FAILED";
+            state: "CREATING" | "ACTIVE" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
             stages: {
                 /** @enum {string} */
                 name: "bootstrap" | "base" | "perf" | "saxml";
@@ -883,12 +889,13 @@ export interface components {
                     }[];
                 };
             };
+            /** @description The current or last operation */
             operation?: {
                 id: string;
                 /** @enum {string} */
-                kind: "create" | "delete" | "retry";
+                kind: "create" | "update" | "delete" | "retry";
                 /** @enum {string} */
-                target: "create" | "delete";
+                target: "create" | "update" | "delete";
                 /** @enum {string} */
                 state: "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
                 executionName?: string;
@@ -925,6 +932,8 @@ export interface components {
                     decision: "REMOVE" | "KEEP";
                     reason: string;
                 };
+                /** @description The spec this operation applies: a hash of the normalised spec (create and update) */
+                specHash?: string;
             };
             saxml?: {
                 /** @enum {string} */
@@ -982,6 +991,7 @@ export interface components {
                 };
                 forced?: string[];
                 left?: string[];
+                unpublishing?: string[];
                 accessDeniedSince?: string;
             };
             /** Format: date-time */
@@ -1011,6 +1021,8 @@ export interface components {
                 canDelete: boolean;
                 canRetry: boolean;
                 canCancel: boolean;
+                /** @description A PATCH may change the spec now (ACTIVE, or FAILED after a create or an update) */
+                canUpdate: boolean;
             };
             /** @description What the environment costs per hour and per 30 days (at today's price table), and what it has cost so far */
             cost: {
@@ -1044,7 +1056,7 @@ export interface components {
             };
             byState: {
                 /** @enum {string} */
-                state: "CREATING" | "ACTIVE" | "DELETING" | "DELETED" | "FAILED";
+                state: "CREATING" | "ACTIVE" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                 hours: number;
                 /** @description min: autoscaled pools at their minimum node counts; max: at their maximum */
                 amount: {
@@ -1098,12 +1110,106 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description The answer to a validate-only PATCH: nothing was recorded */
+        UpdatePreview: {
+            /**
+             * @description Always `UpdatePreview`: tells this answer from an `Environment`
+             * @enum {string}
+             */
+            kind: "UpdatePreview";
+            spec: components["schemas"]["EnvironmentSpec"];
+            /**
+             * @description The spec paths that change, e.g. `saxml.models[1]`, `labels.team`
+             * @example [
+             *       "saxml.models[1]"
+             *     ]
+             */
+            changed: string[];
+            plan: components["schemas"]["Plan"];
+            estimate: components["schemas"]["CostEstimate"];
+            /** @description The quota preflight of the capacity the change adds (absent when it adds none) */
+            preflight?: {
+                /** @enum {boolean} */
+                checked: true;
+                project: string;
+                region: string;
+                quotas: {
+                    quota: string;
+                    /** @description min: at creation; max: every pool at its maximum */
+                    needed: {
+                        min: number;
+                        max: number;
+                    };
+                    available: number;
+                    limit: number;
+                    usage: number;
+                }[];
+                /** @description Empty when the create fits */
+                shortfalls: {
+                    /** @description Compute Engine regional quota metric, e.g. TPU_LITE_PODSLICE_V5, CPUS, N2_CPUS */
+                    quota: string;
+                    region: string;
+                    /** @description What the create needs (initial node counts) */
+                    needed: number;
+                    /** @description limit − usage */
+                    available: number;
+                    limit: number;
+                    usage: number;
+                    /** @description The pools that need it */
+                    for: string[];
+                    /** @description Where to request an increase */
+                    increase: {
+                        console: string;
+                        command: string;
+                    };
+                }[];
+                reservationProblems: string[];
+                /** @description What fits now but not fully scaled out, and what could not be checked */
+                warnings: string[];
+            } | {
+                /** @enum {boolean} */
+                checked: false;
+                /** @description Why the service could not read the project */
+                reason: string;
+                /** @description Read-only roles the service needs on the project to check */
+                roles: string[];
+            };
+            /** @description TPU pools GKE cannot change in place, by name: created before the old pool is deleted (`createFirst`, when quota allows both at once) or after (`deleteFirst`) */
+            replacements?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    order: "createFirst" | "deleteFirst";
+                    reason: string;
+                };
+            };
+        };
+        /**
+         * @description A JSON merge patch (RFC 7396) of the spec: objects are merged, `null` removes a member, arrays are replaced whole (send every TPU pool, model or target the environment keeps). Mutable fields: `labels`, `deletionProtection`, `notifications`, `network.nat`, `perf.enabled`, `cluster.tpuNodePools`, `saxml.images`, `saxml.proxy`, `saxml.models`, `expireTime`, `ttl`, `cluster.cpuNodePools[].minNodeCount`, `cluster.cpuNodePools[].maxNodeCount`. Everything else (name, project, region, zones, CIDRs, names of what was made, the cluster) is immutable: changing it is refused with 422, one entry per field. A TPU pool with another zone, TPU type, Spot or disk is replaced (created before the old one is deleted when quota allows).
+         * @example {
+         *       "labels": {
+         *         "team": "ml"
+         *       },
+         *       "saxml": {
+         *         "models": [
+         *           {
+         *             "id": "llama7b",
+         *             "modelPath": "saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e",
+         *             "checkpoint": "gs://my-checkpoints/llama-7b/checkpoint_00000001",
+         *             "tpuPool": "tpu-v5e-4"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        EnvironmentSpecPatch: {
+            [key: string]: unknown;
+        };
         Delivery: {
             id: string;
             event: {
                 seq: number;
                 /** @enum {string} */
-                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "bootstrap.removing" | "bootstrap.removed";
+                type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "bootstrap.removing" | "bootstrap.removed" | "environment.updating" | "spec.updated";
             };
             target: {
                 id: string;
@@ -1149,7 +1255,7 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "bootstrap.removing" | "bootstrap.removed";
+            type: "environment.creating" | "environment.active" | "environment.failed" | "environment.deleting" | "environment.deleted" | "operation.started" | "operation.succeeded" | "operation.failed" | "operation.cancelled" | "stage.started" | "stage.succeeded" | "stage.failed" | "stage.skipped" | "step.started" | "step.succeeded" | "step.failed" | "report.ignored" | "bootstrap.kept" | "notification.disabled" | "environment.expiring" | "environment.expired" | "environment.expiry_blocked" | "preflight.passed" | "preflight.failed" | "preflight.skipped" | "saxml.changed" | "resource.kept" | "bootstrap.removing" | "bootstrap.removed" | "environment.updating" | "spec.updated";
             operationId?: string;
             /** @enum {string} */
             stage?: "bootstrap" | "base" | "perf" | "saxml";
@@ -1161,7 +1267,7 @@ export interface components {
         };
         PlanWithProgress: {
             /** @enum {string} */
-            kind: "create" | "delete";
+            kind: "create" | "update" | "delete";
             automation: {
                 serviceAccount: string;
                 tokenUrl: string;
@@ -1212,7 +1318,7 @@ export interface operations {
                 pageSize?: number;
                 /** @description Opaque token from the previous page */
                 pageToken?: string;
-                state?: "CREATING" | "ACTIVE" | "DELETING" | "DELETED" | "FAILED";
+                state?: "CREATING" | "ACTIVE" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                 project?: string;
                 /** @description Label filter `key:value`; repeat for several, at most 16 (all must match) */
                 label?: string | string[];
@@ -1447,6 +1553,8 @@ export interface operations {
                         }[];
                         tpuNodePools: {
                             name: string;
+                            /** @description The GKE node pool’s name (default: name); the service picks another one when a change replaces the pool */
+                            nodePoolName?: string;
                             /** @description A single-host TPU type from the TPU table, e.g. v5litepod-4 */
                             tpuType: string;
                             zones: string[];
@@ -1870,6 +1978,155 @@ export interface operations {
                 };
             };
             /** @description Cloud Workflows is unavailable (nothing changed), or the workflow could not be started (the environment is FAILED; retry it) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateEnvironment: {
+        parameters: {
+            query?: {
+                /** @description Validate and return the new normalised spec, what changes, the update plan and its cost; record nothing */
+                validateOnly?: boolean;
+            };
+            header?: {
+                /** @description Makes retries safe: the same key with the same request replays the first answer (24 h); with another request → 422 */
+                "idempotency-key"?: string;
+                /** @description The ETag you last saw; the request is refused with 412 if the environment changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["EnvironmentSpecPatch"];
+            };
+        };
+        responses: {
+            /** @description Nothing to start: the patch changes nothing, or only what needs no Google call (recorded); or, with validateOnly, the preview */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"] | components["schemas"]["UpdatePreview"];
+                };
+            };
+            /** @description The new spec is recorded; the update operation is running (the environment is UPDATING) */
+            202: {
+                headers: {
+                    /** @description The environment's version (also its `etag` field): send it as `If-Match` to change exactly this version, or as `If-None-Match` to poll cheaply */
+                    ETag: string;
+                    /** @description The environment's URL: GET it to poll, or watch `…/events:watch` */
+                    Location: string;
+                    /** @description Present when this answer replays the first request made with the same `Idempotency-Key` */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such environment, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OPERATION_IN_PROGRESS: another operation is running; FAILED_PRECONDITION: the environment is not ACTIVE or FAILED (or failed while being deleted); QUOTA_EXCEEDED: the project lacks quota for what the change adds (nothing was changed); or the Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The environment changed since the If-Match ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not application/merge-patch+json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid or immutable fields (one entry per field), a TPU pool a model still uses removed, or the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server fault (opaque; see the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The workflow could not be started (the environment is FAILED; retry it) */
             503: {
                 headers: {
                     [name: string]: unknown;
