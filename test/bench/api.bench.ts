@@ -47,7 +47,7 @@ export async function apiBenchmark(): Promise<void> {
       `${name.padEnd(42)} ${o.requestsPerSecond.toFixed(0).padStart(7)} req/s (${ratio(o.requestsPerSecond, b.requestsPerSecond)}× bare)  p50 ${o.p50} ms  p99 ${o.p99} ms (bare p50 ${b.p50} / p99 ${b.p99})${o.errors ? `  errors ${o.errors}` : ''}`;
     console.log('\n== API benchmark (production bundle, local profile, SQLite; 10 connections) ==');
     console.log(row('GET /environments/{id}', ourGet, bareGet));
-    console.log(row('  reference: bare app, same ~4 KB body', sameBodyGet, bareGet));
+    console.log(row('  reference: bare app, same body as ours', sameBodyGet, bareGet));
     console.log(row('POST /environments?validateOnly=true', ourPost, barePost));
     const startup = {
       bare: await medianStartupMs(entries.bare),
