@@ -9,8 +9,8 @@ import type { Clusters } from './kubernetes/port.js';
 import type { Logger } from './logger.js';
 import type { QuotaReader } from './quota/port.js';
 import type { Notifier } from './notify/port.js';
-import type { ChangeFeed } from './services/shared/change-feed.js';
-import type { ReadCache } from './services/shared/read-cache.js';
+import type { ChangeFeed } from './services/common/change-feed.js';
+import type { ReadCache } from './services/common/read-cache.js';
 import type { EnvironmentStore } from './store/port.js';
 
 /**

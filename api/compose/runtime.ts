@@ -13,8 +13,8 @@ import type { Notifier } from '../notify/port.js';
 import { SecretBox } from '../notify/secret-box.js';
 import type { Resolver } from '../notify/url-safety.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { ChangeFeed } from '../services/shared/change-feed.js';
-import { ReadCache } from '../services/shared/read-cache.js';
+import { ChangeFeed } from '../services/common/change-feed.js';
+import { ReadCache } from '../services/common/read-cache.js';
 
 /** What tests may put in place of the real thing (never set by the service itself). */
 export interface RuntimeOptions {

@@ -1,6 +1,6 @@
 /**
  * Defaults that reproduce the public "Saxml on GKE" reference guide
- * (../shared/reference/saxml-on-gke.md §1–§4), with its known defects avoided (§8).
+ * (the team's reference notes on the guide, saxml-on-gke.md §1–§4, kept beside this repository), with its known defects avoided (§8).
  */
 
 /**

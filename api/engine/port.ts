@@ -66,7 +66,7 @@ export class ExecutionNotFoundError extends Error {
 /**
  * Raised by engines when the backend refused or failed, with whether a later retry may succeed.
  * The message names the engine's own resources (project, workflow): services log it and tell the
- * caller something else (services/shared/port-errors.ts).
+ * caller something else (services/common/port-errors.ts).
  */
 export class EngineUnavailableError extends Error {
   constructor(message: string, readonly retryable: boolean) {

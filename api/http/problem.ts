@@ -8,7 +8,7 @@ import type { AppEnv } from './types.js';
 /**
  * RFC 9457 problem details: the one place where errors become HTTP. Every code is stable; unknown
  * errors become an opaque 500 that names only the request id (the details go to the log). Ports'
- * errors never arrive here: services translate them (services/shared/port-errors.ts).
+ * errors never arrive here: services translate them (services/common/port-errors.ts).
  */
 
 export type HttpErrorCode =

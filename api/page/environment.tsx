@@ -1,5 +1,5 @@
 import type { EnvironmentEvent, ErrorInfo } from '../domain/environment.js';
-import type { EnvironmentView } from '../services/shared/view.js';
+import type { EnvironmentView } from '../services/common/view.js';
 import { clock, elapsed, money, timestamp } from './format.js';
 import { Badge, Copyable } from './layout.js';
 import { timelineOf, type TimelineStep } from './timeline.js';

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { ENVIRONMENT_STATES, type EnvironmentState } from '../domain/environment.js';
-import type { EnvironmentView } from '../services/shared/view.js';
+import type { EnvironmentView } from '../services/common/view.js';
 import { elapsed, timestamp } from './format.js';
 import { Badge } from './layout.js';
 

@@ -15,7 +15,7 @@ import { getEnvironment } from '../services/environments/get.js';
 import { getPlan } from '../services/environments/get-plan.js';
 import { listEnvironments } from '../services/environments/list.js';
 import { listEvents } from '../services/environments/list-events.js';
-import { toView } from '../services/shared/view.js';
+import { toView } from '../services/common/view.js';
 import { EnvironmentMain, Summary } from './environment.js';
 import { Document, Notice, TokenForm, type PageKind } from './layout.js';
 import { ListMain, ListSection, type ListFilters } from './list.js';

@@ -1,5 +1,5 @@
 import { STAGE_NAMES, type StageName } from '../domain/environment.js';
-import type { PlanStepView } from '../services/shared/plan-view.js';
+import type { PlanStepView } from '../services/common/plan-view.js';
 import { duration } from './format.js';
 
 /**

@@ -6,7 +6,7 @@ import { IDEMPOTENCY_KEY } from '../http/idempotency.js';
 import { commonProblems, problemResponse } from '../http/problem.js';
 import type { AppEnv } from '../http/types.js';
 import type { ServiceContext } from '../services/context.js';
-import { etagOf, toView } from '../services/shared/view.js';
+import { etagOf, toView } from '../services/common/view.js';
 import { EnvironmentSchema } from './environments/schemas.js';
 
 /** The parts every public environment route shares, so a route file states only what is its own. */

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { Principal } from '../domain/access.js';
 import type { Logger } from '../logger.js';
-import { fromPortError } from './shared/port-errors.js';
+import { fromPortError } from './common/port-errors.js';
 
 /**
  * What every verb knows about the request it serves: who asks, and where its log lines go (the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChangeFeed } from '../../api/services/shared/change-feed.js';
+import { ChangeFeed } from '../../api/services/common/change-feed.js';
 import { buildTestApp, INTERNAL_SECRET, json } from '../support/app.js';
 import { problemOf } from '../support/bodies.js';
 import { created as createdIn, dataOf, typedClient, type ApiClient } from '../support/client.js';

@@ -5,7 +5,7 @@ import { MAX_BODY_BYTES } from '../../http/limits.js';
 import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { createEnvironment, previewEnvironment } from '../../services/environments/create.js';
-import { etagOf, toView } from '../../services/shared/view.js';
+import { etagOf, toView } from '../../services/common/view.js';
 import { ctxOf, environmentResponse, environmentRoute, idempotencyKey } from '../contract.js';
 import { CreateQuery, EnvironmentSpecInput, ValidateOnlyResultSchema } from './schemas.js';
 

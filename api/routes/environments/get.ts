@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { jsonResponse } from '../../http/responses.js';
 import type { AppEnv } from '../../http/types.js';
 import { getEnvironment } from '../../services/environments/get.js';
-import { etagOf } from '../../services/shared/view.js';
+import { etagOf } from '../../services/common/view.js';
 import { ctxOf, environmentResponse, environmentRoute, ifNoneMatch, noSuchEnvironment, notModified } from '../contract.js';
 import { EnvironmentIdParam } from './schemas.js';
 

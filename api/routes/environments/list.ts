@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/errors.js';
 import { LABEL_KEY, LABEL_VALUE } from '../../domain/spec.js';
 import type { AppEnv } from '../../http/types.js';
 import { listEnvironments } from '../../services/environments/list.js';
-import { toView } from '../../services/shared/view.js';
+import { toView } from '../../services/common/view.js';
 import { ctxOf, environmentRoute } from '../contract.js';
 import { EnvironmentListSchema, ListQuery } from './schemas.js';
 

@@ -6,7 +6,7 @@ import { MAX_BODY_BYTES } from '../../http/limits.js';
 import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { previewUpdate, updateEnvironment } from '../../services/environments/update.js';
-import { etagOf, toView } from '../../services/shared/view.js';
+import { etagOf, toView } from '../../services/common/view.js';
 import { ctxOf, environmentResponse, environmentRoute, idempotencyKey, ifMatch, noSuchEnvironment } from '../contract.js';
 import { EnvironmentIdParam, EnvironmentSchema, UpdatePreviewSchema, UpdateQuery } from './schemas.js';
 

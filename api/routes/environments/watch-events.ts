@@ -5,7 +5,7 @@ import { DomainError } from '../../domain/errors.js';
 import { problemResponse } from '../../http/problem.js';
 import type { AppEnv } from '../../http/types.js';
 import { watchEvents, type StreamItem } from '../../services/environments/watch-events.js';
-import { toView } from '../../services/shared/view.js';
+import { toView } from '../../services/common/view.js';
 import { ctxOf, environmentRoute, noSuchEnvironment } from '../contract.js';
 import { EnvironmentIdParam, WatchQuery } from './schemas.js';
 

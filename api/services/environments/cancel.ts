@@ -3,9 +3,9 @@ import { DomainError } from '../../domain/errors.js';
 import { endOperation } from '../../domain/operations.js';
 import { ExecutionNotFoundError } from '../../engine/port.js';
 import { verb } from '../context.js';
-import { commit } from '../shared/commit.js';
-import { expectedVersion } from '../shared/view.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import { commit } from '../common/commit.js';
+import { expectedVersion } from '../common/view.js';
+import { visibleEnvironment } from '../common/visible.js';
 
 /**
  * Cancels the running operation's execution. The environment becomes FAILED (never a silent half

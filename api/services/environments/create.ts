@@ -15,9 +15,9 @@ import { redactUrl } from '../../domain/notifications/targets.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 import { parseSpec } from '../../domain/validate.js';
 import { verb, type ServiceContext } from '../context.js';
-import { commitNew } from '../shared/commit.js';
-import { launchExecution } from '../shared/launch.js';
-import { preflight } from '../shared/preflight.js';
+import { commitNew } from '../common/commit.js';
+import { launchExecution } from '../common/launch.js';
+import { preflight } from '../common/preflight.js';
 
 /**
  * Steps 1 and 2 of a create: authorize on the project the body names (before anything else, so a

@@ -5,11 +5,11 @@ import { startDeleteProgress, withStages } from '../../domain/progress.js';
 import type { Deps } from '../../deps.js';
 import { expiryDue } from '../../domain/expiry.js';
 import { verb, type ServiceContext } from '../context.js';
-import { commit } from '../shared/commit.js';
-import { launchExecution } from '../shared/launch.js';
-import { planFor } from '../shared/plan-for.js';
-import { expectedVersion } from '../shared/view.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import { commit } from '../common/commit.js';
+import { launchExecution } from '../common/launch.js';
+import { planFor } from '../common/plan-for.js';
+import { expectedVersion } from '../common/view.js';
+import { visibleEnvironment } from '../common/visible.js';
 
 const deletionProtected = (id: string) =>
   new DomainError('DELETION_PROTECTED', `environment ${id} has deletionProtection=true; it cannot be deleted while that is set`);

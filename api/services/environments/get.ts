@@ -1,7 +1,7 @@
 import type { EnvironmentRecord } from '../../domain/environment.js';
 import { verb } from '../context.js';
 import { reconcile } from '../internal/reconcile.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import { visibleEnvironment } from '../common/visible.js';
 
 /**
  * How long an operation may be silent before a read asks the engine whether its execution still

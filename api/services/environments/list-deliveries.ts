@@ -1,7 +1,7 @@
 import type { Page } from '../../store/port.js';
 import { verb } from '../context.js';
-import { toDeliveryView, type DeliveryView } from '../shared/view.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import { toDeliveryView, type DeliveryView } from '../common/view.js';
+import { visibleEnvironment } from '../common/visible.js';
 
 /** The environment's notifications, newest event first: target, event, every attempt, what is next. */
 export const listDeliveries = verb(async (deps, ctx, input: { id: string; pageSize: number; pageToken?: string }): Promise<Page<DeliveryView>> => {

@@ -1,7 +1,7 @@
 import type { EnvironmentEvent } from '../../domain/environment.js';
 import type { Page } from '../../store/port.js';
 import { verb } from '../context.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import { visibleEnvironment } from '../common/visible.js';
 
 /**
  * The environment's history, oldest first or newest first; `after` keeps only events with a

@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { verb } from '../context.js';
-import { toDeliveryView, type DeliveryView } from '../shared/view.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import { toDeliveryView, type DeliveryView } from '../common/view.js';
+import { visibleEnvironment } from '../common/visible.js';
 
 /**
  * Sends one delivery again, with the same body and `webhook-id` (receivers deduplicate on it). An

@@ -6,11 +6,11 @@ import type { PreflightResult } from '../../domain/quota/schemas.js';
 import type { NormalisedSpec } from '../../domain/spec.js';
 import { retryCommand } from '../../domain/state-machine.js';
 import { verb } from '../context.js';
-import { commit } from '../shared/commit.js';
-import { launchExecution } from '../shared/launch.js';
-import { preflight } from '../shared/preflight.js';
-import { expectedVersion } from '../shared/view.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import { commit } from '../common/commit.js';
+import { launchExecution } from '../common/launch.js';
+import { preflight } from '../common/preflight.js';
+import { expectedVersion } from '../common/view.js';
+import { visibleEnvironment } from '../common/visible.js';
 
 /**
  * Resumes a FAILED environment's last operation (create or delete) from the steps not yet done:

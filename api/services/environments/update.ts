@@ -16,12 +16,12 @@ import { nextUpdateBase } from '../../domain/update/base.js';
 import { addedCapacity, addsCapacity, renameReplacements, replacedPools } from '../../domain/update/capacity.js';
 import { changesExpiry, patchSpec, recordOnly, specHash } from '../../domain/update/patch.js';
 import { verb, type ServiceContext } from '../context.js';
-import { commit } from '../shared/commit.js';
-import { launchExecution } from '../shared/launch.js';
-import { planFor } from '../shared/plan-for.js';
-import { preflight } from '../shared/preflight.js';
-import { expectedVersion } from '../shared/view.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import { commit } from '../common/commit.js';
+import { launchExecution } from '../common/launch.js';
+import { planFor } from '../common/plan-for.js';
+import { preflight } from '../common/preflight.js';
+import { expectedVersion } from '../common/view.js';
+import { visibleEnvironment } from '../common/visible.js';
 import { checkTargets, storableSpec } from './create.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { Deps } from '../../deps.js';
 import type { EnvironmentEvent, EnvironmentRecord } from '../../domain/environment.js';
 import { verb, type ServiceContext } from '../context.js';
-import type { Watch } from '../shared/change-feed.js';
-import { fromPortError } from '../shared/port-errors.js';
-import { visibleEnvironment } from '../shared/visible.js';
+import type { Watch } from '../common/change-feed.js';
+import { fromPortError } from '../common/port-errors.js';
+import { visibleEnvironment } from '../common/visible.js';
 
 /** What an event stream carries: each event once, heartbeats while nothing happens, and maybe an end. */
 export type StreamItem =

@@ -6,8 +6,8 @@ import { applyReports, startDeleteProgress } from '../../domain/progress.js';
 import type { ReportBatch } from '../../domain/reports.js';
 import type { BootstrapRemoval, ProjectView } from '../../store/port.js';
 import { verb } from '../context.js';
-import { commit } from '../shared/commit.js';
-import { planFor } from '../shared/plan-for.js';
+import { commit } from '../common/commit.js';
+import { planFor } from '../common/plan-for.js';
 
 /**
  * Records what the workflow reports, in one transaction per batch. Reports of an operation that is

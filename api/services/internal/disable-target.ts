@@ -1,6 +1,6 @@
 import type { Delivery } from '../../domain/notifications/delivery.js';
 import { verb } from '../context.js';
-import { commit } from '../shared/commit.js';
+import { commit } from '../common/commit.js';
 
 /**
  * A target answered with a permanent error (410 Gone; Slack's invalid_token, channel_not_found,

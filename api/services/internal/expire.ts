@@ -1,7 +1,7 @@
 import { NOTICES, expiryDue, withNotice } from '../../domain/expiry.js';
 import { verb } from '../context.js';
 import { startDelete } from '../environments/delete.js';
-import { commit } from '../shared/commit.js';
+import { commit } from '../common/commit.js';
 
 /**
  * The expiry sweep (domain/expiry.ts), run by the reconcile loop and by Cloud Scheduler through

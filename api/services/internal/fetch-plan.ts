@@ -1,7 +1,7 @@
 import { DomainError, notFound } from '../../domain/errors.js';
 import type { Plan } from '../../domain/plan/types.js';
 import { verb } from '../context.js';
-import { planFor, remainingPlan } from '../shared/plan-for.js';
+import { planFor, remainingPlan } from '../common/plan-for.js';
 
 /** The plan an execution runs: its operation's plan minus the steps that kind of operation already did. */
 export const fetchExecutionPlan = verb(async (deps, _ctx, input: { id: string; operationId: string }): Promise<Plan> => {

@@ -4,9 +4,9 @@ import { endOperation } from '../../domain/operations.js';
 import { applyReports } from '../../domain/progress.js';
 import { ExecutionNotFoundError, type ActiveExecution, type ExecutionStatus } from '../../engine/port.js';
 import { verb, type ServiceContext } from '../context.js';
-import { commit } from '../shared/commit.js';
-import { cancelSuperseded } from '../shared/launch.js';
-import { planFor } from '../shared/plan-for.js';
+import { commit } from '../common/commit.js';
+import { cancelSuperseded } from '../common/launch.js';
+import { planFor } from '../common/plan-for.js';
 
 /** An operation with no execution name this long after it started never got one recorded. */
 const START_GRACE_MS = 120_000;

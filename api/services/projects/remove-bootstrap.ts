@@ -4,8 +4,8 @@ import { resourceNames } from '../../domain/naming.js';
 import { beginOperation } from '../../domain/operations.js';
 import { BOOTSTRAP_STEPS } from '../../domain/plan/bootstrap.js';
 import { verb } from '../context.js';
-import { commit } from '../shared/commit.js';
-import { launchExecution } from '../shared/launch.js';
+import { commit } from '../common/commit.js';
+import { launchExecution } from '../common/launch.js';
 
 const stillUsed = (project: string, others: readonly { id: string; name: string }[]) =>
   new DomainError('FAILED_PRECONDITION',

@@ -9,7 +9,7 @@ import { deployerStatus, type DeployerStatus, type Observed } from '../../domain
 import type { NormalisedSpec } from '../../domain/spec.js';
 import { ClusterAccessError, type ClusterClient } from '../../kubernetes/port.js';
 import type { ServiceContext } from '../context.js';
-import { commit } from '../shared/commit.js';
+import { commit } from '../common/commit.js';
 
 /**
  * What the three Saxml verbs (apply, status, delete) share: the environment they act on, a client
