@@ -79,14 +79,22 @@ export async function load(options: { url: string; method?: 'GET' | 'POST'; body
 
 export const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
 
-/** Median start-up over `runs` fresh processes: a single start is too noisy to compare. */
-export async function medianStartupMs(entry: string, env: Record<string, string> = {}, runs = 5): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = await startServer(entry, env);
-    times.push(started.startupMs);
-    started.child.kill();
-    await new Promise((resolve) => started.child.once('exit', resolve));
+/**
+ * Median start-up of each server over `runs` rounds; every round starts each server once, one
+ * after the other, so a change of load on the machine reaches all of them alike (starting one
+ * server five times and then the next moved the ratio by up to 0.4 between runs).
+ */
+export async function medianStartupsMs<K extends string>(servers: Record<K, { entry: string; env?: Record<string, string> }>, runs = 9): Promise<Record<K, number>> {
+  const names = Object.keys(servers) as K[];
+  const times = new Map<K, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < runs; round++) {
+    for (const name of names) {
+      const started = await startServer(servers[name].entry, servers[name].env);
+      times.get(name)!.push(started.startupMs);
+      started.child.kill();
+      await new Promise((resolve) => started.child.once('exit', resolve));
+    }
   }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return Object.fromEntries(names.map((name) => [name, median(times.get(name)!)])) as Record<K, number>;
 }
