@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { created, dataOf, serverClient } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { startLocalWorld, worldPerTest, type LocalWorld } from '../support/local-world.js';
 import { readEventStream, type EventStreamItem } from '@saxml-environments/client';
 
 /**
@@ -9,10 +9,7 @@ import { readEventStream, type EventStreamItem } from '@saxml-environments/clien
  * HTTP): what a follower of a 15-minute create sees, and a server that drains with streams open.
  */
 
-const worlds: LocalWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-});
+const world = worldPerTest();
 
 const createdIn = async (w: LocalWorld): Promise<string> => (await created(serverClient(w.baseUrl), { ...SMALLEST_SPEC, saxml: { enabled: false } })).id;
 
@@ -20,8 +17,7 @@ const messages = (items: EventStreamItem[]) => items.filter((i): i is Extract<Ev
 
 describe('following a create with the event stream', () => {
   it('delivers every event of the create once, in order, then ends with the ACTIVE environment', async () => {
-    const w = await startLocalWorld();
-    worlds.push(w);
+    const w = await world();
     const id = await createdIn(w);
     const stream = await w.request(`/environments/${id}/events:watch?until=operationEnd`);
     const received: EventStreamItem[] = [];

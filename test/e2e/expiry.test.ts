@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { InventoryItem } from '../../api/sandbox/inventory.js';
-import { jsonOf } from '../support/bodies.js';
+import { describe, expect, it } from 'vitest';
 import { created, dataOf, serverClient, type EnvironmentSpec } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { allEvents, sandboxInventory, startLocalWorld, worldPerTest, type LocalWorld } from '../support/local-world.js';
 
 /**
  * Environments that expire, on the embedded world: a short TTL, the sandbox's time scale for the
@@ -14,32 +12,19 @@ import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
  * demand with `reconcileNow`, as its timer would) — no sleeping.
  */
 
-const worlds: LocalWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-});
+const world = worldPerTest();
 
 const HOUR = 3_600_000;
 const spec = (over: Partial<EnvironmentSpec>): EnvironmentSpec => ({ ...SMALLEST_SPEC, saxml: { enabled: false }, ...over });
 const clusters = async (w: LocalWorld) =>
-  (await jsonOf<{ resources: InventoryItem[] }>(await w.request('/_sandbox/inventory'))).resources.filter((r) => r.type === 'container.cluster').map((r) => r.name);
+  (await sandboxInventory(w)).filter((r) => r.type === 'container.cluster').map((r) => r.name);
 
 describe('e2e: expiry', () => {
   it('a 2 h TTL: the 1 h notice once, not deleted within the clock-skew grace, then a normal delete that says it was an expiry; deletionProtection stops it and says so', async () => {
     let offset = 0;
-    const w = await startLocalWorld({ now: () => new Date(Date.now() + offset) });
-    worlds.push(w);
+    const w = await world({ now: () => new Date(Date.now() + offset) });
     const api = serverClient(w.baseUrl);
-    const events = async (id: string) => {
-      const all = [];
-      let pageToken: string | undefined;
-      do {
-        const page = dataOf(await api.GET('/environments/{id}/events', { params: { path: { id }, query: { pageSize: 100, ...(pageToken && { pageToken }) } } }), 200);
-        all.push(...page.events);
-        pageToken = page.nextPageToken;
-      } while (pageToken);
-      return all;
-    };
+    const events = (id: string) => allEvents(w, id);
 
     const env = await created(api, spec({ name: 'short', ttl: '2h' }));
     const kept = await created(api, spec({ name: 'kept', ttl: '2h', deletionProtection: true }));
@@ -95,8 +80,7 @@ describe('e2e: expiry', () => {
       await first.stop();
 
       // The new process reconciles at start (startServer), and again here: still one notice, still ACTIVE.
-      const second = await startLocalWorld({ dataDir, now, sandbox: first.sandbox });
-      worlds.push(second);
+      const second = await world({ dataDir, now, sandbox: first.sandbox });
       await second.server.reconcileNow();
       const api = serverClient(second.baseUrl);
       expect(dataOf(await api.GET('/environments/{id}', { params: { path: { id: env.id } } }), 200).state).toBe('ACTIVE');

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import type { InventoryItem } from '../../api/sandbox/inventory.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DURATIONS } from '../../api/sandbox/index.js';
 import { jsonOf } from '../support/bodies.js';
 import { created, dataOf, serverClient, type ApiClient, type CreatedEnvironment, type EnvironmentSpec } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 import { sandboxWithWorkflowIdentity } from '../../api/compose/local.js';
-import { E2E_TIME_SCALE, startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { E2E_TIME_SCALE, environmentResources, startLocalWorld, worldPerTest, type LocalWorld } from '../support/local-world.js';
 
 /**
  * The full lifecycle on the embedded world: the real workflow YAML on the in-process engine,
@@ -16,15 +15,7 @@ import { E2E_TIME_SCALE, startLocalWorld, type LocalWorld } from '../support/loc
  */
 
 const SPEC = { ...SMALLEST_SPEC, saxml: { enabled: false } };
-const worlds: LocalWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-});
-async function world(options?: Parameters<typeof startLocalWorld>[0]): Promise<LocalWorld> {
-  const w = await startLocalWorld(options);
-  worlds.push(w);
-  return w;
-}
+const world = worldPerTest();
 
 /** The typed client over the world's HTTP server. */
 const api = (w: LocalWorld): ApiClient => serverClient(w.baseUrl);
@@ -32,10 +23,7 @@ const create = (w: LocalWorld, spec: EnvironmentSpec = SPEC): Promise<CreatedEnv
 const path = (id: string) => ({ path: { id } });
 
 /** The environment project's resources (the workflow's own account lives in the service's project). */
-const inventory = async (w: LocalWorld) =>
-  (await jsonOf<{ resources: InventoryItem[] }>(await w.request('/_sandbox/inventory'))).resources
-    .filter((r) => r.project !== 'local-sandbox')
-    .map((r) => `${r.type} ${r.name}`);
+const inventory = environmentResources;
 
 /** What a default environment "demo" without saxml creates, bootstrap included. */
 const EXPECTED = [

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { SlackMessage } from '../../api/domain/notifications/slack.js';
 import { environmentOf, jsonOf, type Environment, type Schemas } from '../support/bodies.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../support/local-world.js';
+import { startLocalWorld, worldPerTest, type LocalWorld } from '../support/local-world.js';
 import { startReceiver, verified, type Receiver } from '../support/receiver.js';
 import { slackAsText } from '../support/slack-text.js';
 
@@ -18,17 +18,11 @@ import { slackAsText } from '../support/slack-text.js';
 const SPEC = { ...SMALLEST_SPEC, saxml: { enabled: false } };
 const SLACK_PATH = '/services/T000/B000/XXXXXXXXXXXXXXXX';
 
-const worlds: LocalWorld[] = [];
+const world = worldPerTest();
 const receivers: Receiver[] = [];
 afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
-async function world(options?: LocalWorldOptions): Promise<LocalWorld> {
-  const w = await startLocalWorld(options);
-  worlds.push(w);
-  return w;
-}
 async function receiver(): Promise<Receiver> {
   const r = await startReceiver();
   receivers.push(r);

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { InventoryItem } from '../../api/sandbox/inventory.js';
-import { jsonOf, problemOf } from '../support/bodies.js';
+import { describe, expect, it } from 'vitest';
+import { problemOf } from '../support/bodies.js';
 import { created, dataOf, serverClient, validatedOf, type EnvironmentSpec } from '../support/client.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { sandboxInventory, worldPerTest, type LocalWorld } from '../support/local-world.js';
 
 /**
  * The quota preflight on the embedded world: the sandbox's regional quotas (a project's own limit
@@ -14,21 +13,17 @@ import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
 const PROJECT = 'quota-project-1';
 const spec = (name: string): EnvironmentSpec => ({ ...SMALLEST_SPEC, name, project: PROJECT, saxml: { enabled: false } });
 
-const worlds: LocalWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-});
+const world = worldPerTest();
 
 const setFaults = async (w: LocalWorld, faults: object) =>
   expect((await w.request('/_sandbox/_faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) })).status).toBe(200);
 
 const clusters = async (w: LocalWorld) =>
-  (await jsonOf<{ resources: InventoryItem[] }>(await w.request('/_sandbox/inventory'))).resources.filter((r) => r.type === 'container.cluster').map((r) => r.name).sort();
+  (await sandboxInventory(w)).filter((r) => r.type === 'container.cluster').map((r) => r.name).sort();
 
 describe('e2e: quota preflight', () => {
   it('creates until the TPU chip quota runs out; the next create fails in its preflight with nothing created; after an increase its retry succeeds', async () => {
-    const w = await startLocalWorld();
-    worlds.push(w);
+    const w = await world();
     const api = serverClient(w.baseUrl);
     // 8 v5e chips in us-west1: two v5litepod-4 environments.
     await setFaults(w, { quotas: [{ project: PROJECT, region: 'us-west1', metric: 'TPU_LITE_PODSLICE_V5', limit: 8 }] });
@@ -82,8 +77,7 @@ describe('e2e: quota preflight', () => {
   });
 
   it('validateOnly says when the service may not read the project, and which role it needs; Google still refuses what does not fit', async () => {
-    const w = await startLocalWorld();
-    worlds.push(w);
+    const w = await world();
     const api = serverClient(w.baseUrl);
     // A first environment enables Compute Engine in the project (and uses 4 chips).
     expect((await w.settle((await created(api, spec('b0'))).id)).state).toBe('ACTIVE');

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { InventoryItem } from '../../api/sandbox/inventory.js';
+import { describe, expect, it } from 'vitest';
 import { jsonOf } from '../support/bodies.js';
 import { created, dataOf, serverClient, type ApiClient, type EnvironmentSpec } from '../support/client.js';
-import { SMALLEST_SPEC } from '../support/fixtures.js';
-import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { LLAMA_7B as MODEL, SMALLEST_SPEC } from '../support/fixtures.js';
+import { allEvents, environmentResources as inventory, worldPerTest, type LocalWorld } from '../support/local-world.js';
 
 /**
  * Saxml end to end on the local profile: the real workflow YAML on the in-process engine, the
@@ -11,36 +10,13 @@ import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
  * the deployer through @kubernetes/client-node with a token minted for the automation account.
  */
 
-const MODEL = { id: 'llama7b', modelPath: 'saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e', checkpoint: 'gs://demo-checkpoints/llama-7b/checkpoint_00000000', tpuPool: 'tpu-v5e-4' };
 const PROXY_IMAGE = 'us-docker.pkg.dev/my-project-1/demo-serving-images/saxml-proxy:1.0';
 /** The default spec with saxml enabled (the default), the proxy image and one LLaMA 7B on the v5litepod-4 pool. */
 const SPEC = { ...SMALLEST_SPEC, saxml: { proxy: { image: PROXY_IMAGE }, models: [MODEL] } } as EnvironmentSpec;
 
-const worlds: LocalWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-});
-async function world(): Promise<LocalWorld> {
-  const w = await startLocalWorld();
-  worlds.push(w);
-  return w;
-}
+const world = worldPerTest();
 const api = (w: LocalWorld): ApiClient => serverClient(w.baseUrl);
 const path = (id: string) => ({ path: { id } });
-const inventory = async (w: LocalWorld) =>
-  (await jsonOf<{ resources: InventoryItem[] }>(await w.request('/_sandbox/inventory'))).resources
-    .filter((r) => r.project !== 'local-sandbox')
-    .map((r) => `${r.type} ${r.name}`);
-const allEvents = async (w: LocalWorld, id: string) => {
-  const out = [];
-  let pageToken: string | undefined;
-  do {
-    const page = dataOf(await api(w).GET('/environments/{id}/events', { params: { ...path(id), query: { pageSize: 100, ...(pageToken && { pageToken }) } } }), 200);
-    out.push(...page.events);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return out;
-};
 const testApi = (w: LocalWorld, rest: string, body: unknown, method = 'POST') =>
   w.request(`/_sandbox/_test/${rest}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const CLUSTER = 'kubernetes/my-project-1/us-west1/demo-saxml-gke-cluster';

@@ -1,50 +1,24 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { InventoryItem } from '../../api/sandbox/inventory.js';
+import { describe, expect, it } from 'vitest';
 import { jsonOf, problemOf } from '../support/bodies.js';
-import { created, dataOf, serverClient, type ApiClient, type EnvironmentSpec } from '../support/client.js';
-import { SMALLEST_SPEC, tpuPool } from '../support/fixtures.js';
-import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { created, serverClient, type ApiClient, type EnvironmentSpec } from '../support/client.js';
+import { LLAMA_7B as MODEL, SMALLEST_SPEC, tpuPool } from '../support/fixtures.js';
+import { allEvents as events, environmentResources as inventory, worldPerTest, type LocalWorld } from '../support/local-world.js';
 
 /**
  * PATCH end to end on the embedded default (`npm start`'s world): the real workflow YAML runs the
  * update plans against the sandbox cloud and the fake Kubernetes API of its cluster.
  */
 
-const MODEL = { id: 'llama7b', modelPath: 'saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e', checkpoint: 'gs://demo-checkpoints/llama-7b/checkpoint_00000000', tpuPool: 'tpu-v5e-4' };
 const CHAT = { ...MODEL, id: 'llama7b_chat', checkpoint: 'gs://demo-checkpoints/llama-7b-chat/checkpoint_00000000' };
 const GEMMA = { ...MODEL, id: 'gemma', tpuPool: 'tpu-b', checkpoint: 'gs://demo-checkpoints/gemma/checkpoint_00000000' };
 const SPEC = { ...SMALLEST_SPEC, saxml: { models: [MODEL] } } as EnvironmentSpec;
 
-const worlds: LocalWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-});
-async function world(): Promise<LocalWorld> {
-  const w = await startLocalWorld();
-  worlds.push(w);
-  return w;
-}
+const world = worldPerTest();
 const api = (w: LocalWorld): ApiClient => serverClient(w.baseUrl);
 const path = (id: string) => ({ path: { id } });
 const CLUSTER = 'demo-saxml-gke-cluster';
-const inventory = async (w: LocalWorld) =>
-  (await jsonOf<{ resources: InventoryItem[] }>(await w.request('/_sandbox/inventory'))).resources
-    .filter((r) => r.project !== 'local-sandbox')
-    .map((r) => `${r.type} ${r.name}`);
 const onCluster = async (w: LocalWorld) => (await inventory(w)).filter((i) => i.startsWith('kubernetes.')).map((i) => i.replace(`kubernetes.`, '').replace(`${CLUSTER}/saxml/`, ''));
 const nodePools = async (w: LocalWorld) => (await inventory(w)).filter((i) => i.startsWith('container.nodePool')).map((i) => i.split('/').at(-1));
-
-/** Every event of the environment, oldest first. */
-async function events(w: LocalWorld, id: string) {
-  const out = [];
-  let pageToken: string | undefined;
-  do {
-    const page = dataOf(await api(w).GET('/environments/{id}/events', { params: { ...path(id), query: { pageSize: 100, ...(pageToken && { pageToken }) } } }), 200);
-    out.push(...page.events);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return out;
-}
 
 function patch(w: LocalWorld, id: string, body: unknown, headers: Record<string, string> = {}) {
   return w.request(`/environments/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json', ...headers }, body: JSON.stringify(body) });

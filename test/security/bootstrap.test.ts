@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import { buildTestApp, INTERNAL_SECRET, json } from '../support/app.js';
 import { environmentOf, jsonOf, problemOf } from '../support/bodies.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { worldPerTest, type LocalWorld } from '../support/local-world.js';
 
 /**
  * The project's bootstrap is decided at the end (review finding 6): in the transaction that sees
@@ -13,15 +13,7 @@ import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
 const SPEC = { ...SMALLEST_SPEC, saxml: { enabled: false } };
 
 describe('on the embedded world (the real workflow)', () => {
-  const worlds: LocalWorld[] = [];
-  afterEach(async () => {
-    await Promise.all(worlds.splice(0).map((w) => w.stop()));
-  });
-  async function world() {
-    const w = await startLocalWorld();
-    worlds.push(w);
-    return w;
-  }
+  const world = worldPerTest();
   const create = async (w: LocalWorld, spec: object) => (await jsonOf<{ id: string }>(await w.request('/environments', json(spec)))).id;
   const bootstrapLeft = async (w: LocalWorld) => (await jsonOf<{ resources: { type: string; name: string; project: string }[] }>(await w.request('/_sandbox/inventory')))
     .resources.filter((r) => r.project === 'my-project-1' && (r.name.startsWith('saxml-automation') || r.name === 'my-project-1-saxml-automation'));

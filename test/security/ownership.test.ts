@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_WORKFLOW_SERVICE_ACCOUNT } from '../../api/compose/local.js';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
 import { buildPlan } from '../../api/domain/plan/index.js';
@@ -7,7 +7,7 @@ import type { NormalisedSpec } from '../../api/domain/spec.js';
 import { buildTestApp, json } from '../support/app.js';
 import { jsonOf, problemOf } from '../support/bodies.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
-import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
+import { worldPerTest, type LocalWorld } from '../support/local-world.js';
 
 /**
  * An environment touches only what it owns (review findings 2 and 3): every resource it creates
@@ -17,16 +17,12 @@ import { startLocalWorld, type LocalWorld } from '../support/local-world.js';
  */
 
 const SPEC = { ...SMALLEST_SPEC, saxml: { enabled: false } };
-const worlds: LocalWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-});
+const startWorld = worldPerTest();
 /** Whoever calls Google below as `google()` does: an owner of the projects the tests use (the sandbox checks every caller's roles). */
 const OUTSIDER = 'owner@example.com';
 
 async function world(): Promise<LocalWorld> {
-  const w = await startLocalWorld();
-  worlds.push(w);
+  const w = await startWorld();
   for (const project of ['my-project-1', 'team-a-proj', 'team-b-proj']) w.sandbox.identities.grantProjectRole(project, 'roles/owner', `user:${OUTSIDER}`);
   return w;
 }

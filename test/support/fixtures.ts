@@ -17,6 +17,14 @@ export const SMALLEST_SPEC = {
   cluster: { tpuNodePools: [SMALLEST_TPU_POOL] },
 };
 
+/** One LLaMA 7B model on the smallest body's TPU pool (the guide's example model). */
+export const LLAMA_7B = {
+  id: 'llama7b',
+  modelPath: 'saxml.server.pax.lm.params.lm_cloud.LLaMA7BFP16TPUv5e',
+  checkpoint: 'gs://demo-checkpoints/llama-7b/checkpoint_00000000',
+  tpuPool: SMALLEST_TPU_POOL.name,
+};
+
 /** A JSON request body, as a client sends it: loose, so tests can send unknown fields and wrong types. */
 export type Body = Record<string, unknown>;
 

@@ -9,7 +9,11 @@ import type { Sandbox } from '../../api/sandbox/index.js';
 import { createLogger } from '../../api/logger.js';
 import { startServer, type RunningServer } from '../../api/startup.js';
 import type { EnvironmentStore } from '../../api/store/port.js';
+import { afterEach } from 'vitest';
+import type { InventoryItem } from '../../api/sandbox/inventory.js';
 import { tableResolver } from './app.js';
+import { jsonOf } from './bodies.js';
+import { dataOf, serverClient } from './client.js';
 
 /**
  * The whole local profile as `npm start` builds and serves it (`startServer`, start-up reconcile
@@ -94,4 +98,43 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     },
   };
   return world;
+}
+
+/**
+ * `world(options)` starts a local world that is stopped after the test that started it (registers
+ * the `afterEach` of the calling test file).
+ */
+export function worldPerTest(): (options?: LocalWorldOptions) => Promise<LocalWorld> {
+  const worlds: LocalWorld[] = [];
+  afterEach(async () => {
+    await Promise.all(worlds.splice(0).map((w) => w.stop()));
+  });
+  return async (options) => {
+    const w = await startLocalWorld(options);
+    worlds.push(w);
+    return w;
+  };
+}
+
+/** Every resource the sandbox cloud holds, as `GET /_sandbox/inventory` lists them. */
+export async function sandboxInventory(w: Pick<LocalWorld, 'request'>): Promise<InventoryItem[]> {
+  return (await jsonOf<{ resources: InventoryItem[] }>(await w.request('/_sandbox/inventory'))).resources;
+}
+
+/** The environments' resources as `type name` (the service's own accounts live in `local-sandbox`). */
+export async function environmentResources(w: Pick<LocalWorld, 'request'>): Promise<string[]> {
+  return (await sandboxInventory(w)).filter((r) => r.project !== 'local-sandbox').map((r) => `${r.type} ${r.name}`);
+}
+
+/** Every event of the environment, oldest first, read page by page through the public API. */
+export async function allEvents(w: Pick<LocalWorld, 'baseUrl'>, id: string) {
+  const api = serverClient(w.baseUrl);
+  const out = [];
+  let pageToken: string | undefined;
+  do {
+    const page = dataOf(await api.GET('/environments/{id}/events', { params: { path: { id }, query: { pageSize: 100, ...(pageToken && { pageToken }) } } }), 200);
+    out.push(...page.events);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return out;
 }
