@@ -103,6 +103,31 @@ describe('e2e: notifications of a full create and delete', () => {
     expect(w.logs.join('\n')).not.toContain('XXXXXXXXXXXXXXXX');
   });
 
+  it('follow a PATCH that replaces the targets: later events go to the new target only, signed with the secret shown once in the PATCH answer', async () => {
+    const before = await receiver();
+    const after = await receiver();
+    const w = await world();
+    const env = await create(w, { ...SPEC, notifications: [{ type: 'webhook', url: before.url() }] });
+    expect((await w.settle(env.id)).state).toBe('ACTIVE');
+    await w.server.deliverNow();
+    const heardBefore = before.received.length;
+    expect(heardBefore).toBeGreaterThan(0);
+
+    const replaced = await w.request(`/environments/${env.id}`, {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ notifications: [{ type: 'webhook', url: after.url() }] }),
+    });
+    expect(replaced.status).toBe(200);
+    const secret = (await environmentOf(replaced)).notifications[0]!.secret!;
+    expect(secret).toMatch(/^whsec_/);
+    expect((await w.request(`/environments/${env.id}`, { method: 'DELETE' })).status).toBe(202);
+    expect((await w.settle(env.id)).state).toBe('DELETED');
+    await w.server.deliverNow();
+
+    expect(before.received).toHaveLength(heardBefore);
+    const types = after.received.map((r) => (verified(secret, r) as { type: string }).type);
+    expect(types).toEqual(['environment.deleting', 'stage.succeeded', 'stage.succeeded', 'environment.deleted', 'bootstrap.kept']);
+  });
+
   it('tell what failed and what to do about it (golden files of a TPU stockout)', async () => {
     const hook = await receiver();
     const slack = await receiver();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { kindOf } from '../../api/sandbox/kubernetes/kinds.js';
 import { jsonOf, problemOf } from '../support/bodies.js';
 import { created, serverClient, type ApiClient, type EnvironmentSpec } from '../support/client.js';
 import { LLAMA_7B as MODEL, SMALLEST_SPEC, tpuPool } from '../support/fixtures.js';
@@ -145,6 +146,41 @@ describe('e2e: changing a living environment', () => {
     for (const [what, url] of Object.entries(labelled)) {
       expect((await jsonOf<{ labels?: Record<string, string> }>(await w.request(url, owner))).labels, what).toEqual({ cost: 'research', 'saxml-environment': env.id });
     }
+  });
+
+  it('perf off and on again, Cloud NAT on, a new model-server image (two replicas on one single-host pool: 422): each change creates, changes or removes exactly its resources', async () => {
+    const w = await world();
+    const env = await created(api(w), SPEC);
+    expect((await w.settle(env.id)).state).toBe('ACTIVE');
+    const perf = async () => (await inventory(w)).filter((i) => /^(pubsub|bigquery)\./.test(i));
+    const perfResources = await perf();
+    expect(perfResources).toEqual(expect.arrayContaining(['pubsub.topic demo_metrics_pubsub_sink', 'bigquery.dataset demo_metrics_dataset']));
+
+    const noPerf = await updated(w, env.id, { perf: { enabled: false } });
+    expect(await perf()).toEqual([]);
+    expect(noPerf.stages.map((s) => `${s.name}:${s.state}`)).toEqual(['bootstrap:SUCCEEDED', 'base:SUCCEEDED', 'perf:SKIPPED', 'saxml:SUCCEEDED']);
+
+    const before = await inventory(w);
+    await updated(w, env.id, { network: { nat: true } });
+    const added = (await inventory(w)).filter((i) => !before.includes(i));
+    expect(added).toEqual([expect.stringMatching(/^compute\.router /)]);
+
+    const IMAGE = 'us-docker.pkg.dev/my-project-1/demo-serving-images/sax-model-server:2.0';
+    // A single-host slice runs one model server: more replicas need more pools, and the PATCH says so.
+    const replicas = await patch(w, env.id, { saxml: { models: [{ ...MODEL, replicas: 2 }] } });
+    expect(replicas.status).toBe(422);
+    expect((await problemOf(replicas)).errors).toEqual([expect.objectContaining({ path: '$.saxml.models[0].replicas', message: expect.stringContaining('1 replica per pool') })]);
+    const imaged = await updated(w, env.id, { saxml: { images: { modelServer: IMAGE } } });
+    expect(imaged.outputs.saxml?.models[0]).toMatchObject({ state: 'READY', replicas: { requested: 1, ready: 1 } });
+    const cluster = w.sandbox.kubernetes.cluster('my-project-1', 'us-west1', CLUSTER)!;
+    const deployment = cluster.render(cluster.get(kindOf('apps/v1', 'Deployment')!, 'sax-model-server-tpu-v5e-4', 'saxml'));
+    expect(deployment).toMatchObject({ spec: { template: { spec: { containers: [{ image: IMAGE }] } } } });
+
+    const withPerf = await updated(w, env.id, { perf: { enabled: true } });
+    expect(await perf()).toEqual(perfResources);
+    expect(withPerf.stages.map((s) => `${s.name}:${s.state}`)).toEqual(['bootstrap:SUCCEEDED', 'base:SUCCEEDED', 'perf:SUCCEEDED', 'saxml:SUCCEEDED']);
+    const changed = (await events(w, env.id)).filter((e) => e.type === 'spec.updated').map((e) => e.details?.changed);
+    expect(changed).toEqual([['perf.enabled'], ['network.nat'], ['saxml.images.modelServer'], ['perf.enabled']]);
   });
 
   it('deletionProtection: a protected environment refuses delete until a PATCH lifts it; immutable changes are 422; one If-Match wins; a PATCH during an operation is 409', async () => {
