@@ -1,6 +1,6 @@
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../domain/saxml/labels.js';
-import { ClusterAccessError, KubernetesApiError, type ClusterClient, type ClusterTarget, type Clusters, type KubeObject, type ObjectRef } from './port.js';
+import { ClusterAccessError, KubernetesApiError, checkedTarget, type ClusterClient, type ClusterTarget, type Clusters, type KubeObject, type ObjectRef } from './port.js';
 
 /**
  * The Kubernetes side of the cluster-client port, on @kubernetes/client-node: a KubeConfig built in
@@ -26,7 +26,8 @@ export function kubeClusters(credentials: CredentialSource): Clusters {
   // One client per endpoint and token: it keeps what discovery learnt (which URL each kind has).
   const clients = new Map<string, ClusterClient>();
   return {
-    async open(target) {
+    async open(unchecked) {
+      const target = checkedTarget(unchecked);
       const [where, token] = await Promise.all([credentials.endpoint(target), credentials.token(target)]);
       const key = `${where.endpoint}\u0000${where.caBase64}\u0000${token}`;
       const cached = clients.get(key);

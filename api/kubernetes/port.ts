@@ -7,6 +7,8 @@
  * Objects are plain JSON as the API server returns them (timestamps are RFC 3339 strings).
  */
 
+import { PROJECT_ID } from '../domain/spec.js';
+
 export interface ClusterTarget {
   project: string;
   /** The cluster's region (or zone). */
@@ -14,6 +16,26 @@ export interface ClusterTarget {
   cluster: string;
   /** The account whose access token is used: the project's automation account. */
   serviceAccount: string;
+}
+
+/**
+ * What each part of a target may be. The parts come from a validated spec, but they become Google
+ * resource names (and, over the REST fallback, URL paths) and a token request: the adapter checks
+ * them again at the edge rather than trust every caller to have.
+ */
+const TARGET_PARTS: Readonly<Record<keyof ClusterTarget, RegExp>> = {
+  project: PROJECT_ID,
+  location: /^[a-z]+-[a-z]+[0-9]+(?:-[a-z])?$/,
+  cluster: /^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/,
+  serviceAccount: /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+};
+
+/** The target, once every part has the grammar Google gives it; otherwise an error naming the part. */
+export function checkedTarget(target: ClusterTarget): ClusterTarget {
+  for (const [part, grammar] of Object.entries(TARGET_PARTS) as [keyof ClusterTarget, RegExp][]) {
+    if (!grammar.test(target[part])) throw new Error(`cluster target: ${part} ${JSON.stringify(target[part])} is not a valid ${part} name`);
+  }
+  return target;
 }
 
 export interface KubeObject {

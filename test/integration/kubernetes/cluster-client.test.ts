@@ -101,6 +101,15 @@ describe('the GKE adapter (container getCluster, iam-credentials generateAccessT
     expect(h.sandbox.calls().filter((c) => c.path.includes(':generateAccessToken')).at(-1)).toMatchObject({ status: 200, principal: SERVICE });
   });
 
+  it('refuses a target whose parts are not Google names before any call (they become resource names and URL paths)', async () => {
+    const before = h.sandbox.calls().length;
+    for (const bad of [{ cluster: '../saxml' }, { project: 'my-project/../other' }, { location: 'us-west1?x=1' }, { serviceAccount: 'someone@example.com' }]) {
+      const part = Object.keys(bad)[0]!;
+      await expect(adapter().open({ ...TARGET, ...bad })).rejects.toThrow(`cluster target: ${part} `);
+    }
+    expect(h.sandbox.calls().length).toBe(before);
+  });
+
   it('cannot open a cluster that does not exist', async () => {
     await expect(adapter().open({ ...TARGET, cluster: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
