@@ -40,14 +40,14 @@ const PUBLIC: Record<string, { status: number; init?: RequestInit }> = {
   // A project none of these tests creates an environment in: nothing was ever bootstrapped there.
   'DELETE /projects/:project/bootstrap': { status: 404 },
 };
-const INTERNAL: Record<string, { status: number; init?: RequestInit }> = {
+const INTERNAL: Record<string, { status: number; init?: RequestInit; query?: string }> = {
   'GET /internal/environments/:id/operations/:operationId/plan': { status: 404 },
   'POST /internal/environments/:id/reports': { status: 404, init: json({ operationId: OP, reports: [{ operation: 'SUCCEEDED' }] }) },
   'POST /internal/reconcile': { status: 200 },
   // Past authentication, the environment is unknown.
-  'POST /internal/environments/:id/saxml/apply': { status: 404 },
-  'GET /internal/environments/:id/saxml/status': { status: 404 },
-  'POST /internal/environments/:id/saxml/delete': { status: 404 },
+  'POST /internal/environments/:id/saxml/apply': { status: 404, query: `?operationId=${OP}` },
+  'GET /internal/environments/:id/saxml/status': { status: 404, query: `?operationId=${OP}` },
+  'POST /internal/environments/:id/saxml/delete': { status: 404, query: `?operationId=${OP}` },
   'POST /internal/deliveries:run': { status: 200 },
 };
 /**
@@ -67,12 +67,12 @@ const OPEN: Record<string, string> = {
   'GET /problems/:slug': '/problems/validation-failed',
 };
 
-const concrete = (key: string): [method: string, path: string] => {
+const concrete = (key: string, query = ''): [method: string, path: string] => {
   const [method, path] = key.split(' ') as [string, string];
-  return [method, path.replace(':id', ID).replace(':operationId', OP).replace(':project', 'untouched-project').replace(REDELIVER_PATTERN, 'dlv-0000000001-t1:redeliver')];
+  return [method, path.replace(':id', ID).replace(':operationId', OP).replace(':project', 'untouched-project').replace(REDELIVER_PATTERN, 'dlv-0000000001-t1:redeliver') + query];
 };
 const ROUTES = Object.entries(PUBLIC).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);
-const INTERNAL_ROUTES = Object.entries(INTERNAL).map(([key, row]) => [key, [...concrete(key), row.init] as Route, row.status] as const);
+const INTERNAL_ROUTES = Object.entries(INTERNAL).map(([key, row]) => [key, [...concrete(key, row.query), row.init] as Route, row.status] as const);
 
 describe('the tables above', () => {
   it('name every route of the app, each once', () => {

@@ -167,10 +167,11 @@ describe('plans', () => {
     const { app, store } = buildTestApp();
     const env = await created(typedClient(app));
     const base = `/internal/environments/${env.id}/saxml`;
-    const applied = await app.request(`${base}/apply`, internal({}));
+    const op = `?operationId=${env.operation.id}`;
+    const applied = await app.request(`${base}/apply${op}`, internal({}));
     expect(applied.status).toBe(200);
     expect(await jsonOf(applied)).toMatchObject({ state: 'DEPLOYING', message: expect.stringContaining('waiting for the cluster'), cell: { state: 'WAITING' } });
-    const status = await app.request(`${base}/status`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
+    const status = await app.request(`${base}/status${op}`, { headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
     expect(await jsonOf(status)).toMatchObject({ state: 'DEPLOYING' });
     // The status is recorded with an event, and the user's outputs say how the cell will be reached.
     const record = (await store.get(env.id))!;
@@ -178,10 +179,13 @@ describe('plans', () => {
     expect(record.outputs.saxml).toMatchObject({ namespace: 'saxml', cell: '/sax/test', getCredentials: expect.stringContaining('gcloud container clusters get-credentials demo-saxml-gke-cluster') });
     expect((await store.listEvents(env.id, { pageSize: 100 })).items.filter((e) => e.type === 'saxml.changed')).not.toHaveLength(0);
     // The teardown is the delete operation's (security/executions.test.ts: any other caller gets 409).
-    expect((await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' })).status).toBe(202);
-    const removed = await app.request(`${base}/delete`, internal({}));
+    const deleting = await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' });
+    expect(deleting.status).toBe(202);
+    const removed = await app.request(`${base}/delete?operationId=${(await jsonOf<{ operation: { id: string } }>(deleting)).operation.id}`, internal({}));
     expect(await jsonOf(removed)).toMatchObject({ state: 'DELETED', message: expect.stringContaining('the cluster does not exist') });
-    expect((await app.request('/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml/apply', internal({}))).status).toBe(404);
+    expect((await app.request('/internal/environments/env-01jd8m3q4b5c6d7e8f9g0h1j2k/saxml/apply?operationId=op-01jd8m3q4b5c6d7e8f9g0h1j2k', internal({}))).status).toBe(404);
+    // The calling execution names its operation, in the form operation ids have.
+    expect((await app.request(`${base}/apply`, internal({}))).status).toBe(400);
   });
 });
 

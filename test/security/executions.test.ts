@@ -152,26 +152,47 @@ describe('DELETE ?force=true while a forced delete runs', () => {
 });
 
 describe('the Saxml deployer acts only for the running operation', () => {
-  const deployer = (app: ReturnType<typeof buildTestApp>['app'], id: string, verb: 'apply' | 'delete') =>
-    app.request(`/internal/environments/${id}/saxml/${verb}`, { method: 'POST', headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
+  const deployer = (app: ReturnType<typeof buildTestApp>['app'], id: string, verb: 'apply' | 'delete', operationId: string) =>
+    app.request(`/internal/environments/${id}/saxml/${verb}?operationId=${operationId}`, { method: 'POST', headers: { authorization: `Bearer ${INTERNAL_SECRET}` } });
 
   it('a superseded create’s apply is refused (409) without opening the cluster, and so is a teardown call while a create runs', async () => {
     const opened: ClusterTarget[] = [];
     const clusters = { open: async (target: ClusterTarget) => { opened.push(target); throw new ClusterAccessError('NOT_FOUND', 'no cluster'); } };
     const { app } = buildTestApp({ engine: new ScriptedStarts(), clusters });
     const env = await environmentOf(await app.request('/environments', json(body())));
+    const create = env.operation!.id;
     // While the create runs, its execution may apply the cell; a teardown call is not its.
-    expect((await deployer(app, env.id, 'apply')).status).toBe(200);
+    expect((await deployer(app, env.id, 'apply', create)).status).toBe(200);
     expect(opened).toHaveLength(1);
-    expect((await deployer(app, env.id, 'delete')).status).toBe(409);
+    expect((await deployer(app, env.id, 'delete', create)).status).toBe(409);
     expect(opened).toHaveLength(1);
     // A forced delete supersedes the create: the create's execution, until cancelled, applies nothing.
-    expect((await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' })).status).toBe(202);
-    const refused = await deployer(app, env.id, 'apply');
+    const deleting = await environmentOf(await app.request(`/environments/${env.id}?force=true`, { method: 'DELETE' }));
+    const refused = await deployer(app, env.id, 'apply', create);
     expect(refused.status).toBe(409);
-    expect(await refused.text()).toContain('no running create or update operation');
+    expect(await refused.text()).toContain(`operation ${create} is not the running create or update operation`);
     expect(opened).toHaveLength(1);
-    expect((await deployer(app, env.id, 'delete')).status).toBe(200);
+    // The teardown is the delete's execution's, and only its.
+    expect((await deployer(app, env.id, 'delete', create)).status).toBe(409);
+    expect(opened).toHaveLength(1);
+    expect((await deployer(app, env.id, 'delete', deleting.operation!.id)).status).toBe(200);
     expect(opened).toHaveLength(2);
+  });
+
+  it('a retried create’s new execution may apply; the first execution’s calls (same kind, older operation) are refused', async () => {
+    const opened: ClusterTarget[] = [];
+    const clusters = { open: async (target: ClusterTarget) => { opened.push(target); throw new ClusterAccessError('NOT_FOUND', 'no cluster'); } };
+    const engine = new ScriptedStarts();
+    const { app } = buildTestApp({ engine, clusters });
+    const env = await environmentOf(await app.request('/environments', json(body())));
+    const first = env.operation!.id;
+    expect((await app.request(`/environments/${env.id}/cancel`, { method: 'POST' })).status).toBe(200);
+    const retried = await environmentOf(await app.request(`/environments/${env.id}/retry`, { method: 'POST' }));
+    expect(retried.operation).toMatchObject({ target: 'create', state: 'RUNNING' });
+    expect(retried.operation!.id).not.toBe(first);
+    expect((await deployer(app, env.id, 'apply', first)).status).toBe(409);
+    expect(opened).toHaveLength(0);
+    expect((await deployer(app, env.id, 'apply', retried.operation!.id)).status).toBe(200);
+    expect(opened).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
-import { createRoute, type RouteHandler } from '@hono/zod-openapi';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
+import { OPERATION_ID } from '../../domain/ids.js';
 import type { Deps } from '../../deps.js';
 import { DeployerStatusSchema } from '../../domain/saxml/status.js';
 import type { AppEnv } from '../../http/types.js';
@@ -13,24 +14,26 @@ import { EnvironmentIdParam } from '../environments/schemas.js';
  * cell, read its status, and move its teardown on. Each answers the deployer's status.
  */
 const path = (verb: string) => `/internal/environments/{id}/saxml/${verb}` as const;
+/** The calling execution's operation: the deployer acts only for the environment's running one. */
+const request = { params: EnvironmentIdParam, query: z.object({ operationId: z.string().regex(OPERATION_ID, 'operation ids look like op-01j…') }) };
 const answer = (description: string) => ({ 200: { description, content: { 'application/json': { schema: DeployerStatusSchema } } } });
 
 export const applyRoute = createRoute({
-  hide: true, method: 'post', path: path('apply'), request: { params: EnvironmentIdParam },
+  hide: true, method: 'post', path: path('apply'), request,
   responses: answer('Applied (idempotent); the status of the cell'),
 });
 export const statusRoute = createRoute({
-  hide: true, method: 'get', path: path('status'), request: { params: EnvironmentIdParam },
+  hide: true, method: 'get', path: path('status'), request,
   responses: answer('The status of the cell'),
 });
 export const deleteRoute = createRoute({
-  hide: true, method: 'post', path: path('delete'), request: { params: EnvironmentIdParam },
+  hide: true, method: 'post', path: path('delete'), request,
   responses: answer('One round of the teardown done; its status (DELETING until DELETED)'),
 });
 
 export const apply = (deps: Deps): RouteHandler<typeof applyRoute, AppEnv> => async (c) =>
-  c.json(await applySaxml(deps, ctxOf(c), { id: c.req.valid('param').id }), 200);
+  c.json(await applySaxml(deps, ctxOf(c), { id: c.req.valid('param').id, operationId: c.req.valid('query').operationId }), 200);
 export const status = (deps: Deps): RouteHandler<typeof statusRoute, AppEnv> => async (c) =>
-  c.json(await saxmlStatus(deps, ctxOf(c), { id: c.req.valid('param').id }), 200);
+  c.json(await saxmlStatus(deps, ctxOf(c), { id: c.req.valid('param').id, operationId: c.req.valid('query').operationId }), 200);
 export const remove = (deps: Deps): RouteHandler<typeof deleteRoute, AppEnv> => async (c) =>
-  c.json(await deleteSaxml(deps, ctxOf(c), { id: c.req.valid('param').id }), 200);
+  c.json(await deleteSaxml(deps, ctxOf(c), { id: c.req.valid('param').id, operationId: c.req.valid('query').operationId }), 200);

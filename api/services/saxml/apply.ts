@@ -18,9 +18,9 @@ import { APPLIED_KINDS, accessStatus, loadRunning, observe, openCluster, recordS
  */
 
 
-export const applySaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
+export const applySaxml = verb(async (deps, ctx, input: { id: string; operationId: string }): Promise<DeployerStatus> => {
   // A create applies the cell, and so does an update that changes it.
-  const record = await loadRunning(deps, input.id, ['create', 'update']);
+  const record = await loadRunning(deps, input, ['create', 'update']);
   const spec = specOf(record);
   let client: ClusterClient;
   try {

@@ -18,8 +18,8 @@ import { APPLIED_KINDS, accessStatus, loadRunning, openCluster, recordStatus } f
  */
 
 
-export const deleteSaxml = verb(async (deps, ctx, input: { id: string }): Promise<DeployerStatus> => {
-  const record = await loadRunning(deps, input.id, ['delete']);
+export const deleteSaxml = verb(async (deps, ctx, input: { id: string; operationId: string }): Promise<DeployerStatus> => {
+  const record = await loadRunning(deps, input, ['delete']);
   const previous = record.saxml;
   const status = (state: 'DELETING' | 'DELETED', message: string, extra: Partial<DeployerStatus> = {}): DeployerStatus => ({
     state, message, cell: { state: 'WAITING' }, modelServers: {}, models: {},

@@ -41,12 +41,13 @@ export async function loadEnvironment(deps: Deps, id: string): Promise<Environme
  * not cancelled yet must not act on the cluster behind the running operation's back, so its call
  * is answered 409, and the workflow stops at its report as on any 409 (issue 9).
  */
-export async function loadRunning(deps: Deps, id: string, targets: readonly Operation['target'][]): Promise<EnvironmentRecord> {
-  const record = await loadEnvironment(deps, id);
+export async function loadRunning(deps: Deps, input: { id: string; operationId: string }, targets: readonly Operation['target'][]): Promise<EnvironmentRecord> {
+  const record = await loadEnvironment(deps, input.id);
   const op = record.operation;
-  if (op?.state !== 'RUNNING' || !targets.includes(op.target)) {
+  if (op?.id !== input.operationId || op.state !== 'RUNNING' || !targets.includes(op.target)) {
     throw new DomainError('FAILED_PRECONDITION',
-      `environment ${id} has no running ${targets.join(' or ')} operation${op ? ` (${op.id}, ${op.target}, is ${op.state})` : ''}: the execution that called must stop`);
+      `operation ${input.operationId} is not the running ${targets.join(' or ')} operation of environment ${input.id}` +
+      `${op ? ` (that is ${op.id}, ${op.target}, ${op.state})` : ''}: the execution that called must stop`);
   }
   return record;
 }

@@ -484,6 +484,9 @@ describe('plan executor: delete plans, api steps, plan fetch', () => {
     expect(status.state).toBe('FAILED');
     expect(w.reportOf('saxml.deploy', 'SUCCEEDED')).toEqual({ step: 'saxml.deploy', state: 'SUCCEEDED' });
     expect(w.calls('GET', '/api/internal/environments/env-01/saxml/status')).toHaveLength(3);
+    // Each call names the execution's operation: the deployer acts only for the running one.
+    expect(w.calls('POST', '/api/internal/environments/env-01/saxml/apply').map((r) => r.query)).toEqual(['?operationId=op-01']);
+    expect(new Set(w.calls('GET', '/api/internal/environments/env-01/saxml/status').map((r) => r.query))).toEqual(new Set(['?operationId=op-01']));
     expect(w.reportOf('saxml.broken', 'FAILED')?.error).toEqual({
       message: 'Step saxml.broken: sax-admin: ImagePullBackOff',
       tags: ['ApiStepFailed'],
