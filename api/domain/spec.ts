@@ -12,17 +12,17 @@ import { NotificationSpecSchema } from './notifications/targets.js';
  */
 
 // Google's resource-name grammar (RFC 1035 label): compute, GKE, node pools, Kubernetes objects.
-const RFC1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+export const RFC1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const rfc1035 = (max: number) =>
   z.string().max(max).regex(RFC1035, 'must start with a lowercase letter and contain only lowercase letters, digits and hyphens, not ending with a hyphen');
 
 export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
-const ZONE = /^[a-z]+-[a-z]+[0-9]+-[a-z]$/;
+export const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+export const ZONE = /^[a-z]+-[a-z]+[0-9]+-[a-z]$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 export const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 export const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
-const SA_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+export const SA_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
 // Locations are checked like every other value that reaches a URL (or a body): a region, or one of
 // the product's multi-region names — never free text.

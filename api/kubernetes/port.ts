@@ -7,7 +7,7 @@
  * Objects are plain JSON as the API server returns them (timestamps are RFC 3339 strings).
  */
 
-import { PROJECT_ID } from '../domain/spec.js';
+import { PROJECT_ID, REGION, RFC1035, SA_ID, ZONE } from '../domain/spec.js';
 
 export interface ClusterTarget {
   project: string;
@@ -19,21 +19,25 @@ export interface ClusterTarget {
 }
 
 /**
- * What each part of a target may be. The parts come from a validated spec, but they become Google
- * resource names (and, over the REST fallback, URL paths) and a token request: the adapter checks
- * them again at the edge rather than trust every caller to have.
+ * What each part of a target may be: the spec's own grammar (domain/spec.ts). The parts come from a
+ * validated spec, but they become Google resource names (and, over the REST fallback, URL paths)
+ * and a token request: the adapter checks them again at the edge rather than trust every caller to.
  */
-const TARGET_PARTS: Readonly<Record<keyof ClusterTarget, RegExp>> = {
-  project: PROJECT_ID,
-  location: /^[a-z]+-[a-z]+[0-9]+(?:-[a-z])?$/,
-  cluster: /^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/,
-  serviceAccount: /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+const TARGET_PARTS: Readonly<Record<keyof ClusterTarget, (value: string) => boolean>> = {
+  project: (v) => PROJECT_ID.test(v),
+  location: (v) => REGION.test(v) || ZONE.test(v),
+  // GKE cluster names: RFC 1035 labels of at most 40 characters (naming.ts holds derived ones to it).
+  cluster: (v) => v.length <= 40 && RFC1035.test(v),
+  serviceAccount: (v) => {
+    const [id = '', project = ''] = v.split(/@(.*)\.iam\.gserviceaccount\.com$/);
+    return SA_ID.test(id) && PROJECT_ID.test(project);
+  },
 };
 
 /** The target, once every part has the grammar Google gives it; otherwise an error naming the part. */
 export function checkedTarget(target: ClusterTarget): ClusterTarget {
-  for (const [part, grammar] of Object.entries(TARGET_PARTS) as [keyof ClusterTarget, RegExp][]) {
-    if (!grammar.test(target[part])) throw new Error(`cluster target: ${part} ${JSON.stringify(target[part])} is not a valid ${part} name`);
+  for (const [part, valid] of Object.entries(TARGET_PARTS) as [keyof ClusterTarget, (value: string) => boolean][]) {
+    if (!valid(target[part])) throw new Error(`cluster target: ${part} ${JSON.stringify(target[part])} is not a valid ${part} name`);
   }
   return target;
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { buildRuntime, type Runtime } from '../../api/compose/index.js';
 import { loadConfig } from '../../api/config.js';
 import type { EnvironmentRecord } from '../../api/domain/environment.js';
@@ -9,7 +10,6 @@ import type { Sandbox } from '../../api/sandbox/index.js';
 import { createLogger } from '../../api/logger.js';
 import { startServer, type RunningServer } from '../../api/startup.js';
 import type { EnvironmentStore } from '../../api/store/port.js';
-import { afterEach } from 'vitest';
 import type { InventoryItem } from '../../api/sandbox/inventory.js';
 import { tableResolver } from './app.js';
 import { jsonOf } from './bodies.js';

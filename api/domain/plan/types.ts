@@ -170,7 +170,10 @@ export interface IamBindingStep extends StepBase {
   write: { method: HttpMethod; url: string; wrap: boolean };
 }
 
-/** A call to this service's internal routes (Saxml apply/delete), then polling a status route. */
+/**
+ * A call to this service's internal routes (Saxml apply/delete), then polling a status route.
+ * Their URLs carry no query: the workflow appends `?operationId=` its operation to both.
+ */
 export interface ApiStep extends StepBase {
   kind: 'api';
   call: HttpCall;

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ENVIRONMENT_STATES, EnvironmentEventSchema, EnvironmentRecordSchema, ErrorInfoSchema, OperationSchema, STAGE_NAMES, STEP_STATES } from '../../domain/environment.js';
-import { ENVIRONMENT_ID } from '../../domain/ids.js';
+import { ENVIRONMENT_ID, OPERATION_ID } from '../../domain/ids.js';
 import { CostEstimateSchema, CostSoFarSchema } from '../../domain/cost/schemas.js';
 import { PreflightResultSchema } from '../../domain/quota/schemas.js';
 import { DELIVERY_ID, DELIVERY_STATES, DeliverySchema as DomainDeliverySchema } from '../../domain/notifications/delivery.js';
@@ -103,6 +103,9 @@ export const EnvironmentSchema = EnvironmentRecordSchema.omit({ version: true, p
 export const EnvironmentIdParam = z.object({
   id: z.string().regex(ENVIRONMENT_ID, 'environment ids look like env-01j…').openapi({ param: { name: 'id', in: 'path' }, example: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k' }),
 });
+
+/** An operation id (`op-01j…`), as the workflow's internal calls name the operation they run for. */
+export const OperationIdSchema = z.string().regex(OPERATION_ID, 'operation ids look like op-01j…');
 
 const pageSize = z.coerce.number().int().min(1).max(100).default(20).openapi({ description: '1–100, default 20' });
 const pageToken = z.string().max(2048).optional().openapi({ description: 'Opaque token from the previous page' });

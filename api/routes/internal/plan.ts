@@ -1,16 +1,15 @@
-import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
+import { createRoute, type RouteHandler } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.js';
-import { OPERATION_ID } from '../../domain/ids.js';
 import type { AppEnv } from '../../http/types.js';
 import { fetchExecutionPlan } from '../../services/internal/fetch-plan.js';
 import { ctxOf } from '../contract.js';
-import { EnvironmentIdParam, PlanSchema } from '../environments/schemas.js';
+import { EnvironmentIdParam, OperationIdSchema, PlanSchema } from '../environments/schemas.js';
 
 export const route = createRoute({
   hide: true,
   method: 'get',
   path: '/internal/environments/{id}/operations/{operationId}/plan',
-  request: { params: EnvironmentIdParam.extend({ operationId: z.string().regex(OPERATION_ID, 'operation ids look like op-01j…') }) },
+  request: { params: EnvironmentIdParam.extend({ operationId: OperationIdSchema }) },
   responses: { 200: { description: 'The plan the execution runs', content: { 'application/json': { schema: PlanSchema } } } },
 });
 
