@@ -9,8 +9,9 @@ delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
 
 // And should anything try anyway, in this process or one a test starts, it is refused before a
 // packet leaves, and the test that tried fails (metadata-tripwire.cjs).
-const tripwire = createRequire(import.meta.url).resolve('./metadata-tripwire.cjs');
-const { attempts } = createRequire(import.meta.url)(tripwire) as { attempts: string[] };
+const require = createRequire(import.meta.url);
+const tripwire = require.resolve('./metadata-tripwire.cjs');
+const { attempts } = require(tripwire) as { attempts: string[] };
 if (!process.env.NODE_OPTIONS?.includes(tripwire)) {
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(tripwire)}`.trim();
 }
