@@ -34,10 +34,14 @@ RUN npm run build
 # ---- runtime ------------------------------------------------------------------------------------
 FROM node:22-bookworm-slim AS runtime
 # A small, stateless service: a capped heap and a small young generation keep RSS near 100 MB
-# under load (measured by `npm run bench`); raise them with NODE_OPTIONS if ever needed.
+# under load (measured by `npm run bench`, which reads these two settings from here); raise them
+# with NODE_OPTIONS if ever needed. MALLOC_ARENA_MAX: glibc gives each thread that allocates (libuv's
+# pool, V8's workers) a malloc arena of its own, and the memory they free stays spread over them;
+# two arenas hold about 4 MB less after the benchmark's load, at no measurable cost.
 ENV NODE_ENV=production \
     PROFILE=cloud \
-    NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
+    NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2" \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Files stay owned by root and read-only to the `node` user: the process cannot rewrite its code.
 COPY --from=prod-deps /app/node_modules ./node_modules

@@ -77,7 +77,9 @@ export async function startServer(
     });
   });
   runtime.setBoundPort(port);
-  deps.logger.info(`listening on http://${config.HOST}:${port}`, { port });
+  // Milliseconds since the process started (performance's time origin): what a cold start costs,
+  // in production's own logs (README › Benchmarks explains where it goes).
+  deps.logger.info(`listening on http://${config.HOST}:${port}`, { port, startupMs: Math.round(performance.now()) });
   const timer = config.RECONCILE_INTERVAL_SECONDS > 0 ? setInterval(() => void reconcileNow(), config.RECONCILE_INTERVAL_SECONDS * 1000) : undefined;
   timer?.unref();
   void reconcileNow();

@@ -22,15 +22,35 @@ export async function buildForBench(): Promise<{ server: string; bare: string }>
   return { server: '.bench/dist/server.js', bare: '.bench/bare/bare-server.js' };
 }
 
-/** The heap settings of the container image (Dockerfile), applied to both servers alike. */
-export const NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=2';
+/**
+ * The memory settings of the container image, applied to both servers alike: read from the
+ * Dockerfile's runtime `ENV`, so the benchmark measures what the image runs.
+ */
+const IMAGE_MEMORY_ENV = imageEnv(readFileSync('Dockerfile', 'utf8'), ['NODE_OPTIONS', 'MALLOC_ARENA_MAX']);
+
+/**
+ * Values of `names` set by `ENV` instructions (`NAME=value` or `NAME="value"`, `\`-continued) in
+ * the last stage. Two values of our own Dockerfile: a Dockerfile parser would be a dependency for that.
+ */
+function imageEnv(dockerfile: string, names: string[]): Record<string, string> {
+  const lastStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const found: Record<string, string> = {};
+  for (const env of lastStage.replace(/\\\n/g, ' ').matchAll(/^ENV\s+(.*)$/gm)) {
+    for (const [, name, quoted, bare] of env[1]!.matchAll(/([A-Z_][A-Z0-9_]*)=(?:"([^"]*)"|(\S+))/g)) {
+      if (names.includes(name!)) found[name!] = quoted ?? bare!;
+    }
+  }
+  const missing = names.filter((name) => !(name in found));
+  if (missing.length > 0) throw new Error(`Dockerfile: the runtime stage sets no ${missing.join(', ')}`);
+  return found;
+}
 
 /** Spawns `node <entry>` on a free loopback port and waits for /healthz. */
 export async function startServer(entry: string, env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, NODE_OPTIONS, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', METADATA_SERVER_DETECTION: 'none' },
+    env: { ...process.env, ...IMAGE_MEMORY_ENV, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', METADATA_SERVER_DETECTION: 'none' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -24,21 +24,29 @@ describe('production build', () => {
   let server: ChildProcess;
   let baseUrl = '';
   let metafile: Metafile;
+  let listening: { startupMs?: unknown; spawnedMsAgo: number };
 
   beforeAll(async () => {
     metafile = await bundleServer(outdir);
-    ({ server, baseUrl } = await startBuilt({ PROFILE: 'local', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.001' }));
+    ({ server, baseUrl, listening } = await startBuilt({ PROFILE: 'local', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.001' }));
   });
 
-  /** `node <outdir>/server.js` on a free port; resolves with the address its first log line names. */
-  async function startBuilt(env: Record<string, string>): Promise<{ server: ChildProcess; baseUrl: string }> {
+  /**
+   * `node <outdir>/server.js` on a free port; resolves with the address its "listening" log line
+   * names, that line's fields, and how long ago (by this process's clock) the server was spawned.
+   */
+  async function startBuilt(env: Record<string, string>) {
+    const spawned = performance.now();
     const child = spawn(process.execPath, [join(outdir, 'server.js')], {
       env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RECONCILE_INTERVAL_SECONDS: '0', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     for await (const line of createInterface({ input: child.stdout! })) {
       const port = /"port":(\d+)/.exec(line)?.[1];
-      if (line.includes('listening on') && port) return { server: child, baseUrl: `http://127.0.0.1:${port}` };
+      if (line.includes('listening on') && port) {
+        const fields = JSON.parse(line) as { startupMs?: unknown };
+        return { server: child, baseUrl: `http://127.0.0.1:${port}`, listening: { ...fields, spawnedMsAgo: performance.now() - spawned } };
+      }
     }
     throw new Error('the built server exited before listening');
   }
@@ -76,6 +84,14 @@ describe('production build', () => {
     // Each of them is in the bundle, in a chunk of its own loading.
     const bundled = new Set(outputs.flatMap(([, output]) => Object.keys(output.inputs)));
     expect(onFirstUse.filter((module) => !bundled.has(module))).toEqual([]);
+  });
+
+  it('says in its "listening" line how long the process took to start', () => {
+    // Counted from the process's own start, so it is positive and no more than the time since
+    // this test spawned it.
+    expect(listening.startupMs).toEqual(expect.any(Number));
+    expect(listening.startupMs).toBeGreaterThan(0);
+    expect(listening.startupMs).toBeLessThanOrEqual(listening.spawnedMsAgo);
   });
 
   it('serves the committed OpenAPI document, byte for byte, and the reference\'s renderer from node_modules', async () => {
