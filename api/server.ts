@@ -32,4 +32,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Not a top-level await: the service is bundled as a CommonJS script (api/scripts/build.ts).
+void main();

@@ -51,7 +51,7 @@ export async function apiBenchmark(): Promise<void> {
     console.log(row('POST /environments?validateOnly=true', ourPost, barePost));
     const startup = await medianStartupsMs({
       bare: { entry: entries.bare },
-      libs: { entry: entries.bare, env: { BARE_LIBS: '1' } },
+      libs: { entry: entries.bareLibs },
       ours: { entry: entries.server, env: { PROFILE: 'local', DATA_DIR: join(dataDir, 'startup'), RECONCILE_INTERVAL_SECONDS: '0' } },
     });
     console.log(`${'start-up to first 200 on /healthz (median of 9, interleaved)'.padEnd(42)} ${startup.ours.toFixed(0)} ms (${ratio(startup.ours, startup.bare)}× bare ${startup.bare.toFixed(0)} ms)`);

@@ -2,12 +2,11 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
 /**
- * The baselines: a bare Hono app answering a fixed JSON, started the same way as our server.
- * `BARE_BODY` (JSON) makes it answer that body instead — our environment's, to separate the cost
- * of the payload from ours. `BARE_LIBS=1` makes it load the libraries the project mandates (zod via
- * @hono/zod-openapi, better-sqlite3) before listening — the floor for our start-up.
+ * The baseline: a bare Hono app answering a fixed JSON, built and started the same way as our
+ * server (one script run through V8 with its code cache). `BARE_BODY` (JSON) makes it answer that
+ * body instead — our environment's, to separate the cost of the payload from ours.
+ * bare-libs-server.ts is the same app loading the mandated libraries first.
  */
-if (process.env.BARE_LIBS === '1') await Promise.all([import('@hono/zod-openapi'), import('better-sqlite3')]);
 const app = new Hono();
 const body: unknown = process.env.BARE_BODY ? JSON.parse(process.env.BARE_BODY) : { id: 'env-01jd8m3q4b5c6d7e8f9g0h1j2k', state: 'ACTIVE', name: 'demo' };
 app.get('/healthz', (c) => c.json({ status: 'ok' }));

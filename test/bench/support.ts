@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort } from '../support/net.js';
 import autocannon from 'autocannon';
-import { bundle, bundleServer } from '../../api/scripts/build.js';
+import { bundleServer, bundleService, writeCodeCache } from '../../api/scripts/build.js';
 
 export interface Started {
   child: ChildProcess;
@@ -12,14 +12,20 @@ export interface Started {
 }
 
 /**
- * Builds the service and the bare baseline under `.bench/` with the production build (one esbuild
- * bundle each, the same options), so start-up and memory are measured as production runs them and
- * both sides get the same treatment.
+ * Builds the service and the bare baselines under `.bench/` with the production build (one script
+ * each, run by the same launcher from the code cache a warm-up start made under the image's memory
+ * settings), so start-up and memory are measured as production runs them and every server gets
+ * the same treatment. The bare app with the mandated libraries is a build of its own, so that the
+ * plain one's script does not carry them.
  */
-export async function buildForBench(): Promise<{ server: string; bare: string }> {
+export async function buildForBench(): Promise<{ server: string; bare: string; bareLibs: string }> {
   await bundleServer('.bench/dist');
-  await bundle({ entry: 'test/bench/bare-server.ts', outdir: '.bench/bare' });
-  return { server: '.bench/dist/server.js', bare: '.bench/bare/bare-server.js' };
+  await writeCodeCache('.bench/dist', IMAGE_MEMORY_ENV);
+  for (const [entry, outdir] of [['test/bench/bare-server.ts', '.bench/bare'], ['test/bench/bare-libs-server.ts', '.bench/bare-libs']] as const) {
+    await bundleService({ entry, outdir });
+    await writeCodeCache(outdir, IMAGE_MEMORY_ENV);
+  }
+  return { server: '.bench/dist/server.js', bare: '.bench/bare/server.js', bareLibs: '.bench/bare-libs/server.js' };
 }
 
 /**
@@ -30,14 +36,19 @@ const IMAGE_MEMORY_ENV = imageEnv(readFileSync('Dockerfile', 'utf8'), ['NODE_OPT
 
 /**
  * Values of `names` set by `ENV` instructions (`NAME=value` or `NAME="value"`, `\`-continued) in
- * the last stage. Two values of our own Dockerfile: a Dockerfile parser would be a dependency for that.
+ * the last stage, with `$ARG`s replaced by their global defaults. Two values of our own
+ * Dockerfile: a Dockerfile parser would be a dependency for that.
  */
 function imageEnv(dockerfile: string, names: string[]): Record<string, string> {
-  const lastStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const lines = dockerfile.replace(/\\\n/g, ' ');
+  const assignments = (line: string) => [...line.matchAll(/([A-Z_][A-Z0-9_]*)=(?:"([^"]*)"|(\S+))/g)].map(([, name, quoted, bare]) => [name!, quoted ?? bare!] as const);
+  // Build arguments declared before the first stage, with their defaults: ENV values may name them.
+  const args = new Map(assignments(lines.slice(0, lines.search(/^FROM /m))));
+  const lastStage = lines.slice(lines.lastIndexOf('\nFROM '));
   const found: Record<string, string> = {};
-  for (const env of lastStage.replace(/\\\n/g, ' ').matchAll(/^ENV\s+(.*)$/gm)) {
-    for (const [, name, quoted, bare] of env[1]!.matchAll(/([A-Z_][A-Z0-9_]*)=(?:"([^"]*)"|(\S+))/g)) {
-      if (names.includes(name!)) found[name!] = quoted ?? bare!;
+  for (const env of lastStage.matchAll(/^ENV\s+(.*)$/gm)) {
+    for (const [name, value] of assignments(env[1]!)) {
+      if (names.includes(name)) found[name] = value.replace(/\$\{?([A-Z_][A-Z0-9_]*)\}?/g, (_, arg: string) => args.get(arg) ?? '');
     }
   }
   const missing = names.filter((name) => !(name in found));

@@ -1,20 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleServer } from '../../api/scripts/build.js';
+import { LAZY_PACKAGES, PRODUCTION_EXTERNALS, SERVICE_SCRIPT, bundleServer, writeCodeCache } from '../../api/scripts/build.js';
 import { SMALLEST_SPEC } from '../support/fixtures.js';
 
 /**
  * The production artifact (`npm run build`, what the Dockerfile runs) started as production starts
- * it: plain `node dist/server.js`. Proves what only the bundle can get wrong — module order (zod's
- * OpenAPI extension), the lazily loaded chunks (YAML, the local engine, the sandbox) and finding
- * `workflows/` from the output folder.
+ * it: plain `node dist/server.js`, from the code cache the build makes. Proves what only the bundle
+ * can get wrong — module order (zod's OpenAPI extension), what starts on first use (the local
+ * engine, the sandbox, the packages loaded from node_modules), finding `workflows/` and the
+ * assets from the output folder — and that a cache V8 refuses costs time, not service.
  */
 describe('production build', () => {
   // Inside the repository, as `dist/` is: `workflows/` and node_modules are found upwards from it.
@@ -25,27 +26,35 @@ describe('production build', () => {
   let baseUrl = '';
   let metafile: Metafile;
   let listening: { startupMs?: unknown; spawnedMsAgo: number };
+  let stderr: string[];
 
   beforeAll(async () => {
     metafile = await bundleServer(outdir);
-    ({ server, baseUrl, listening } = await startBuilt({ PROFILE: 'local', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.001' }));
+    await writeCodeCache(outdir);
+    ({ server, baseUrl, listening, stderr } = await startBuilt({ PROFILE: 'local', DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.001' }));
   });
 
   /**
-   * `node <outdir>/server.js` on a free port; resolves with the address its "listening" log line
-   * names, that line's fields, and how long ago (by this process's clock) the server was spawned.
+   * `node <from>/server.js` on a free port; resolves with the address its "listening" log line
+   * names, that line's fields, how long ago (by this process's clock) the server was spawned, and
+   * what it writes to stderr.
    */
-  async function startBuilt(env: Record<string, string>) {
+  async function startBuilt(env: Record<string, string>, from = outdir) {
     const spawned = performance.now();
-    const child = spawn(process.execPath, [join(outdir, 'server.js')], {
+    const child = spawn(process.execPath, [join(from, 'server.js')], {
       env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RECONCILE_INTERVAL_SECONDS: '0', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr: string[] = [];
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr.push(chunk);
+      process.stderr.write(chunk);
     });
     for await (const line of createInterface({ input: child.stdout! })) {
       const port = /"port":(\d+)/.exec(line)?.[1];
       if (line.includes('listening on') && port) {
         const fields = JSON.parse(line) as { startupMs?: unknown };
-        return { server: child, baseUrl: `http://127.0.0.1:${port}`, listening: { ...fields, spawnedMsAgo: performance.now() - spawned } };
+        return { server: child, baseUrl: `http://127.0.0.1:${port}`, listening: { ...fields, spawnedMsAgo: performance.now() - spawned }, stderr };
       }
     }
     throw new Error('the built server exited before listening');
@@ -60,30 +69,69 @@ describe('production build', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('loads at start only what serving needs: the parts used by some requests are loaded by the first of them', () => {
-    // What `node server.js` loads before it listens in the local profile: the entry's static
-    // imports, and the local composition's (imported as soon as the profile is known).
-    const outputs = Object.entries(metafile.outputs);
-    const roots = outputs.filter(([, output]) => output.entryPoint === 'api/server.ts' || output.entryPoint === 'api/compose/local.ts').map(([file]) => file);
-    expect(roots).toHaveLength(2);
-    const loaded = new Set<string>();
-    const visit = (file: string) => {
-      if (loaded.has(file)) return;
-      loaded.add(file);
-      for (const entry of metafile.outputs[file]!.imports) if (entry.kind === 'import-statement' && !entry.external) visit(entry.path);
-    };
-    roots.forEach(visit);
-    const modules = new Set([...loaded].flatMap((file) => Object.keys(metafile.outputs[file]!.inputs)));
+  it('puts the service in one script that starts only what serving needs; what some requests use starts on first use', () => {
+    const [script, output] = Object.entries(metafile.outputs).find(([file]) => file.endsWith(SERVICE_SCRIPT))!;
+    const modules = Object.keys(output.inputs);
     expect(modules).toContain('api/app.ts');
-    expect(modules).toContain('api/store/sqlite.ts');
+    // Loaded from node_modules, by the code that uses them: not in the script.
+    const packages = [...PRODUCTION_EXTERNALS, ...LAZY_PACKAGES].map((name) => name.replace('/*', '/'));
+    expect(modules.filter((module) => packages.some((name) => module.includes(`node_modules/${name}`)))).toEqual([]);
+    // esbuild turns a module reached only through import() into `var init_x = __esm({...})`, run
+    // when that import() runs; the script's top level runs the rest. Which inits run at start: those
+    // called at the top level, and those their bodies call (an import() inside one is written
+    // `(init_x(), x_exports)` and runs later).
+    const text = readFileSync(script, 'utf8');
+    const bodies = new Map<string, string>();
+    for (const [, name, body] of text.matchAll(/^var (init_\w+) = __esm\(\{\n([\s\S]*?)\n\}\);$/gm)) bodies.set(name!, body!);
+    const calls = (code: string) => [...code.matchAll(/(?<![\w$])(init_\w+)\(\)(?!, \w+_exports\))/g)].map((match) => match[1]!);
+    const started = new Set<string>();
+    const visit = (name: string) => {
+      if (started.has(name)) return;
+      started.add(name);
+      calls(bodies.get(name) ?? '').forEach(visit);
+    };
+    // The init of a module: declared in its own section (up to the next module's `// path` line).
+    const initOf = (module: string) => {
+      const at = text.indexOf(`// ${module}\n`);
+      expect([module, at]).not.toEqual([module, -1]);
+      const section = text.slice(at + module.length + 4).split(/^\/\/ \S+\.(?:[cm]?js|tsx?|json)$/m)[0]!;
+      return /^var (init_\w+) = __esm\(/m.exec(section)?.[1];
+    };
+    // A module without an init is part of the script's top level.
+    const startsAtStart = (module: string) => {
+      const init = initOf(module);
+      return init === undefined || started.has(init);
+    };
+    calls(text.split('\n').filter((line) => /^init_\w+\(\);$/.test(line)).join('\n')).forEach(visit);
+    // The local composition is imported as soon as the profile is known, before listening.
+    visit(initOf('api/compose/local.ts')!);
+    expect(startsAtStart('api/domain/spec.ts')).toBe(true);
+    expect(startsAtStart('api/app.ts')).toBe(true);
     const onFirstUse = [
-      'api/notify/url-safety.ts', 'node_modules/ipaddr.js/lib/ipaddr.js', 'api/notify/channels.ts', 'api/notify/http-post.ts', 'api/notify/dispatcher.ts',
+      'api/notify/url-safety.ts', 'api/notify/channels.ts', 'api/notify/http-post.ts', 'api/notify/dispatcher.ts',
       'api/sandbox/index.ts', 'api/sandbox/persistence.ts', 'api/engine/local/index.ts', 'api/kubernetes/kube.ts', 'api/page/pages.tsx', 'api/openapi-yaml.ts',
     ];
-    expect(onFirstUse.filter((module) => modules.has(module))).toEqual([]);
-    // Each of them is in the bundle, in a chunk of its own loading.
-    const bundled = new Set(outputs.flatMap(([, output]) => Object.keys(output.inputs)));
-    expect(onFirstUse.filter((module) => !bundled.has(module))).toEqual([]);
+    expect(onFirstUse.filter(startsAtStart)).toEqual([]);
+    expect(startsAtStart('api/store/sqlite.ts')).toBe(true);
+  });
+
+  it('starts from its code cache, and without a usable one says so and still serves', async () => {
+    expect(stderr.join('')).not.toContain('SAXML_CODE_CACHE_REJECTED');
+    const copy = mkdtempSync(join('node_modules', '.cache', 'build-test-copy-'));
+    try {
+      for (const file of ['server.js', SERVICE_SCRIPT]) copyFileSync(join(outdir, file), join(copy, file));
+      writeFileSync(join(copy, `${SERVICE_SCRIPT}.cache`), 'not a code cache');
+      const stale = await startBuilt({ PROFILE: 'local', DATA_DIR: mkdtempSync(join(dataDir, 'stale-')) }, copy);
+      try {
+        expect((await fetch(`${stale.baseUrl}/healthz`)).status).toBe(200);
+        expect(stale.stderr.join('')).toContain('SAXML_CODE_CACHE_REJECTED');
+      } finally {
+        stale.server.kill('SIGTERM');
+        await once(stale.server, 'exit');
+      }
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('says in its "listening" line how long the process took to start', () => {
@@ -116,7 +164,7 @@ describe('production build', () => {
     expect((await fetch(`${baseUrl}/_sandbox/inventory`)).status).toBe(200);
   });
 
-  it('serves the status page from the bundle: the page (a chunk loaded on first use) and its files', async () => {
+  it('serves the status page from the bundle: the page (started on first use) and its files', async () => {
     const page = await fetch(`${baseUrl}/`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<h1>Environments</h1>');
