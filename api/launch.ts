@@ -18,7 +18,7 @@ import vm from 'node:vm';
  * slower, and says so once.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-const file = join(here, 'service.cjs');
+const file = join(here, 'service.cjs'); // SERVICE_SCRIPT in api/scripts/build.ts
 
 /** Compiles the script (from the cache when V8 takes it); a function so that the cache's bytes are not kept. */
 function compile(): vm.Script {
