@@ -16,8 +16,10 @@ const SLACK = 'https://hooks.slack.com/services/T000/B000/SLACKSECRETPART';
 const HOOK = 'https://receiver.example.com/hooks/saxml?token=HOOKSECRETPART';
 const PUBLIC_DNS = { 'receiver.example.com': ['93.184.216.34'], 'hooks.slack.com': ['34.236.30.200'], 'internal.example.com': ['10.1.2.3'] };
 
-function app(defaults: NotificationSpec[] = []) {
-  return buildTestApp({ notify: testNotifier({ resolver: tableResolver(PUBLIC_DNS), defaults }) });
+/** The app with DNS from PUBLIC_DNS; every host name it looks up is added to `asked`. */
+function app(defaults: NotificationSpec[] = [], asked: string[] = []) {
+  const table = tableResolver(PUBLIC_DNS);
+  return buildTestApp({ notify: testNotifier({ resolver: (hostname) => (asked.push(hostname), table(hostname)), defaults }) });
 }
 const create = (a: ReturnType<typeof app>, notifications: unknown[], headers: Record<string, string> = {}) =>
   a.app.request('/environments', json(body({ notifications }), headers));
@@ -84,7 +86,8 @@ describe('registering targets', () => {
   });
 
   it('refuses unsafe URLs with 422, naming the rule (never the URL) for each target', async () => {
-    const a = app();
+    const asked: string[] = [];
+    const a = app([], asked);
     const res = await create(a, [
       { type: 'webhook', url: 'http://receiver.example.com/x?token=LEAK1' },
       { type: 'webhook', url: 'https://internal.example.com/x?token=LEAK2' },
@@ -106,6 +109,8 @@ describe('registering targets', () => {
       { path: '$.notifications[5].url', message: 'nowhere.example.com does not resolve' },
       { path: '$.notifications[6].url', message: 'metadata.google.internal is a name of an internal network' },
     ]);
+    // Only names whose form is allowed reach DNS: never the metadata server's (it is refused first).
+    expect(asked.sort()).toEqual(['internal.example.com', 'nowhere.example.com']);
     expect(JSON.stringify(problem)).not.toMatch(/LEAK/);
     expect(a.logs.join('\n')).not.toMatch(/LEAK/);
     expect((await jsonOf<Schemas['EnvironmentList']>(await a.app.request('/environments'))).environments).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressProblem, checkUrl, checkUrlForm, type UrlPolicy } from '../../../api/notify/url-safety.js';
+import { UnsafeUrlError, addressProblem, checkUrl, checkUrlForm, type UrlPolicy } from '../../../api/notify/url-safety.js';
 import { tableResolver } from '../../support/app.js';
 
 /**
@@ -113,6 +113,41 @@ describe('the form of a target URL', () => {
     // The exception is for loopback only: everything else follows the cloud's rules.
     expect(() => checkUrlForm('http://receiver.example.com/hook', 'webhook', LOCAL)).toThrow(/must use https/);
     expect(() => checkUrlForm('https://10.0.0.1/hook', 'webhook', LOCAL)).toThrow(/not an IP address/);
+  });
+});
+
+describe('the metadata server', () => {
+  // Every spelling of Google's metadata server a caller might try: refused by the URL's form alone,
+  // so the service never even asks DNS about it (nor, therefore, connects), in either profile.
+  const SPELLINGS = [
+    'https://169.254.169.254/computeMetadata/v1/',
+    'https://2852039166/computeMetadata/v1/',
+    'https://0xa9fea9fe/computeMetadata/v1/',
+    'https://169.254.43518/computeMetadata/v1/',
+    'https://[::ffff:169.254.169.254]/computeMetadata/v1/',
+    'https://[::ffff:a9fe:a9fe]/computeMetadata/v1/',
+    'https://[fd20:ce::254]/computeMetadata/v1/',
+    'https://metadata.google.internal/computeMetadata/v1/',
+    'https://METADATA.GOOGLE.INTERNAL/computeMetadata/v1/',
+    'https://metadata.google.internal./computeMetadata/v1/',
+    'https://metadata.google.internal:443/computeMetadata/v1/',
+    'https://metadata/computeMetadata/v1/',
+    'http://metadata.google.internal/computeMetadata/v1/',
+    'http://169.254.169.254/computeMetadata/v1/',
+  ];
+
+  it('is refused in every spelling before any DNS lookup, in both profiles', async () => {
+    const asked: string[] = [];
+    const recording = async (hostname: string) => {
+      asked.push(hostname);
+      return ['93.184.216.34'];
+    };
+    for (const policy of [CLOUD, LOCAL]) {
+      for (const url of SPELLINGS) {
+        await expect(checkUrl(url, 'webhook', policy, recording), url).rejects.toBeInstanceOf(UnsafeUrlError);
+      }
+    }
+    expect(asked).toEqual([]);
   });
 });
 
