@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { GoogleAuth } from 'google-auth-library';
 import { describe, expect, it } from 'vitest';
+import { post } from '../../api/notify/http-post.js';
 
 /**
  * Nothing may contact Google's metadata server (169.254.169.254, metadata.google.internal): the
@@ -21,6 +22,19 @@ describe('the metadata server tripwire', () => {
     // Taken so that the setup's check after this test passes: these attempts were the test's own.
     expect(attempts.splice(0)).toEqual([
       'connection to 169.254.169.254', 'connection to metadata.google.internal', 'DNS lookup of metadata.google.internal',
+    ]);
+  });
+
+  it('refuses a name that only resolves to it — a numeric host, or a lookup that pins its address — before connecting', async () => {
+    // getaddrinfo reads 2852039166 as 169.254.169.254 without asking anyone: judged by what it resolves to.
+    const { lookup } = await import('node:dns/promises');
+    await expect(lookup('2852039166')).rejects.toMatchObject({ code: 'EMETADATATRIPWIRE' });
+    // The notifier connects to the addresses it checked, through a lookup that answers only those
+    // (http-post.ts): were one the metadata server's, the connection would be refused all the same.
+    await expect(post(new URL('https://receiver.example.com/hook'), '{}', {}, { addresses: ['169.254.169.254'], timeoutMs: 5_000, maxResponseBytes: 1024 }))
+      .rejects.toThrow(/EMETADATATRIPWIRE|metadata server/);
+    expect(attempts.splice(0)).toEqual([
+      'DNS lookup of 2852039166 (169.254.169.254)', 'connection to receiver.example.com (169.254.169.254)',
     ]);
   });
 

@@ -27,25 +27,62 @@ function refusal(what, host) {
   return Object.assign(new Error(message), { code: 'EMETADATATRIPWIRE' });
 }
 
-// Every TCP and TLS client connection (http, https, fetch/undici, gRPC) ends in Socket#connect.
+/**
+ * `lookup` (dns.lookup's signature, with or without `all`), answering as before unless an address
+ * it found is the metadata server's: then the error that refuses it. Names that only resolve there
+ * (a numeric host like 2852039166, a DNS alias, a `lookup` that pins an address) are caught by
+ * what they resolve to.
+ */
+const GUARDED = Symbol('metadata tripwire');
+function guarded(lookup) {
+  if (lookup[GUARDED]) return lookup;
+  const wrapped = function (hostname, options, callback) {
+    const done = typeof options === 'function' ? options : callback;
+    const answer = (error, address, family) => {
+      if (error) return done(error);
+      const found = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
+      const metadata = found.find(isMetadata);
+      if (metadata !== undefined) return done(refusal('connection to', `${hostname} (${metadata})`));
+      return done(null, address, family);
+    };
+    return typeof options === 'function' ? lookup.call(this, hostname, answer) : lookup.call(this, hostname, options, answer);
+  };
+  wrapped[GUARDED] = true;
+  return wrapped;
+}
+
+const lookup = dns.lookup;
+dns.lookup = guarded(function (hostname, ...rest) {
+  if (isMetadata(hostname)) throw refusal('DNS lookup of', hostname);
+  return lookup.call(this, hostname, ...rest);
+});
+const lookupPromise = dns.promises.lookup;
+dns.promises.lookup = async function (hostname, ...rest) {
+  if (isMetadata(hostname)) throw refusal('DNS lookup of', hostname);
+  const result = await lookupPromise.call(this, hostname, ...rest);
+  const metadata = (Array.isArray(result) ? result : [result]).map((entry) => entry.address).find(isMetadata);
+  if (metadata !== undefined) throw refusal('DNS lookup of', `${hostname} (${metadata})`);
+  return result;
+};
+
+// Every TCP and TLS client connection (http, https, fetch/undici, gRPC) ends in Socket#connect: an
+// address host is judged as it is, a name by every address its lookup (the caller's own, or DNS)
+// answers, before the socket connects to it.
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
   const [first, second] = args;
-  const options = Array.isArray(first) ? first[0] : first;
-  const host = typeof options === 'object' && options !== null ? options.host : second;
-  if (isMetadata(host)) throw refusal('connection to', host);
+  // connect(port[, host][, listener]) becomes connect(options[, listener]); connect(path) is IPC.
+  if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
+    const host = typeof second === 'string' ? second : 'localhost';
+    args = [{ port: first, host }, ...args.slice(typeof second === 'string' ? 2 : 1)];
+  }
+  const options = Array.isArray(args[0]) ? args[0][0] : args[0];
+  // Options may carry `path` (http's request path rides along): net ignores `lookup` for IPC paths.
+  if (typeof options === 'object' && options !== null) {
+    if (isMetadata(options.host)) throw refusal('connection to', options.host);
+    options.lookup = guarded(options.lookup ?? dns.lookup);
+  }
   return connect.apply(this, args);
-};
-
-const lookup = dns.lookup;
-dns.lookup = function (hostname, ...rest) {
-  if (isMetadata(hostname)) throw refusal('DNS lookup of', hostname);
-  return lookup.call(this, hostname, ...rest);
-};
-const lookupPromise = dns.promises.lookup;
-dns.promises.lookup = function (hostname, ...rest) {
-  if (isMetadata(hostname)) return Promise.reject(refusal('DNS lookup of', hostname));
-  return lookupPromise.call(this, hostname, ...rest);
 };
 // ES modules that imported `lookup` by name see the wrapped functions too.
 require('node:module').syncBuiltinESMExports();
