@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { freePort } from './net.js';
 
 /**
  * zod exports every locale's error messages through its `z.locales` namespace (more than 60
@@ -124,6 +124,7 @@ export async function bundleServer(outdir: string): Promise<Metafile> {
  */
 export async function writeCodeCache(outdir: string, env: Record<string, string> = {}): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'code-cache-'));
+  // Told its port: the bare baseline logs nothing to read one from.
   const port = await freePort();
   const child = spawn(process.execPath, [join(outdir, 'server.js')], {
     env: { ...process.env, ...env, CODE_CACHE: 'write', PROFILE: 'local', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', RECONCILE_INTERVAL_SECONDS: '0' },
@@ -144,15 +145,6 @@ export async function writeCodeCache(outdir: string, env: Record<string, string>
     rmSync(dataDir, { recursive: true, force: true });
   }
   if (!existsSync(join(outdir, `${SERVICE_SCRIPT}.cache`))) throw new Error(`${outdir}/server.js exited without writing its code cache`);
-}
-
-/** A free loopback port (the server is told its port: the bare baseline logs nothing to read it from). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The `saxenv` CLI (the package's `bin`): one executable file, `dist/cli/saxenv.js`. */

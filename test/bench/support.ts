@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { freePort } from '../support/net.js';
+import { freePort } from '../../api/scripts/net.js';
 import autocannon from 'autocannon';
 import { bundleServer, bundleService, writeCodeCache } from '../../api/scripts/build.js';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { freePort } from './net.js';
+import { freePort } from '../../api/scripts/net.js';
 import type { TestProject } from 'vitest/node';
 
 /** Where Debian 12 images ship Google's Firestore emulator (it cannot be installed from here). */

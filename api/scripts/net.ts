@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A free TCP port on the loopback interface (servers in tests and benchmarks bind 127.0.0.1 only). */
+/** A free TCP port on the loopback interface (the build's warm-up start, tests and benchmarks bind 127.0.0.1 only). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
